@@ -1,0 +1,107 @@
+import { createClient, type Transport } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
+import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
+import { registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import { applyCors } from "./http/cors.ts";
+import { serveImage } from "./http/image-files.ts";
+import { requestIdFor } from "./http/request-id.ts";
+import { sendErrorEnvelope, sendJson } from "./http/respond.ts";
+import { PUBLIC_SERVICES, publicRegistry } from "./public-services.ts";
+import { createRestHandler } from "./rest/rest-handler.ts";
+import { createRouteTable } from "./rest/route-table.ts";
+import { registerFrontProxy, REQUEST_ID_HEADER } from "./rpc/front-proxy.ts";
+
+export interface GatewayAppOptions {
+  /** Client transport to the front service (gRPC over h2c). */
+  readonly front: Transport;
+  readonly imagesDir: string;
+  readonly signingKey: Buffer;
+  readonly corsOrigins: readonly string[];
+  /** Largest request body accepted on any surface. */
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+  /** False once shutdown began: readiness fails first so load balancers drain us. */
+  readonly isAccepting: () => boolean;
+}
+
+/**
+ * The edge: every public surface on one handler. It knows protocols only — no keys, quotas or
+ * providers — and forwards every call to the front service.
+ */
+export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHandler {
+  const frontHealth = createClient(Health, options.front);
+  const frontReady = async (): Promise<boolean> => {
+    if (!options.isAccepting()) return false;
+    try {
+      const res = await frontHealth.check({ service: "" }, { timeoutMs: 2000 });
+      return res.status === HealthCheckResponse_ServingStatus.SERVING;
+    } catch {
+      return false;
+    }
+  };
+
+  const rpc = connectNodeAdapter({
+    readMaxBytes: options.maxBodyBytes,
+    routes(router) {
+      for (const service of PUBLIC_SERVICES) registerFrontProxy(router, service, options.front);
+      registerReflection(router, publicRegistry, [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName]);
+      registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? frontReady() : undefined));
+    },
+  });
+  const rpcPrefixes = [...PUBLIC_SERVICES.map((s) => `/${s.typeName}/`), "/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"];
+  const rest = createRestHandler({
+    routes: createRouteTable(PUBLIC_SERVICES),
+    transport: options.front,
+    registry: publicRegistry,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+
+  return (req, res) => {
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
+    // Handlers downstream read the id (and the client address) from the request itself.
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    res.setHeader("x-request-id", requestId);
+    const started = performance.now();
+    res.once("finish", () =>
+      options.logger.info("request", {
+        request_id: requestId,
+        method: req.method,
+        path: (req.url ?? "").split("?")[0],
+        status: res.statusCode,
+        duration_ms: Math.round(performance.now() - started),
+      }),
+    );
+    if (applyCors(req, res, options.corsOrigins)) return;
+    const url = new URL(req.url ?? "/", "http://edge");
+    const path = url.pathname;
+    if (rpcPrefixes.some((p) => path.startsWith(p))) {
+      rpc(req, res);
+      return;
+    }
+    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      sendJson(req, res, 200, { status: "ok" });
+      return;
+    }
+    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
+      void frontReady().then((ready) =>
+        sendJson(req, res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks: { front: ready } }),
+      );
+      return;
+    }
+    if (path.startsWith(IMAGE_PATH_PREFIX) && (req.method === "GET" || req.method === "HEAD")) {
+      void serveImage(req, res, url, options.imagesDir, options.signingKey);
+      return;
+    }
+    rest(req, res, url)
+      .then((handled) => {
+        if (!handled) sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
+      })
+      .catch((error: unknown) => {
+        options.logger.error("unhandled edge error", { request_id: requestId, error });
+        if (!res.headersSent) sendErrorEnvelope(req, res, error);
+      });
+  };
+}

@@ -1,0 +1,104 @@
+import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, DescService, MessageShape } from "@bufbuild/protobuf";
+import { ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { copyExposedHeaders, headersForFront } from "./forwarded-headers.ts";
+
+/** Header the edge middleware sets on every incoming request before any handler runs. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/** One call to the front service, as both the RPC proxy and the REST transcoder make it. */
+export interface FrontCallOptions {
+  readonly requestHeaders: Headers;
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Receives the client-visible response headers of the front (rate limits, quotas). */
+  readonly responseHeaders: Headers;
+}
+
+/** Calls a unary method of the front service, forwarding only the allowed headers. */
+export async function callFrontUnary<I extends DescMessage, O extends DescMessage>(
+  transport: Transport,
+  method: DescMethodUnary<I, O>,
+  request: MessageShape<I>,
+  options: FrontCallOptions,
+): Promise<MessageShape<O>> {
+  try {
+    const response = await transport.unary(method, options.signal, options.timeoutMs, frontHeaders(options), request);
+    copyExposedHeaders(response.header, options.responseHeaders);
+    copyExposedHeaders(response.trailer, options.responseHeaders);
+    return response.message;
+  } catch (error) {
+    throw edgeError(error, options.responseHeaders);
+  }
+}
+
+/** Calls a server-streaming method of the front service. */
+export async function* callFrontStream<I extends DescMessage, O extends DescMessage>(
+  transport: Transport,
+  method: DescMethodServerStreaming<I, O>,
+  request: MessageShape<I>,
+  options: FrontCallOptions,
+): AsyncGenerator<MessageShape<O>> {
+  try {
+    const response = await transport.stream(
+      method,
+      options.signal,
+      options.timeoutMs,
+      frontHeaders(options),
+      (async function* () {
+        yield request;
+      })(),
+    );
+    copyExposedHeaders(response.header, options.responseHeaders);
+    yield* response.message;
+  } catch (error) {
+    throw edgeError(error, options.responseHeaders);
+  }
+}
+
+function frontHeaders(options: FrontCallOptions): Headers {
+  const id = options.requestHeaders.get(REQUEST_ID_HEADER) ?? "";
+  return headersForFront(options.requestHeaders, id, options.requestHeaders.get("x-forwarded-for") ?? undefined);
+}
+
+// The front's error keeps its code, message and details; of its metadata only the
+// client-visible headers survive (no internal header leaks through the edge).
+function edgeError(error: unknown, responseHeaders: Headers): unknown {
+  if (!(error instanceof ConnectError)) return error;
+  const metadata = new Headers();
+  copyExposedHeaders(error.metadata, metadata);
+  copyExposedHeaders(metadata, responseHeaders);
+  // Incoming details are re-sent as they came (type name + bytes), so nothing is re-encoded.
+  return new ConnectError(error.rawMessage, error.code, metadata, error.details as never, error.cause);
+}
+
+/**
+ * Registers `service` on the gateway's router so that every method forwards to the front
+ * service over `transport`: the gateway translates protocols (Connect, gRPC-Web, gRPC) and
+ * never interprets the messages.
+ */
+export function registerFrontProxy(router: ConnectRouter, service: DescService, transport: Transport): void {
+  const impl: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    impl[method.localName] = proxyMethod(method, transport);
+  }
+  router.service(service, impl as never);
+}
+
+function proxyMethod(method: DescMethod, transport: Transport) {
+  const optionsFor = (ctx: HandlerContext): FrontCallOptions => ({
+    requestHeaders: ctx.requestHeader,
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs(),
+    responseHeaders: ctx.responseHeader,
+  });
+  switch (method.methodKind) {
+    case "unary":
+      return (request: never, ctx: HandlerContext) =>
+        callFrontUnary(transport, method as DescMethodUnary, request, optionsFor(ctx));
+    case "server_streaming":
+      return (request: never, ctx: HandlerContext) =>
+        callFrontStream(transport, method as DescMethodServerStreaming, request, optionsFor(ctx));
+    default:
+      throw new Error(`front proxy: ${method.methodKind} method ${method.name} is not supported`);
+  }
+}

@@ -1,0 +1,116 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+
+/** A request handler that works for both HTTP/1.1 and HTTP/2 requests (connect-node's shape). */
+export type UniversalRequestHandler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface DualProtocolServerOptions {
+  /** Bound on how long a client may take to send its request headers. */
+  readonly headersTimeoutMs?: number;
+  /** Closes idle keep-alive connections after this long. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * One TCP port that speaks HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge, as gRPC
+ * clients use it). Node's http2.createServer without TLS refuses HTTP/1.1, so the first bytes
+ * of each connection are sniffed for the HTTP/2 preface and the socket is handed to the
+ * matching server.
+ */
+export function createDualProtocolServer(
+  handler: UniversalRequestHandler,
+  options: DualProtocolServerOptions = {},
+): DualProtocolServer {
+  const h1 = http.createServer(
+    { headersTimeout: options.headersTimeoutMs ?? 30_000, keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000 },
+    handler,
+  );
+  // No requestTimeout: generations may legitimately stream for minutes; deadlines are per RPC.
+  h1.requestTimeout = 0;
+  const h2 = http2.createServer({}, handler);
+  const sockets = new Set<net.Socket>();
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    sniff(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+  });
+  return new DualProtocolServer(tcp, h1, h2, sockets);
+}
+
+// Reads just enough bytes to tell the protocols apart, then puts them back.
+function sniff(socket: net.Socket, decide: (isH2: boolean) => void): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    seen = Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, H2_PREFACE.length);
+    const isPrefix = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (isPrefix && seen.length < H2_PREFACE.length) return; // need more bytes to be sure
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    decide(isPrefix);
+    socket.resume();
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+}
+
+/** The running server: listen, address, and a bounded graceful close. */
+export class DualProtocolServer {
+  readonly tcp: net.Server;
+  readonly http1: http.Server;
+  readonly http2: http2.Http2Server;
+  private readonly sockets: Set<net.Socket>;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+
+  constructor(tcp: net.Server, h1: http.Server, h2: http2.Http2Server, sockets: Set<net.Socket>) {
+    this.tcp = tcp;
+    this.http1 = h1;
+    this.http2 = h2;
+    this.sockets = sockets;
+    h2.on("session", (session) => {
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+    });
+  }
+
+  /** Listens on host:port (port 0 picks a free one) and resolves with the bound port. */
+  listen(port: number, host = "0.0.0.0"): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.tcp.once("error", reject);
+      this.tcp.listen(port, host, () => {
+        this.tcp.off("error", reject);
+        resolve((this.tcp.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** The bound port. */
+  get port(): number {
+    return (this.tcp.address() as net.AddressInfo).port;
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then
+   * destroys what is left, so shutdown is always bounded.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    // net.Server's close callback fires once every accepted socket has ended.
+    const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    this.http1.close();
+    this.http1.closeIdleConnections();
+    // GOAWAY: HTTP/2 sessions finish their open streams and accept no new ones.
+    for (const session of this.sessions) session.close();
+    const timer = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { loadSigningKey } from "@imagegen/image-urls";
+import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
+import { AdminService } from "@imagegen/proto/imagegen/admin/v1/admin_service_pb";
+import { GalleryService } from "@imagegen/proto/imagegen/v1/gallery_service_pb";
+import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
+import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
+import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
+import { registerHealth, registerReflection, type Logger, type UniversalRequestHandler } from "@imagegen/server-kit";
+import { createAuthInterceptor } from "./auth/auth-interceptor.ts";
+import { loadBootstrapKeys } from "./auth/bootstrap-keys.ts";
+import { loadCatalogConfig } from "./catalog/catalog-config.ts";
+import { ModelCatalog } from "./catalog/model-catalog.ts";
+import { GenerationRunner } from "./generation/generation-runner.ts";
+import { ImageStore } from "./images/image-store.ts";
+import { ProviderDirectory } from "./providers/provider-directory.ts";
+import { registerImageService } from "./rpc/image-service.ts";
+import { registerModelService } from "./rpc/model-service.ts";
+import { registerPartial } from "./rpc/not-implemented.ts";
+import { validationInterceptor } from "./rpc/validation-interceptor.ts";
+import { frontRegistry } from "./front-registry.ts";
+import { SqliteStore } from "./store/sqlite-store.ts";
+
+export interface FrontOptions {
+  readonly dataDir: string;
+  readonly configPath: string;
+  readonly publicBaseUrl: string;
+  readonly providerTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+export interface FrontApp {
+  readonly handler: UniversalRequestHandler;
+  readonly providers: ProviderDirectory;
+  close(): Promise<void>;
+}
+
+/** Wires the front service: state, catalog, providers, and every RPC behind auth and validation. */
+export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
+  const { logger } = options;
+  const store = new SqliteStore(join(options.dataDir, "imagegen.sqlite"));
+  const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
+  const config = loadCatalogConfig(options.configPath);
+  const providers = new ProviderDirectory(config.providers.values(), logger);
+  await providers.start();
+  const catalog = new ModelCatalog(config, providers);
+  const runner = new GenerationRunner({ store, images, catalog, providers, logger, providerTimeoutMs: options.providerTimeoutMs });
+  const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
+
+  const handler = connectNodeAdapter({
+    interceptors: [createAuthInterceptor(() => keys), validationInterceptor],
+    routes(router) {
+      registerImageService(router, { runner, catalog, store, images });
+      registerModelService(router, catalog);
+      registerPartial(router, GalleryService, {});
+      registerPartial(router, WebhookService, {});
+      registerPartial(router, UserService, {});
+      registerPartial(router, AdminService, {});
+      registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
+      registerReflection(router, frontRegistry, [
+        ImageService.typeName,
+        ModelService.typeName,
+        GalleryService.typeName,
+        WebhookService.typeName,
+        UserService.typeName,
+        AdminService.typeName,
+        Health.typeName,
+      ]);
+    },
+  });
+  return {
+    handler,
+    providers,
+    async close() {
+      providers.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { apiError, ERROR_DOMAIN, ErrorReason } from "@imagegen/errors";
+import { ErrorInfoSchema } from "@imagegen/proto/google/rpc/error_details_pb";
+import type {
+  Completed,
+  GenerateRequest,
+  OutputImage,
+  ProviderService,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+
+export interface ProviderJobResult {
+  readonly images: OutputImage[];
+  readonly completed?: Completed;
+  readonly jobId?: string;
+}
+
+export interface ProviderJobOptions {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly onProgress?: (fraction: number) => void;
+  /** Trace context and request id, forwarded to the provider. */
+  readonly headers?: Headers;
+}
+
+/**
+ * Runs one job on a provider service and collects its images. A provider that cannot be
+ * reached (or dies mid-stream) is UPSTREAM_UNAVAILABLE; errors the provider raised itself keep
+ * their reason.
+ */
+export async function runProviderJob(
+  providerId: string,
+  client: Client<typeof ProviderService>,
+  request: GenerateRequest,
+  options: ProviderJobOptions,
+): Promise<ProviderJobResult> {
+  const images: OutputImage[] = [];
+  let completed: Completed | undefined;
+  let jobId: string | undefined;
+  try {
+    for await (const event of client.generate(request, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      headers: options.headers,
+    })) {
+      switch (event.event.case) {
+        case "accepted":
+          jobId = event.event.value.jobId;
+          break;
+        case "progress":
+          options.onProgress?.(event.event.value.fraction);
+          break;
+        case "image":
+          images.push(event.event.value);
+          break;
+        case "completed":
+          completed = event.event.value;
+          break;
+      }
+    }
+  } catch (error) {
+    throw asProviderError(providerId, error);
+  }
+  if (!completed || images.length === 0) {
+    throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${providerId} finished without an image`, {
+      metadata: { provider: providerId },
+    });
+  }
+  return { images, completed, jobId };
+}
+
+function asProviderError(providerId: string, error: unknown): unknown {
+  if (error instanceof ConnectError) {
+    const ours = error.findDetails(ErrorInfoSchema).some((i) => i.domain === ERROR_DOMAIN);
+    if (ours) return error;
+    if (error.code === Code.DeadlineExceeded) {
+      return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, { metadata: { provider: providerId } });
+    }
+    if (error.code === Code.Canceled) return apiError(ErrorReason.CANCELED, "the request was canceled");
+  }
+  return apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${providerId} is unreachable`, {
+    metadata: { provider: providerId },
+    cause: error,
+  });
+}

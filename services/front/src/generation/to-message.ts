@@ -1,0 +1,45 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { errorRowByName, ErrorReason } from "@imagegen/errors";
+import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import type { ImageStore } from "../images/image-store.ts";
+import type { GenerationRecord, ImageRecord } from "../store/store.ts";
+import { publicFormatOf } from "./formats.ts";
+
+const STATUS: Record<GenerationRecord["status"], GenerationStatus> = {
+  queued: GenerationStatus.QUEUED,
+  processing: GenerationStatus.PROCESSING,
+  completed: GenerationStatus.COMPLETED,
+  failed: GenerationStatus.FAILED,
+  canceled: GenerationStatus.CANCELED,
+};
+
+/** The public Generation for stored rows, with freshly signed image URLs. */
+export function toGenerationMessage(record: GenerationRecord, images: readonly ImageRecord[], store: ImageStore): Generation {
+  const metadata = JSON.parse(record.metadataJson || "null") as JsonObject | null;
+  return create(GenerationSchema, {
+    id: record.id,
+    status: STATUS[record.status],
+    createdAt: timestampFromMs(record.createdAt),
+    completedAt: record.completedAt === undefined ? undefined : timestampFromMs(record.completedAt),
+    model: record.model,
+    operation: record.operation,
+    provider: record.provider,
+    prompt: record.prompt,
+    images: images.map((i) => ({
+      id: i.id,
+      url: store.url(i.path),
+      width: i.width,
+      height: i.height,
+      sizeBytes: i.sizeBytes,
+      format: publicFormatOf(i.format),
+      seed: i.seed,
+    })),
+    cost: record.status === "completed" ? { credits: record.costCredits, usd: record.costUsd } : undefined,
+    metadata: metadata ?? undefined,
+    error: record.errorReason
+      ? { reason: errorRowByName(record.errorReason)?.reason ?? ErrorReason.INTERNAL, message: record.errorMessage ?? "" }
+      : undefined,
+  });
+}

@@ -1,0 +1,21 @@
+import { resolve } from "node:path";
+import { createDualProtocolServer, createLogger, onShutdownSignal } from "@imagegen/server-kit";
+import { createFrontApp } from "./front-app.ts";
+
+const logger = createLogger("front");
+const port = Number(process.env.IMAGEGEN_FRONT_PORT ?? 8081);
+const host = process.env.IMAGEGEN_FRONT_HOST ?? "127.0.0.1";
+const app = await createFrontApp({
+  dataDir: resolve(process.env.IMAGEGEN_DATA_DIR ?? "data"),
+  configPath: resolve(process.env.IMAGEGEN_CONFIG ?? "config/imagegen.yaml"),
+  publicBaseUrl: process.env.IMAGEGEN_PUBLIC_URL ?? `http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}`,
+  providerTimeoutMs: Number(process.env.IMAGEGEN_PROVIDER_TIMEOUT_MS ?? 300_000),
+  logger,
+});
+const server = createDualProtocolServer(app.handler);
+logger.info("listening", { port: await server.listen(port, host) });
+
+onShutdownSignal(async () => {
+  await server.close(Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000));
+  await app.close();
+});

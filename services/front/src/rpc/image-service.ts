@@ -1,0 +1,93 @@
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import { ImageService, type TextToImageRequest } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
+import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import type { ModelCatalog } from "../catalog/model-catalog.ts";
+import { toProviderFormat } from "../generation/formats.ts";
+import type { GenerationRunner } from "../generation/generation-runner.ts";
+import { randomSeed } from "../generation/ids.ts";
+import { composePrompt } from "../generation/prompt.ts";
+import { toGenerationMessage } from "../generation/to-message.ts";
+import type { ImageStore } from "../images/image-store.ts";
+import type { Store } from "../store/store.ts";
+import { registerPartial } from "./not-implemented.ts";
+import { principalOf } from "./principal-of.ts";
+
+/** Caller metadata is echoed back; this bound keeps it from becoming free storage. */
+const MAX_METADATA_BYTES = 16 * 1024;
+/** Headers a provider call carries onward (trace context and the request id). */
+const PROPAGATED = ["traceparent", "tracestate", "x-request-id"];
+
+export interface ImageServiceDeps {
+  readonly runner: GenerationRunner;
+  readonly catalog: ModelCatalog;
+  readonly store: Store;
+  readonly images: ImageStore;
+}
+
+/** ImageService: what is implemented so far; the rest answers NOT_IMPLEMENTED. */
+export function registerImageService(router: ConnectRouter, deps: ImageServiceDeps): void {
+  registerPartial(router, ImageService, {
+    async textToImage(req, ctx) {
+      return deps.runner.run({
+        principal: principalOf(ctx),
+        publicModel: req.model || deps.catalog.defaultModelId(),
+        operation: "text-to-image",
+        job: textToImageJob(req),
+        metadataJson: metadataJson(req.metadata),
+        signal: ctx.signal,
+        headers: propagatedHeaders(ctx),
+      });
+    },
+    async getGeneration(req, ctx) {
+      const principal = principalOf(ctx);
+      const record = await deps.store.getGeneration(principal.owner, req.id);
+      if (!record) throw apiError(ErrorReason.NOT_FOUND, `generation ${req.id} not found`);
+      return toGenerationMessage(record, await deps.store.listImages(record.id), deps.images);
+    },
+  });
+}
+
+function textToImageJob(req: TextToImageRequest) {
+  const p = req.parameters;
+  return {
+    operation: Operation.TEXT_TO_IMAGE,
+    prompt: composePrompt(req.prompt, req.style),
+    negativePrompt: req.negativePrompt,
+    width: p?.width ?? 1024,
+    height: p?.height ?? 1024,
+    numOutputs: p?.numOutputs ?? 1,
+    // A seed is always chosen here, so every image can be reproduced from its record.
+    seed: p?.seed ?? randomSeed(),
+    steps: p?.numInferenceSteps,
+    guidance: p?.guidanceScale,
+    outputFormat: toProviderFormat(req.output?.format ?? ImageFormat.PNG),
+    quality: req.output?.quality,
+    scheduler: p?.scheduler ?? "",
+    sampler: p?.sampler ?? "",
+    strength: undefined,
+    scale: 0,
+    generationId: "",
+  };
+}
+
+function metadataJson(metadata: TextToImageRequest["metadata"]): string {
+  if (!metadata) return "";
+  const json = JSON.stringify(metadata);
+  if (Buffer.byteLength(json) > MAX_METADATA_BYTES) {
+    throw apiError(ErrorReason.INVALID_REQUEST, `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`, {
+      fieldViolations: [{ field: "metadata", description: `at most ${MAX_METADATA_BYTES} bytes`, rule: "metadata.max_bytes" }],
+    });
+  }
+  return json;
+}
+
+function propagatedHeaders(ctx: HandlerContext): Headers {
+  const headers = new Headers();
+  for (const name of PROPAGATED) {
+    const value = ctx.requestHeader.get(name);
+    if (value) headers.set(name, value);
+  }
+  return headers;
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { GenerationRecord, ImageRecord, Store } from "./store.ts";
+
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS generations (
+     id TEXT PRIMARY KEY, owner TEXT NOT NULL, key_id TEXT NOT NULL, status TEXT NOT NULL,
+     operation TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, prompt TEXT NOT NULL,
+     request_json TEXT NOT NULL, metadata_json TEXT NOT NULL, created_at INTEGER NOT NULL,
+     completed_at INTEGER, cost_credits REAL NOT NULL, cost_usd REAL NOT NULL,
+     error_reason TEXT, error_message TEXT)`,
+  `CREATE INDEX IF NOT EXISTS generations_owner ON generations (owner, created_at DESC)`,
+  `CREATE TABLE IF NOT EXISTS images (
+     id TEXT PRIMARY KEY, generation_id TEXT NOT NULL, owner TEXT NOT NULL, idx INTEGER NOT NULL,
+     path TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, size_bytes INTEGER NOT NULL,
+     format TEXT NOT NULL, seed INTEGER)`,
+  `CREATE INDEX IF NOT EXISTS images_generation ON images (generation_id, idx)`,
+];
+
+type Row = Record<string, string | number | null>;
+
+const COLUMNS: Record<keyof GenerationRecord, string> = {
+  id: "id",
+  owner: "owner",
+  keyId: "key_id",
+  status: "status",
+  operation: "operation",
+  model: "model",
+  provider: "provider",
+  prompt: "prompt",
+  requestJson: "request_json",
+  metadataJson: "metadata_json",
+  createdAt: "created_at",
+  completedAt: "completed_at",
+  costCredits: "cost_credits",
+  costUsd: "cost_usd",
+  errorReason: "error_reason",
+  errorMessage: "error_message",
+};
+
+/** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
+export class SqliteStore implements Store {
+  private readonly db: DatabaseSync;
+
+  constructor(file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file);
+    // WAL lets the gateway-side readers and this writer work at once; busy_timeout rides out locks.
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    for (const sql of MIGRATIONS) this.db.exec(sql);
+  }
+
+  async insertGeneration(r: GenerationRecord): Promise<void> {
+    const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
+    const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")})`;
+    this.db.prepare(sql).run(...keys.map((k) => (r[k] ?? null) as string | number | null));
+  }
+
+  async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
+    const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
+    if (keys.length) {
+      const sql = `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ?`;
+      this.db.prepare(sql).run(...keys.map((k) => (patch[k] ?? null) as string | number | null), id);
+    }
+    const row = this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined;
+    if (!row) throw new Error(`generation ${id} vanished`);
+    return toGeneration(row);
+  }
+
+  async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM generations WHERE id = ? AND owner = ?").get(id, owner) as Row | undefined;
+    return row && toGeneration(row);
+  }
+
+  async insertImages(images: readonly ImageRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.db.exec("BEGIN");
+    try {
+      for (const i of images) {
+        insert.run(i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null);
+      }
+      this.db.exec("COMMIT");
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async listImages(generationId: string): Promise<ImageRecord[]> {
+    const rows = this.db.prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx").all(generationId) as Row[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      generationId: String(r.generation_id),
+      owner: String(r.owner),
+      index: Number(r.idx),
+      path: String(r.path),
+      width: Number(r.width),
+      height: Number(r.height),
+      sizeBytes: Number(r.size_bytes),
+      format: String(r.format),
+      seed: r.seed === null ? undefined : Number(r.seed),
+    }));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function toGeneration(row: Row): GenerationRecord {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) {
+    const value = row[column];
+    if (value !== null && value !== undefined) out[key] = value;
+  }
+  return out as unknown as GenerationRecord;
+}
