@@ -1,25 +1,34 @@
 /**
  * Prepares build/proto-deps/: the third-party .proto files our contracts import, taken from
- * installed npm packages (the BSR is unreachable here, and third-party files are not committed).
- * Run by `npm run generate`, `npm run lint:proto` and CI before any buf command.
+ * installed npm packages. The BSR is unreachable here, and third-party files are not committed,
+ * so buf.yaml lists this folder as a module instead of using `deps:`.
+ * Run by `npm run generate`, `npm run lint:proto` and CI before any buf command:
+ *   node scripts/proto-deps.ts [out-dir]
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { createRegistry } from "@bufbuild/protobuf";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { printProtoFile } from "./proto-print.ts";
 
-const root = join(import.meta.dirname, "..");
-const out = join(root, "build", "proto-deps");
-const require = createRequire(import.meta.url);
-
-function packageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+// An optional argument writes elsewhere, so tests need not clobber the shared build folder.
+const outDir = resolve(process.argv[2] ?? join(import.meta.dirname, "..", "build", "proto-deps"));
+// The folder is deleted first: make sure a wrong argument cannot delete something else.
+if (basename(outDir) !== "proto-deps") {
+  console.error(`proto-deps: refusing to clean ${outDir}: the folder must be named proto-deps`);
+  process.exit(1);
 }
 
-const copies: Array<[pkg: string, from: string, to: string]> = [
+// Resolve through the package manager's layout (workspaces may hoist or nest packages).
+const require = createRequire(import.meta.url);
+const packageDir = (name: string): string => dirname(require.resolve(`${name}/package.json`));
+
+/** [npm package, path in the package, path under proto-deps/ (= the import path)] */
+const copies: ReadonlyArray<readonly [string, string, string]> = [
   ["google-proto-files", "google/api/annotations.proto", "google/api/annotations.proto"],
   ["google-proto-files", "google/api/http.proto", "google/api/http.proto"],
+  ["google-proto-files", "google/api/field_behavior.proto", "google/api/field_behavior.proto"],
   ["google-proto-files", "google/rpc/code.proto", "google/rpc/code.proto"],
   ["google-proto-files", "google/rpc/status.proto", "google/rpc/status.proto"],
   ["google-proto-files", "google/rpc/error_details.proto", "google/rpc/error_details.proto"],
@@ -27,14 +36,19 @@ const copies: Array<[pkg: string, from: string, to: string]> = [
   ["@grpc/reflection", "build/proto/grpc/reflection/v1/reflection.proto", "grpc/reflection/v1/reflection.proto"],
 ];
 
-rmSync(out, { recursive: true, force: true });
-for (const [pkg, from, to] of copies) {
-  mkdirSync(dirname(join(out, to)), { recursive: true });
-  copyFileSync(join(packageDir(pkg), from), join(out, to));
+function destination(path: string): string {
+  const dest = join(outDir, path);
+  mkdirSync(dirname(dest), { recursive: true });
+  return dest;
 }
-// No package ships buf/validate/validate.proto as source: print it from the descriptor
-// that @bufbuild/protovalidate embeds.
-const validate = join(out, "buf/validate/validate.proto");
-mkdirSync(dirname(validate), { recursive: true });
-writeFileSync(validate, printProtoFile(file_buf_validate_validate.proto));
-console.log(`proto-deps: ${copies.length + 1} files in ${out}`);
+
+// Start clean so that a file dropped from the list does not linger.
+rmSync(outDir, { recursive: true, force: true });
+for (const [pkg, from, to] of copies) copyFileSync(join(packageDir(pkg), from), destination(to));
+
+// No package ships buf/validate/validate.proto as source: print it from the descriptor that
+// @bufbuild/protovalidate embeds. Its custom options use extensions declared in the same file.
+const validate = file_buf_validate_validate;
+writeFileSync(destination(validate.proto.name), printProtoFile(validate.proto, createRegistry(validate)));
+
+console.log(`proto-deps: wrote ${copies.length + 1} files to ${relative(process.cwd(), outDir) || "."}`);

@@ -35,8 +35,14 @@ function fieldOf(schema: DescMessage, key: string): DescField | undefined {
   return schema.fields.find((f) => f.name === key || f.jsonName === key);
 }
 
+// buf lint's ENUM_VALUE_PREFIX guarantees every value starts with the enum's name in
+// SCREAMING_SNAKE_CASE: GenerationStatus → "GENERATION_STATUS_".
+function enumPrefix(desc: DescEnum): string {
+  return desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase() + "_";
+}
+
 function shortName(desc: DescEnum, full: string): string {
-  const prefix = desc.sharedPrefix ?? "";
+  const prefix = enumPrefix(desc);
   return (full.startsWith(prefix) ? full.slice(prefix.length) : full).toLowerCase();
 }
 

@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import { Duplex } from "node:stream";
 
 /** A request handler that works for both HTTP/1.1 and HTTP/2 requests (connect-node's shape). */
 export type UniversalRequestHandler = (
@@ -38,13 +39,23 @@ export function createDualProtocolServer(
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    sniff(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+    sniff(socket, (isH2, head) => {
+      if (!isH2) {
+        socket.unshift(head);
+        h1.emit("connection", socket);
+        socket.resume();
+        return;
+      }
+      // node's http2 reads a net.Socket's native handle directly, which would skip the bytes
+      // already read for sniffing; a JS stream in front of the socket keeps them.
+      h2.emit("connection", prefacedStream(socket, head));
+    });
   });
   return new DualProtocolServer(tcp, h1, h2, sockets);
 }
 
-// Reads just enough bytes to tell the protocols apart, then puts them back.
-function sniff(socket: net.Socket, decide: (isH2: boolean) => void): void {
+// Reads just enough bytes to tell the protocols apart and hands them on.
+function sniff(socket: net.Socket, decide: (isH2: boolean, head: Buffer) => void): void {
   let seen = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
     seen = Buffer.concat([seen, chunk]);
@@ -53,12 +64,42 @@ function sniff(socket: net.Socket, decide: (isH2: boolean) => void): void {
     if (isPrefix && seen.length < H2_PREFACE.length) return; // need more bytes to be sure
     socket.off("data", onData);
     socket.pause();
-    socket.unshift(seen);
-    decide(isPrefix);
-    socket.resume();
+    decide(isPrefix, seen);
   };
   socket.on("data", onData);
   socket.on("error", () => socket.destroy());
+}
+
+// A duplex that first yields `head`, then everything the socket reads; writes go to the socket.
+function prefacedStream(socket: net.Socket, head: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  duplex.push(head);
+  socket.on("data", (chunk: Buffer) => {
+    if (!duplex.push(chunk)) socket.pause();
+  });
+  socket.once("end", () => duplex.push(null));
+  socket.once("close", () => duplex.destroy());
+  // Handlers read the peer address from the request's socket.
+  Object.defineProperties(duplex, {
+    remoteAddress: { get: () => socket.remoteAddress },
+    remotePort: { get: () => socket.remotePort },
+    remoteFamily: { get: () => socket.remoteFamily },
+  });
+  return duplex;
 }
 
 /** The running server: listen, address, and a bounded graceful close. */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Fails when buf lint fails, when proto/ breaks compatibility with the previous commit of main,
+# or when the committed generated code differs from what `npm run generate` produces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+buf="$PWD/node_modules/.bin/buf"
+node --import tsx scripts/proto-deps.ts
+"$buf" lint
+
+# Breaking-change check: build the base revision's contracts with today's third-party imports
+# (build/proto-deps is generated, not committed, so a plain `.git#ref=` input cannot resolve them).
+base="${PROTO_BREAKING_BASE:-}"
+if [ -z "$base" ]; then
+  if [ "$(git rev-parse --abbrev-ref HEAD)" != "main" ] && git rev-parse -q --verify main >/dev/null; then
+    base=main
+  elif git rev-parse -q --verify HEAD~1 >/dev/null; then
+    base=HEAD~1
+  fi
+fi
+if [ -n "$base" ] && git cat-file -e "$base:proto" 2>/dev/null; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  git archive "$base" proto buf.yaml | tar -x -C "$tmp"
+  mkdir -p "$tmp/build" && cp -r build/proto-deps "$tmp/build/"
+  (cd "$tmp" && "$buf" build -o "$tmp/base.binpb")
+  "$buf" breaking --against "$tmp/base.binpb"
+  echo "buf breaking: no breaking change against $base"
+else
+  echo "buf breaking: no base revision with protos yet"
+fi
+
+"$buf" generate
+if [ -n "$(git status --porcelain -- packages/proto)" ]; then
+  git status --porcelain -- packages/proto
+  echo "generated code is stale: run 'npm run generate' and commit the result" >&2
+  exit 1
+fi
+echo "generated code is up to date"

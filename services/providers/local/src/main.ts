@@ -1,0 +1,16 @@
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
+import { createDualProtocolServer, createLogger, onShutdownSignal, registerHealth } from "@imagegen/server-kit";
+import { registerLocalProvider } from "./local-provider.ts";
+
+const logger = createLogger("provider-local");
+const port = Number(process.env.IMAGEGEN_PROVIDER_LOCAL_PORT ?? 8090);
+const handler = connectNodeAdapter({
+  routes(router) {
+    registerLocalProvider(router);
+    registerHealth(router, async (service) => (service === "" || service !== Health.typeName ? true : undefined));
+  },
+});
+const server = createDualProtocolServer(handler);
+logger.info("listening", { port: await server.listen(port, process.env.IMAGEGEN_PROVIDER_HOST ?? "127.0.0.1") });
+onShutdownSignal(() => server.close(5_000));
