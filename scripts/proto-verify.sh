@@ -23,7 +23,10 @@ if [ -n "$base" ] && git cat-file -e "$base:proto" 2>/dev/null; then
   git archive "$base" proto buf.yaml | tar -x -C "$tmp"
   mkdir -p "$tmp/build" && cp -r build/proto-deps "$tmp/build/"
   (cd "$tmp" && "$buf" build -o "$tmp/base.binpb")
-  "$buf" breaking --against "$tmp/base.binpb"
+  # Both sides as single images (the workspace has two modules; the base image is one).
+  "$buf" build -o "$tmp/head.binpb"
+  "$buf" breaking "$tmp/head.binpb" --against "$tmp/base.binpb" --config '{"version":"v2","breaking":{"use":["FILE"]}}'
+
   echo "buf breaking: no breaking change against $base"
 else
   echo "buf breaking: no base revision with protos yet"

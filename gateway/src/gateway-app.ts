@@ -7,11 +7,21 @@ import { registerHealth, registerReflection, type UniversalRequestHandler, type 
 import { applyCors } from "./http/cors.ts";
 import { serveImage } from "./http/image-files.ts";
 import { requestIdFor } from "./http/request-id.ts";
-import { sendErrorEnvelope, sendJson } from "./http/respond.ts";
+import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "./http/respond.ts";
 import { PUBLIC_SERVICES, publicRegistry } from "./public-services.ts";
 import { createRestHandler } from "./rest/rest-handler.ts";
 import { createRouteTable } from "./rest/route-table.ts";
 import { registerFrontProxy, REQUEST_ID_HEADER } from "./rpc/front-proxy.ts";
+
+/** An HTTP route family of the edge: handles the request and returns true, or returns false. */
+export type RouteHandler = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<boolean>;
+
+async function runChain(handlers: readonly RouteHandler[], req: NodeRequest, res: NodeResponse, url: URL): Promise<boolean> {
+  for (const handler of handlers) {
+    if (await handler(req, res, url)) return true;
+  }
+  return false;
+}
 
 export interface GatewayAppOptions {
   /** Client transport to the front service (gRPC over h2c). */
@@ -58,6 +68,10 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     maxBodyBytes: options.maxBodyBytes,
   });
 
+  // HTTP routes tried in order after the RPC paths, health and image files; each answers
+  // true when it handled the request. Compat profiles and docs pages join this list.
+  const routeHandlers: RouteHandler[] = [rest];
+
   return (req, res) => {
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     // Handlers downstream read the id (and the client address) from the request itself.
@@ -95,7 +109,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       void serveImage(req, res, url, options.imagesDir, options.signingKey);
       return;
     }
-    rest(req, res, url)
+    runChain(routeHandlers, req, res, url)
       .then((handled) => {
         if (!handled) sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
       })
