@@ -14,6 +14,7 @@ import { loadBootstrapKeys } from "./auth/bootstrap-keys.ts";
 import { loadCatalogConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
+import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
@@ -28,12 +29,16 @@ export interface FrontOptions {
   readonly configPath: string;
   readonly publicBaseUrl: string;
   readonly providerTimeoutMs: number;
+  /** The longest a create call waits before answering with the pending generation (HTTP 202). */
+  readonly syncWaitMs: number;
   readonly logger: Logger;
 }
 
 export interface FrontApp {
   readonly handler: UniversalRequestHandler;
   readonly providers: ProviderDirectory;
+  /** Lets running generations finish (bounded) before the process exits. */
+  drain(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,13 +51,14 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const providers = new ProviderDirectory(config.providers.values(), logger);
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
-  const runner = new GenerationRunner({ store, images, catalog, providers, logger, providerTimeoutMs: options.providerTimeoutMs });
+  const inFlight = new InFlightGenerations();
+  const runner = new GenerationRunner({ store, images, catalog, providers, inFlight, logger, providerTimeoutMs: options.providerTimeoutMs });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
 
   const handler = connectNodeAdapter({
     interceptors: [createAuthInterceptor(() => keys), validationInterceptor],
     routes(router) {
-      registerImageService(router, { runner, catalog, store, images });
+      registerImageService(router, { runner, catalog, store, images, inFlight, syncWaitMs: options.syncWaitMs });
       registerModelService(router, catalog);
       registerPartial(router, GalleryService, {});
       registerPartial(router, WebhookService, {});
@@ -73,6 +79,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   return {
     handler,
     providers,
+    drain: (ms) => inFlight.drain(ms),
     async close() {
       providers.stop();
       await store.close();

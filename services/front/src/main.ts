@@ -10,12 +10,14 @@ const app = await createFrontApp({
   configPath: resolve(process.env.IMAGEGEN_CONFIG ?? "config/imagegen.yaml"),
   publicBaseUrl: process.env.IMAGEGEN_PUBLIC_URL ?? `http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}`,
   providerTimeoutMs: Number(process.env.IMAGEGEN_PROVIDER_TIMEOUT_MS ?? 300_000),
+  syncWaitMs: Number(process.env.IMAGEGEN_SYNC_WAIT_MS ?? 60_000),
   logger,
 });
 const server = createDualProtocolServer(app.handler);
 logger.info("listening", { port: await server.listen(port, host) });
 
 onShutdownSignal(async () => {
-  await server.close(Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000));
+  const drainMs = Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000);
+  await Promise.all([server.close(drainMs), app.drain(drainMs)]);
   await app.close();
 });

@@ -5,16 +5,18 @@ import {
   type GenerateRequest,
   type OutputImage,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { GenerationEventSchema, type Generation, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { Logger } from "@imagegen/server-kit";
 import type { Principal } from "../auth/principal.ts";
+import type { ModelConfig } from "../catalog/catalog-config.ts";
 import type { ModelCatalog, UsableRoute } from "../catalog/model-catalog.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
 import { checkAgainstLimits } from "./check-limits.ts";
-import { probeOutput } from "./probe-output.ts";
 import { newId } from "./ids.ts";
+import type { InFlightGenerations } from "./in-flight-generations.ts";
+import { probeOutput } from "./probe-output.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
 
@@ -23,6 +25,7 @@ export interface GenerationRunnerDeps {
   readonly images: ImageStore;
   readonly catalog: ModelCatalog;
   readonly providers: ProviderDirectory;
+  readonly inFlight: InFlightGenerations;
   readonly logger: Logger;
   /** Upper bound of one provider job. */
   readonly providerTimeoutMs: number;
@@ -37,7 +40,8 @@ export interface GenerationInput {
   /** Everything but `model`, which each route fills in. */
   readonly job: Omit<GenerateRequest, "model" | "$typeName">;
   readonly metadataJson: string;
-  readonly signal: AbortSignal;
+  /** How long the create call waits for the result before answering with the pending generation. */
+  readonly waitMs: number;
   readonly headers: Headers;
 }
 
@@ -45,8 +49,10 @@ export interface GenerationInput {
 const RETRYABLE = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_AUTH", "UPSTREAM_BAD_RESPONSE", "TIMEOUT"]);
 
 /**
- * Runs a generation end to end: persist it, dispatch to the first usable route (falling back on
- * provider failures only), store the images in our own store, record cost and outcome.
+ * Runs a generation end to end: persist it (queued), dispatch it in the background to the first
+ * usable route (falling back on provider failures only), store each image in our own store as it
+ * lands, record cost and outcome. The create call waits up to `waitMs` for the outcome and
+ * otherwise returns the pending generation, which keeps running without it.
  */
 export class GenerationRunner {
   private readonly deps: GenerationRunnerDeps;
@@ -68,60 +74,111 @@ export class GenerationRunner {
     const supported = routes.filter((r) => this.fits(input, r));
     if (supported.length === 0) checkAgainstLimits(this.jobFor(input, routes[0] as UsableRoute), routes[0]?.declared.limits, model.id);
 
-    const now = Date.now();
-    let record: GenerationRecord = {
+    const record: GenerationRecord = {
       id: newId("gen"),
       owner: input.principal.owner,
       keyId: input.principal.keyId,
-      status: "processing",
+      status: "queued",
       operation: input.operation,
       model: model.id,
       provider: supported[0]?.route.provider ?? "",
       prompt: input.job.prompt,
       requestJson: toJsonString(GenerateRequestSchema, create(GenerateRequestSchema, { ...input.job, initImage: undefined, mask: undefined })),
       metadataJson: input.metadataJson,
-      createdAt: Math.floor(now / 1000) * 1000,
+      createdAt: wholeSeconds(Date.now()),
       costCredits: 0,
       costUsd: 0,
     };
     await store.insertGeneration(record);
 
+    let failure: unknown;
+    const done = this.deps.inFlight.start(record.id, (signal, emit) =>
+      this.execute(record, model, supported, input, signal, emit).catch((error: unknown) => {
+        failure = error;
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, input.waitMs)))]);
+    clearTimeout(timer);
+    // A caller that waited sees the failure as an error, with its status; one that did not
+    // finds it on the generation.
+    if (failure !== undefined) throw failure;
+    return this.snapshot(record.owner, record.id);
+  }
+
+  /** The generation as stored now, with signed URLs. */
+  async snapshot(owner: string, id: string): Promise<Generation> {
+    const record = await this.deps.store.getGeneration(owner, id);
+    if (!record) throw apiError(ErrorReason.NOT_FOUND, `generation ${id} not found`);
+    return toGenerationMessage(record, await this.deps.store.listImages(id), this.deps.images);
+  }
+
+  private async execute(
+    initial: GenerationRecord,
+    model: ModelConfig,
+    routes: readonly UsableRoute[],
+    input: GenerationInput,
+    signal: AbortSignal,
+    emit: (event: GenerationEvent) => void,
+  ): Promise<void> {
+    const { store } = this.deps;
+    const images: ImageRecord[] = [];
+    let record = initial;
+    const announce = (type: string, image?: ImageRecord): void => {
+      const generation = toGenerationMessage(record, images, this.deps.images);
+      emit(create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) }));
+    };
+    announce("queued");
     let lastError: unknown;
-    for (const route of supported) {
+    for (const route of routes) {
+      const state = this.deps.providers.get(route.route.provider);
+      if (!state) continue;
       try {
+        record = await store.updateGeneration(record.id, { status: "processing", provider: route.route.provider });
+        announce("started");
         const job = this.jobFor(input, route);
         job.generationId = record.id;
-        const state = this.deps.providers.get(route.route.provider);
-        if (!state) continue;
-        const result = await runProviderJob(route.route.provider, state.client, job, {
-          signal: input.signal,
+        await runProviderJob(route.route.provider, state.client, job, {
+          signal,
           timeoutMs: this.deps.providerTimeoutMs,
           headers: input.headers,
+          onProgress: (fraction) => announceProgress(fraction),
+          onImage: async (output) => {
+            const stored = await this.storeImage(record, output, images.length);
+            images.push(stored);
+            announce("image", stored);
+          },
         });
-        const images = await this.storeImages(record, result.images);
         record = await store.updateGeneration(record.id, {
           status: "completed",
-          provider: route.route.provider,
-          completedAt: Math.floor(Date.now() / 1000) * 1000,
+          completedAt: wholeSeconds(Date.now()),
           costCredits: model.credits * images.length,
-          costUsd: round(model.usdPerImage * images.length),
+          costUsd: roundUsd(model.usdPerImage * images.length),
         });
-        return toGenerationMessage(record, images, this.deps.images);
+        announce("completed");
+        return;
       } catch (error) {
-        lastError = error;
-        const described = describeError(error);
-        if (!RETRYABLE.has(described.row.name)) break;
+        lastError = signal.aborted ? apiError(ErrorReason.CANCELED, "the generation was canceled") : error;
+        const described = describeError(lastError);
+        // Images already stored belong to this route's partial result: never mix routes.
+        if (images.length > 0 || !RETRYABLE.has(described.row.name)) break;
         this.deps.logger.warn("route failed, trying the next", { generation_id: record.id, provider: route.route.provider, reason: described.row.name });
       }
     }
-    const described = describeError(lastError);
-    await store.updateGeneration(record.id, {
-      status: described.row.name === "CANCELED" ? "canceled" : "failed",
-      completedAt: Math.floor(Date.now() / 1000) * 1000,
+    const described = describeError(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
+    const canceled = described.row.name === "CANCELED";
+    record = await store.updateGeneration(record.id, {
+      status: canceled ? "canceled" : "failed",
+      completedAt: wholeSeconds(Date.now()),
       errorReason: described.row.name,
       errorMessage: described.message,
     });
+    announce(canceled ? "canceled" : "failed");
     throw lastError;
+
+    function announceProgress(fraction: number): void {
+      emit(create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));
+    }
   }
 
   private fits(input: GenerationInput, route: UsableRoute): boolean {
@@ -137,32 +194,32 @@ export class GenerationRunner {
     return create(GenerateRequestSchema, { ...input.job, model: route.route.model });
   }
 
-  private async storeImages(record: GenerationRecord, outputs: readonly OutputImage[]): Promise<ImageRecord[]> {
-    const images: ImageRecord[] = [];
-    for (const [index, output] of outputs.entries()) {
-      // Dimensions and format come from the bytes, never from what a provider claims.
-      const probed = await probeOutput(output.data, record.provider);
-      const id = newId("img");
-      const format = probed.format;
-      const path = await this.deps.images.put(record.id, id, format, output.data);
-      images.push({
-        id,
-        generationId: record.id,
-        owner: record.owner,
-        index,
-        path,
-        width: probed.width,
-        height: probed.height,
-        sizeBytes: output.data.length,
-        format,
-        seed: output.seed,
-      });
-    }
-    await this.deps.store.insertImages(images);
-    return images;
+  private async storeImage(record: GenerationRecord, output: OutputImage, index: number): Promise<ImageRecord> {
+    // Dimensions and format come from the bytes, never from what a provider claims.
+    const probed = await probeOutput(output.data, record.provider);
+    const id = newId("img");
+    const path = await this.deps.images.put(record.id, id, probed.format, output.data);
+    const image: ImageRecord = {
+      id,
+      generationId: record.id,
+      owner: record.owner,
+      index,
+      path,
+      width: probed.width,
+      height: probed.height,
+      sizeBytes: output.data.length,
+      format: probed.format,
+      seed: output.seed,
+    };
+    await this.deps.store.insertImages([image]);
+    return image;
   }
 }
 
-function round(usd: number): number {
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+function roundUsd(usd: number): number {
   return Math.round(usd * 1e6) / 1e6;
 }

@@ -18,6 +18,8 @@ export interface ProviderJobOptions {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
   readonly onProgress?: (fraction: number) => void;
+  /** Called as each image lands (before the job completes), so it can be stored and announced at once. */
+  readonly onImage?: (image: OutputImage) => Promise<void>;
   /** Trace context and request id, forwarded to the provider. */
   readonly headers?: Headers;
 }
@@ -51,6 +53,7 @@ export async function runProviderJob(
           break;
         case "image":
           images.push(event.event.value);
+          await options.onImage?.(event.event.value);
           break;
         case "completed":
           completed = event.event.value;

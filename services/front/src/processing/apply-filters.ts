@@ -23,7 +23,7 @@ export interface FilterResult {
 /** The artistic styles an image library can do honestly, each a real pixel operation. */
 export const ARTISTIC_STYLES = ["posterize", "oil_painting", "sketch", "vintage", "emboss"] as const;
 
-const SEPIA = [
+const SEPIA: [[number, number, number], [number, number, number], [number, number, number]] = [
   [0.393, 0.769, 0.189],
   [0.349, 0.686, 0.168],
   [0.272, 0.534, 0.131],

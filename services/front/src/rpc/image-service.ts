@@ -11,6 +11,9 @@ import { composePrompt } from "../generation/prompt.ts";
 import { toGenerationMessage } from "../generation/to-message.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import type { Store } from "../store/store.ts";
+import type { InFlightGenerations } from "../generation/in-flight-generations.ts";
+import { waitMsFor } from "../generation/wait-preference.ts";
+import { generationLifecycle } from "./generation-lifecycle.ts";
 import { registerPartial } from "./not-implemented.ts";
 import { principalOf } from "./principal-of.ts";
 
@@ -24,6 +27,9 @@ export interface ImageServiceDeps {
   readonly catalog: ModelCatalog;
   readonly store: Store;
   readonly images: ImageStore;
+  readonly inFlight: InFlightGenerations;
+  /** The longest a create call waits for its result before answering 202 with the pending generation. */
+  readonly syncWaitMs: number;
 }
 
 /** ImageService: what is implemented so far; the rest answers NOT_IMPLEMENTED. */
@@ -36,16 +42,14 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         operation: "text-to-image",
         job: textToImageJob(req),
         metadataJson: metadataJson(req.metadata),
-        signal: ctx.signal,
+        waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
         headers: propagatedHeaders(ctx),
       });
     },
     async getGeneration(req, ctx) {
-      const principal = principalOf(ctx);
-      const record = await deps.store.getGeneration(principal.owner, req.id);
-      if (!record) throw apiError(ErrorReason.NOT_FOUND, `generation ${req.id} not found`);
-      return toGenerationMessage(record, await deps.store.listImages(record.id), deps.images);
+      return deps.runner.snapshot(principalOf(ctx).owner, req.id);
     },
+    ...generationLifecycle(deps),
   });
 }
 

@@ -73,6 +73,24 @@ export class SqliteStore implements Store {
     return row && toGeneration(row);
   }
 
+  async listGenerations(
+    owner: string,
+    options: { limit: number; status?: string; before?: { createdAt: number; id: string } },
+  ): Promise<GenerationRecord[]> {
+    const where = ["owner = ?"];
+    const args: Array<string | number> = [owner];
+    if (options.status) {
+      where.push("status = ?");
+      args.push(options.status);
+    }
+    if (options.before) {
+      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+      args.push(options.before.createdAt, options.before.createdAt, options.before.id);
+    }
+    const sql = `SELECT * FROM generations WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, options.limit) as Row[]).map(toGeneration);
+  }
+
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     const insert = this.db.prepare(
       "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

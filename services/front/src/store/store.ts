@@ -46,6 +46,8 @@ export interface Store {
   updateGeneration(id: string, patch: Partial<Omit<GenerationRecord, "id" | "owner">>): Promise<GenerationRecord>;
   /** The generation if it belongs to `owner`; another owner's reads as absent. */
   getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined>;
+  /** The owner's generations, newest first; `before` is the createdAt/id cursor of the previous page. */
+  listGenerations(owner: string, options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]>;
   insertImages(images: readonly ImageRecord[]): Promise<void>;
   listImages(generationId: string): Promise<ImageRecord[]>;
   close(): Promise<void>;
