@@ -23,6 +23,11 @@ import { registerPartial } from "./rpc/not-implemented.ts";
 import { validationInterceptor } from "./rpc/validation-interceptor.ts";
 import { frontRegistry } from "./front-registry.ts";
 import { SqliteStore } from "./store/sqlite-store.ts";
+import { registerWebhookService } from "./rpc/webhook-service.ts";
+import { generationEventData, generationEventName } from "./webhooks/generation-event-payload.ts";
+import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
+import { WebhookStore } from "./webhooks/webhook-store.ts";
+import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 
 export interface FrontOptions {
   readonly dataDir: string;
@@ -52,7 +57,25 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
-  const runner = new GenerationRunner({ store, images, catalog, providers, inFlight, logger, providerTimeoutMs: options.providerTimeoutMs });
+  const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
+  const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
+    attemptTimeoutMs: 10_000,
+    defaultMaxRetries: 3,
+    defaultRetryDelaySeconds: 60,
+  });
+  const runner = new GenerationRunner({
+    store,
+    images,
+    catalog,
+    providers,
+    inFlight,
+    logger,
+    providerTimeoutMs: options.providerTimeoutMs,
+    onFinished(generation, owner, webhookUrl) {
+      const event = generationEventName(generation);
+      if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
+    },
+  });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
 
   const handler = connectNodeAdapter({
@@ -61,7 +84,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       registerImageService(router, { runner, catalog, store, images, inFlight, syncWaitMs: options.syncWaitMs });
       registerModelService(router, catalog);
       registerPartial(router, GalleryService, {});
-      registerPartial(router, WebhookService, {});
+      registerWebhookService(router, webhooks, checkWebhookUrl);
       registerPartial(router, UserService, {});
       registerPartial(router, AdminService, {});
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
@@ -82,6 +105,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     drain: (ms) => inFlight.drain(ms),
     async close() {
       providers.stop();
+      dispatcher.stop();
+      webhooks.close();
       await store.close();
     },
   };

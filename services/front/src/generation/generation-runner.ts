@@ -29,6 +29,8 @@ export interface GenerationRunnerDeps {
   readonly logger: Logger;
   /** Upper bound of one provider job. */
   readonly providerTimeoutMs: number;
+  /** Told of every generation that reached completed or failed (webhooks, metrics). */
+  readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
 }
 
 /** One generation as the public API asked for it, already translated to the provider contract. */
@@ -43,6 +45,8 @@ export interface GenerationInput {
   /** How long the create call waits for the result before answering with the pending generation. */
   readonly waitMs: number;
   readonly headers: Headers;
+  /** The request's own completion webhook, if any. */
+  readonly webhookUrl?: string;
 }
 
 // Failures worth trying the next route for: the provider, not the request, was the problem.
@@ -156,6 +160,7 @@ export class GenerationRunner {
           costUsd: roundUsd(model.usdPerImage * images.length),
         });
         announce("completed");
+        this.finished(record, images, input.webhookUrl);
         return;
       } catch (error) {
         lastError = signal.aborted ? apiError(ErrorReason.CANCELED, "the generation was canceled") : error;
@@ -174,10 +179,19 @@ export class GenerationRunner {
       errorMessage: described.message,
     });
     announce(canceled ? "canceled" : "failed");
+    if (!canceled) this.finished(record, images, input.webhookUrl);
     throw lastError;
 
     function announceProgress(fraction: number): void {
       emit(create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));
+    }
+  }
+
+  private finished(record: GenerationRecord, images: readonly ImageRecord[], webhookUrl: string | undefined): void {
+    try {
+      this.deps.onFinished?.(toGenerationMessage(record, images, this.deps.images), record.owner, webhookUrl);
+    } catch (error) {
+      this.deps.logger.error("finish hook failed", { generation_id: record.id, error });
     }
   }
 

@@ -44,6 +44,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         metadataJson: metadataJson(req.metadata),
         waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
         headers: propagatedHeaders(ctx),
+        webhookUrl: req.webhookUrl || undefined,
       });
     },
     async getGeneration(req, ctx) {

@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "@imagegen/server-kit";
+import { signWebhook } from "./webhook-signature.ts";
+import type { WebhookStore } from "./webhook-store.ts";
+
+/** The HTTP call a delivery makes; in production it is the SSRF-guarded fetcher. */
+export type WebhookTransport = (url: string, init: { headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<number>;
+
+/** A one-off target from a request's `webhook_url`. */
+export interface AdHocTarget {
+  readonly url: string;
+}
+
+export interface DispatcherOptions {
+  /** Bound of one delivery attempt. */
+  readonly attemptTimeoutMs: number;
+  /** Retry policy for ad-hoc targets (registered webhooks carry their own). */
+  readonly defaultMaxRetries: number;
+  readonly defaultRetryDelaySeconds: number;
+}
+
+interface Target {
+  readonly webhookId: string;
+  readonly url: string;
+  readonly secret?: string;
+  readonly maxRetries: number;
+  readonly retryDelaySeconds: number;
+}
+
+/**
+ * Delivers events to the owner's registered webhooks subscribed to them and to a request's own
+ * `webhook_url`. Each logical event has one `webhook-id`, kept on every retry, so receivers can
+ * de-duplicate; each attempt is re-signed with a fresh timestamp and recorded.
+ * Retries back off exponentially from the policy's delay. Scheduling is in-process: a restart
+ * drops pending retries (documented limit until the delivery queue moves to the database).
+ */
+export class WebhookDispatcher {
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly store: WebhookStore;
+  private readonly transport: WebhookTransport;
+  private readonly logger: Logger;
+  private readonly options: DispatcherOptions;
+
+  constructor(store: WebhookStore, transport: WebhookTransport, logger: Logger, options: DispatcherOptions) {
+    this.store = store;
+    this.transport = transport;
+    this.logger = logger;
+    this.options = options;
+  }
+
+  /** Queues `event` for every matching target; returns at once. */
+  emit(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): void {
+    const registered = this.store.list(owner).filter((w) => w.active && w.events.includes(event));
+    const targets: Target[] = registered.map((w) => ({
+      webhookId: w.id,
+      url: w.url,
+      secret: w.secret,
+      maxRetries: w.maxRetries,
+      retryDelaySeconds: w.retryDelaySeconds,
+    }));
+    if (adHoc && !targets.some((t) => t.url === adHoc.url)) {
+      // A registered webhook with the same URL lends its secret; otherwise the delivery is unsigned.
+      const twin = this.store.list(owner).find((w) => w.url === adHoc.url);
+      targets.push({
+        webhookId: twin?.id ?? "adhoc",
+        url: adHoc.url,
+        secret: twin?.secret,
+        maxRetries: this.options.defaultMaxRetries,
+        retryDelaySeconds: this.options.defaultRetryDelaySeconds,
+      });
+    }
+    const body = JSON.stringify({ event, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), data });
+    for (const target of targets) {
+      const messageId = `msg_${randomBytes(16).toString("base64url")}`;
+      void this.attempt(target, messageId, event, body, 1);
+    }
+  }
+
+  private async attempt(target: Target, messageId: string, event: string, body: string, attempt: number): Promise<void> {
+    const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "imagegen-webhooks/1" };
+    if (target.secret) Object.assign(headers, signWebhook(target.secret, messageId, Math.floor(Date.now() / 1000), body));
+    else headers["webhook-id"] = messageId;
+    let status = 0;
+    let error = "";
+    try {
+      status = await this.transport(target.url, { headers, body, signal: AbortSignal.timeout(this.options.attemptTimeoutMs) });
+    } catch (e) {
+      error = e instanceof Error ? e.message.slice(0, 300) : "delivery failed";
+    }
+    const delivered = status >= 200 && status < 300;
+    const willRetry = !delivered && attempt <= target.maxRetries;
+    if (target.webhookId !== "adhoc") {
+      this.store.recordDelivery({
+        webhookId: target.webhookId,
+        messageId,
+        event,
+        attempt,
+        responseStatus: status,
+        error: error || (delivered ? "" : `receiver answered ${status}`),
+        attemptedAt: Date.now(),
+        status: delivered ? "delivered" : willRetry ? "pending" : "failed",
+      });
+    }
+    if (!willRetry) {
+      if (!delivered) this.logger.warn("webhook delivery failed", { webhook_id: target.webhookId, message_id: messageId, attempts: attempt });
+      return;
+    }
+    const delayMs = target.retryDelaySeconds * 1000 * 2 ** (attempt - 1);
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      void this.attempt(target, messageId, event, body, attempt + 1);
+    }, delayMs);
+    timer.unref();
+    this.pending.add(timer);
+  }
+
+  /** Drops scheduled retries (shutdown). */
+  stop(): void {
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
+  }
+}

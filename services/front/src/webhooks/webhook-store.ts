@@ -1,0 +1,121 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+export interface WebhookRecord {
+  readonly id: string;
+  readonly owner: string;
+  readonly url: string;
+  readonly events: string[];
+  /** Kept to sign deliveries; never returned by the API after creation. */
+  readonly secret: string;
+  readonly active: boolean;
+  readonly maxRetries: number;
+  readonly retryDelaySeconds: number;
+  readonly createdAt: number;
+  readonly lastTriggeredAt?: number;
+}
+
+export interface DeliveryRecord {
+  readonly webhookId: string;
+  /** The Standard Webhooks `webhook-id`: one per logical event, the same on every attempt. */
+  readonly messageId: string;
+  readonly event: string;
+  readonly attempt: number;
+  readonly responseStatus: number;
+  readonly error: string;
+  readonly attemptedAt: number;
+  readonly status: "delivered" | "failed" | "pending";
+}
+
+type Row = Record<string, string | number | null>;
+
+/**
+ * Registered webhooks and their delivery log, in the same SQLite file as the rest of the
+ * embedded state (its own connection; WAL lets both write).
+ */
+export class WebhookStore {
+  private readonly db: DatabaseSync;
+
+  constructor(file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file);
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.db.exec(`CREATE TABLE IF NOT EXISTS webhooks (
+      id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
+      active INTEGER NOT NULL, max_retries INTEGER NOT NULL, retry_delay_seconds INTEGER NOT NULL,
+      created_at INTEGER NOT NULL, last_triggered_at INTEGER)`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS webhook_deliveries (
+      webhook_id TEXT NOT NULL, message_id TEXT NOT NULL, event TEXT NOT NULL, attempt INTEGER NOT NULL,
+      response_status INTEGER NOT NULL, error TEXT NOT NULL, attempted_at INTEGER NOT NULL, status TEXT NOT NULL)`);
+    this.db.exec("CREATE INDEX IF NOT EXISTS webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, attempted_at DESC)");
+  }
+
+  insert(w: WebhookRecord): void {
+    this.db
+      .prepare("INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(w.id, w.owner, w.url, JSON.stringify(w.events), w.secret, w.active ? 1 : 0, w.maxRetries, w.retryDelaySeconds, w.createdAt, w.lastTriggeredAt ?? null);
+  }
+
+  /** The webhook if it belongs to `owner`; another owner's reads as absent. */
+  get(owner: string, id: string): WebhookRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM webhooks WHERE id = ? AND owner = ?").get(id, owner) as Row | undefined;
+    return row && toWebhook(row);
+  }
+
+  list(owner: string): WebhookRecord[] {
+    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? ORDER BY created_at").all(owner) as Row[]).map(toWebhook);
+  }
+
+  update(w: WebhookRecord): void {
+    this.db
+      .prepare("UPDATE webhooks SET url = ?, events = ?, active = ?, max_retries = ?, retry_delay_seconds = ?, last_triggered_at = ? WHERE id = ? AND owner = ?")
+      .run(w.url, JSON.stringify(w.events), w.active ? 1 : 0, w.maxRetries, w.retryDelaySeconds, w.lastTriggeredAt ?? null, w.id, w.owner);
+  }
+
+  delete(owner: string, id: string): boolean {
+    return Number(this.db.prepare("DELETE FROM webhooks WHERE id = ? AND owner = ?").run(id, owner).changes) > 0;
+  }
+
+  recordDelivery(d: DeliveryRecord): void {
+    this.db
+      .prepare("INSERT INTO webhook_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(d.webhookId, d.messageId, d.event, d.attempt, d.responseStatus, d.error, d.attemptedAt, d.status);
+    this.db.prepare("UPDATE webhooks SET last_triggered_at = ? WHERE id = ?").run(d.attemptedAt, d.webhookId);
+  }
+
+  deliveries(webhookId: string, limit: number, offset: number): DeliveryRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY attempted_at DESC, attempt DESC LIMIT ? OFFSET ?")
+      .all(webhookId, limit, offset) as Row[];
+    return rows.map((r) => ({
+      webhookId: String(r.webhook_id),
+      messageId: String(r.message_id),
+      event: String(r.event),
+      attempt: Number(r.attempt),
+      responseStatus: Number(r.response_status),
+      error: String(r.error),
+      attemptedAt: Number(r.attempted_at),
+      status: String(r.status) as DeliveryRecord["status"],
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toWebhook(r: Row): WebhookRecord {
+  return {
+    id: String(r.id),
+    owner: String(r.owner),
+    url: String(r.url),
+    events: JSON.parse(String(r.events)) as string[],
+    secret: String(r.secret),
+    active: Number(r.active) === 1,
+    maxRetries: Number(r.max_retries),
+    retryDelaySeconds: Number(r.retry_delay_seconds),
+    createdAt: Number(r.created_at),
+    lastTriggeredAt: r.last_triggered_at === null ? undefined : Number(r.last_triggered_at),
+  };
+}
