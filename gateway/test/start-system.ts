@@ -14,8 +14,20 @@ export interface RunningSystem {
   readonly dataDir: string;
   /** Everything the processes printed, for assertions about logs. */
   readonly output: () => string;
+  /** Kills one process ("local", "front" or "gateway") with `signal` and waits for it to exit. */
+  kill(name: ServiceName, signal: NodeJS.Signals): Promise<void>;
+  /** Starts a killed process again with the same environment. */
+  restart(name: ServiceName): void;
   stop(): Promise<void>;
 }
+
+export type ServiceName = "local" | "front" | "gateway";
+
+const ENTRIES: Record<ServiceName, string> = {
+  local: "services/providers/local/src/main.ts",
+  front: "services/front/src/main.ts",
+  gateway: "gateway/src/main.ts",
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,13 +60,15 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     ...extraEnv,
   };
   let output = "";
-  const children: ChildProcess[] = [];
-  for (const entry of ["services/providers/local/src/main.ts", "services/front/src/main.ts", "gateway/src/main.ts"]) {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const processes = new Map<ServiceName, ChildProcess>();
+  const launch = (name: ServiceName): void => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, ENTRIES[name])], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-    children.push(child);
-  }
+    processes.set(name, child);
+  };
+  for (const name of Object.keys(ENTRIES) as ServiceName[]) launch(name);
+  const children = () => [...processes.values()];
   const baseUrl = `http://127.0.0.1:${port}`;
   const system: RunningSystem = {
     baseUrl,
@@ -62,9 +76,18 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     adminKey,
     dataDir,
     output: () => output,
+    async kill(name, signal) {
+      const child = processes.get(name);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill(signal);
+      });
+    },
+    restart: launch,
     async stop() {
       await Promise.all(
-        children.map(
+        children().map(
           (c) =>
             new Promise<void>((resolve) => {
               if (c.exitCode !== null || c.signalCode !== null) return resolve();
@@ -81,7 +104,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   while (Date.now() < deadline) {
     const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
     if (ready) return system;
-    if (children.some((c) => c.exitCode !== null)) break;
+    if (children().some((c) => c.exitCode !== null)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   await system.stop();

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
@@ -15,6 +16,8 @@ import { loadCatalogConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
+import { GenerationLeases } from "./generation/generation-leases.ts";
+import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
@@ -36,6 +39,8 @@ export interface FrontOptions {
   readonly providerTimeoutMs: number;
   /** The longest a create call waits before answering with the pending generation (HTTP 202). */
   readonly syncWaitMs: number;
+  /** Lease of a running generation; a replica that stops renewing loses it after this long. */
+  readonly leaseMs: number;
   readonly logger: Logger;
 }
 
@@ -57,6 +62,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
+  const leases = new GenerationLeases(join(options.dataDir, "imagegen.sqlite"));
+  const holder = `${hostname()}:${process.pid}`;
   const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
@@ -71,12 +78,26 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     inFlight,
     logger,
     providerTimeoutMs: options.providerTimeoutMs,
+    leases,
+    leaseMs: options.leaseMs,
+    holder,
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
     },
   });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
+
+  const stopSweeper = startLeaseSweeper({
+    leases,
+    store,
+    holder,
+    intervalMs: Math.max(500, options.leaseMs / 2),
+    logger,
+    onFailed(owner, id) {
+      void runner.snapshot(owner, id).then((generation) => dispatcher.emit(owner, "generation.failed", generationEventData(generation, owner)));
+    },
+  });
 
   const handler = connectNodeAdapter({
     interceptors: [createAuthInterceptor(() => keys), validationInterceptor],
@@ -104,9 +125,11 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     providers,
     drain: (ms) => inFlight.drain(ms),
     async close() {
+      stopSweeper();
       providers.stop();
       dispatcher.stop();
       webhooks.close();
+      leases.close();
       await store.close();
     },
   };

@@ -11,6 +11,7 @@ const app = await createFrontApp({
   publicBaseUrl: process.env.IMAGEGEN_PUBLIC_URL ?? `http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}`,
   providerTimeoutMs: Number(process.env.IMAGEGEN_PROVIDER_TIMEOUT_MS ?? 300_000),
   syncWaitMs: Number(process.env.IMAGEGEN_SYNC_WAIT_MS ?? 60_000),
+  leaseMs: Number(process.env.IMAGEGEN_LEASE_MS ?? 30_000),
   logger,
 });
 const server = createDualProtocolServer(app.handler);

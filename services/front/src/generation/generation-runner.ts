@@ -15,6 +15,7 @@ import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
 import { checkAgainstLimits } from "./check-limits.ts";
 import { newId } from "./ids.ts";
+import type { GenerationLeases } from "./generation-leases.ts";
 import type { InFlightGenerations } from "./in-flight-generations.ts";
 import { probeOutput } from "./probe-output.ts";
 import { runProviderJob } from "./run-provider-job.ts";
@@ -29,6 +30,12 @@ export interface GenerationRunnerDeps {
   readonly logger: Logger;
   /** Upper bound of one provider job. */
   readonly providerTimeoutMs: number;
+  /** Leases that let another replica fail a generation whose process died. */
+  readonly leases: GenerationLeases;
+  /** How long a lease lasts without renewal; renewed every third of it. */
+  readonly leaseMs: number;
+  /** This process's name on its leases. */
+  readonly holder: string;
   /** Told of every generation that reached completed or failed (webhooks, metrics). */
   readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
 }
@@ -93,13 +100,23 @@ export class GenerationRunner {
       costCredits: 0,
       costUsd: 0,
     };
+    const { leases, leaseMs, holder } = this.deps;
+    const lease = { generationId: record.id, owner: record.owner, holder };
+    leases.hold({ ...lease, expiresAt: Date.now() + leaseMs });
     await store.insertGeneration(record);
 
     let failure: unknown;
+    const heartbeat = setInterval(() => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }), leaseMs / 3);
+    heartbeat.unref();
     const done = this.deps.inFlight.start(record.id, (signal, emit) =>
-      this.execute(record, model, supported, input, signal, emit).catch((error: unknown) => {
-        failure = error;
-      }),
+      this.execute(record, model, supported, input, signal, emit)
+        .catch((error: unknown) => {
+          failure = error;
+        })
+        .finally(() => {
+          clearInterval(heartbeat);
+          leases.release(record.id);
+        }),
     );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, input.waitMs)))]);

@@ -1,0 +1,45 @@
+import type { Logger } from "@imagegen/server-kit";
+import type { Store } from "../store/store.ts";
+import type { GenerationLeases } from "./generation-leases.ts";
+
+const TERMINAL = new Set(["completed", "failed", "canceled"]);
+
+/**
+ * Fails generations whose lease expired: the process running them died (crash, kill -9, lost
+ * machine). Their provider job may still finish, but nobody is left to store its result, so the
+ * honest outcome is a failed generation the caller can retry — uncharged, since cost is only
+ * recorded on completion. Runs at start (recovering from our own crash) and then periodically.
+ */
+export function startLeaseSweeper(options: {
+  leases: GenerationLeases;
+  store: Store;
+  holder: string;
+  intervalMs: number;
+  logger: Logger;
+  onFailed?: (owner: string, generationId: string) => void;
+}): () => void {
+  const sweep = async (): Promise<void> => {
+    for (const lease of options.leases.claimExpired(Date.now(), options.holder)) {
+      try {
+        const record = await options.store.getGeneration(lease.owner, lease.generationId);
+        if (record && !TERMINAL.has(record.status)) {
+          await options.store.updateGeneration(record.id, {
+            status: "failed",
+            completedAt: Math.floor(Date.now() / 1000) * 1000,
+            errorReason: "GENERATION_FAILED",
+            errorMessage: "interrupted: the process running this generation stopped; please retry",
+          });
+          options.logger.warn("failed an interrupted generation", { generation_id: record.id, previous_holder: lease.holder });
+          options.onFailed?.(lease.owner, record.id);
+        }
+        options.leases.release(lease.generationId);
+      } catch (error) {
+        options.logger.error("lease sweep failed", { generation_id: lease.generationId, error });
+      }
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
