@@ -27,6 +27,8 @@ import { validationInterceptor } from "./rpc/validation-interceptor.ts";
 import { frontRegistry } from "./front-registry.ts";
 import { SqliteStore } from "./store/sqlite-store.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
+import { registerGalleryService } from "./rpc/gallery-service.ts";
+import { GalleryStore } from "./gallery/gallery-store.ts";
 import { generationEventData, generationEventName } from "./webhooks/generation-event-payload.ts";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { WebhookStore } from "./webhooks/webhook-store.ts";
@@ -63,6 +65,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
   const leases = new GenerationLeases(join(options.dataDir, "imagegen.sqlite"));
+  const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
   const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
@@ -104,7 +107,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     routes(router) {
       registerImageService(router, { runner, catalog, store, images, inFlight, syncWaitMs: options.syncWaitMs });
       registerModelService(router, catalog);
-      registerPartial(router, GalleryService, {});
+      registerGalleryService(router, { gallery, store, images });
       registerWebhookService(router, webhooks, checkWebhookUrl);
       registerPartial(router, UserService, {});
       registerPartial(router, AdminService, {});
@@ -130,6 +133,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       dispatcher.stop();
       webhooks.close();
       leases.close();
+      gallery.close();
       await store.close();
     },
   };

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { signImageUrl } from "@imagegen/image-urls";
 
@@ -27,6 +27,11 @@ export class ImageStore {
     await writeFile(temp, bytes);
     await rename(temp, file);
     return path;
+  }
+
+  /** The bytes of a stored path. */
+  read(path: string): Promise<Buffer> {
+    return readFile(join(this.dir, path));
   }
 
   /** A signed URL for a stored path, valid for a day. */

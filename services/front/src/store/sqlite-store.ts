@@ -109,23 +109,32 @@ export class SqliteStore implements Store {
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
     const rows = this.db.prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx").all(generationId) as Row[];
-    return rows.map((r) => ({
-      id: String(r.id),
-      generationId: String(r.generation_id),
-      owner: String(r.owner),
-      index: Number(r.idx),
-      path: String(r.path),
-      width: Number(r.width),
-      height: Number(r.height),
-      sizeBytes: Number(r.size_bytes),
-      format: String(r.format),
-      seed: r.seed === null ? undefined : Number(r.seed),
-    }));
+    return rows.map(toImage);
+  }
+
+  async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM images WHERE id = ? AND owner = ?").get(imageId, owner) as Row | undefined;
+    return row && toImage(row);
   }
 
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+function toImage(r: Row): ImageRecord {
+  return {
+    id: String(r.id),
+    generationId: String(r.generation_id),
+    owner: String(r.owner),
+    index: Number(r.idx),
+    path: String(r.path),
+    width: Number(r.width),
+    height: Number(r.height),
+    sizeBytes: Number(r.size_bytes),
+    format: String(r.format),
+    seed: r.seed === null ? undefined : Number(r.seed),
+  };
 }
 
 function toGeneration(row: Row): GenerationRecord {

@@ -50,5 +50,7 @@ export interface Store {
   listGenerations(owner: string, options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]>;
   insertImages(images: readonly ImageRecord[]): Promise<void>;
   listImages(generationId: string): Promise<ImageRecord[]>;
+  /** One image if it belongs to `owner`. */
+  getImage(owner: string, imageId: string): Promise<ImageRecord | undefined>;
   close(): Promise<void>;
 }

@@ -194,7 +194,7 @@ export type GalleryItem = Message<"imagegen.v1.GalleryItem"> & {
   metadata?: GalleryItemMetadata | undefined;
 
   /**
-   * Counted by the gateway as the image URLs are served.
+   * Not tracked yet: always zero until the gateway counts image views and downloads.
    *
    * @generated from field: imagegen.v1.GalleryItemInteractions interactions = 11;
    */
