@@ -29,6 +29,8 @@ import { SqliteStore } from "./store/sqlite-store.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
 import { registerGalleryService } from "./rpc/gallery-service.ts";
 import { GalleryStore } from "./gallery/gallery-store.ts";
+import { ProfileStore } from "./profile/profile-store.ts";
+import { registerUserService } from "./rpc/user-service.ts";
 import { generationEventData, generationEventName } from "./webhooks/generation-event-payload.ts";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { WebhookStore } from "./webhooks/webhook-store.ts";
@@ -66,6 +68,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const inFlight = new InFlightGenerations();
   const leases = new GenerationLeases(join(options.dataDir, "imagegen.sqlite"));
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
+  const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
   const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
@@ -105,11 +108,15 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const handler = connectNodeAdapter({
     interceptors: [createAuthInterceptor(() => keys), validationInterceptor],
     routes(router) {
-      registerImageService(router, { runner, catalog, store, images, inFlight, syncWaitMs: options.syncWaitMs });
+      registerImageService(router, { runner, catalog, store, images, inFlight, profiles, syncWaitMs: options.syncWaitMs });
       registerModelService(router, catalog);
       registerGalleryService(router, { gallery, store, images });
       registerWebhookService(router, webhooks, checkWebhookUrl);
-      registerPartial(router, UserService, {});
+      registerUserService(router, {
+        profiles,
+        monthlyCredits: () => Number(process.env.IMAGEGEN_DEFAULT_MONTHLY_CREDITS ?? 10_000),
+        storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
+      });
       registerPartial(router, AdminService, {});
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
       registerReflection(router, frontRegistry, [
@@ -134,6 +141,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       webhooks.close();
       leases.close();
       gallery.close();
+      profiles.close();
       await store.close();
     },
   };

@@ -13,6 +13,7 @@ import type { ImageStore } from "../images/image-store.ts";
 import type { Store } from "../store/store.ts";
 import type { InFlightGenerations } from "../generation/in-flight-generations.ts";
 import { waitMsFor } from "../generation/wait-preference.ts";
+import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
 import { registerPartial } from "./not-implemented.ts";
 import { principalOf } from "./principal-of.ts";
@@ -28,6 +29,8 @@ export interface ImageServiceDeps {
   readonly store: Store;
   readonly images: ImageStore;
   readonly inFlight: InFlightGenerations;
+  /** The caller's saved defaults (model, size), applied where a request leaves them unset. */
+  readonly profiles: ProfileStore;
   /** The longest a create call waits for its result before answering 202 with the pending generation. */
   readonly syncWaitMs: number;
 }
@@ -36,11 +39,13 @@ export interface ImageServiceDeps {
 export function registerImageService(router: ConnectRouter, deps: ImageServiceDeps): void {
   registerPartial(router, ImageService, {
     async textToImage(req, ctx) {
+      const principal = principalOf(ctx);
+      const prefs = deps.profiles.preferences(principal.owner);
       return deps.runner.run({
-        principal: principalOf(ctx),
-        publicModel: req.model || deps.catalog.defaultModelId(),
+        principal,
+        publicModel: req.model || prefs.defaultModel || deps.catalog.defaultModelId(),
         operation: "text-to-image",
-        job: textToImageJob(req),
+        job: textToImageJob(req, parseSize(prefs.defaultSize)),
         metadataJson: metadataJson(req.metadata),
         waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
         headers: propagatedHeaders(ctx),
@@ -54,14 +59,14 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
   });
 }
 
-function textToImageJob(req: TextToImageRequest) {
+function textToImageJob(req: TextToImageRequest, defaultSize: { width: number; height: number } | undefined) {
   const p = req.parameters;
   return {
     operation: Operation.TEXT_TO_IMAGE,
     prompt: composePrompt(req.prompt, req.style),
     negativePrompt: req.negativePrompt,
-    width: p?.width ?? 1024,
-    height: p?.height ?? 1024,
+    width: p?.width ?? defaultSize?.width ?? 1024,
+    height: p?.height ?? defaultSize?.height ?? 1024,
     numOutputs: p?.numOutputs ?? 1,
     // A seed is always chosen here, so every image can be reproduced from its record.
     seed: p?.seed ?? randomSeed(),
@@ -75,6 +80,12 @@ function textToImageJob(req: TextToImageRequest) {
     scale: 0,
     generationId: "",
   };
+}
+
+/** "1024x768" → its numbers; anything else → undefined (preferences are validated on save). */
+function parseSize(size: string): { width: number; height: number } | undefined {
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }
 
 function metadataJson(metadata: TextToImageRequest["metadata"]): string {

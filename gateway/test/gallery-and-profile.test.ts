@@ -84,3 +84,27 @@ describe("collections and gallery (seed 004)", () => {
     expect((await call("GET", `/api/v2/collections/${created.json.collection.id}`)).status).toBe(404);
   });
 });
+
+describe("user profile (seed 004)", () => {
+  it("reports usage with the seed's shape", async () => {
+    const { status, json } = await call("GET", "/api/v2/user/profile");
+    expect(status).toBe(200);
+    expect(Object.keys(json.user)).toEqual(expect.arrayContaining(["id", "username", "created_at", "subscription", "usage", "preferences"]));
+    expect(json.user.subscription).toEqual({ plan: "enterprise", status: "active" });
+    expect(json.user.usage.images_generated_today).toBeGreaterThanOrEqual(1);
+    expect(json.user.usage.images_generated_month).toBeGreaterThanOrEqual(json.user.usage.images_generated_today);
+    expect(json.user.usage.storage_used_mb).toBeGreaterThan(0);
+    expect(Object.keys(json.user.preferences).sort()).toEqual(["auto_save_gallery", "default_model", "default_size", "nsfw_filter"]);
+  });
+
+  it("applies saved preferences when a request leaves model and size unset", async () => {
+    const saved = await call("PATCH", "/api/v2/user/preferences", { default_model: "local", default_size: "320x240", nsfw_filter: true, auto_save_gallery: false });
+    expect(saved.status).toBe(200);
+    expect(saved.json.user.preferences).toMatchObject({ default_model: "local", default_size: "320x240" });
+    const generation = await call("POST", "/api/v2/generate/text-to-image", { prompt: "a quiet harbour" });
+    expect(generation.json.model).toBe("local");
+    expect(generation.json.images[0]).toMatchObject({ width: 320, height: 240 });
+    const bad = await call("PATCH", "/api/v2/user/preferences", { default_size: "huge" });
+    expect(bad.status).toBe(400);
+  });
+});
