@@ -1,0 +1,29 @@
+/**
+ * `npm run bench [-- --quick]`: every scenario prints a table; all results are also written as
+ * JSON to bench/results/. Ratios are against baselines measured in the same run, never against
+ * numbers from another machine or day.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { runGatewayOverhead } from "./scenarios/gateway-overhead.ts";
+import { runHopFloor } from "./scenarios/hop-floor.ts";
+import { runPayload } from "./scenarios/payload.ts";
+import { runRejections } from "./scenarios/rejections.ts";
+
+const quick = process.argv.includes("--quick");
+const settings = { seconds: quick ? 2 : 8, concurrencies: [1, 16, 64] };
+const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? "", memory_gb: Math.round(totalmem() / 2 ** 30) };
+console.log(`imagegen bench (${quick ? "quick" : "full"}): ${machine.cpus} × ${machine.cpu}, ${machine.memory_gb} GiB, Node ${machine.node}`);
+
+const results: Record<string, unknown> = { machine, quick, started: new Date().toISOString() };
+results.hopFloor = await runHopFloor(settings);
+results.gatewayOverhead = await runGatewayOverhead(settings);
+results.rejections = await runRejections(settings);
+results.payload = await runPayload({ quick });
+
+const dir = join(import.meta.dirname, "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`\nresults written to ${file}`);
