@@ -61,7 +61,7 @@ export async function runProviderJob(
       }
     }
   } catch (error) {
-    throw asProviderError(providerId, error);
+    throw asProviderError(providerId, error, options.signal.aborted);
   }
   if (!completed || images.length === 0) {
     throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${providerId} finished without an image`, {
@@ -71,14 +71,15 @@ export async function runProviderJob(
   return { images, completed, jobId };
 }
 
-function asProviderError(providerId: string, error: unknown): unknown {
+// `canceledByUs` tells a cancel we asked for from a stream the provider's death reset.
+function asProviderError(providerId: string, error: unknown, canceledByUs: boolean): unknown {
   if (error instanceof ConnectError) {
     const ours = error.findDetails(ErrorInfoSchema).some((i) => i.domain === ERROR_DOMAIN);
     if (ours) return error;
     if (error.code === Code.DeadlineExceeded) {
       return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, { metadata: { provider: providerId } });
     }
-    if (error.code === Code.Canceled) return apiError(ErrorReason.CANCELED, "the request was canceled");
+    if (error.code === Code.Canceled && canceledByUs) return apiError(ErrorReason.CANCELED, "the request was canceled");
   }
   return apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${providerId} is unreachable`, {
     metadata: { provider: providerId },
