@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
 
 export interface GalleryItemRecord {
   readonly id: string;
@@ -47,9 +46,7 @@ export class GalleryStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS gallery_items (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, image_id TEXT NOT NULL, generation_id TEXT NOT NULL,
       thumbnail_path TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, tags TEXT NOT NULL,

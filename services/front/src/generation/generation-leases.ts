@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
 
 /** A generation some process promised to finish, until `expiresAt`. */
 export interface Lease {
@@ -19,9 +18,7 @@ export class GenerationLeases {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS generation_leases (
       generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
   }

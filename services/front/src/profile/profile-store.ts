@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
 
 /** Defaults applied when a request leaves the field unset. */
 export interface PreferencesRecord {
@@ -29,9 +28,7 @@ export class ProfileStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS preferences (
       owner TEXT PRIMARY KEY, default_model TEXT NOT NULL, default_size TEXT NOT NULL,
       nsfw_filter INTEGER NOT NULL, auto_save_gallery INTEGER NOT NULL)`);

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
 
 export interface WebhookRecord {
   readonly id: string;
@@ -38,9 +37,7 @@ export class WebhookStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS webhooks (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
       active INTEGER NOT NULL, max_retries INTEGER NOT NULL, retry_delay_seconds INTEGER NOT NULL,
