@@ -16,9 +16,23 @@ interface ServiceSpec {
   readonly entry: string;
 }
 
-// Providers with a token in the environment join later (services/providers/<id>).
+// Each real provider runs only when one of its env vars (its token, or its base URL for a
+// self-hosted server) is set. A new provider joins by adding a line here and to config/imagegen.yaml.
+const PROVIDERS: ReadonlyArray<{ readonly id: string; readonly env: readonly string[] }> = [
+  { id: "replicate", env: ["REPLICATE_API_TOKEN", "REPLICATE_API_KEY"] },
+  { id: "bfl", env: ["BFL_API_KEY"] },
+  { id: "openai", env: ["OPENAI_API_KEY"] },
+  { id: "stability", env: ["STABILITY_API_KEY"] },
+  { id: "openrouter", env: ["OPENROUTER_API_KEY"] },
+  { id: "automatic1111", env: ["A1111_BASE_URL"] },
+];
+
 const services: ServiceSpec[] = [
   { name: "local", entry: "services/providers/local/src/main.ts" },
+  ...PROVIDERS.filter((p) => p.env.some((name) => process.env[name])).map((p) => ({
+    name: p.id,
+    entry: `services/providers/${p.id}/src/main.ts`,
+  })),
   { name: "front", entry: "services/front/src/main.ts" },
   { name: "gateway", entry: "gateway/src/main.ts" },
 ];

@@ -4,10 +4,14 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
+import { createCompatRoutes } from "./compat/compat-routes.ts";
+import { createDocsHandler } from "./docs/docs-handler.ts";
 import { applyCors } from "./http/cors.ts";
 import { serveImage } from "./http/image-files.ts";
 import { requestIdFor } from "./http/request-id.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "./http/respond.ts";
+import { createPlaygroundHandler } from "./playground/playground-handler.ts";
 import { PUBLIC_SERVICES, publicRegistry } from "./public-services.ts";
 import { createRestHandler } from "./rest/rest-handler.ts";
 import { createRouteTable } from "./rest/route-table.ts";
@@ -54,6 +58,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
 
   const rpc = connectNodeAdapter({
     readMaxBytes: options.maxBodyBytes,
+    interceptors: [createServerTracingInterceptor()],
     routes(router) {
       for (const service of PUBLIC_SERVICES) registerFrontProxy(router, service, options.front);
       registerReflection(router, publicRegistry, [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName]);
@@ -70,9 +75,9 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
 
   // HTTP routes tried in order after the RPC paths, health and image files; each answers
   // true when it handled the request. Compat profiles and docs pages join this list.
-  const routeHandlers: RouteHandler[] = [rest];
+  const routeHandlers: RouteHandler[] = [createCompatRoutes(options), rest, createDocsHandler(), createPlaygroundHandler()];
 
-  return (req, res) => {
+  const handle: UniversalRequestHandler = (req, res) => {
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     // Handlers downstream read the id (and the client address) from the request itself.
     req.headers[REQUEST_ID_HEADER] = requestId;
@@ -118,4 +123,17 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
         if (!res.headersSent) sendErrorEnvelope(req, res, error);
       });
   };
+  // Every request runs under the edge's SERVER span (honouring a client's traceparent).
+  return (req, res) => traceHttpRequest(req, res, edgeRoute(req.url ?? "/", rpcPrefixes, req.method ?? "GET"), () => handle(req, res));
+}
+
+/** Names a request for spans and metrics by surface, never by ids in its path. */
+function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: string): { surface: string; method: string } {
+  const path = rawUrl.split("?")[0] ?? "/";
+  if (rpcPrefixes.some((p) => path.startsWith(p))) return { surface: "rpc", method: path.slice(1) };
+  if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1) };
+  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod };
+  if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };
+  if (path.startsWith("/api/") || path.startsWith("/v1/")) return { surface: "compat", method: httpMethod };
+  return { surface: "other", method: httpMethod };
 }

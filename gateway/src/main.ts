@@ -2,7 +2,11 @@ import { join, resolve } from "node:path";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
 import { createDualProtocolServer, createLogger, onShutdownSignal } from "@imagegen/server-kit";
+import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
+
+// First: instruments and tracers used below bind to the SDK this starts (when configured).
+const telemetry = await startTelemetry("imagegen-gateway", "IMAGEGEN_METRICS_PORT");
 
 const logger = createLogger("gateway");
 const port = Number(process.env.IMAGEGEN_PORT ?? 8080);
@@ -14,7 +18,7 @@ const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1
 
 let accepting = true;
 const app = createGatewayApp({
-  front: createGrpcTransport({ baseUrl: frontUrl }),
+  front: createGrpcTransport({ baseUrl: frontUrl, interceptors: [createClientTracingInterceptor({ peer: "front" })] }),
   imagesDir: join(dataDir, "images"),
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),
@@ -26,8 +30,14 @@ const server = createDualProtocolServer(app);
 const bound = await server.listen(port, host);
 logger.info("listening", { port: bound, front: frontUrl });
 
+// Readiness fails first; load balancers (Envoy health checks, k8s endpoints) need a moment to
+// notice before the listener closes. In-flight requests then drain within IMAGEGEN_DRAIN_MS.
+const shutdownDelayMs = Number(process.env.IMAGEGEN_SHUTDOWN_DELAY_MS ?? 0);
+const drainMs = Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000);
 onShutdownSignal(async () => {
   accepting = false;
-  logger.info("draining");
-  await server.close(Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000));
-});
+  logger.info("draining", { delay_ms: shutdownDelayMs, drain_ms: drainMs });
+  if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
+  await server.close(drainMs);
+  await telemetry.shutdown();
+}, shutdownDelayMs + drainMs + 5_000);

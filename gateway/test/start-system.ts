@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,16 +14,29 @@ export interface RunningSystem {
   readonly dataDir: string;
   /** Everything the processes printed, for assertions about logs. */
   readonly output: () => string;
-  /** Kills one process ("local", "front" or "gateway") with `signal` and waits for it to exit. */
-  kill(name: ServiceName, signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Kills one process ("local", "front" or "gateway") with `signal` and waits for it to exit;
+   * resolves with its exit code (null when the signal itself ended it or it was not running).
+   */
+  kill(name: ServiceName, signal: NodeJS.Signals): Promise<number | null>;
   /** Starts a killed process again with the same environment. */
   restart(name: ServiceName): void;
   stop(): Promise<void>;
 }
 
-export type ServiceName = "local" | "front" | "gateway";
+/** "local", "front", "gateway", or a provider id started through `StartOptions.providers`. */
+export type ServiceName = "local" | "front" | "gateway" | (string & {});
 
-const ENTRIES: Record<ServiceName, string> = {
+/** Extra processes for one system test. */
+export interface StartOptions {
+  /**
+   * Real provider services to start too (services/providers/<id>/src/main.ts), each on a free
+   * port the front is pointed at; their env (token, <ID>_BASE_URL to a fake) comes from `extraEnv`.
+   */
+  readonly providers?: readonly string[];
+}
+
+const ENTRIES: Record<string, string> = {
   local: "services/providers/local/src/main.ts",
   front: "services/front/src/main.ts",
   gateway: "gateway/src/main.ts",
@@ -41,8 +54,17 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the three processes the way `npm start` does, with a fresh data dir. */
-export async function startSystem(extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
+export async function startSystem(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningSystem> {
   const [port, frontPort, localPort] = [await freePort(), await freePort(), await freePort()];
+  const providerPorts = new Map<string, number>();
+  for (const id of options.providers ?? []) providerPorts.set(id, await freePort());
+  const entries: Record<string, string> = { ...ENTRIES };
+  const providerEnv: Record<string, string> = {};
+  for (const [id, providerPort] of providerPorts) {
+    entries[id] = `services/providers/${id}/src/main.ts`;
+    providerEnv[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_PORT`] = String(providerPort);
+    providerEnv[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_URL`] = `http://127.0.0.1:${providerPort}`;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), "imagegen-test-"));
   const adminKey = "test-admin-key-0123456789";
   const env: NodeJS.ProcessEnv = {
@@ -57,16 +79,20 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     IMAGEGEN_DATA_DIR: dataDir,
     IMAGEGEN_BOOTSTRAP_KEY: adminKey,
     LOG_LEVEL: "info",
+    ...providerEnv,
     ...extraEnv,
   };
   let output = "";
   const processes = new Map<ServiceName, ChildProcess>();
   const launch = (name: ServiceName): void => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, ENTRIES[name])], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entries[name]!)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     processes.set(name, child);
   };
+  // Extra providers first, listening before the front's first look at its providers.
+  for (const id of providerPorts.keys()) launch(id);
+  await Promise.all([...providerPorts.values()].map((p) => waitForPort(p, 30_000)));
   for (const name of Object.keys(ENTRIES) as ServiceName[]) launch(name);
   const children = () => [...processes.values()];
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -78,9 +104,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     output: () => output,
     async kill(name, signal) {
       const child = processes.get(name);
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+      if (!child || child.exitCode !== null || child.signalCode !== null) return null;
+      return new Promise<number | null>((resolve) => {
+        child.once("exit", (code) => resolve(code));
         child.kill(signal);
       });
     },
@@ -109,4 +135,19 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   }
   await system.stop();
   throw new Error(`system did not become ready:\n${output}`);
+}
+
+// Resolves once something accepts TCP connections on the loopback port (or gives up silently:
+// readiness below then reports what the processes printed).
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

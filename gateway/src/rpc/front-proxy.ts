@@ -1,5 +1,5 @@
 import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, DescService, MessageShape } from "@bufbuild/protobuf";
-import { ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
 import { copyExposedHeaders, headersForFront } from "./forwarded-headers.ts";
 
 /** Header the edge middleware sets on every incoming request before any handler runs. */
@@ -27,7 +27,7 @@ export async function callFrontUnary<I extends DescMessage, O extends DescMessag
     copyExposedHeaders(response.trailer, options.responseHeaders);
     return response.message;
   } catch (error) {
-    throw edgeError(error, options.responseHeaders);
+    throw edgeError(error, options.responseHeaders, options.signal);
   }
 }
 
@@ -51,7 +51,7 @@ export async function* callFrontStream<I extends DescMessage, O extends DescMess
     copyExposedHeaders(response.header, options.responseHeaders);
     yield* response.message;
   } catch (error) {
-    throw edgeError(error, options.responseHeaders);
+    throw edgeError(error, options.responseHeaders, options.signal);
   }
 }
 
@@ -62,8 +62,12 @@ function frontHeaders(options: FrontCallOptions): Headers {
 
 // The front's error keeps its code, message and details; of its metadata only the
 // client-visible headers survive (no internal header leaks through the edge).
-function edgeError(error: unknown, responseHeaders: Headers): unknown {
+function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal): unknown {
   if (!(error instanceof ConnectError)) return error;
+  // A stream reset by a dying front surfaces as "canceled"; only the client can cancel its call.
+  if (error.code === Code.Canceled && !signal.aborted) {
+    return new ConnectError("the service is temporarily unavailable; retry shortly", Code.Unavailable, undefined, undefined, error);
+  }
   const metadata = new Headers();
   copyExposedHeaders(error.metadata, metadata);
   copyExposedHeaders(metadata, responseHeaders);

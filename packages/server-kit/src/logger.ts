@@ -1,3 +1,5 @@
+import { trace } from "@opentelemetry/api";
+
 /** Structured fields of a log line; values must never be secrets or image bytes. */
 export type LogFields = Record<string, unknown>;
 
@@ -13,12 +15,17 @@ export interface Logger {
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 type Level = keyof typeof LEVELS;
 
-/** JSON-lines logger on stdout; LOG_LEVEL (debug|info|warn|error) filters, default info. */
+/**
+ * JSON-lines logger on stdout; LOG_LEVEL (debug|info|warn|error) filters, default info. A line
+ * written under an active span carries its `trace_id` and `span_id`, so logs join traces.
+ */
 export function createLogger(service: string, base: LogFields = {}): Logger {
   const min = LEVELS[(process.env.LOG_LEVEL as Level | undefined) ?? "info"] ?? LEVELS.info;
   const write = (level: Level, msg: string, fields?: LogFields): void => {
     if (LEVELS[level] < min) return;
-    const line = { time: new Date().toISOString(), level, service, msg, ...base, ...fields };
+    const span = trace.getActiveSpan()?.spanContext();
+    const ids = span && trace.isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+    const line = { time: new Date().toISOString(), level, service, msg, ...ids, ...base, ...fields };
     process.stdout.write(JSON.stringify(line, errorReplacer) + "\n");
   };
   return {

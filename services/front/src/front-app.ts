@@ -10,8 +10,21 @@ import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
 import { registerHealth, registerReflection, type Logger, type UniversalRequestHandler } from "@imagegen/server-kit";
+import { createServerTracingInterceptor } from "@imagegen/telemetry";
+import { createAccessLogInterceptor } from "./rpc/access-log-interceptor.ts";
 import { createAuthInterceptor } from "./auth/auth-interceptor.ts";
 import { loadBootstrapKeys } from "./auth/bootstrap-keys.ts";
+import { createKeyResolver } from "./auth/store-key-verifier.ts";
+import { openCacheIndex } from "./cache/cache-index.ts";
+import { createGenerationCache } from "./cache/generation-cache.ts";
+import { createAdmission } from "./metering/admission.ts";
+import { ConcurrencyGate } from "./metering/concurrency-gate.ts";
+import { createMeteringInterceptor } from "./metering/metering-interceptor.ts";
+import { Quotas } from "./metering/quota.ts";
+import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
+import { loadTierConfig } from "./metering/tier-config.ts";
+import { registerAdminService } from "./rpc/admin-service.ts";
+import { openStore } from "./store/open-store.ts";
 import { loadCatalogConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
@@ -22,10 +35,8 @@ import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
 import { registerModelService } from "./rpc/model-service.ts";
-import { registerPartial } from "./rpc/not-implemented.ts";
 import { validationInterceptor } from "./rpc/validation-interceptor.ts";
 import { frontRegistry } from "./front-registry.ts";
-import { SqliteStore } from "./store/sqlite-store.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
 import { registerGalleryService } from "./rpc/gallery-service.ts";
 import { GalleryStore } from "./gallery/gallery-store.ts";
@@ -59,7 +70,12 @@ export interface FrontApp {
 /** Wires the front service: state, catalog, providers, and every RPC behind auth and validation. */
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
-  const store = new SqliteStore(join(options.dataDir, "imagegen.sqlite"));
+  // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
+  const store = await openStore(options.dataDir);
+  const tiers = loadTierConfig(options.configPath);
+  const limiter = await openRateLimiter();
+  const quotas = new Quotas(store, tiers);
+  const cacheIndex = openCacheIndex();
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath);
   const providers = new ProviderDirectory(config.providers.values(), logger);
@@ -87,6 +103,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     leases,
     leaseMs: options.leaseMs,
     holder,
+    admit: createAdmission(quotas, new ConcurrencyGate(), tiers),
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
@@ -106,18 +123,35 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   });
 
   const handler = connectNodeAdapter({
-    interceptors: [createAuthInterceptor(() => keys), validationInterceptor],
+    // Tracing first, so auth and validation refusals are spans (and logged lines) too.
+    interceptors: [
+      createServerTracingInterceptor(),
+      createAccessLogInterceptor(options.logger),
+      createAuthInterceptor(createKeyResolver(store, () => keys)),
+      createMeteringInterceptor({ limiter, quotas, tiers }),
+      validationInterceptor,
+    ],
     routes(router) {
-      registerImageService(router, { runner, catalog, store, images, inFlight, profiles, syncWaitMs: options.syncWaitMs });
+      registerImageService(router, {
+        runner,
+        catalog,
+        store,
+        images,
+        inFlight,
+        profiles,
+        syncWaitMs: options.syncWaitMs,
+        cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
+      });
       registerModelService(router, catalog);
       registerGalleryService(router, { gallery, store, images });
       registerWebhookService(router, webhooks, checkWebhookUrl);
       registerUserService(router, {
         profiles,
-        monthlyCredits: () => Number(process.env.IMAGEGEN_DEFAULT_MONTHLY_CREDITS ?? 10_000),
+        monthlyCredits: (principal) => quotas.limitOf(principal),
+        usage: (owner) => store.usageTotals(owner),
         storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
       });
-      registerPartial(router, AdminService, {});
+      registerAdminService(router, store);
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
       registerReflection(router, frontRegistry, [
         ImageService.typeName,
@@ -142,6 +176,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       leases.close();
       gallery.close();
       profiles.close();
+      await limiter.close();
+      await cacheIndex.close();
       await store.close();
     },
   };

@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
 import { createDualProtocolServer, createLogger, onShutdownSignal } from "@imagegen/server-kit";
+import { startTelemetry } from "@imagegen/telemetry";
 import { createFrontApp } from "./front-app.ts";
+
+// First: instruments and tracers used below bind to the SDK this starts (when configured).
+const telemetry = await startTelemetry("imagegen-front", "IMAGEGEN_FRONT_METRICS_PORT");
 
 const logger = createLogger("front");
 const port = Number(process.env.IMAGEGEN_FRONT_PORT ?? 8081);
@@ -21,4 +25,5 @@ onShutdownSignal(async () => {
   const drainMs = Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000);
   await Promise.all([server.close(drainMs), app.drain(drainMs)]);
   await app.close();
+  await telemetry.shutdown();
 });

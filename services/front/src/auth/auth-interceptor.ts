@@ -1,21 +1,21 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { apiKeyFrom } from "./api-key-header.ts";
-import { verifyKey, type KnownKey } from "./key-verifier.ts";
 import { principalKey } from "./principal.ts";
+import type { KeyResolver } from "./store-key-verifier.ts";
 
 /**
  * Authenticates every imagegen.* call. A missing and a wrong key get the same 401 wording
- * apart from the hint, and neither echoes what was sent.
+ * apart from the hint, and neither echoes what was sent; a revoked key reads as invalid.
  */
-export function createAuthInterceptor(knownKeys: () => readonly KnownKey[]): Interceptor {
+export function createAuthInterceptor(resolveKey: KeyResolver): Interceptor {
   return (next) => async (req) => {
     if (!req.service.typeName.startsWith("imagegen.")) return next(req);
     const presented = apiKeyFrom(req.header);
     if (!presented) {
       throw apiError(ErrorReason.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key> or X-API-Key: <key>");
     }
-    const principal = verifyKey(presented, knownKeys());
+    const principal = await resolveKey(presented);
     if (!principal) throw apiError(ErrorReason.UNAUTHORIZED, "invalid API key");
     if (req.service.typeName.startsWith("imagegen.admin.") && !principal.admin) {
       throw apiError(ErrorReason.FORBIDDEN, "this call needs an admin key");

@@ -8,6 +8,12 @@ export interface Principal {
   readonly owner: string;
   readonly admin: boolean;
   readonly tier: string;
+  /** Public model ids the key may use; absent or empty = all. */
+  readonly allowedModels?: readonly string[];
+  /** Provider ids the key may reach; absent or empty = all. */
+  readonly allowedProviders?: readonly string[];
+  /** Credits per month; absent or 0 = the tier's default. */
+  readonly monthlyCreditQuota?: number;
 }
 
 /** Context slot of the caller; handlers run only after the interceptor filled it. */

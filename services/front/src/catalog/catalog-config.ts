@@ -26,8 +26,17 @@ export interface ProviderConfig {
   readonly url: string;
 }
 
+/** The operator's model (and optional provider pin) for a named use case, e.g. "text2image". */
+export interface UseCaseConfig {
+  readonly name: string;
+  readonly model: string;
+  readonly provider: string;
+}
+
 export interface CatalogConfig {
   readonly defaultModels: readonly string[];
+  /** From the `use_cases` section: compat surfaces (seed 002) pick their model here. */
+  readonly useCases: readonly UseCaseConfig[];
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly models: ReadonlyMap<string, ModelConfig>;
 }
@@ -71,5 +80,14 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
     });
   }
   const defaultModels = ((raw.default_models ?? []) as string[]).filter((m) => models.has(m) || fail(`unknown default model ${m}`));
-  return { defaultModels, providers, models };
+  const useCases = Object.entries((raw.use_cases ?? {}) as Record<string, { model?: string; provider?: string } | null>).map(
+    ([name, value]) => {
+      const model = String(value?.model ?? "");
+      const provider = String(value?.provider ?? "");
+      if (model && !models.has(model)) fail(`use case ${name}: unknown model ${model}`);
+      if (provider && !providers.has(provider)) fail(`use case ${name}: unknown provider ${provider}`);
+      return { name, model, provider };
+    },
+  );
+  return { defaultModels, useCases, providers, models };
 }

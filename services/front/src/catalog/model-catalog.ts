@@ -6,9 +6,12 @@ import {
   type Model,
   type ModelDetail,
 } from "@imagegen/proto/imagegen/v1/model_service_pb";
-import { Operation, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
-import type { CatalogConfig, ModelConfig, RouteConfig } from "./catalog-config.ts";
+import type { CatalogConfig, ModelConfig, RouteConfig, UseCaseConfig } from "./catalog-config.ts";
+
+/** "owner/name" or "owner/name:<64-hex version>", Replicate's model id forms. */
+const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f]{64})?$/i;
 
 /** A route that can serve now, with what its provider declares about the model. */
 export interface UsableRoute {
@@ -43,9 +46,37 @@ export class ModelCatalog {
     return usable ?? this.config.defaultModels[0] ?? [...this.config.models.keys()][0] ?? "local";
   }
 
+  /** The configured use case of that name (model, optional provider pin), if any. */
+  useCase(name: string): UseCaseConfig | undefined {
+    return this.config.useCases.find((u) => u.name === name);
+  }
+
+  /**
+   * The model a request pinned to `provider` gets when it names none: the first catalog
+   * text-to-image model the provider can serve now, else the first it has a route for (so the
+   * pin can say why the provider cannot serve). NOT_FOUND for a provider the config lacks.
+   */
+  defaultModelFor(provider: string): string {
+    if (!this.knowsProvider(provider)) {
+      throw apiError(ErrorReason.NOT_FOUND, `provider "${provider}" does not exist`, { metadata: { provider } });
+    }
+    const candidates = [...this.config.models.values()].filter(
+      (m) => m.type === "text-to-image" && m.routes.some((r) => r.provider === provider),
+    );
+    const usable = candidates.find((m) => this.usableRoutes(m.id).some((r) => r.route.provider === provider));
+    const model = usable ?? candidates[0];
+    if (!model) throw apiError(ErrorReason.NOT_FOUND, `provider "${provider}" serves no text-to-image model`, { metadata: { provider } });
+    return model.id;
+  }
+
+  /** True when `providerId` is a provider of the config file (running or not). */
+  knowsProvider(providerId: string): boolean {
+    return this.config.providers.has(providerId);
+  }
+
   /** The config of a model or NOT_FOUND. */
   require(modelId: string): ModelConfig {
-    const model = this.config.models.get(modelId);
+    const model = this.config.models.get(modelId) ?? this.passThrough(modelId);
     if (!model) {
       throw apiError(ErrorReason.NOT_FOUND, `model "${modelId}" does not exist; GET /api/v2/models lists them`, {
         metadata: { model: modelId },
@@ -56,15 +87,40 @@ export class ModelCatalog {
 
   /** Routes able to serve `modelId` now, in fallback order. */
   usableRoutes(modelId: string): UsableRoute[] {
-    const model = this.config.models.get(modelId);
+    const catalogued = this.config.models.get(modelId);
+    const model = catalogued ?? this.passThrough(modelId);
     if (!model) return [];
     const out: UsableRoute[] = [];
     for (const route of model.routes) {
       if (!this.providers.isUsable(route.provider)) continue;
-      const declared = this.providers.model(route.provider, route.model);
+      // A pass-through model is whatever Replicate serves under that id: its limits are
+      // Replicate's to check, so an undeclared one carries none here.
+      const declared =
+        this.providers.model(route.provider, route.model) ??
+        (catalogued ? undefined : create(ProviderModelSchema, { id: route.model, displayName: route.model }));
       if (declared) out.push({ route, declared });
     }
     return out;
+  }
+
+  /**
+   * A Replicate model id that is not in the catalog ("owner/name" or "owner/name:version", as
+   * seed 001 sends them) is served by the replicate provider as is, when the config has one.
+   */
+  private passThrough(modelId: string): ModelConfig | undefined {
+    if (!REPLICATE_MODEL_ID.test(modelId) || !this.config.providers.has("replicate")) return undefined;
+    return {
+      id: modelId,
+      name: modelId,
+      description: "",
+      version: modelId.includes(":") ? modelId.slice(modelId.indexOf(":") + 1) : "",
+      releaseDate: "",
+      type: "text-to-image",
+      usdPerImage: 0,
+      credits: 0,
+      supportedSchedulers: [],
+      routes: [{ provider: "replicate", model: modelId }],
+    };
   }
 
   /** Why a model cannot serve: the first route's problem, phrased for an operator. */

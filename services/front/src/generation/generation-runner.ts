@@ -7,7 +7,11 @@ import {
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { GenerationEventSchema, type Generation, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { Logger } from "@imagegen/server-kit";
+import { noteOnActiveSpan } from "@imagegen/telemetry";
 import type { Principal } from "../auth/principal.ts";
+import { checkModelScope, routesInScope } from "../auth/scope.ts";
+import { claimOrReplay, type IdempotencyClaim } from "../idempotency/idempotency.ts";
+import type { Admit } from "../metering/admission.ts";
 import type { ModelConfig } from "../catalog/catalog-config.ts";
 import type { ModelCatalog, UsableRoute } from "../catalog/model-catalog.ts";
 import type { ImageStore } from "../images/image-store.ts";
@@ -18,6 +22,7 @@ import { newId } from "./ids.ts";
 import type { GenerationLeases } from "./generation-leases.ts";
 import type { InFlightGenerations } from "./in-flight-generations.ts";
 import { probeOutput } from "./probe-output.ts";
+import { pinToProvider } from "./provider-pin.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
 
@@ -38,6 +43,8 @@ export interface GenerationRunnerDeps {
   readonly holder: string;
   /** Told of every generation that reached completed or failed (webhooks, metrics). */
   readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
+  /** Quota and concurrency checks before a generation is persisted; its result ends the admission. */
+  readonly admit?: Admit;
 }
 
 /** One generation as the public API asked for it, already translated to the provider contract. */
@@ -54,6 +61,10 @@ export interface GenerationInput {
   readonly headers: Headers;
   /** The request's own completion webhook, if any. */
   readonly webhookUrl?: string;
+  /** Serve only through this provider's route of the model (see provider-pin.ts). */
+  readonly provider?: string;
+  /** Idempotency-Key (or request_id): a retried create replays the first generation. */
+  readonly idempotency?: IdempotencyClaim;
 }
 
 // Failures worth trying the next route for: the provider, not the request, was the problem.
@@ -75,7 +86,9 @@ export class GenerationRunner {
   async run(input: GenerationInput): Promise<Generation> {
     const { store, catalog } = this.deps;
     const model = catalog.require(input.publicModel);
-    const routes = catalog.usableRoutes(model.id);
+    checkModelScope(input.principal, model.id);
+    const all = routesInScope(input.principal, model.id, catalog.usableRoutes(model.id));
+    const routes = input.provider ? pinToProvider(catalog, this.deps.providers, model, all, input.provider) : all;
     if (routes.length === 0) {
       throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `model "${model.id}" is unavailable: ${catalog.unavailableReason(model)}`, {
         metadata: { model: model.id },
@@ -100,10 +113,11 @@ export class GenerationRunner {
       costCredits: 0,
       costUsd: 0,
     };
+    const replayId = input.idempotency && (await claimOrReplay(store, record.owner, input.idempotency, record.id));
+    if (replayId) return this.snapshot(record.owner, replayId);
     const { leases, leaseMs, holder } = this.deps;
     const lease = { generationId: record.id, owner: record.owner, holder };
-    leases.hold({ ...lease, expiresAt: Date.now() + leaseMs });
-    await store.insertGeneration(record);
+    const release = await this.admitAndInsert(record, model, input, () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }));
 
     let failure: unknown;
     const heartbeat = setInterval(() => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }), leaseMs / 3);
@@ -116,6 +130,7 @@ export class GenerationRunner {
         .finally(() => {
           clearInterval(heartbeat);
           leases.release(record.id);
+          release();
         }),
     );
     let timer: NodeJS.Timeout | undefined;
@@ -125,6 +140,25 @@ export class GenerationRunner {
     // finds it on the generation.
     if (failure !== undefined) throw failure;
     return this.snapshot(record.owner, record.id);
+  }
+
+  /**
+   * Admits (quota, concurrency) and persists the generation; if either fails, the admission and
+   * the idempotency key are given back so a retry starts clean.
+   */
+  private async admitAndInsert(record: GenerationRecord, model: ModelConfig, input: GenerationInput, holdLease: () => void): Promise<() => void> {
+    let release: () => void = () => {};
+    try {
+      const admission = { principal: input.principal, modelId: model.id, creditsPerImage: model.credits, numOutputs: input.job.numOutputs };
+      release = (await this.deps.admit?.(admission)) ?? release;
+      holdLease();
+      await this.deps.store.insertGeneration(record);
+      return release;
+    } catch (error) {
+      release();
+      if (input.idempotency) await this.deps.store.releaseIdempotencyKey(record.owner, input.idempotency.key, record.id);
+      throw error;
+    }
   }
 
   /** The generation as stored now, with signed URLs. */
@@ -170,6 +204,7 @@ export class GenerationRunner {
             announce("image", stored);
           },
         });
+        this.deps.providers.recordOutcome(route.route.provider, false);
         record = await store.updateGeneration(record.id, {
           status: "completed",
           completedAt: wholeSeconds(Date.now()),
@@ -182,9 +217,11 @@ export class GenerationRunner {
       } catch (error) {
         lastError = signal.aborted ? apiError(ErrorReason.CANCELED, "the generation was canceled") : error;
         const described = describeError(lastError);
+        if (!signal.aborted) this.deps.providers.recordOutcome(route.route.provider, RETRYABLE.has(described.row.name));
         // Images already stored belong to this route's partial result: never mix routes.
         if (images.length > 0 || !RETRYABLE.has(described.row.name)) break;
         this.deps.logger.warn("route failed, trying the next", { generation_id: record.id, provider: route.route.provider, reason: described.row.name });
+        noteOnActiveSpan("imagegen.fallback", { "imagegen.provider": route.route.provider, "error.type": described.row.name });
       }
     }
     const described = describeError(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));

@@ -1,6 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { signImageUrl } from "@imagegen/image-urls";
+import { checkImageUrl, IMAGE_PATH_PREFIX, signImageUrl } from "@imagegen/image-urls";
+
+// The only names put() creates: "<generation id>/<image id>.<ext>".
+const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/;
 
 /**
  * Image bytes on disk under the data dir ("<images>/<generation>/<image>.<ext>"), written
@@ -32,6 +35,27 @@ export class ImageStore {
   /** The bytes of a stored path. */
   read(path: string): Promise<Buffer> {
     return readFile(join(this.dir, path));
+  }
+
+  /**
+   * The stored path behind one of our own signed URLs (same origin as the public base URL,
+   * under /images/), so input images we served are read from disk instead of fetched over
+   * HTTP. Undefined for any other URL; a URL of ours that does not verify is refused.
+   */
+  ownPath(raw: string): string | undefined {
+    let url: URL;
+    let base: URL;
+    try {
+      url = new URL(raw);
+      base = new URL(this.publicBaseUrl);
+    } catch {
+      return undefined;
+    }
+    if (url.origin !== base.origin || !url.pathname.startsWith(IMAGE_PATH_PREFIX)) return undefined;
+    const stored = url.pathname.slice(IMAGE_PATH_PREFIX.length);
+    const refusal = checkImageUrl(this.signingKey, url.pathname, url.searchParams.get("exp"), url.searchParams.get("sig"));
+    if (refusal || !STORED_PATH.test(stored)) throw new Error(refusal ?? "the image URL is malformed");
+    return stored;
   }
 
   /** A signed URL for a stored path, valid for a day. */

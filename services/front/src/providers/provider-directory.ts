@@ -6,7 +6,9 @@ import {
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { Logger } from "@imagegen/server-kit";
+import { createClientTracingInterceptor } from "@imagegen/telemetry";
 import type { ProviderConfig } from "../catalog/catalog-config.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
 
 /** What the front knows of one provider service right now. */
 export interface ProviderState {
@@ -16,7 +18,14 @@ export interface ProviderState {
   readonly description?: DescribeProviderResponse;
   /** Why it cannot serve, for the models list ("not running", "token not set"). */
   readonly problem?: string;
+  /** Consecutive DescribeProvider failures; one miss under load does not take a provider out. */
+  readonly misses?: number;
 }
+
+/** Describe failures in a row before a provider counts as gone. */
+const MISSES_BEFORE_GONE = 2;
+/** How often a provider that is down is looked at again. */
+const RETRY_DOWN_MS = 2_000;
 
 /**
  * Keeps one client per configured provider service and a fresh view of what each declares.
@@ -25,26 +34,59 @@ export interface ProviderState {
  */
 export class ProviderDirectory {
   private readonly states = new Map<string, ProviderState>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private readonly logger: Logger;
 
-  constructor(configs: Iterable<ProviderConfig>, logger: Logger) {
+  constructor(
+    configs: Iterable<ProviderConfig>,
+    logger: Logger,
+    breaker: { threshold: number; cooldownMs: number } = { threshold: 5, cooldownMs: 30_000 },
+  ) {
     this.logger = logger;
     for (const config of configs) {
-      const client = createClient(ProviderService, createGrpcTransport({ baseUrl: config.url }));
+      const interceptors = [createClientTracingInterceptor({ peer: `provider-${config.id}`, provider: config.id })];
+      const client = createClient(ProviderService, createGrpcTransport({ baseUrl: config.url, interceptors }));
       this.states.set(config.id, { id: config.id, client, problem: "provider service not reachable yet" });
+      this.breakers.set(config.id, new CircuitBreaker(breaker));
     }
   }
 
-  /** Describes every provider once, then again every `intervalMs`. */
+  /**
+   * Describes every provider once, then again every `intervalMs` — every 2 s while one is down,
+   * so a provider that starts late or restarts is back within seconds.
+   */
   async start(intervalMs = 15_000): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), intervalMs);
-    this.timer.unref();
+    const next = (): void => {
+      if (this.stopped) return;
+      const anyDown = [...this.states.values()].some((s) => !s.description);
+      this.timer = setTimeout(() => void this.refresh().finally(next), anyDown ? RETRY_DOWN_MS : intervalMs);
+      this.timer.unref();
+    };
+    next();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /**
+   * Tells the breaker how a call to a provider went. Only provider-side failures count
+   * (unreachable, 5xx, timeouts, rate limits); a refused request says nothing about its health.
+   */
+  recordOutcome(id: string, providerFault: boolean): void {
+    const breaker = this.breakers.get(id);
+    if (!breaker) return;
+    if (!providerFault) {
+      breaker.success();
+      return;
+    }
+    const before: string = breaker.state;
+    breaker.failure();
+    if (before !== "open" && breaker.state === "open") this.logger.warn("provider circuit opened", { provider: id });
   }
 
   async refresh(): Promise<void> {
@@ -56,8 +98,13 @@ export class ProviderDirectory {
           if (!state.description) this.logger.info("provider online", { provider: state.id, configured: description.configured });
           this.states.set(state.id, { ...state, description, problem });
         } catch {
+          const misses = (state.misses ?? 0) + 1;
+          if (state.description && misses < MISSES_BEFORE_GONE) {
+            this.states.set(state.id, { ...state, misses });
+            return;
+          }
           if (state.description) this.logger.warn("provider unreachable", { provider: state.id });
-          this.states.set(state.id, { id: state.id, client: state.client, problem: "provider service not running" });
+          this.states.set(state.id, { id: state.id, client: state.client, problem: "provider service not running", misses });
         }
       }),
     );
@@ -67,10 +114,10 @@ export class ProviderDirectory {
     return this.states.get(id);
   }
 
-  /** True when the provider answers and has its credentials. */
+  /** True when the provider answers, has its credentials, and its circuit is not open. */
   isUsable(id: string): boolean {
     const state = this.states.get(id);
-    return state?.description?.configured === true;
+    return state?.description?.configured === true && this.breakers.get(id)?.wouldAllow() !== false;
   }
 
   /** The provider's declaration of one of its models, when it is usable. */

@@ -1,14 +1,28 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { ImageService, type TextToImageRequest } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { imagegenMetrics, noteOnActiveSpan } from "@imagegen/telemetry";
+import {
+  CreateVariationsRequestSchema,
+  ImageService,
+  ImageToImageRequestSchema,
+  InpaintRequestSchema,
+  TextToImageRequestSchema,
+  type TextToImageRequest,
+} from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
 import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ModelCatalog } from "../catalog/model-catalog.ts";
 import { toProviderFormat } from "../generation/formats.ts";
 import type { GenerationRunner } from "../generation/generation-runner.ts";
 import { randomSeed } from "../generation/ids.ts";
+import { imageToImageJob, inpaintJob, variationJob, type Job } from "../generation/image-jobs.ts";
+import { inputImageDepsFromEnv } from "../generation/input-image.ts";
 import { composePrompt } from "../generation/prompt.ts";
+import { resolveModel } from "../generation/resolve-model.ts";
 import { toGenerationMessage } from "../generation/to-message.ts";
+import { checkModelScope } from "../auth/scope.ts";
+import { textToImageCacheKey, type GenerationCache } from "../cache/generation-cache.ts";
+import { idempotencyClaimOf, type IdempotencyClaim } from "../idempotency/idempotency.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import type { Store } from "../store/store.ts";
 import type { InFlightGenerations } from "../generation/in-flight-generations.ts";
@@ -33,29 +47,77 @@ export interface ImageServiceDeps {
   readonly profiles: ProfileStore;
   /** The longest a create call waits for its result before answering 202 with the pending generation. */
   readonly syncWaitMs: number;
+  /** Identical text-to-image requests answered from earlier results (seed 002 semantics). */
+  readonly cache?: GenerationCache;
 }
 
 /** ImageService: what is implemented so far; the rest answers NOT_IMPLEMENTED. */
 export function registerImageService(router: ConnectRouter, deps: ImageServiceDeps): void {
+  const inputImages = inputImageDepsFromEnv(deps.images);
   registerPartial(router, ImageService, {
     async textToImage(req, ctx) {
       const principal = principalOf(ctx);
       const prefs = deps.profiles.preferences(principal.owner);
-      return deps.runner.run({
+      const target = resolveModel(deps.catalog, req, () => prefs.defaultModel || deps.catalog.defaultModelId());
+      // A hit must not let a narrower key read what a wider key of the same owner made.
+      checkModelScope(principal, target.model);
+      const cacheKey = deps.cache && textToImageCacheKey(req, { model: target.model, defaultSize: prefs.defaultSize });
+      const hit = cacheKey && (await deps.cache?.lookup(principal.owner, cacheKey));
+      if (hit) {
+        imagegenMetrics().cacheHits.add(1, { "gen_ai.request.model": target.model });
+        noteOnActiveSpan("imagegen.cache_hit", { "imagegen.generation_id": hit.id });
+        return hit;
+      }
+      const generation = await deps.runner.run({
         principal,
-        publicModel: req.model || prefs.defaultModel || deps.catalog.defaultModelId(),
+        publicModel: target.model,
         operation: "text-to-image",
         job: textToImageJob(req, parseSize(prefs.defaultSize)),
         metadataJson: metadataJson(req.metadata),
         waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
         headers: propagatedHeaders(ctx),
         webhookUrl: req.webhookUrl || undefined,
+        provider: target.provider,
+        idempotency: idempotencyClaimOf(ctx.requestHeader, TextToImageRequestSchema, req),
       });
+      return cacheKey && deps.cache ? deps.cache.remember(principal.owner, cacheKey, generation) : generation;
     },
     async getGeneration(req, ctx) {
       return deps.runner.snapshot(principalOf(ctx).owner, req.id);
     },
+    async imageToImage(req, ctx) {
+      return startImageOperation(deps, req, ctx, "image-to-image", await imageToImageJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req));
+    },
+    async inpaint(req, ctx) {
+      return startImageOperation(deps, req, ctx, "inpainting", await inpaintJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req));
+    },
+    async createVariations(req, ctx) {
+      return startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req));
+    },
     ...generationLifecycle(deps),
+  });
+}
+
+/** Runs an image operation like TextToImage: same runner, limits, store, webhooks and metering. */
+function startImageOperation(
+  deps: ImageServiceDeps,
+  req: { model: string; metadata?: TextToImageRequest["metadata"]; webhookUrl: string },
+  ctx: HandlerContext,
+  operation: string,
+  job: Job,
+  idempotency: IdempotencyClaim | undefined,
+) {
+  const principal = principalOf(ctx);
+  return deps.runner.run({
+    principal,
+    publicModel: req.model || deps.profiles.preferences(principal.owner).defaultModel || deps.catalog.defaultModelId(),
+    operation,
+    job,
+    metadataJson: metadataJson(req.metadata),
+    waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
+    headers: propagatedHeaders(ctx),
+    webhookUrl: req.webhookUrl || undefined,
+    idempotency,
   });
 }
 

@@ -2,7 +2,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import type { Principal } from "../auth/principal.ts";
-import type { ProfileStore } from "../profile/profile-store.ts";
+import type { ProfileStore, UsageFigures } from "../profile/profile-store.ts";
 import { principalOf } from "./principal-of.ts";
 
 export interface UserServiceDeps {
@@ -10,14 +10,16 @@ export interface UserServiceDeps {
   /** Monthly credits of a caller (its key's quota or its tier's). */
   readonly monthlyCredits: (principal: Principal) => number;
   readonly storageLimitMb: number;
+  /** Usage from the shared store (PostgreSQL with several replicas); the profile store's own otherwise. */
+  readonly usage?: (owner: string) => Promise<UsageFigures>;
 }
 
 const MB = 1024 * 1024;
 
 /** UserService: the key owner's profile, usage and the preferences applied to their requests. */
 export function registerUserService(router: ConnectRouter, deps: UserServiceDeps): void {
-  const profile = (principal: Principal) => {
-    const usage = deps.profiles.usage(principal.owner);
+  const profile = async (principal: Principal) => {
+    const usage = deps.usage ? await deps.usage(principal.owner) : deps.profiles.usage(principal.owner);
     const prefs = deps.profiles.preferences(principal.owner);
     return {
       user: {

@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { GenerationRecord, ImageRecord, Store } from "./store.ts";
+import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
+import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
+import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS generations (
@@ -42,13 +44,15 @@ const COLUMNS: Record<keyof GenerationRecord, string> = {
 /** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
+  private readonly keys: SqliteKeys;
 
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new DatabaseSync(file);
     // WAL lets the gateway-side readers and this writer work at once; busy_timeout rides out locks.
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
-    for (const sql of MIGRATIONS) this.db.exec(sql);
+    for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
+    this.keys = new SqliteKeys(this.db);
   }
 
   async insertGeneration(r: GenerationRecord): Promise<void> {
@@ -117,9 +121,48 @@ export class SqliteStore implements Store {
     return row && toImage(row);
   }
 
+  async insertApiKey(key: ApiKeyRecord): Promise<void> {
+    this.keys.insert(key);
+  }
+
+  async findApiKeyByHash(hashHex: string): Promise<ApiKeyRecord | undefined> {
+    return this.keys.byHash(hashHex);
+  }
+
+  async listApiKeys(options: { owner?: string; includeRevoked?: boolean }): Promise<ApiKeyRecord[]> {
+    return this.keys.list(options);
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined> {
+    return this.keys.revoke(id, at);
+  }
+
+  async creditsSpentSince(owner: string, since: number): Promise<number> {
+    const row = this.db.prepare("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = ? AND created_at >= ?").get(owner, since) as Row;
+    return Number(row.c);
+  }
+
+  async claimIdempotencyKey(record: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
+    return this.keys.claim(record, notBefore);
+  }
+
+  async usageTotals(owner: string, now = new Date()): Promise<UsageTotals> {
+    const { day, month } = usagePeriods(now);
+    return toUsageTotals(this.db.prepare(USAGE_SQL(() => "?")).get(...usageArgs(owner, day, month)) as Row);
+  }
+
+  async releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void> {
+    this.db.prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND generation_id = ?").run(owner, key, generationId);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+// "?" placeholders are positional: the owner and periods repeat in the order USAGE_SQL uses them.
+function usageArgs(owner: string, day: number, month: number): Array<string | number> {
+  return [owner, day, owner, month, owner, month, owner, owner];
 }
 
 function toImage(r: Row): ImageRecord {

@@ -1,3 +1,9 @@
+import type { ApiKeyRecord, IdempotencyRecord } from "./api-key-record.ts";
+import type { UsageTotals } from "./usage-totals.ts";
+
+export type { ApiKeyRecord, IdempotencyRecord } from "./api-key-record.ts";
+export type { UsageTotals } from "./usage-totals.ts";
+
 /** A stored output image: the file lives in the image store, the row says what it is. */
 export interface ImageRecord {
   readonly id: string;
@@ -52,5 +58,26 @@ export interface Store {
   listImages(generationId: string): Promise<ImageRecord[]>;
   /** One image if it belongs to `owner`. */
   getImage(owner: string, imageId: string): Promise<ImageRecord | undefined>;
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  /**
+   * The key whose secret hashes to `hashHex`, revoked or not; read on every request so a
+   * revocation on any replica wins at once.
+   */
+  findApiKeyByHash(hashHex: string): Promise<ApiKeyRecord | undefined>;
+  /** Keys, oldest first; one owner's when `owner` is set. */
+  listApiKeys(options: { owner?: string; includeRevoked?: boolean }): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked (keeping the first revocation time); undefined when no such key. */
+  revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined>;
+  /** Credits the owner's generations created since `since` (ms) cost: what was actually produced. */
+  creditsSpentSince(owner: string, since: number): Promise<number>;
+  /**
+   * Remembers `record` unless the owner already used its key after `notBefore`; returns the
+   * record that holds the key now (the caller's or the earlier one). Atomic across replicas.
+   */
+  claimIdempotencyKey(record: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord>;
+  /** The owner's images and credits today and this month (UTC), for the profile. */
+  usageTotals(owner: string, now?: Date): Promise<UsageTotals>;
+  /** Gives a claimed key up again (its generation was never created), only if it still names `generationId`. */
+  releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "@imagegen/server-kit";
+import { imagegenMetrics } from "@imagegen/telemetry";
 import { signWebhook } from "./webhook-signature.ts";
 import type { WebhookStore } from "./webhook-store.ts";
 
@@ -89,6 +90,7 @@ export class WebhookDispatcher {
     }
     const delivered = status >= 200 && status < 300;
     const willRetry = !delivered && attempt <= target.maxRetries;
+    imagegenMetrics().webhookDeliveries.add(1, { "imagegen.outcome": delivered ? "delivered" : willRetry ? "retrying" : "failed" });
     if (target.webhookId !== "adhoc") {
       this.store.recordDelivery({
         webhookId: target.webhookId,

@@ -10,6 +10,7 @@ import {
   type GenerateResponse,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { randomUUID } from "node:crypto";
+import { LOCAL_IMAGE_OPERATIONS, renderImageOperation } from "./image-operations.ts";
 import { renderTextToImage } from "./render/render-text-to-image.ts";
 
 /** The one model of the local provider. */
@@ -33,7 +34,7 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
           displayName: "Local procedural renderer",
           usdPerImage: 0,
           limits: {
-            operations: [Operation.TEXT_TO_IMAGE],
+            operations: [Operation.TEXT_TO_IMAGE, ...LOCAL_IMAGE_OPERATIONS],
             minSize: 64,
             maxSize: 2048,
             sizeMultiple: 8,
@@ -53,7 +54,8 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
 
   async *generate(req, ctx): AsyncGenerator<GenerateResponse> {
     if (req.model !== LOCAL_MODEL_ID) throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `unknown local model ${req.model}`);
-    if (req.operation !== Operation.TEXT_TO_IMAGE) throw apiError(ErrorReason.UNSUPPORTED, "the local provider only renders text-to-image so far");
+    const fromImage = (LOCAL_IMAGE_OPERATIONS as readonly Operation[]).includes(req.operation);
+    if (req.operation !== Operation.TEXT_TO_IMAGE && !fromImage) throw apiError(ErrorReason.UNSUPPORTED, "the local provider does not offer this operation");
     yield event({ case: "accepted", value: { jobId: `local_${randomUUID()}` } });
     const n = Math.max(1, req.numOutputs);
     const baseSeed = req.seed ?? 0;
@@ -61,6 +63,11 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
       ctx.signal.throwIfAborted();
       yield event({ case: "progress", value: { fraction: index / n, message: `rendering image ${index + 1} of ${n}` } });
       const seed = (baseSeed + index) >>> 0;
+      if (fromImage) {
+        const out = await renderImageOperation(req, seed);
+        yield event({ case: "image", value: { index, data: out.bytes, format: formatOf(req), width: out.width, height: out.height, seed } });
+        continue;
+      }
       const data = await render(req, seed);
       yield event({
         case: "image",

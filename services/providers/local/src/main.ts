@@ -1,11 +1,16 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { createDualProtocolServer, createLogger, onShutdownSignal, registerHealth } from "@imagegen/server-kit";
+import { createServerTracingInterceptor, providerGenAiAttributes, startTelemetry } from "@imagegen/telemetry";
 import { registerLocalProvider } from "./local-provider.ts";
+
+// First: tracers used below bind to the SDK this starts (when configured).
+const telemetry = await startTelemetry("imagegen-provider-local", "IMAGEGEN_PROVIDER_LOCAL_METRICS_PORT");
 
 const logger = createLogger("provider-local");
 const port = Number(process.env.IMAGEGEN_PROVIDER_LOCAL_PORT ?? 8090);
 const handler = connectNodeAdapter({
+  interceptors: [createServerTracingInterceptor({ describe: providerGenAiAttributes("local") })],
   routes(router) {
     registerLocalProvider(router);
     registerHealth(router, async (service) => (service === "" || service !== Health.typeName ? true : undefined));
@@ -13,4 +18,7 @@ const handler = connectNodeAdapter({
 });
 const server = createDualProtocolServer(handler);
 logger.info("listening", { port: await server.listen(port, process.env.IMAGEGEN_PROVIDER_HOST ?? "127.0.0.1") });
-onShutdownSignal(() => server.close(5_000));
+onShutdownSignal(async () => {
+  await server.close(5_000);
+  await telemetry.shutdown();
+});

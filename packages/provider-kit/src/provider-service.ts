@@ -1,0 +1,225 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import {
+  GenerateResponseSchema,
+  ProviderModelSchema,
+  ProviderService,
+  type GenerateRequest,
+  type GenerateResponse,
+  type ProviderModel,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { createLogger, type Logger } from "@imagegen/server-kit";
+import sharp from "sharp";
+import { checkAgainstLimits } from "./check-limits.ts";
+import { abortError, sleep as realSleep, type Sleep } from "./deadline.ts";
+import { downloadImage } from "./download.ts";
+import { createHttpClient, type HttpClient } from "./http-client.ts";
+import { sniffFormat } from "./image-bytes.ts";
+import { pollUntil } from "./poll.ts";
+import { readProviderEnvironment } from "./provider-config.ts";
+import type { ProviderCallContext, ProviderDefinition } from "./provider-definition.ts";
+import { createRedactingLogger, createRedactor, redactError } from "./redact.ts";
+import { badResponse } from "./upstream-errors.ts";
+
+/** Knobs of the service around a definition; tests inject env, logger and sleep. */
+export interface ProviderServiceOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  /** Waits before retries and between polls; tests record it instead of waiting. */
+  readonly sleep?: Sleep;
+  /** First wait between polls; default IMAGEGEN_POLL_INTERVAL_MS or 500 ms. */
+  readonly pollIntervalMs?: number;
+  /** Longest wait between polls as backoff grows; default 2 s. */
+  readonly maxPollIntervalMs?: number;
+  /** Upper bound of a job when the caller set no deadline; default 10 minutes. */
+  readonly defaultTimeoutMs?: number;
+  /** Deadline of the vendor cancel call made after a cancel or timeout; default 5 s. */
+  readonly cancelTimeoutMs?: number;
+}
+
+/**
+ * The ProviderService implementation for a definition: describe from data, refuse what the model
+ * does not declare before any upstream call, run the vendor flow under the RPC's deadline, cancel
+ * the vendor job when the caller leaves, and scrub the token from every error and log line.
+ */
+export function createProviderService(
+  definition: ProviderDefinition,
+  options: ProviderServiceOptions = {},
+): ServiceImpl<typeof ProviderService> {
+  const env = options.env ?? process.env;
+  const config = readProviderEnvironment(definition, env);
+  const authHeaders = config.token ? definition.authHeaders(config.token) : {};
+  const redact = createRedactor([config.token, ...Object.values(authHeaders)]);
+  const logger = createRedactingLogger(options.logger ?? createLogger(`provider-${definition.id}`), redact);
+  const sleep = options.sleep ?? realSleep;
+  const pollIntervalMs = options.pollIntervalMs ?? Number(env.IMAGEGEN_POLL_INTERVAL_MS ?? 500);
+  const models: ProviderModel[] = definition.models.map((m) =>
+    create(ProviderModelSchema, { id: m.id, displayName: m.displayName, usdPerImage: m.usdPerImage, limits: m.limits }),
+  );
+  const provider = definition.id;
+
+  const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
+    createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
+
+  // Calls outside a job (cancel, get) get their own short deadline: the job's signal may be gone.
+  const callContext = (timeoutMs: number): ProviderCallContext => ({
+    http: httpFor(AbortSignal.timeout(timeoutMs), Date.now() + timeoutMs),
+    logger,
+  });
+
+  const requireConfigured = (): void => {
+    if (config.notConfigured) {
+      throw apiError(ErrorReason.PROVIDER_NOT_CONFIGURED, `provider ${provider} is not configured: ${config.notConfigured}`, {
+        metadata: { provider },
+      });
+    }
+  };
+
+  async function cancelVendorJob(jobId: string): Promise<void> {
+    if (!definition.cancel) return;
+    try {
+      await definition.cancel(jobId, callContext(options.cancelTimeoutMs ?? 5000));
+      logger.info("canceled vendor job", { job_id: jobId });
+    } catch (error) {
+      logger.warn("could not cancel vendor job", { job_id: jobId, error: redactError(error, redact) });
+    }
+  }
+
+  return {
+    describeProvider() {
+      return {
+        id: provider,
+        displayName: definition.displayName,
+        configured: !config.notConfigured,
+        statusReason: config.notConfigured ?? "",
+        models,
+      };
+    },
+
+    async *generate(request: GenerateRequest, ctx: HandlerContext): AsyncGenerator<GenerateResponse> {
+      requireConfigured();
+      const model = models.find((m) => m.id === request.model);
+      if (!model) {
+        throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `provider ${provider} does not declare model "${request.model}"`, {
+          metadata: { provider, model: request.model },
+        });
+      }
+      checkAgainstLimits(request, model.limits, request.model);
+      const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
+      const signal = AbortSignal.any([ctx.signal, deadlineSignal(timeoutMs)]);
+      const http = httpFor(signal, Date.now() + timeoutMs);
+      const log = logger.with({ model: request.model, generation_id: request.generationId });
+      let jobId: string | undefined;
+      let images = 0;
+      let finished = false;
+      const started = Date.now();
+      try {
+        const events = definition.generate({
+          request,
+          model,
+          http,
+          signal,
+          logger: log,
+          pollIntervalMs,
+          sleep,
+          download: (location) => downloadImage(http, provider, location),
+          poll: (check) => pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
+        });
+        for await (const event of events) {
+          signal.throwIfAborted();
+          switch (event.type) {
+            case "accepted":
+              jobId = event.jobId;
+              yield response({ case: "accepted", value: { jobId: event.jobId } });
+              break;
+            case "progress":
+              yield response({ case: "progress", value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") } });
+              break;
+            case "image":
+              yield response({ case: "image", value: await describeImage(event, images++) });
+              break;
+            case "completed":
+              if (images === 0) throw badResponse(provider, "success but no image");
+              finished = true;
+              yield response({
+                case: "completed",
+                value: { imageCount: images, providerCostUsd: event.providerCostUsd ?? 0, predictTimeSeconds: event.predictTimeSeconds ?? 0 },
+              });
+              break;
+          }
+        }
+        if (!finished) {
+          if (images === 0) throw badResponse(provider, "success but no image");
+          finished = true;
+          yield response({ case: "completed", value: { imageCount: images } });
+        }
+        log.info("job finished", { job_id: jobId, images, ms: Date.now() - started });
+      } catch (error) {
+        const failure = signal.aborted ? abortError(signal, provider) : asContractError(error, provider, log);
+        log.warn("job failed", { job_id: jobId, error: redactError(failure, redact), ms: Date.now() - started });
+        throw redactError(failure, redact);
+      } finally {
+        // The caller left (cancel or deadline) while the vendor may still be working: stop it.
+        if (!finished && jobId !== undefined && signal.aborted) await cancelVendorJob(jobId);
+      }
+    },
+
+    async getJob(request) {
+      requireConfigured();
+      if (!definition.getJob) throw apiError(ErrorReason.NOT_IMPLEMENTED, `provider ${provider} cannot look jobs up`);
+      try {
+        const ctx = callContext(30_000);
+        const status = await definition.getJob(request.jobId, ctx);
+        const images = [];
+        for (const [index, location] of (status.outputs ?? []).entries()) {
+          const data = await downloadImage(ctx.http, provider, location);
+          images.push(await describeImage({ data }, index));
+        }
+        return { state: status.state, images, errorMessage: redact(status.errorMessage ?? "") };
+      } catch (error) {
+        throw redactError(asContractError(error, provider, logger), redact);
+      }
+    },
+
+    async cancelJob(request) {
+      requireConfigured();
+      if (definition.cancel) {
+        try {
+          await definition.cancel(request.jobId, callContext(options.cancelTimeoutMs ?? 5000));
+        } catch (error) {
+          throw redactError(asContractError(error, provider, logger), redact);
+        }
+      }
+      return {};
+    },
+  };
+}
+
+async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore?: number }, index: number) {
+  const data = image.data;
+  const meta = await sharp(data).metadata();
+  return { index, data, format: sniffFormat(data), width: meta.width ?? 0, height: meta.height ?? 0, seed: image.seed, nsfwScore: image.nsfwScore };
+}
+
+// Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
+function asContractError(error: unknown, provider: string, logger: Logger): unknown {
+  if (error instanceof ConnectError) return error;
+  logger.error("provider flow failed unexpectedly", { error });
+  return badResponse(provider, "something this service could not process");
+}
+
+function deadlineSignal(timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+  timer.unref();
+  return controller.signal;
+}
+
+function response(event: MessageInitShape<typeof GenerateResponseSchema>["event"]): GenerateResponse {
+  return create(GenerateResponseSchema, { event });
+}
+
+function clamp(fraction: number): number {
+  return Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+}

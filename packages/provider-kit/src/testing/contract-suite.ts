@@ -1,0 +1,238 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { describeError } from "@imagegen/errors";
+import {
+  Format,
+  GenerateRequestSchema,
+  type GenerateResponse,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sleep as realSleep, type Sleep } from "../deadline.ts";
+import { envName } from "../provider-config.ts";
+import type { ProviderDefinition } from "../provider-definition.ts";
+import { createProviderService } from "../provider-service.ts";
+import { REDACTED } from "../redact.ts";
+import type { ContractFake } from "./contract-fake.ts";
+import { createCapturingLogger, serveProvider, type ServedProvider } from "./serve-provider.ts";
+
+type GenerateInit = MessageInitShape<typeof GenerateRequestSchema>;
+
+/** One named request for the suite. */
+export interface ContractCase {
+  readonly name: string;
+  readonly request: GenerateInit;
+}
+
+/** What one provider hands the shared suite. */
+export interface ContractSuiteOptions {
+  readonly definition: ProviderDefinition;
+  /** Starts the provider's fake upstream; it must accept exactly `token`. */
+  startFake(token: string): Promise<ContractFake>;
+  /** One case per declared operation (and per output shape worth proving); each must yield `images`. */
+  readonly happy: ReadonlyArray<ContractCase & { readonly images: number }>;
+  /** Requests outside the declared capabilities: refused with UNSUPPORTED before any upstream call. */
+  readonly undeclared: readonly ContractCase[];
+  /** The request used by the failure cases (a cheap text-to-image). */
+  readonly baseline: GenerateInit;
+  /** Reasons that differ from the shared table for this vendor, by upstream status. */
+  readonly statusReasons?: Readonly<Record<number, string>>;
+  /**
+   * Answers this vendor cannot give at all, declared like a conformance suite's expected
+   * failures (e.g. a self-hosted AUTOMATIC1111 has no content moderation): their cases are not run.
+   */
+  readonly outcomesNotOffered?: readonly ("moderated")[];
+}
+
+const TOKEN = "tok_contract-SECRET-0123456789abcdef";
+const STATUS_REASONS: Record<number, string> = {
+  400: "UPSTREAM_INVALID_REQUEST",
+  401: "UPSTREAM_AUTH",
+  402: "UPSTREAM_AUTH",
+  403: "UPSTREAM_AUTH",
+  404: "MODEL_NOT_AVAILABLE",
+  422: "UPSTREAM_INVALID_REQUEST",
+  429: "UPSTREAM_RATE_LIMITED",
+  500: "UPSTREAM_UNAVAILABLE",
+  503: "UPSTREAM_UNAVAILABLE",
+};
+
+/**
+ * The one provider contract suite (issue 3's "Done when"), run by every provider against its
+ * fake upstream over a real gRPC server: happy paths, capability refusals with zero upstream
+ * calls, the upstream status table, Retry-After, timeouts, slow/malformed/empty answers,
+ * moderation, cancel and deadline reaching the vendor, and no token in any error, log or span.
+ */
+export function runProviderContractSuite(options: ContractSuiteOptions): void {
+  const { definition } = options;
+  const tokenEnv = definition.tokenEnv[0] ?? `${envName(definition.id)}_TOKEN`;
+  const logger = createCapturingLogger();
+  const sleeps: number[] = [];
+  const errors: string[] = [];
+  const spans = new InMemorySpanExporter();
+  // Retry waits are recorded at their full length but slept briefly: no test waits for real.
+  const sleep: Sleep = (ms, signal) => {
+    sleeps.push(ms);
+    return realSleep(Math.min(ms, 20), signal);
+  };
+  let fake: ContractFake;
+  let served: ServedProvider;
+
+  const generate = async (request: GenerateInit, timeoutMs = 20_000, signal?: AbortSignal): Promise<GenerateResponse[]> => {
+    const events: GenerateResponse[] = [];
+    for await (const event of served.client.generate(request, { timeoutMs, signal })) events.push(event);
+    return events;
+  };
+  const failure = async (run: Promise<unknown>): Promise<ConnectError> => {
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(error, "the call should have failed").toBeInstanceOf(ConnectError);
+    const described = describeError(error);
+    errors.push(JSON.stringify({ ...described, raw: error!.message, row: described.row.name }));
+    return error!;
+  };
+  const reasonOf = (error: ConnectError): string => describeError(error).row.name;
+
+  describe(`provider contract: ${definition.id}`, () => {
+    beforeAll(async () => {
+      trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+      fake = await options.startFake(TOKEN);
+      const env = { [tokenEnv]: TOKEN, [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl };
+      served = await serveProvider(createProviderService(definition, { env, logger, sleep, pollIntervalMs: 10, maxPollIntervalMs: 50 }));
+    });
+    afterAll(async () => {
+      await served?.close();
+      await fake?.close();
+      trace.disable();
+    });
+    beforeEach(() => fake.reset());
+
+    it("describes itself as configured, with every declared model", async () => {
+      const described = await served.client.describeProvider({});
+      expect(described).toMatchObject({ id: definition.id, configured: true, statusReason: "" });
+      expect(described.models.map((m) => m.id)).toEqual(definition.models.map((m) => m.id));
+    });
+
+    it(`is not configured without ${tokenEnv} and then calls nothing upstream`, async () => {
+      const bare = await serveProvider(createProviderService(definition, { env: { [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl }, logger }));
+      try {
+        const described = await bare.client.describeProvider({});
+        expect(described).toMatchObject({ configured: false, statusReason: `${tokenEnv} is not set` });
+        const before = fake.requests.length;
+        const error = await failure(collect(bare, options.baseline));
+        expect(reasonOf(error)).toBe("PROVIDER_NOT_CONFIGURED");
+        expect(fake.requests.length).toBe(before);
+      } finally {
+        await bare.close();
+      }
+    });
+
+    for (const happy of options.happy) {
+      it(`serves ${happy.name}`, async () => {
+        const events = await generate(happy.request);
+        const images = events.flatMap((e) => (e.event.case === "image" ? [e.event.value] : []));
+        expect(images).toHaveLength(happy.images);
+        for (const image of images) {
+          expect(image.format).not.toBe(Format.UNSPECIFIED);
+          expect(image.width).toBeGreaterThan(0);
+          expect(image.data.length).toBeGreaterThan(0);
+        }
+        const last = events.at(-1)?.event;
+        expect(last?.case).toBe("completed");
+        expect(last?.case === "completed" && last.value.imageCount).toBe(happy.images);
+      });
+    }
+
+    for (const refused of [...options.undeclared, { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } }]) {
+      it(`refuses ${refused.name} before any upstream call`, async () => {
+        const before = fake.requests.length;
+        const error = await failure(generate(refused.request));
+        expect(["UNSUPPORTED", "MODEL_NOT_AVAILABLE"]).toContain(reasonOf(error));
+        expect(fake.requests.length).toBe(before);
+      });
+    }
+
+    for (const [status, fallback] of Object.entries(STATUS_REASONS)) {
+      const expected = options.statusReasons?.[Number(status)] ?? fallback;
+      it(`maps upstream ${status} to ${expected}`, async () => {
+        fake.script({ kind: "status", status: Number(status), retryAfterSeconds: Number(status) === 429 ? 120 : undefined, times: Infinity });
+        const error = await failure(generate(options.baseline));
+        expect(reasonOf(error)).toBe(expected);
+        // The vendor refusing OUR credentials is never the caller's authentication problem.
+        expect(error.code).not.toBe(Code.Unauthenticated);
+        expect(error.code).not.toBe(Code.PermissionDenied);
+        if (expected === "UPSTREAM_AUTH") expect(error.rawMessage).toMatch(/operator/);
+        if (expected === "UPSTREAM_RATE_LIMITED") expect(describeError(error).retryAfterSeconds).toBe(120);
+        if (Number(status) === 400) expect(error.rawMessage).toContain(REDACTED);
+      });
+    }
+
+    it("honours Retry-After on a 429 that fits in the deadline, then serves", async () => {
+      const before = fake.submissions();
+      sleeps.length = 0;
+      fake.script({ kind: "status", status: 429, retryAfterSeconds: 1, times: 1 });
+      const events = await generate(options.baseline);
+      expect(events.some((e) => e.event.case === "image")).toBe(true);
+      expect(fake.submissions() - before).toBe(2);
+      expect(sleeps).toContain(1000);
+    });
+
+    it("maps a job that outlives the deadline to DEADLINE_EXCEEDED and stops the vendor job", async () => {
+      fake.script({ kind: "hang" });
+      const error = await failure(generate(options.baseline, 1500));
+      expect(error.code).toBe(Code.DeadlineExceeded);
+      await fake.sawStop();
+    });
+
+    it("maps a body that never finishes to DEADLINE_EXCEEDED", async () => {
+      fake.script({ kind: "slow-body" });
+      const error = await failure(generate(options.baseline, 1500));
+      expect(error.code).toBe(Code.DeadlineExceeded);
+    });
+
+    const outcomes = [
+      { kind: "malformed", reason: "UPSTREAM_BAD_RESPONSE" },
+      { kind: "empty", reason: "UPSTREAM_BAD_RESPONSE" },
+      { kind: "moderated", reason: "CONTENT_POLICY" },
+    ] as const;
+    for (const outcome of outcomes.filter((o) => !options.outcomesNotOffered?.includes(o.kind as "moderated"))) {
+      it(`maps a ${outcome.kind} answer to ${outcome.reason}`, async () => {
+        fake.script({ kind: outcome.kind });
+        expect(reasonOf(await failure(generate(options.baseline)))).toBe(outcome.reason);
+      });
+    }
+
+    it("stops the vendor job when the caller cancels", async () => {
+      fake.script({ kind: "hang" });
+      const controller = new AbortController();
+      const run = (async () => {
+        for await (const event of served.client.generate(options.baseline, { signal: controller.signal, timeoutMs: 20_000 })) {
+          if (event.event.case === "accepted") controller.abort();
+        }
+      })();
+      const error = await failure(run);
+      expect(error.code).toBe(Code.Canceled);
+      await fake.sawStop();
+    });
+
+    it("never lets the token into an error, a log line or a span", async () => {
+      const leaks = (text: string): boolean => text.includes(TOKEN);
+      expect(errors.length).toBeGreaterThan(5);
+      expect(errors.filter(leaks)).toEqual([]);
+      expect(logger.lines.length).toBeGreaterThan(0);
+      expect(logger.lines.filter(leaks)).toEqual([]);
+      const spanTexts = spans.getFinishedSpans().map((s) => JSON.stringify({ name: s.name, attributes: s.attributes, status: s.status, events: s.events }));
+      expect(spanTexts.length).toBeGreaterThan(0);
+      expect(spanTexts.filter(leaks)).toEqual([]);
+    });
+  });
+}
+
+async function collect(served: ServedProvider, request: GenerateInit): Promise<void> {
+  for await (const _event of served.client.generate(request, { timeoutMs: 5000 })) {
+    // Drain: only the outcome matters.
+  }
+}

@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import { clone, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import type { Store } from "../store/store.ts";
+
+/** How long a key keeps answering with its first generation. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const MAX_KEY_LENGTH = 255;
+
+/** A create call's idempotency key and the fingerprint of what it asked for. */
+export interface IdempotencyClaim {
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * The claim of a create request: the Idempotency-Key header, else the request's own
+ * `request_id` field (AIP-155). The fingerprint is the request without its request_id, so a
+ * retry that only renames nothing else matches and a changed body does not.
+ */
+export function idempotencyClaimOf<D extends DescMessage>(
+  headers: Headers,
+  schema: D,
+  request: MessageShape<D> & { requestId: string },
+): IdempotencyClaim | undefined {
+  const key = headers.get("idempotency-key")?.trim() || request.requestId;
+  if (!key) return undefined;
+  if (key.length > MAX_KEY_LENGTH) {
+    throw apiError(ErrorReason.INVALID_REQUEST, `Idempotency-Key must be at most ${MAX_KEY_LENGTH} characters`, {
+      fieldViolations: [{ field: "Idempotency-Key", description: `at most ${MAX_KEY_LENGTH} characters`, rule: "idempotency_key.max_len" }],
+    });
+  }
+  const body = clone(schema, request) as MessageShape<D> & { requestId: string };
+  body.requestId = "";
+  const fingerprint = createHash("sha256").update(toBinary(schema, body)).digest("hex");
+  return { key, fingerprint };
+}
+
+/**
+ * Claims `claim` for a new generation. Returns the id of the generation an earlier call with
+ * the same key and body created (replay it), or undefined when this call is the first; the same
+ * key with another body is IDEMPOTENCY_MISMATCH.
+ */
+export async function claimOrReplay(store: Store, owner: string, claim: IdempotencyClaim, generationId: string, now = Date.now()): Promise<string | undefined> {
+  const held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
+  if (held.generationId === generationId) return undefined;
+  if (held.fingerprint !== claim.fingerprint) {
+    throw apiError(ErrorReason.IDEMPOTENCY_MISMATCH, "this Idempotency-Key was used with a different request in the last 24 h", {
+      metadata: { idempotency_key: claim.key.slice(0, 64) },
+    });
+  }
+  return held.generationId;
+}

@@ -1,0 +1,40 @@
+import { apiError, ErrorReason } from "@imagegen/errors";
+import type { Principal } from "../auth/principal.ts";
+import type { ConcurrencyGate } from "./concurrency-gate.ts";
+import type { Quotas } from "./quota.ts";
+import type { TierLimits } from "./tier-config.ts";
+
+/** What a generation about to be dispatched would cost at most. */
+export interface AdmissionRequest {
+  readonly principal: Principal;
+  readonly modelId: string;
+  /** Credits of one image of the model. */
+  readonly creditsPerImage: number;
+  readonly numOutputs: number;
+}
+
+/** Decides whether a generation may start; the returned function ends its admission. */
+export type Admit = (request: AdmissionRequest) => Promise<() => void>;
+
+/**
+ * The checks between a valid, in-scope request and a dispatched one: the owner's
+ * monthly credits (the most this generation could cost must fit; it is charged afterwards from
+ * what was produced) and the key's cap on concurrent generations.
+ */
+export function createAdmission(quotas: Quotas, gate: ConcurrencyGate, tiers: ReadonlyMap<string, TierLimits>): Admit {
+  return async ({ principal, creditsPerImage, numOutputs }) => {
+    const estimate = creditsPerImage * Math.max(1, numOutputs);
+    if (estimate > 0) {
+      const quota = await quotas.state(principal);
+      if (quota.used + estimate > quota.limit) {
+        throw apiError(
+          ErrorReason.QUOTA_EXCEEDED,
+          `monthly credit quota exceeded: ${quota.remaining} of ${quota.limit} credits left, this request needs up to ${estimate}`,
+          { metadata: { quota_limit: String(quota.limit), quota_remaining: String(quota.remaining), quota_reset: String(Math.ceil(quota.resetAt / 1000)) } },
+        );
+      }
+    }
+    const max = (tiers.get(principal.tier) ?? tiers.get("free"))?.maxConcurrent ?? 1;
+    return gate.acquire(`key:${principal.keyId}`, max);
+  };
+}

@@ -1,0 +1,38 @@
+import type { Principal } from "../auth/principal.ts";
+import type { Store } from "../store/store.ts";
+import type { TierLimits } from "./tier-config.ts";
+
+/** An owner's monthly credits as the X-Quota-* headers report them. */
+export interface QuotaState {
+  readonly limit: number;
+  readonly used: number;
+  readonly remaining: number;
+  /** Start of next month (UTC), ms since the epoch. */
+  readonly resetAt: number;
+}
+
+/**
+ * Monthly credit quotas. What counts is what generations actually cost (recorded from the
+ * images produced), summed from the shared store, so every replica sees one balance.
+ */
+export class Quotas {
+  constructor(
+    private readonly store: Store,
+    private readonly tiers: ReadonlyMap<string, TierLimits>,
+  ) {}
+
+  /** The key's own quota, or its tier's. */
+  limitOf(principal: Principal): number {
+    if (principal.monthlyCreditQuota) return principal.monthlyCreditQuota;
+    return (this.tiers.get(principal.tier) ?? this.tiers.get("free"))?.monthlyCredits ?? 0;
+  }
+
+  async state(principal: Principal, now = Date.now()): Promise<QuotaState> {
+    const d = new Date(now);
+    const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    const resetAt = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    const limit = this.limitOf(principal);
+    const used = await this.store.creditsSpentSince(principal.owner, monthStart);
+    return { limit, used, remaining: Math.max(0, limit - used), resetAt };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The PostgreSQL schema, as numbered migrations applied in order at start (under an advisory
+ * lock, so replicas starting together do not race). Append new steps; never edit an applied one.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE generations (
+     id TEXT PRIMARY KEY, owner TEXT NOT NULL, key_id TEXT NOT NULL, status TEXT NOT NULL,
+     operation TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, prompt TEXT NOT NULL,
+     request_json TEXT NOT NULL, metadata_json TEXT NOT NULL, created_at BIGINT NOT NULL,
+     completed_at BIGINT, cost_credits DOUBLE PRECISION NOT NULL, cost_usd DOUBLE PRECISION NOT NULL,
+     error_reason TEXT, error_message TEXT);
+   CREATE INDEX generations_owner ON generations (owner, created_at DESC);
+   CREATE TABLE images (
+     id TEXT PRIMARY KEY, generation_id TEXT NOT NULL, owner TEXT NOT NULL, idx INTEGER NOT NULL,
+     path TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, size_bytes BIGINT NOT NULL,
+     format TEXT NOT NULL, seed BIGINT);
+   CREATE INDEX images_generation ON images (generation_id, idx);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY, hash_hex TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, name TEXT NOT NULL,
+     tier TEXT NOT NULL, admin INTEGER NOT NULL, allowed_models TEXT NOT NULL, allowed_providers TEXT NOT NULL,
+     monthly_credit_quota DOUBLE PRECISION NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT);
+   CREATE TABLE idempotency_keys (
+     owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, generation_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL, PRIMARY KEY (owner, key));`,
+];

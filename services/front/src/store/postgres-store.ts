@@ -1,0 +1,183 @@
+import pg from "pg";
+import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
+import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
+import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
+import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
+
+type Row = Record<string, unknown>;
+
+const COLUMNS: Record<keyof GenerationRecord, string> = {
+  id: "id",
+  owner: "owner",
+  keyId: "key_id",
+  status: "status",
+  operation: "operation",
+  model: "model",
+  provider: "provider",
+  prompt: "prompt",
+  requestJson: "request_json",
+  metadataJson: "metadata_json",
+  createdAt: "created_at",
+  completedAt: "completed_at",
+  costCredits: "cost_credits",
+  costUsd: "cost_usd",
+  errorReason: "error_reason",
+  errorMessage: "error_message",
+};
+// BIGINT arrives as a string from pg; these columns are numbers in the records.
+const NUMERIC = new Set(["createdAt", "completedAt", "costCredits", "costUsd"]);
+// Any fixed number identifies our migration lock among other users of the database.
+const MIGRATION_LOCK = 7_301_004;
+
+/** The scale-out store: every replica reads and writes one PostgreSQL database (DATABASE_URL). */
+export class PostgresStore implements Store {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects and brings the schema up to date before the first query. */
+  static async open(connectionString: string): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString, max: 10 });
+    const client = await pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+      const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((r: Row) => Number(r.version)));
+      for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
+        if (applied.has(index + 1)) continue;
+        await client.query("BEGIN");
+        await client.query(sql);
+        await client.query("INSERT INTO schema_migrations VALUES ($1)", [index + 1]);
+        await client.query("COMMIT");
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+    return new PostgresStore(pool);
+  }
+
+  async insertGeneration(r: GenerationRecord): Promise<void> {
+    const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
+    const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")})`;
+    await this.pool.query(sql, keys.map((k) => r[k] ?? null));
+  }
+
+  async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
+    const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
+    const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
+    const sql = keys.length
+      ? `UPDATE generations SET ${sets.join(", ")} WHERE id = $1 RETURNING *`
+      : "SELECT * FROM generations WHERE id = $1";
+    const { rows } = await this.pool.query(sql, [id, ...keys.map((k) => patch[k] ?? null)]);
+    if (!rows[0]) throw new Error(`generation ${id} vanished`);
+    return toGeneration(rows[0]);
+  }
+
+  async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
+    const { rows } = await this.pool.query("SELECT * FROM generations WHERE id = $1 AND owner = $2", [id, owner]);
+    return rows[0] && toGeneration(rows[0]);
+  }
+
+  async listGenerations(owner: string, options: { limit: number; status?: string; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]> {
+    const args: unknown[] = [owner];
+    const where = ["owner = $1"];
+    if (options.status) where.push(`status = $${args.push(options.status)}`);
+    if (options.before) {
+      const t = args.push(options.before.createdAt);
+      const i = args.push(options.before.id);
+      where.push(`(created_at < $${t} OR (created_at = $${t} AND id < $${i}))`);
+    }
+    const sql = `SELECT * FROM generations WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT $${args.push(options.limit)}`;
+    return (await this.pool.query(sql, args)).rows.map(toGeneration);
+  }
+
+  async insertImages(images: readonly ImageRecord[]): Promise<void> {
+    for (const i of images) {
+      await this.pool.query("INSERT INTO images VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", [
+        i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null,
+      ]);
+    }
+  }
+
+  async listImages(generationId: string): Promise<ImageRecord[]> {
+    return (await this.pool.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(toImage);
+  }
+
+  async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
+    const { rows } = await this.pool.query("SELECT * FROM images WHERE id = $1 AND owner = $2", [imageId, owner]);
+    return rows[0] && toImage(rows[0]);
+  }
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.pool.query("INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", [
+      k.id, k.hashHex, k.owner, k.name, k.tier, k.admin ? 1 : 0, JSON.stringify(k.allowedModels), JSON.stringify(k.allowedProviders), k.monthlyCreditQuota, k.createdAt, k.revokedAt ?? null,
+    ]);
+  }
+
+  async findApiKeyByHash(hashHex: string): Promise<ApiKeyRecord | undefined> {
+    const { rows } = await this.pool.query("SELECT * FROM api_keys WHERE hash_hex = $1", [hashHex]);
+    return rows[0] && toApiKey(rows[0]);
+  }
+
+  async listApiKeys(options: { owner?: string; includeRevoked?: boolean }): Promise<ApiKeyRecord[]> {
+    const args: unknown[] = [];
+    const where = ["TRUE"];
+    if (options.owner) where.push(`owner = $${args.push(options.owner)}`);
+    if (!options.includeRevoked) where.push("revoked_at IS NULL");
+    return (await this.pool.query(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`, args)).rows.map(toApiKey);
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined> {
+    const { rows } = await this.pool.query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *", [id, at]);
+    return rows[0] && toApiKey(rows[0]);
+  }
+
+  async creditsSpentSince(owner: string, since: number): Promise<number> {
+    const { rows } = await this.pool.query("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = $1 AND created_at >= $2", [owner, since]);
+    return Number(rows[0].c);
+  }
+
+  async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
+    await this.pool.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [r.owner, r.key, notBefore]);
+    await this.pool.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [r.owner, r.key, r.fingerprint, r.generationId, r.createdAt]);
+    const { rows } = await this.pool.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
+    return toIdempotency(rows[0]);
+  }
+
+  async usageTotals(owner: string, now = new Date()): Promise<UsageTotals> {
+    const { day, month } = usagePeriods(now);
+    const { rows } = await this.pool.query(USAGE_SQL((n) => `$${n}`), [owner, day, month]);
+    return toUsageTotals(rows[0]);
+  }
+
+  async releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void> {
+    await this.pool.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND generation_id = $3", [owner, key, generationId]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function toGeneration(row: Row): GenerationRecord {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) {
+    const value = row[column];
+    if (value !== null && value !== undefined) out[key] = NUMERIC.has(key) ? Number(value) : value;
+  }
+  return out as unknown as GenerationRecord;
+}
+
+function toImage(r: Row): ImageRecord {
+  return {
+    id: String(r.id),
+    generationId: String(r.generation_id),
+    owner: String(r.owner),
+    index: Number(r.idx),
+    path: String(r.path),
+    width: Number(r.width),
+    height: Number(r.height),
+    sizeBytes: Number(r.size_bytes),
+    format: String(r.format),
+    seed: r.seed === null ? undefined : Number(r.seed),
+  };
+}

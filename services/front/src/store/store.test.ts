@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestServer } from "../../test/state-servers.ts";
+import { PostgresStore } from "./postgres-store.ts";
+import { SqliteStore } from "./sqlite-store.ts";
+import type { ApiKeyRecord, GenerationRecord, Store } from "./store.ts";
+
+// One suite, every backend: the front must behave the same on one machine and on several replicas.
+let postgres: TestServer;
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
+afterAll(() => postgres?.stop());
+
+const backends: Array<[string, () => Promise<Store>]> = [
+  ["sqlite", async () => new SqliteStore(":memory:")],
+  ["postgres", () => PostgresStore.open(postgres.url)],
+];
+
+let seq = 0;
+function generation(owner: string, patch: Partial<GenerationRecord> = {}): GenerationRecord {
+  seq += 1;
+  return {
+    id: `gen_${Date.now()}_${seq}`,
+    owner,
+    keyId: "key_x",
+    status: "queued",
+    operation: "text-to-image",
+    model: "local",
+    provider: "local",
+    prompt: "a lighthouse",
+    requestJson: "{}",
+    metadataJson: "",
+    createdAt: 1_700_000_000_000 + seq * 1000,
+    costCredits: 0,
+    costUsd: 0,
+    ...patch,
+  };
+}
+
+function apiKey(owner: string, id: string, hashHex: string): ApiKeyRecord {
+  return { id, hashHex, owner, name: "ci", tier: "pro", admin: false, allowedModels: ["local"], allowedProviders: [], monthlyCreditQuota: 25, createdAt: 1_700_000_000_000 };
+}
+
+describe.each(backends)("store on %s", (_name, open) => {
+  let store: Store;
+  const owner = `owner_${Math.random().toString(36).slice(2)}`;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(() => store?.close());
+
+  it("keeps a generation to its owner: another owner reads it as absent", async () => {
+    const g = generation(owner);
+    await store.insertGeneration(g);
+    expect(await store.getGeneration(owner, g.id)).toEqual(g);
+    expect(await store.getGeneration("someone-else", g.id)).toBeUndefined();
+  });
+
+  it("updates a generation and returns the record after the update", async () => {
+    const g = generation(owner);
+    await store.insertGeneration(g);
+    const after = await store.updateGeneration(g.id, { status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
+    expect(after).toEqual({ ...g, status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
+  });
+
+  it("lists an owner's generations newest first, by status and after a cursor", async () => {
+    const other = `${owner}_list`;
+    const [a, b, c] = [generation(other), generation(other, { status: "failed" }), generation(other)];
+    for (const g of [a, b, c]) await store.insertGeneration(g!);
+    expect((await store.listGenerations(other, { limit: 10 })).map((g) => g.id)).toEqual([c!.id, b!.id, a!.id]);
+    expect((await store.listGenerations(other, { limit: 10, status: "failed" })).map((g) => g.id)).toEqual([b!.id]);
+    expect((await store.listGenerations(other, { limit: 10, before: { createdAt: c!.createdAt, id: c!.id } })).map((g) => g.id)).toEqual([b!.id, a!.id]);
+  });
+
+  it("stores images in order and hides them from other owners", async () => {
+    const g = generation(owner);
+    await store.insertGeneration(g);
+    const image = { id: `img_${g.id}`, generationId: g.id, owner, index: 0, path: `${g.id}/x.png`, width: 64, height: 64, sizeBytes: 10, format: "png", seed: 4_000_000_000 };
+    await store.insertImages([image]);
+    expect(await store.listImages(g.id)).toEqual([image]);
+    expect(await store.getImage(owner, image.id)).toEqual(image);
+    expect(await store.getImage("someone-else", image.id)).toBeUndefined();
+  });
+
+  it("sums the credits an owner's generations cost since a date", async () => {
+    const spender = `${owner}_credits`;
+    await store.insertGeneration(generation(spender, { costCredits: 3, createdAt: 1_000 }));
+    await store.insertGeneration(generation(spender, { costCredits: 1.5, createdAt: 2_000_000_000_000 }));
+    await store.insertGeneration(generation(spender, { costCredits: 2, createdAt: 2_000_000_000_001 }));
+    expect(await store.creditsSpentSince(spender, 1_999_999_999_999)).toBe(3.5);
+    expect(await store.creditsSpentSince("nobody", 0)).toBe(0);
+  });
+
+  it("finds a key by its digest, lists it without revoked ones unless asked, and revokes it once", async () => {
+    const key = apiKey(owner, `key_${owner.slice(-8)}`, `hash_${owner}`);
+    await store.insertApiKey(key);
+    expect(await store.findApiKeyByHash(key.hashHex)).toEqual(key);
+    expect(await store.findApiKeyByHash("nope")).toBeUndefined();
+    expect(await store.listApiKeys({ owner })).toEqual([key]);
+    const revoked = await store.revokeApiKey(key.id, 1_800_000_000_000);
+    expect(revoked).toEqual({ ...key, revokedAt: 1_800_000_000_000 });
+    expect((await store.revokeApiKey(key.id, 1_900_000_000_000))?.revokedAt).toBe(1_800_000_000_000);
+    expect(await store.listApiKeys({ owner })).toEqual([]);
+    expect(await store.listApiKeys({ owner, includeRevoked: true })).toEqual([revoked]);
+    expect(await store.revokeApiKey("key_missing", 1)).toBeUndefined();
+  });
+
+  it.each([
+    ["the first claim holds the key", [{ gen: "g1", at: 100 }], "g1"],
+    ["a second claim within the window gets the first generation", [{ gen: "g1", at: 100 }, { gen: "g2", at: 200 }], "g1"],
+    ["a claim after the window replaces the expired one", [{ gen: "g1", at: 100 }, { gen: "g2", at: 100 + 86_400_001 }], "g2"],
+  ])("idempotency: %s", async (_title, claims, holder) => {
+    const key = `idem_${Math.random()}`;
+    let held;
+    for (const c of claims) held = await store.claimIdempotencyKey({ owner, key, fingerprint: "f", generationId: c.gen, createdAt: c.at }, c.at - 86_400_000);
+    expect(held?.generationId).toBe(holder);
+  });
+
+  it("idempotency: a released claim frees the key for the next call", async () => {
+    const key = `idem_${Math.random()}`;
+    await store.claimIdempotencyKey({ owner, key, fingerprint: "f", generationId: "g1", createdAt: 1 }, 0);
+    await store.releaseIdempotencyKey(owner, key, "g1");
+    expect((await store.claimIdempotencyKey({ owner, key, fingerprint: "f2", generationId: "g2", createdAt: 2 }, 0)).generationId).toBe("g2");
+  });
+});
+
+describe.each(backends)("usage totals on %s", (_name, open) => {
+  it("counts completed images today and this month, credits this month and storage", async () => {
+    const store = await open();
+    const owner = `usage_${Math.random().toString(36).slice(2)}`;
+    const now = new Date(Date.UTC(2026, 10, 22, 12));
+    const today = Date.UTC(2026, 10, 22, 1);
+    const earlierThisMonth = Date.UTC(2026, 10, 3);
+    const lastMonth = Date.UTC(2026, 9, 30);
+    const rows = [
+      [generation(owner, { status: "completed", createdAt: today, costCredits: 2 }), 2],
+      [generation(owner, { status: "completed", createdAt: earlierThisMonth, costCredits: 1 }), 1],
+      [generation(owner, { status: "failed", createdAt: today }), 1],
+      [generation(owner, { status: "completed", createdAt: lastMonth, costCredits: 5 }), 1],
+    ] as const;
+    for (const [g, images] of rows) {
+      await store.insertGeneration(g);
+      await store.insertImages(Array.from({ length: images }, (_, i) => ({ id: `img_${g.id}_${i}`, generationId: g.id, owner, index: i, path: "p", width: 8, height: 8, sizeBytes: 100, format: "png" })));
+    }
+    expect(await store.usageTotals(owner, now)).toEqual({ imagesToday: 2, imagesMonth: 3, creditsMonth: 3, storageBytes: 500, firstSeen: lastMonth });
+    await store.close();
+  });
+});

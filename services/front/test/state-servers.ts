@@ -1,0 +1,95 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Real PostgreSQL and Redis servers for tests, each on a free loopback port under a temp dir.
+ * A missing server binary FAILS the test with what to install: the backends are part of what
+ * the suite proves, so skipping would hide exactly what it is there to show.
+ */
+export interface TestServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const PG_BIN = process.env.IMAGEGEN_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on port ${port}`);
+}
+
+/** Runs a PostgreSQL binary, as the postgres user when we are root (initdb refuses root). */
+function runPg(binary: string, args: string[]): void {
+  const asRoot = process.getuid?.() === 0;
+  const command = asRoot ? "runuser" : join(PG_BIN, binary);
+  const argv = asRoot ? ["-u", "postgres", "--", join(PG_BIN, binary), ...args] : args;
+  const result = spawnSync(command, argv, { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${binary} failed: ${result.stderr || result.stdout}`);
+}
+
+/** A fresh PostgreSQL cluster (initdb + pg_ctl, fsync off); `url` names its `postgres` database. */
+export async function startPostgres(): Promise<TestServer> {
+  if (!existsSync(join(PG_BIN, "initdb"))) {
+    throw new Error(`PostgreSQL server binaries not found in ${PG_BIN}: apt-get install -y postgresql (or set IMAGEGEN_PG_BIN)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "imagegen-pg-"));
+  chmodSync(dir, 0o777);
+  const data = join(dir, "data");
+  const port = await freePort();
+  runPg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      try {
+        runPg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** A redis-server without persistence, a child of this process. */
+export async function startRedis(): Promise<TestServer> {
+  const binary = process.env.IMAGEGEN_REDIS_SERVER ?? "redis-server";
+  if (spawnSync(binary, ["--version"]).error) {
+    throw new Error(`${binary} not found: apt-get install -y redis-server (or set IMAGEGEN_REDIS_SERVER)`);
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  await waitForPort(port, 10_000, "redis-server");
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      });
+    },
+  };
+}
