@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { runGatewayOverhead } from "./scenarios/gateway-overhead.ts";
 import { runHopFloor } from "./scenarios/hop-floor.ts";
 import { runPayload } from "./scenarios/payload.ts";
+import { runProviderOverhead } from "./scenarios/provider-overhead.ts";
 import { runRejections } from "./scenarios/rejections.ts";
 
 const quick = process.argv.includes("--quick");
@@ -18,6 +19,7 @@ console.log(`imagegen bench (${quick ? "quick" : "full"}): ${machine.cpus} × ${
 
 const results: Record<string, unknown> = { machine, quick, started: new Date().toISOString() };
 results.hopFloor = await runHopFloor(settings);
+results.providerOverhead = await runProviderOverhead(settings);
 results.gatewayOverhead = await runGatewayOverhead(settings);
 results.rejections = await runRejections(settings);
 results.payload = await runPayload({ quick });

@@ -1,4 +1,5 @@
 import { startSystem } from "../../gateway/test/start-system.ts";
+import { benchConfigPath } from "../bench-config.ts";
 import { runLoad, type LoadRequest, type LoadResult } from "../load.ts";
 import { printTable } from "../table.ts";
 
@@ -8,7 +9,7 @@ import { printTable } from "../table.ts";
  * a render; "models" stops at the front.
  */
 export async function runGatewayOverhead(settings: { seconds: number; concurrencies: number[] }): Promise<Record<string, LoadResult[]>> {
-  const system = await startSystem({ LOG_LEVEL: "warn" });
+  const system = await startSystem({ LOG_LEVEL: "warn", IMAGEGEN_CONFIG: benchConfigPath() });
   const auth = { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" };
   const requests: Record<string, LoadRequest> = {
     "REST GET /api/v2/models (gateway→front)": { method: "GET", path: "/api/v2/models", headers: auth, expectStatus: 200 },

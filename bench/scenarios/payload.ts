@@ -1,4 +1,5 @@
 import { startSystem } from "../../gateway/test/start-system.ts";
+import { benchConfigPath } from "../bench-config.ts";
 import { printTable } from "../table.ts";
 
 /**
@@ -6,7 +7,7 @@ import { printTable } from "../table.ts";
  * gateway's image files. Reports generation time and download throughput.
  */
 export async function runPayload(options: { quick: boolean }): Promise<Record<string, number>> {
-  const system = await startSystem({ LOG_LEVEL: "warn" });
+  const system = await startSystem({ LOG_LEVEL: "warn", IMAGEGEN_CONFIG: benchConfigPath() });
   const rounds = options.quick ? 2 : 5;
   const auth = { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" };
   let generateMs = 0;

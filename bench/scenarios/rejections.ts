@@ -1,10 +1,11 @@
 import { startSystem } from "../../gateway/test/start-system.ts";
+import { benchConfigPath } from "../bench-config.ts";
 import { runLoad, type LoadResult } from "../load.ts";
 import { printTable } from "../table.ts";
 
 /** Refusals must stay cheap under load: a wrong key (401) and an invalid body (400). */
 export async function runRejections(settings: { seconds: number; concurrencies: number[] }): Promise<Record<string, LoadResult[]>> {
-  const system = await startSystem({ LOG_LEVEL: "warn" });
+  const system = await startSystem({ LOG_LEVEL: "warn", IMAGEGEN_CONFIG: benchConfigPath() });
   const body = JSON.stringify({ prompt: "x", parameters: { width: 100 } });
   const out: Record<string, LoadResult[]> = { badKey: [], invalid: [] };
   try {

@@ -119,7 +119,7 @@ describe("REST (seed 004)", () => {
     const res = await fetch(`${system.baseUrl}/api/v2/models`, { headers: auth() });
     const json = (await res.json()) as { models: Array<Record<string, unknown>> };
     const local = json.models.find((m) => m.id === "local");
-    expect(local).toMatchObject({ status: "active", capabilities: ["text-to-image", "image-to-image", "inpainting", "variation"], pricing: { per_image: 0, credits: 0 } });
+    expect(local).toMatchObject({ status: "active", capabilities: ["text-to-image", "image-to-image", "inpainting", "variation", "upscale", "remove-background"], pricing: { per_image: 0, credits: 0 } });
     const replicateOnly = json.models.find((m) => m.id === "flux-schnell");
     expect(replicateOnly?.status).toBe("unavailable");
   });

@@ -141,6 +141,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
         profiles,
         syncWaitMs: options.syncWaitMs,
         cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
+        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
       });
       registerModelService(router, catalog);
       registerGalleryService(router, { gallery, store, images });

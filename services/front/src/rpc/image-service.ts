@@ -30,6 +30,7 @@ import { waitMsFor } from "../generation/wait-preference.ts";
 import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
 import { registerPartial } from "./not-implemented.ts";
+import { processHandlers, type ProcessDeps } from "./process-handlers.ts";
 import { principalOf } from "./principal-of.ts";
 
 /** Caller metadata is echoed back; this bound keeps it from becoming free storage. */
@@ -49,6 +50,8 @@ export interface ImageServiceDeps {
   readonly syncWaitMs: number;
   /** Identical text-to-image requests answered from earlier results (seed 002 semantics). */
   readonly cache?: GenerationCache;
+  /** What the /process endpoints need (their input images are resolved like every other). */
+  readonly process: Omit<ProcessDeps, "inputImages">;
 }
 
 /** ImageService: what is implemented so far; the rest answers NOT_IMPLEMENTED. */
@@ -95,6 +98,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       return startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req));
     },
     ...generationLifecycle(deps),
+    ...processHandlers({ ...deps.process, inputImages }),
   });
 }
 

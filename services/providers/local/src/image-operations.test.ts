@@ -31,6 +31,9 @@ describe("local image operations", () => {
     ["image-to-image at a requested size", () => request(Operation.IMAGE_TO_IMAGE, { width: 128, height: 96 }), [128, 96]],
     ["inpaint at the input's size", () => request(Operation.INPAINT, { mask: { data: mask, format: Format.PNG, width: 64, height: 48 } }), [64, 48]],
     ["variation at the input's size", () => request(Operation.VARIATION), [64, 48]],
+    ["a 2× upscale", () => request(Operation.UPSCALE, { scale: 2 }), [128, 96]],
+    ["a 4× upscale", () => request(Operation.UPSCALE, { scale: 4 }), [256, 192]],
+    ["background removal at the input's size", () => request(Operation.REMOVE_BACKGROUND), [64, 48]],
   ])("renders %s", async (_name, req, size) => {
     const out = await renderImageOperation(req(), 7);
     const meta = await sharp(out.bytes).metadata();
@@ -56,7 +59,8 @@ describe("local image operations", () => {
     ["no input image", () => request(Operation.VARIATION, { initImage: undefined }), "INVALID_IMAGE"],
     ["inpaint without a mask", () => request(Operation.INPAINT), "INVALID_IMAGE"],
     ["undecodable input", () => request(Operation.VARIATION, { initImage: { data: Buffer.from("nope"), format: Format.PNG } }), "INVALID_IMAGE"],
-    ["an operation it does not do", () => request(Operation.UPSCALE), "UNSUPPORTED"],
+    ["an upscale factor other than 2 or 4", () => request(Operation.UPSCALE, { scale: 3 }), "INVALID_REQUEST"],
+    ["an operation it does not do from an image", () => request(Operation.TEXT_TO_IMAGE), "UNSUPPORTED"],
   ])("refuses %s", async (_name, req, reason) => {
     const error = await renderImageOperation(req(), 1).catch((e: unknown) => e);
     expect(describeError(error).row.name).toBe(reason);

@@ -1,9 +1,19 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format, Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { imageToImage, inpaint, isImageError, variation, type OutputFormat, type TransformResult } from "./render/index.ts";
+import { imageToImage, inpaint, isImageError, removeBackground, upscale, variation, type OutputFormat, type TransformResult } from "./render/index.ts";
 
-/** The operations the local engine does from an input image (besides text-to-image). */
-export const LOCAL_IMAGE_OPERATIONS = [Operation.IMAGE_TO_IMAGE, Operation.INPAINT, Operation.VARIATION] as const;
+/**
+ * The operations the local engine does from an input image (besides text-to-image). Upscale is
+ * lanczos resampling and background removal keys out the border colour: honest image
+ * processing, not learned models, and the catalog says so.
+ */
+export const LOCAL_IMAGE_OPERATIONS = [
+  Operation.IMAGE_TO_IMAGE,
+  Operation.INPAINT,
+  Operation.VARIATION,
+  Operation.UPSCALE,
+  Operation.REMOVE_BACKGROUND,
+] as const;
 
 const FORMAT_NAMES: Record<number, OutputFormat> = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]: "webp" };
 
@@ -38,6 +48,11 @@ export async function renderImageOperation(req: GenerateRequest, seed: number): 
       }
       case Operation.VARIATION:
         return await variation({ image: input, format, quality: req.quality, seed });
+      case Operation.UPSCALE:
+        if (req.scale !== 2 && req.scale !== 4) throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
+        return await upscale({ image: input, scale: req.scale, format, quality: req.quality });
+      case Operation.REMOVE_BACKGROUND:
+        return await removeBackground({ image: input, format: format === "jpeg" ? "png" : format, quality: req.quality });
       default:
         throw apiError(ErrorReason.UNSUPPORTED, `the local provider does not do ${Operation[req.operation]?.toLowerCase() ?? "this operation"}`);
     }

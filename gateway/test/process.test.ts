@@ -1,0 +1,85 @@
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSystem, type RunningSystem } from "./start-system.ts";
+
+let system: RunningSystem;
+let imageUrl: string;
+// A red disc on a white background: something to filter, enlarge and cut out.
+const disc = async () =>
+  `data:image/png;base64,${(
+    await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#fff"/><circle cx="64" cy="48" r="30" fill="#d22"/></svg>'))
+      .png()
+      .toBuffer()
+  ).toString("base64")}`;
+
+beforeAll(async () => {
+  system = await startSystem();
+  imageUrl = await disc();
+});
+afterAll(() => system?.stop());
+
+async function post(path: string, body: unknown) {
+  const res = await fetch(system.baseUrl + path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, any> };
+}
+
+async function fetchImage(url: string) {
+  return sharp(Buffer.from(await (await fetch(url)).arrayBuffer())).metadata();
+}
+
+describe("/api/v2/process (seed 004)", () => {
+  it("applies the seed's filter chain and answers with its shape", async () => {
+    const { status, json } = await post("/api/v2/process/filters", {
+      image_url: imageUrl,
+      filters: [
+        { type: "brightness", value: 1.2 },
+        { type: "contrast", value: 1.1 },
+        { type: "blur", radius: 5 },
+        { type: "artistic", style: "oil_painting", intensity: 0.7 },
+      ],
+      output_format: "png",
+      preserve_metadata: true,
+    });
+    expect(status).toBe(200);
+    expect(json.id).toMatch(/^proc_/);
+    expect(json.processed_image).toMatchObject({ filters_applied: ["brightness", "contrast", "blur", "artistic"], width: 128, height: 96, format: "png" });
+    expect(typeof json.processed_image.processing_time_ms).toBe("number");
+    const meta = await fetchImage(json.processed_image.url);
+    expect([meta.format, meta.width, meta.height]).toEqual(["png", 128, 96]);
+  });
+
+  it("upscales 4× with the seed's request and reports both dimensions", async () => {
+    const { status, json } = await post("/api/v2/process/upscale", { image_url: imageUrl, scale_factor: 4, model: "real-esrgan", enhance_faces: true, denoise_strength: 0.5 });
+    expect(status).toBe(200);
+    expect(json.result).toMatchObject({ original_dimensions: { width: 128, height: 96 }, upscaled_dimensions: { width: 512, height: 384 } });
+    // Nothing about faces is reported: no face detector ran.
+    expect(json.result.enhancement_details).toBeUndefined();
+    const meta = await fetchImage(json.result.url);
+    expect([meta.width, meta.height]).toEqual([512, 384]);
+  });
+
+  it("removes the background, with a mask and the measured foreground bounds", async () => {
+    const { status, json } = await post("/api/v2/process/remove-background", { image_url: imageUrl, mode: "remove", output_format: "png", edge_smoothing: true, foreground_threshold: 0.5 });
+    expect(status).toBe(200);
+    const cutout = await fetchImage(json.result.url);
+    expect(cutout.hasAlpha).toBe(true);
+    const mask = await fetchImage(json.result.mask_url);
+    expect([mask.width, mask.height]).toEqual([128, 96]);
+    const b = json.result.foreground_bounds;
+    // The disc spans about x 34–94, y 18–78.
+    expect(b.x).toBeGreaterThanOrEqual(30);
+    expect(b.x).toBeLessThanOrEqual(36);
+    expect(b.width).toBeGreaterThanOrEqual(56);
+    expect(b.width).toBeLessThanOrEqual(66);
+  });
+
+  it("refuses an image it cannot decode", async () => {
+    const { status, json } = await post("/api/v2/process/filters", { image_url: "data:image/png;base64,AAAA", filters: [{ type: "grayscale" }] });
+    expect(status).toBe(400);
+    expect(json.error.code).toBe("INVALID_IMAGE");
+  });
+});

@@ -1,0 +1,159 @@
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import type { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import sharp from "sharp";
+import type { GenerationRunner } from "../generation/generation-runner.ts";
+import { newId } from "../generation/ids.ts";
+import type { Job } from "../generation/image-jobs.ts";
+import { resolveInputImage, type InputImageDeps } from "../generation/input-image.ts";
+import type { ImageStore } from "../images/image-store.ts";
+import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
+import { principalOf } from "./principal-of.ts";
+
+export interface ProcessDeps {
+  readonly runner: GenerationRunner;
+  readonly images: ImageStore;
+  readonly inputImages: InputImageDeps;
+  readonly dispatcher?: WebhookDispatcher;
+  /** How long a process call waits for its provider job (these endpoints answer with the result). */
+  readonly waitMs: number;
+  /** Pixel bound of an image the front decodes itself (filters). */
+  readonly maxPixels: number;
+}
+
+const DEFAULT_UPSCALE_MODEL = "real-esrgan";
+const DEFAULT_BACKGROUND_MODEL = "remove-background";
+
+/**
+ * The /process endpoints. Filters are done here with sharp (deterministic, no provider); upscale
+ * and background removal are provider jobs routed like generations (the local provider does both
+ * honestly: lanczos resampling, border-colour keying).
+ */
+export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof ImageService>, "applyFilters" | "upscale" | "removeBackground"> {
+  return {
+    async applyFilters(req, ctx) {
+      const principal = principalOf(ctx);
+      const started = performance.now();
+      const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
+      const format = (req.outputFormat === "jpeg" ? "jpg" : req.outputFormat || "png") as OutputFormat;
+      const result = await applyFilters(Buffer.from(input.data), req.filters, format, deps.maxPixels);
+      const id = newId("proc");
+      const path = await deps.images.put(id, "result", format, result.bytes);
+      const url = deps.images.url(path);
+      deps.dispatcher?.emit(principal.owner, "process.completed", { process_id: id, user_id: principal.owner, url, filters_applied: result.applied });
+      return {
+        id,
+        processedImage: {
+          url,
+          filtersApplied: result.applied,
+          processingTimeMs: Math.round(performance.now() - started),
+          width: result.width,
+          height: result.height,
+          sizeBytes: result.bytes.length,
+          format: format === "jpg" ? 2 : format === "webp" ? 3 : 1,
+        },
+      };
+    },
+
+    async upscale(req, ctx) {
+      const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
+      const generation = await runJob(deps, ctx, req.model || DEFAULT_UPSCALE_MODEL, "upscale", {
+        ...emptyJob(),
+        operation: Operation.UPSCALE,
+        width: input.width,
+        height: input.height,
+        scale: req.scaleFactor,
+        initImage: input,
+      });
+      const image = generation.images[0];
+      return {
+        id: generation.id,
+        result: {
+          url: image?.url ?? "",
+          originalDimensions: { width: input.width, height: input.height },
+          upscaledDimensions: { width: image?.width ?? 0, height: image?.height ?? 0 },
+        },
+      };
+    },
+
+    async removeBackground(req, ctx) {
+      const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
+      const format = req.outputFormat === "webp" ? Format.WEBP : Format.PNG;
+      const generation = await runJob(deps, ctx, req.model || DEFAULT_BACKGROUND_MODEL, "remove-background", {
+        ...emptyJob(),
+        operation: Operation.REMOVE_BACKGROUND,
+        width: input.width,
+        height: input.height,
+        outputFormat: format,
+        initImage: input,
+      });
+      const image = generation.images[0];
+      if (!image) throw apiError(ErrorReason.GENERATION_FAILED, "background removal produced no image");
+      // The mask and the bounds are measured from the result's alpha channel, not reported.
+      const cutout = await deps.images.read(deps.images.ownPath(image.url) as string);
+      const { data, info } = await sharp(cutout).ensureAlpha().extractChannel("alpha").raw().toBuffer({ resolveWithObject: true });
+      const maskPath = await deps.images.put(generation.id, `${image.id}_mask`, "png", await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
+      return { id: generation.id, result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: alphaBounds(data, info.width, info.height) } };
+    },
+  };
+}
+
+async function runJob(deps: ProcessDeps, ctx: HandlerContext, model: string, operation: string, job: Job): Promise<Generation> {
+  const generation = await deps.runner.run({
+    principal: principalOf(ctx),
+    publicModel: model,
+    operation,
+    job,
+    metadataJson: "",
+    waitMs: deps.waitMs,
+    headers: new Headers(),
+  });
+  if (generation.status !== GenerationStatus.COMPLETED) {
+    throw apiError(ErrorReason.TIMEOUT, `the ${operation} job is still running; follow generation ${generation.id}`, { metadata: { generation_id: generation.id } });
+  }
+  return generation;
+}
+
+function emptyJob(): Job {
+  return {
+    operation: Operation.UNSPECIFIED,
+    prompt: "",
+    negativePrompt: "",
+    width: 0,
+    height: 0,
+    numOutputs: 1,
+    seed: undefined,
+    steps: undefined,
+    guidance: undefined,
+    outputFormat: Format.PNG,
+    quality: undefined,
+    initImage: undefined,
+    mask: undefined,
+    strength: undefined,
+    scale: 0,
+    generationId: "",
+    scheduler: "",
+    sampler: "",
+  };
+}
+
+/** Bounding box of the pixels with any opacity. */
+function alphaBounds(alpha: Buffer, width: number, height: number): { x: number; y: number; width: number; height: number } {
+  let minX = width;
+  let minY = height;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if ((alpha[y * width + x] as number) === 0) continue;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  return maxX < 0 ? { x: 0, y: 0, width: 0, height: 0 } : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+}
