@@ -13,16 +13,19 @@ import { runProviderOverhead } from "./scenarios/provider-overhead.ts";
 import { runRejections } from "./scenarios/rejections.ts";
 
 const quick = process.argv.includes("--quick");
+// `--only provider` runs one scenario (by a word of its name), for profiling.
+const only = process.argv[process.argv.indexOf("--only") + 1];
+const wanted = (name: string): boolean => !process.argv.includes("--only") || name.includes(only ?? "");
 const settings = { seconds: quick ? 2 : 8, concurrencies: [1, 16, 64] };
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? "", memory_gb: Math.round(totalmem() / 2 ** 30) };
 console.log(`imagegen bench (${quick ? "quick" : "full"}): ${machine.cpus} × ${machine.cpu}, ${machine.memory_gb} GiB, Node ${machine.node}`);
 
 const results: Record<string, unknown> = { machine, quick, started: new Date().toISOString() };
-results.hopFloor = await runHopFloor(settings);
-results.providerOverhead = await runProviderOverhead(settings);
-results.gatewayOverhead = await runGatewayOverhead(settings);
-results.rejections = await runRejections(settings);
-results.payload = await runPayload({ quick });
+if (wanted("floor")) results.hopFloor = await runHopFloor(settings);
+if (wanted("provider")) results.providerOverhead = await runProviderOverhead(settings);
+if (wanted("gateway")) results.gatewayOverhead = await runGatewayOverhead(settings);
+if (wanted("rejections")) results.rejections = await runRejections(settings);
+if (wanted("payload")) results.payload = await runPayload({ quick });
 
 const dir = join(import.meta.dirname, "results");
 mkdirSync(dir, { recursive: true });

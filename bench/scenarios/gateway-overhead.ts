@@ -14,7 +14,14 @@ export async function runGatewayOverhead(settings: { seconds: number; concurrenc
   const requests: Record<string, LoadRequest> = {
     "REST GET /api/v2/models (gateway→front)": { method: "GET", path: "/api/v2/models", headers: auth, expectStatus: 200 },
     "Connect ListModels (gateway→front)": { method: "POST", path: "/imagegen.v1.ModelService/ListModels", headers: auth, body: "{}", expectStatus: 200 },
-    "REST text-to-image 64² (gateway→front→local)": {
+    "REST text-to-image 64², render every time (gateway→front→local)": {
+      method: "POST",
+      path: "/api/v2/generate/text-to-image",
+      headers: auth,
+      body: JSON.stringify({ prompt: "a small red square", model: "local", parameters: { width: 64, height: 64, seed: 1 }, use_cache: false }),
+      expectStatus: 200,
+    },
+    "REST text-to-image 64², cache hit (fixed seed, served from the first result)": {
       method: "POST",
       path: "/api/v2/generate/text-to-image",
       headers: auth,

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
@@ -47,10 +46,8 @@ export class SqliteStore implements Store {
   private readonly keys: SqliteKeys;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    // WAL lets the gateway-side readers and this writer work at once; busy_timeout rides out locks.
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    this.db = openSqlite(file);
+    this.db.exec("PRAGMA foreign_keys = ON;");
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
     this.keys = new SqliteKeys(this.db);
   }
