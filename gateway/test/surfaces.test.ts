@@ -68,6 +68,15 @@ describe("REST (seed 004)", () => {
     expect((await sharp(bytes).metadata()).format).toBe(format === "jpg" ? "jpeg" : format);
   });
 
+  it("puts the image bytes inline with return_type base64, equal to the file behind the URL", async () => {
+    const { json } = await postJson("/api/v2/generate/text-to-image", { ...request, parameters: { width: 64, height: 64 }, output: { format: "png", return_type: "base64" } });
+    const image = json.images[0];
+    const file = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+    expect(Buffer.from(image.base64, "base64").equals(file)).toBe(true);
+    const polled = (await (await fetch(`${system.baseUrl}/api/v2/generations/${json.id}`, { headers: auth() })).json()) as any;
+    expect(polled.images[0].base64).toBeUndefined();
+  });
+
   it("polls a generation by id, and hides it from nobody with the key", async () => {
     const { json } = await postJson("/api/v2/generate/text-to-image", { prompt: "a red fox", model: "local", parameters: { width: 64, height: 64 } });
     const res = await fetch(`${system.baseUrl}/api/v2/generations/${json.id}`, { headers: auth() });

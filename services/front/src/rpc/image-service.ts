@@ -9,7 +9,8 @@ import {
   TextToImageRequestSchema,
   type TextToImageRequest,
 } from "@imagegen/proto/imagegen/v1/image_service_pb";
-import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
+import { ImageFormat, ReturnType } from "@imagegen/proto/imagegen/v1/types_pb";
+import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ModelCatalog } from "../catalog/model-catalog.ts";
 import { toProviderFormat } from "../generation/formats.ts";
@@ -83,23 +84,37 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         provider: target.provider,
         idempotency: idempotencyClaimOf(ctx.requestHeader, TextToImageRequestSchema, req),
       });
-      return cacheKey && deps.cache ? deps.cache.remember(principal.owner, cacheKey, generation) : generation;
+      const answer = cacheKey && deps.cache ? await deps.cache.remember(principal.owner, cacheKey, generation) : generation;
+      return withInlineImages(answer, req.output?.returnType, deps.images);
     },
     async getGeneration(req, ctx) {
       return deps.runner.snapshot(principalOf(ctx).owner, req.id);
     },
     async imageToImage(req, ctx) {
-      return startImageOperation(deps, req, ctx, "image-to-image", await imageToImageJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req));
+      return withInlineImages(await startImageOperation(deps, req, ctx, "image-to-image", await imageToImageJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req)), req.output?.returnType, deps.images);
     },
     async inpaint(req, ctx) {
-      return startImageOperation(deps, req, ctx, "inpainting", await inpaintJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req));
+      return withInlineImages(await startImageOperation(deps, req, ctx, "inpainting", await inpaintJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req)), req.output?.returnType, deps.images);
     },
     async createVariations(req, ctx) {
-      return startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req));
+      return withInlineImages(await startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req)), req.output?.returnType, deps.images);
     },
     ...generationLifecycle(deps),
     ...processHandlers({ ...deps.process, inputImages }),
   });
+}
+
+/**
+ * `output.return_type: base64` puts each image's bytes inline in the create call's answer (the
+ * URLs stay); a generation still running has none yet, and later polls return URLs only.
+ */
+async function withInlineImages(generation: Generation, returnType: ReturnType | undefined, images: ImageStore): Promise<Generation> {
+  if (returnType !== ReturnType.BASE64) return generation;
+  for (const image of generation.images) {
+    const path = images.ownPath(image.url);
+    if (path) image.base64 = (await images.read(path)).toString("base64");
+  }
+  return generation;
 }
 
 /** Runs an image operation like TextToImage: same runner, limits, store, webhooks and metering. */
