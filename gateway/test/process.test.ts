@@ -83,3 +83,40 @@ describe("/api/v2/process (seed 004)", () => {
     expect(json.error.code).toBe("INVALID_IMAGE");
   });
 });
+
+describe("image-to-image and inpaint answers (seed 004 shapes)", () => {
+  it("reports the source image and its measured dominant colours", async () => {
+    const { status, json } = await post("/api/v2/generate/image-to-image", {
+      init_image: imageUrl,
+      prompt: "Transform into a cyberpunk style with neon lights and futuristic elements",
+      strength: 0.75,
+      model: "local",
+      parameters: { width: 128, height: 96, num_outputs: 2, num_inference_steps: 50, guidance_scale: 7.5 },
+      preserve: { structure: true, colors: false, style: false },
+    });
+    expect(status).toBe(200);
+    expect(json.status).toBe("completed");
+    expect(json.images).toHaveLength(2);
+    // White dominates the disc picture, then the red disc.
+    expect(json.source_image.analysis.dominant_colors[0]).toBe("#FFFFFF");
+    expect(json.source_image.analysis.dominant_colors).toContain("#DD2222");
+    expect(json.source_image.analysis.detected_objects).toEqual([]);
+  });
+
+  it("reports the masked share and region of an inpainting", async () => {
+    const mask = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#000"/><rect width="64" height="96" fill="#fff"/></svg>')).png().toBuffer();
+    const { status, json } = await post("/api/v2/generate/inpaint", {
+      init_image: imageUrl,
+      mask_image: `data:image/png;base64,${mask.toString("base64")}`,
+      prompt: "Replace with a beautiful flower garden",
+      model: "local",
+      parameters: { num_inference_steps: 50, guidance_scale: 7.5 },
+      inpaint_mode: "original",
+      mask_blur: 4,
+      preserve_masked_area: false,
+    });
+    expect(status).toBe(200);
+    expect(json.images[0].mask_area_percentage).toBe(50);
+    expect(json.images[0].inpainted_regions).toEqual([{ x: 0, y: 0, width: 64, height: 96 }]);
+  });
+});

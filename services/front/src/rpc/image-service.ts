@@ -1,3 +1,4 @@
+import { create } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { imagegenMetrics, noteOnActiveSpan } from "@imagegen/telemetry";
@@ -10,7 +11,9 @@ import {
   type TextToImageRequest,
 } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ImageFormat, ReturnType } from "@imagegen/proto/imagegen/v1/types_pb";
-import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { SourceImageSchema, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { RegionSchema } from "@imagegen/proto/imagegen/v1/types_pb";
+import { dominantColors, maskCoverage } from "../generation/image-analysis.ts";
 import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ModelCatalog } from "../catalog/model-catalog.ts";
 import { toProviderFormat } from "../generation/formats.ts";
@@ -91,10 +94,25 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       return deps.runner.snapshot(principalOf(ctx).owner, req.id);
     },
     async imageToImage(req, ctx) {
-      return withInlineImages(await startImageOperation(deps, req, ctx, "image-to-image", await imageToImageJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req)), req.output?.returnType, deps.images);
+      const job = await imageToImageJob(req, inputImages);
+      const generation = await startImageOperation(deps, req, ctx, "image-to-image", job, idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req));
+      // Seed 004's source_image: the URL as given (not a data: URL) and what we measured on it.
+      generation.sourceImage = create(SourceImageSchema, {
+        url: /^https?:/.test(req.initImage) ? req.initImage : "",
+        analysis: { dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [] },
+      });
+      return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     async inpaint(req, ctx) {
-      return withInlineImages(await startImageOperation(deps, req, ctx, "inpainting", await inpaintJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req)), req.output?.returnType, deps.images);
+      const job = await inpaintJob(req, inputImages);
+      const generation = await startImageOperation(deps, req, ctx, "inpainting", job, idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req));
+      for (const image of generation.images) {
+        if (!job.mask) break;
+        const coverage = await maskCoverage(job.mask.data, image.width, image.height);
+        image.maskAreaPercentage = coverage.percentage;
+        image.inpaintedRegions = coverage.region ? [create(RegionSchema, coverage.region)] : [];
+      }
+      return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     async createVariations(req, ctx) {
       return withInlineImages(await startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req)), req.output?.returnType, deps.images);
