@@ -3,27 +3,11 @@ import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, St
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
+import { GENERATION_COLUMNS } from "./generation-columns.ts";
 
 type Row = Record<string, unknown>;
 
-const COLUMNS: Record<keyof GenerationRecord, string> = {
-  id: "id",
-  owner: "owner",
-  keyId: "key_id",
-  status: "status",
-  operation: "operation",
-  model: "model",
-  provider: "provider",
-  prompt: "prompt",
-  requestJson: "request_json",
-  metadataJson: "metadata_json",
-  createdAt: "created_at",
-  completedAt: "completed_at",
-  costCredits: "cost_credits",
-  costUsd: "cost_usd",
-  errorReason: "error_reason",
-  errorMessage: "error_message",
-};
+const COLUMNS = GENERATION_COLUMNS;
 // BIGINT arrives as a string from pg; these columns are numbers in the records.
 const NUMERIC = new Set(["createdAt", "completedAt", "costCredits", "costUsd"]);
 // Any fixed number identifies our migration lock among other users of the database.

@@ -3,6 +3,7 @@ import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
+import { GENERATION_COLUMNS } from "./generation-columns.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS generations (
@@ -21,24 +22,7 @@ const MIGRATIONS = [
 
 type Row = Record<string, string | number | null>;
 
-const COLUMNS: Record<keyof GenerationRecord, string> = {
-  id: "id",
-  owner: "owner",
-  keyId: "key_id",
-  status: "status",
-  operation: "operation",
-  model: "model",
-  provider: "provider",
-  prompt: "prompt",
-  requestJson: "request_json",
-  metadataJson: "metadata_json",
-  createdAt: "created_at",
-  completedAt: "completed_at",
-  costCredits: "cost_credits",
-  costUsd: "cost_usd",
-  errorReason: "error_reason",
-  errorMessage: "error_message",
-};
+const COLUMNS = GENERATION_COLUMNS;
 
 /** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
 export class SqliteStore implements Store {
