@@ -6,6 +6,8 @@
 export { createFakeServer, sendJson, sendMalformed, sendSlowBody } from "./fake-server.ts";
 export type { FakeHandler, FakeServer, RecordedRequest } from "./fake-server.ts";
 export type { ContractFake, FakeBehaviour } from "./contract-fake.ts";
+export { createSyncScript } from "./sync-script.ts";
+export type { StatusAnswer, SyncScript } from "./sync-script.ts";
 export { runProviderContractSuite } from "./contract-suite.ts";
 export type { ContractCase, ContractSuiteOptions } from "./contract-suite.ts";
 export { createCapturingLogger, serveProvider } from "./serve-provider.ts";

@@ -3,7 +3,7 @@ import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, St
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
-import { GENERATION_COLUMNS } from "./generation-columns.ts";
+import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -83,12 +83,12 @@ export class PostgresStore implements Store {
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
-    return (await this.pool.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(toImage);
+    return (await this.pool.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(imageFromRow);
   }
 
   async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
     const { rows } = await this.pool.query("SELECT * FROM images WHERE id = $1 AND owner = $2", [imageId, owner]);
-    return rows[0] && toImage(rows[0]);
+    return rows[0] && imageFromRow(rows[0]);
   }
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
@@ -151,17 +151,3 @@ function toGeneration(row: Row): GenerationRecord {
   return out as unknown as GenerationRecord;
 }
 
-function toImage(r: Row): ImageRecord {
-  return {
-    id: String(r.id),
-    generationId: String(r.generation_id),
-    owner: String(r.owner),
-    index: Number(r.idx),
-    path: String(r.path),
-    width: Number(r.width),
-    height: Number(r.height),
-    sizeBytes: Number(r.size_bytes),
-    format: String(r.format),
-    seed: r.seed === null ? undefined : Number(r.seed),
-  };
-}

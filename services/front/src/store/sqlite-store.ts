@@ -3,7 +3,7 @@ import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
-import { GENERATION_COLUMNS } from "./generation-columns.ts";
+import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS generations (
@@ -94,12 +94,12 @@ export class SqliteStore implements Store {
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
     const rows = this.db.prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx").all(generationId) as Row[];
-    return rows.map(toImage);
+    return rows.map(imageFromRow);
   }
 
   async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
     const row = this.db.prepare("SELECT * FROM images WHERE id = ? AND owner = ?").get(imageId, owner) as Row | undefined;
-    return row && toImage(row);
+    return row && imageFromRow(row);
   }
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
@@ -146,20 +146,6 @@ function usageArgs(owner: string, day: number, month: number): Array<string | nu
   return [owner, day, owner, month, owner, month, owner, owner];
 }
 
-function toImage(r: Row): ImageRecord {
-  return {
-    id: String(r.id),
-    generationId: String(r.generation_id),
-    owner: String(r.owner),
-    index: Number(r.idx),
-    path: String(r.path),
-    width: Number(r.width),
-    height: Number(r.height),
-    sizeBytes: Number(r.size_bytes),
-    format: String(r.format),
-    seed: r.seed === null ? undefined : Number(r.seed),
-  };
-}
 
 function toGeneration(row: Row): GenerationRecord {
   const out: Record<string, unknown> = {};

@@ -2,11 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import {
   createFakeServer,
+  createSyncScript,
   sendJson,
-  sendMalformed,
-  sendSlowBody,
   type ContractFake,
-  type FakeBehaviour,
   type RecordedRequest,
 } from "@imagegen/provider-kit/testing";
 import sharp from "sharp";
@@ -35,11 +33,9 @@ export interface SeenImagesRequest {
  * DALL·E unless `b64_json` is asked for; `x-request-id` on every answer; scriptable failures.
  */
 export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<ContractFake & { seen: SeenImagesRequest[] }> {
-  const scripts: Array<FakeBehaviour & { left: number }> = [];
+  const scripted = createSyncScript();
   const seen: SeenImagesRequest[] = [];
   const hosted = new Map<string, { data: Buffer; type: string }>();
-  let submissions = 0;
-  let stopped: Promise<void> = Promise.resolve();
 
   const server = await createFakeServer(async (req, res) => {
     res.setHeader("x-request-id", `req_${randomBytes(16).toString("hex")}`);
@@ -55,20 +51,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
     }
     const endpoint = ["/v1/images/generations", "/v1/images/edits", "/v1/images/variations"].find((p) => p === path);
     if (req.method !== "POST" || !endpoint) return openAiError(res, 404, "invalid_request_error", `Invalid URL (${req.method} ${path})`, null, null);
-    submissions++;
-    const script = scripts[0];
-    if (script && --script.left <= 0) scripts.shift();
-    switch (script?.kind) {
-      case "status":
-        return scriptedStatus(res, script.status, script.retryAfterSeconds);
-      case "hang":
-        stopped = new Promise((resolve) => res.once("close", resolve));
-        return;
-      case "slow-body":
-        return sendSlowBody(res);
-      case "malformed":
-        return sendMalformed(res);
-    }
+    const script = scripted.submit(res, scriptedStatus);
+    if (script === "answered") return;
     const decoded = await decode(req, endpoint);
     if ("error" in decoded) return openAiError(res, 400, "invalid_request_error", decoded.error, null, null);
     seen.push(decoded);
@@ -144,11 +128,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
     // Like OPENAI_BASE_URL for the official SDKs, the base URL includes /v1.
     baseUrl: `${server.baseUrl}/v1`,
     seen,
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
-    reset: () => void scripts.splice(0),
-    submissions: () => submissions,
+    script: scripted.script,
+    reset: scripted.reset,
+    submissions: scripted.submissions,
     // OpenAI has no cancel: a stopped job is a closed connection.
-    sawStop: () => stopped,
+    sawStop: scripted.sawStop,
   };
 }
 

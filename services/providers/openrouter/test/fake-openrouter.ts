@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import {
   createFakeServer,
+  createSyncScript,
   sendJson,
-  sendMalformed,
-  sendSlowBody,
   type ContractFake,
   type FakeBehaviour,
 } from "@imagegen/provider-kit/testing";
@@ -40,30 +39,16 @@ export interface InBandError {
  * X-RateLimit-*); a text-only answer, a content filter and in-band errors inside a 200.
  */
 export async function startFakeOpenRouter(options: { token: string }): Promise<ContractFake & { inBand(error: InBandError): void }> {
-  const scripts: Array<FakeBehaviour & { left: number }> = [];
+  const scripted = createSyncScript();
   const inBand: InBandError[] = [];
-  let submissions = 0;
-  let stopped: Promise<void> = Promise.resolve();
 
   const server = await createFakeServer(async (req, res) => {
     const path = new URL(req.path, "http://fake").pathname;
     if (req.headers.authorization !== `Bearer ${options.token}`) return orError(res, 401, "Missing Authentication header");
     const chat = path === "/api/v1/chat/completions";
     if (req.method !== "POST" || (!chat && path !== "/api/v1/images")) return orError(res, 404, "Resource not found");
-    submissions++;
-    const script = scripts[0];
-    if (script && --script.left <= 0) scripts.shift();
-    switch (script?.kind) {
-      case "status":
-        return scriptedStatus(res, script.status, script.retryAfterSeconds);
-      case "hang":
-        stopped = new Promise((resolve) => res.once("close", resolve));
-        return;
-      case "slow-body":
-        return sendSlowBody(res);
-      case "malformed":
-        return sendMalformed(res);
-    }
+    const script = scripted.submit(res, scriptedStatus);
+    if (script === "answered") return;
     const body = req.json as Record<string, unknown> | undefined;
     if (!body || typeof body.model !== "string") return orError(res, 400, "Invalid request parameters");
     const error = inBand.shift();
@@ -143,14 +128,14 @@ export async function startFakeOpenRouter(options: { token: string }): Promise<C
     ...server,
     // Like OPENROUTER_BASE_URL for the official SDKs, the base URL includes /api/v1.
     baseUrl: `${server.baseUrl}/api/v1`,
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
+    script: scripted.script,
     reset: () => {
-      scripts.splice(0);
+      scripted.reset();
       inBand.splice(0);
     },
-    submissions: () => submissions,
+    submissions: scripted.submissions,
     // OpenRouter has no cancel: a stopped job is a closed connection.
-    sawStop: () => stopped,
+    sawStop: scripted.sawStop,
     inBand: (error) => void inBand.push(error),
   };
 }

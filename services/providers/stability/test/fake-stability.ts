@@ -2,11 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import {
   createFakeServer,
+  createSyncScript,
   sendJson,
-  sendMalformed,
-  sendSlowBody,
   type ContractFake,
-  type FakeBehaviour,
   type RecordedRequest,
 } from "@imagegen/provider-kit/testing";
 import sharp from "sharp";
@@ -36,11 +34,9 @@ interface AsyncJob {
  * upscale polled at /v2beta/results/{id} (202 then 200, 404 for another key), scriptable failures.
  */
 export async function startFakeStability(options: FakeStabilityOptions): Promise<ContractFake & { forms: FakeForm[] }> {
-  const scripts: Array<FakeBehaviour & { left: number }> = [];
+  const scripted = createSyncScript();
   const jobs = new Map<string, AsyncJob>();
   const forms: FakeForm[] = [];
-  let submissions = 0;
-  let stopped: Promise<void> = Promise.resolve();
 
   const server = await createFakeServer(async (req, res) => {
     res.setHeader("x-request-id", randomBytes(16).toString("hex"));
@@ -51,20 +47,8 @@ export async function startFakeStability(options: FakeStabilityOptions): Promise
     if (req.method === "GET" && result) return poll(req, res, result[1]!, key);
     const endpoint = ENDPOINTS[path];
     if (req.method !== "POST" || !endpoint) return envelope(res, 404, "not_found", [`${req.method} ${path}: no such route`]);
-    submissions++;
-    const script = scripts[0];
-    if (script && --script.left <= 0) scripts.shift();
-    switch (script?.kind) {
-      case "status":
-        return scriptedStatus(res, script.status, script.retryAfterSeconds);
-      case "hang":
-        stopped = new Promise((resolve) => res.once("close", resolve));
-        return;
-      case "slow-body":
-        return sendSlowBody(res);
-      case "malformed":
-        return sendMalformed(res);
-    }
+    const script = scripted.submit(res, scriptedStatus);
+    if (script === "answered") return;
     if (req.body.length > MAX_BODY) return envelope(res, 413, "payload_too_large", ["body: payloads cannot be larger than 10MiB in size"]);
     const form = await decode(req);
     if (typeof form === "string") return envelope(res, 400, "bad_request", [form]);
@@ -113,11 +97,11 @@ export async function startFakeStability(options: FakeStabilityOptions): Promise
   return {
     ...server,
     forms,
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
-    reset: () => void scripts.splice(0),
-    submissions: () => submissions,
+    script: scripted.script,
+    reset: scripted.reset,
+    submissions: scripted.submissions,
     // Stability has no cancel: a stopped sync job is a closed connection.
-    sawStop: () => stopped,
+    sawStop: scripted.sawStop,
   };
 }
 

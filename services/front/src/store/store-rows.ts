@@ -1,0 +1,37 @@
+import type { GenerationRecord, ImageRecord } from "./store.ts";
+
+/** GenerationRecord field → `generations` column, shared by the SQLite and PostgreSQL stores. */
+export const GENERATION_COLUMNS: Record<keyof GenerationRecord, string> = {
+  id: "id",
+  owner: "owner",
+  keyId: "key_id",
+  status: "status",
+  operation: "operation",
+  model: "model",
+  provider: "provider",
+  prompt: "prompt",
+  requestJson: "request_json",
+  metadataJson: "metadata_json",
+  createdAt: "created_at",
+  completedAt: "completed_at",
+  costCredits: "cost_credits",
+  costUsd: "cost_usd",
+  errorReason: "error_reason",
+  errorMessage: "error_message",
+};
+
+/** An `images` row (SQLite or PostgreSQL driver values) as an ImageRecord. */
+export function imageFromRow(r: Record<string, unknown>): ImageRecord {
+  return {
+    id: String(r.id),
+    generationId: String(r.generation_id),
+    owner: String(r.owner),
+    index: Number(r.idx),
+    path: String(r.path),
+    width: Number(r.width),
+    height: Number(r.height),
+    sizeBytes: Number(r.size_bytes),
+    format: String(r.format),
+    seed: r.seed === null || r.seed === undefined ? undefined : Number(r.seed),
+  };
+}
