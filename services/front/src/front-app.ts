@@ -56,6 +56,8 @@ export interface FrontOptions {
   readonly syncWaitMs: number;
   /** Lease of a running generation; a replica that stops renewing loses it after this long. */
   readonly leaseMs: number;
+  /** Provider failures in a row that open its circuit, and how long it then stays skipped. */
+  readonly breaker: { readonly threshold: number; readonly cooldownMs: number };
   readonly logger: Logger;
 }
 
@@ -78,7 +80,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const cacheIndex = openCacheIndex();
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath);
-  const providers = new ProviderDirectory(config.providers.values(), logger);
+  const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker);
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();

@@ -16,6 +16,10 @@ const app = await createFrontApp({
   providerTimeoutMs: Number(process.env.IMAGEGEN_PROVIDER_TIMEOUT_MS ?? 300_000),
   syncWaitMs: Number(process.env.IMAGEGEN_SYNC_WAIT_MS ?? 60_000),
   leaseMs: Number(process.env.IMAGEGEN_LEASE_MS ?? 30_000),
+  breaker: {
+    threshold: Number(process.env.IMAGEGEN_BREAKER_FAILURES ?? 5),
+    cooldownMs: Number(process.env.IMAGEGEN_BREAKER_COOLDOWN_MS ?? 30_000),
+  },
   logger,
 });
 const server = createDualProtocolServer(app.handler);

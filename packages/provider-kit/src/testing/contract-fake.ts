@@ -15,6 +15,8 @@ export type FakeBehaviour =
   | { readonly kind: "hang" }
   /** The submission's response sends headers and then trickles its body forever. */
   | { readonly kind: "slow-body" }
+  /** The submission answers 2xx headers and part of its body, then the connection closes. */
+  | { readonly kind: "cut-off" }
   /** The submission answers 2xx with a body that is not the vendor's documented shape. */
   | { readonly kind: "malformed" }
   /** The job succeeds without any image (empty output). */

@@ -195,6 +195,7 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
 
     const outcomes = [
       { kind: "malformed", reason: "UPSTREAM_BAD_RESPONSE" },
+      { kind: "cut-off", reason: "UPSTREAM_UNAVAILABLE" },
       { kind: "empty", reason: "UPSTREAM_BAD_RESPONSE" },
       { kind: "moderated", reason: "CONTENT_POLICY" },
     ] as const;

@@ -77,6 +77,16 @@ export function sendSlowBody(response: ServerResponse, status = 200): void {
   response.once("close", () => clearInterval(timer));
 }
 
+/**
+ * Promises a body (content-length), sends its first bytes, then drops the connection: what a
+ * vendor's crashing worker or a cut proxy looks like from our side.
+ */
+export function sendCutOff(response: ServerResponse, status = 200): void {
+  const partial = '{"created": 1700000000, "data": [{"b64_json": "iVBORw0KGgo';
+  response.writeHead(status, { "content-type": "application/json", "content-length": partial.length * 10 });
+  response.write(partial, () => response.socket?.destroy());
+}
+
 /** A 2xx whose body is not what the vendor documents (truncated JSON). */
 export function sendMalformed(response: ServerResponse, status = 200): void {
   response.writeHead(status, { "content-type": "application/json" });

@@ -3,7 +3,7 @@
  * the ContractFake shape every vendor fake implements, a real gRPC server for a provider
  * service, and the one contract suite.
  */
-export { createFakeServer, sendJson, sendMalformed, sendSlowBody } from "./fake-server.ts";
+export { createFakeServer, sendCutOff, sendJson, sendMalformed, sendSlowBody } from "./fake-server.ts";
 export type { FakeHandler, FakeServer, RecordedRequest } from "./fake-server.ts";
 export type { ContractFake, FakeBehaviour } from "./contract-fake.ts";
 export { createSyncScript } from "./sync-script.ts";

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { ContractFake, FakeBehaviour } from "./contract-fake.ts";
-import { sendMalformed, sendSlowBody } from "./fake-server.ts";
+import { sendCutOff, sendMalformed, sendSlowBody } from "./fake-server.ts";
 
 /** Writes the vendor's own error answer for a scripted status. */
 export type StatusAnswer = (res: ServerResponse, status: number, retryAfterSeconds?: number) => void;
@@ -41,10 +41,14 @@ export function createSyncScript(): SyncScript {
           stopped = new Promise((resolve) => res.once("close", resolve));
           return "answered";
         case "slow-body":
+          stopped = new Promise((resolve) => res.once("close", resolve));
           sendSlowBody(res);
           return "answered";
         case "malformed":
           sendMalformed(res);
+          return "answered";
+        case "cut-off":
+          sendCutOff(res);
           return "answered";
         default:
           return script;

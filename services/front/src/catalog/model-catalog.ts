@@ -128,9 +128,19 @@ export class ModelCatalog {
     const reasons = model.routes.map((r) => {
       const state = this.providers.get(r.provider);
       if (state?.description && !this.providers.model(r.provider, r.model)) return `${r.provider}: model ${r.model} not declared`;
-      return `${r.provider}: ${state?.problem ?? "unknown provider"}`;
+      return `${r.provider}: ${this.providers.problem(r.provider) ?? "not usable"}`;
     });
     return reasons.join("; ");
+  }
+
+  /**
+   * When every route of a model is held back only by open circuits, the seconds until the first
+   * trial (a useful Retry-After); undefined when some route is down for a reason time will not fix.
+   */
+  retryAfterSeconds(model: ModelConfig): number | undefined {
+    const waits = model.routes.map((r) => this.providers.retryAfterSeconds(r.provider));
+    if (waits.some((w) => w === undefined)) return undefined;
+    return Math.min(...(waits as number[]));
   }
 
   list(capability = ""): Model[] {

@@ -92,6 +92,7 @@ export class GenerationRunner {
     if (routes.length === 0) {
       throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `model "${model.id}" is unavailable: ${catalog.unavailableReason(model)}`, {
         metadata: { model: model.id },
+        retryAfterSeconds: catalog.retryAfterSeconds(model),
       });
     }
     // Refuse what no route can do before anything is persisted or charged.
@@ -109,7 +110,7 @@ export class GenerationRunner {
       prompt: input.job.prompt,
       requestJson: toJsonString(GenerateRequestSchema, create(GenerateRequestSchema, { ...input.job, initImage: undefined, mask: undefined })),
       metadataJson: input.metadataJson,
-      createdAt: wholeSeconds(Date.now()),
+      createdAt: Date.now(),
       costCredits: 0,
       costUsd: 0,
     };
@@ -207,7 +208,7 @@ export class GenerationRunner {
         this.deps.providers.recordOutcome(route.route.provider, false);
         record = await store.updateGeneration(record.id, {
           status: "completed",
-          completedAt: wholeSeconds(Date.now()),
+          completedAt: Date.now(),
           costCredits: model.credits * images.length,
           costUsd: roundUsd(model.usdPerImage * images.length),
         });
@@ -228,7 +229,7 @@ export class GenerationRunner {
     const canceled = described.row.name === "CANCELED";
     record = await store.updateGeneration(record.id, {
       status: canceled ? "canceled" : "failed",
-      completedAt: wholeSeconds(Date.now()),
+      completedAt: Date.now(),
       errorReason: described.row.name,
       errorMessage: described.message,
     });
@@ -282,10 +283,6 @@ export class GenerationRunner {
     await this.deps.store.insertImages([image]);
     return image;
   }
-}
-
-function wholeSeconds(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
 }
 
 function roundUsd(usd: number): number {

@@ -26,9 +26,13 @@ export function pinToProvider(
   }
   const pinned = routes.filter((r) => r.route.provider === provider);
   if (pinned.length === 0) {
-    const problem = providers.get(provider)?.problem ?? "not configured";
-    throw apiError(ErrorReason.PROVIDER_NOT_CONFIGURED, `provider "${provider}" cannot serve: ${problem}`, {
+    const problem = providers.problem(provider) ?? "not configured";
+    // An open circuit is a provider that is failing, not one that was never set up.
+    const retryAfterSeconds = providers.retryAfterSeconds(provider);
+    const reason = retryAfterSeconds === undefined ? ErrorReason.PROVIDER_NOT_CONFIGURED : ErrorReason.UPSTREAM_UNAVAILABLE;
+    throw apiError(reason, `provider "${provider}" cannot serve: ${problem}`, {
       metadata: { model: model.id, provider },
+      retryAfterSeconds,
     });
   }
   return pinned;

@@ -21,8 +21,8 @@ export function toGenerationMessage(record: GenerationRecord, images: readonly I
   return create(GenerationSchema, {
     id: record.id,
     status: STATUS[record.status],
-    createdAt: timestampFromMs(record.createdAt),
-    completedAt: record.completedAt === undefined ? undefined : timestampFromMs(record.completedAt),
+    createdAt: timestampFromMs(wholeSeconds(record.createdAt)),
+    completedAt: record.completedAt === undefined ? undefined : timestampFromMs(wholeSeconds(record.completedAt)),
     model: record.model,
     operation: record.operation,
     provider: record.provider,
@@ -42,4 +42,12 @@ export function toGenerationMessage(record: GenerationRecord, images: readonly I
       ? { reason: errorRowByName(record.errorReason)?.reason ?? ErrorReason.INTERNAL, message: record.errorMessage ?? "" }
       : undefined,
   });
+}
+
+/**
+ * Records keep milliseconds (lists order by them: two generations in one second must not swap);
+ * answers show whole seconds, as seed 004's timestamps do ("2024-01-15T10:30:00Z").
+ */
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }

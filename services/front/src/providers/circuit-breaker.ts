@@ -8,7 +8,7 @@ export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
   private probing = false;
-  private readonly threshold: number;
+  readonly threshold: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
 
@@ -31,6 +31,11 @@ export class CircuitBreaker {
     if (state === "open" || this.probing) return false;
     this.probing = true;
     return true;
+  }
+
+  /** Milliseconds until an open circuit lets its trial request through; 0 unless open. */
+  msUntilTrial(): number {
+    return this.state === "open" ? this.openUntil - this.now() : 0;
   }
 
   /** Whether a request could go now, without claiming the half-open trial (for listings). */

@@ -120,6 +120,26 @@ export class ProviderDirectory {
     return state?.description?.configured === true && this.breakers.get(id)?.wouldAllow() !== false;
   }
 
+  /**
+   * Why a provider cannot serve now, phrased for an operator and a caller alike, or undefined
+   * when it can. An open circuit says so, with when it will be tried again.
+   */
+  problem(id: string): string | undefined {
+    const state = this.states.get(id);
+    if (!state) return "unknown provider";
+    if (state.problem) return state.problem;
+    const breaker = this.breakers.get(id);
+    const waitMs = breaker?.msUntilTrial() ?? 0;
+    if (breaker && waitMs > 0) return `circuit open after ${breaker.threshold} provider failures in a row; next trial in ${Math.ceil(waitMs / 1000)} s`;
+    return undefined;
+  }
+
+  /** Seconds until an open circuit lets a trial through (for Retry-After); undefined unless open. */
+  retryAfterSeconds(id: string): number | undefined {
+    const waitMs = this.breakers.get(id)?.msUntilTrial() ?? 0;
+    return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
+  }
+
   /** The provider's declaration of one of its models, when it is usable. */
   model(providerId: string, modelId: string): ProviderModel | undefined {
     return this.states.get(providerId)?.description?.models.find((m) => m.id === modelId);

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import {
   createFakeServer,
   sendJson,
+  sendCutOff,
   sendMalformed,
   sendSlowBody,
   type ContractFake,
@@ -83,6 +84,8 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
         return sendSlowBody(res);
       case "malformed":
         return sendMalformed(res);
+      case "cut-off":
+        return sendCutOff(res);
     }
     const body = req.json;
     if (typeof body !== "object" || body === null || Array.isArray(body)) {

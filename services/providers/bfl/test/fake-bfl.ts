@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import {
   createFakeServer,
   sendJson,
+  sendCutOff,
   sendMalformed,
   sendSlowBody,
   testImage,
@@ -89,6 +90,7 @@ export async function startFakeBfl(
     if (script?.kind === "status") return scriptedStatus(res, script.status, script.retryAfterSeconds);
     if (script?.kind === "slow-body") return sendSlowBody(res);
     if (script?.kind === "malformed") return sendMalformed(res);
+    if (script?.kind === "cut-off") return sendCutOff(res);
     const validators = MODELS[model];
     if (!validators) return sendJson(res, 404, { detail: "Not Found" });
     const body = (req.json ?? {}) as Record<string, unknown>;

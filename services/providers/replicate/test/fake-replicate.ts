@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import {
   createFakeServer,
   sendJson,
+  sendCutOff,
   sendMalformed,
   sendSlowBody,
   testImage,
@@ -120,6 +121,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
     if (behaviour?.kind === "status") return scriptedStatus(res, behaviour.status, behaviour.retryAfterSeconds);
     if (behaviour?.kind === "slow-body") return sendSlowBody(res, 201);
     if (behaviour?.kind === "malformed") return sendMalformed(res, 201);
+    if (behaviour?.kind === "cut-off") return sendCutOff(res, 201);
     const body = (req.json ?? {}) as Record<string, unknown>;
     const allowed = officialName ? ["input", "webhook", "webhook_events_filter", "stream"] : ["version", "input", "webhook", "webhook_events_filter", "stream"];
     const invalid = Object.keys(body)
