@@ -4,6 +4,7 @@ import { loadSigningKey } from "@imagegen/image-urls";
 import { createDualProtocolServer, createLogger, onShutdownSignal } from "@imagegen/server-kit";
 import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
+import { createFailoverTransport } from "./rpc/failover-transport.ts";
 
 // First: instruments and tracers used below bind to the SDK this starts (when configured).
 const telemetry = await startTelemetry("imagegen-gateway", "IMAGEGEN_METRICS_PORT");
@@ -12,13 +13,16 @@ const logger = createLogger("gateway");
 const port = Number(process.env.IMAGEGEN_PORT ?? 8080);
 const host = process.env.IMAGEGEN_HOST ?? "0.0.0.0";
 const dataDir = resolve(process.env.IMAGEGEN_DATA_DIR ?? "data");
-const frontUrl = process.env.IMAGEGEN_FRONT_URL ?? "http://127.0.0.1:8081";
+// One front, or several replicas separated by commas (calls spread over them; see failover-transport).
+const frontUrls = (process.env.IMAGEGEN_FRONT_URL ?? "http://127.0.0.1:8081").split(",").map((url) => url.trim()).filter(Boolean);
 // Room for a 32 MiB inline image (the largest init_image the API accepts) plus JSON around it.
 const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1024);
 
 let accepting = true;
 const app = createGatewayApp({
-  front: createGrpcTransport({ baseUrl: frontUrl, interceptors: [createClientTracingInterceptor({ peer: "front" })] }),
+  front: createFailoverTransport(
+    frontUrls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors: [createClientTracingInterceptor({ peer: "front" })] })),
+  ),
   imagesDir: join(dataDir, "images"),
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),
@@ -28,7 +32,7 @@ const app = createGatewayApp({
 });
 const server = createDualProtocolServer(app);
 const bound = await server.listen(port, host);
-logger.info("listening", { port: bound, front: frontUrl });
+logger.info("listening", { port: bound, front: frontUrls.join(",") });
 
 // Readiness fails first; load balancers (Envoy health checks, k8s endpoints) need a moment to
 // notice before the listener closes. In-flight requests then drain within IMAGEGEN_DRAIN_MS.

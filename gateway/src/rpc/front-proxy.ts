@@ -64,8 +64,10 @@ function frontHeaders(options: FrontCallOptions): Headers {
 // client-visible headers survive (no internal header leaks through the edge).
 function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal): unknown {
   if (!(error instanceof ConnectError)) return error;
-  // A stream reset by a dying front surfaces as "canceled"; only the client can cancel its call.
-  if (error.code === Code.Canceled && !signal.aborted) {
+  // A front that dies mid-call surfaces as "canceled" (stream reset) or "aborted" (read
+  // ECONNRESET) — codes that would tell the client it cancelled or conflicted. Only the client
+  // can cancel its call; everything else lost with the connection is the service being away.
+  if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error)) {
     return new ConnectError("the service is temporarily unavailable; retry shortly", Code.Unavailable, undefined, undefined, error);
   }
   const metadata = new Headers();
@@ -73,6 +75,15 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
   copyExposedHeaders(metadata, responseHeaders);
   // Incoming details are re-sent as they came (type name + bytes), so nothing is re-encoded.
   return new ConnectError(error.rawMessage, error.code, metadata, error.details as never, error.cause);
+}
+
+/** True when the connection to the front broke (the front's own errors never carry these causes). */
+function lostConnection(error: ConnectError): boolean {
+  for (let cause: unknown = error.cause; cause; cause = (cause as { cause?: unknown }).cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ERR_HTTP2_)/.test(code)) return true;
+  }
+  return false;
 }
 
 /**

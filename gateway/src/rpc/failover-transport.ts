@@ -1,0 +1,81 @@
+import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ContextValues, type Transport } from "@connectrpc/connect";
+
+type HeaderInit = Parameters<Transport["unary"]>[3];
+
+/** How long a front that refused a connection is tried only after the others. */
+const REFUSED_PENALTY_MS = 2_000;
+
+/**
+ * One Transport over several front replicas (IMAGEGEN_FRONT_URL="http://a:8081,http://b:8081"):
+ * calls go round-robin, and a call a front could not even receive — the connection was refused,
+ * so nothing reached it — is sent to the next one. A call that did reach a front is never
+ * repeated: a generation may already be running there, and its outcome is on the generation.
+ */
+export function createFailoverTransport(transports: readonly Transport[], now: () => number = Date.now): Transport {
+  if (transports.length === 1) return transports[0]!;
+  const refusedUntil = transports.map(() => 0);
+  let next = 0;
+
+  // Healthy fronts first, in round-robin order; fronts that refused recently last.
+  const order = (): number[] => {
+    const start = next++ % transports.length;
+    const all = transports.map((_, i) => (start + i) % transports.length);
+    const at = now();
+    return [...all.filter((i) => refusedUntil[i]! <= at), ...all.filter((i) => refusedUntil[i]! > at)];
+  };
+
+  async function attempt<T>(call: (transport: Transport) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (const index of order()) {
+      try {
+        return await call(transports[index]!);
+      } catch (error) {
+        if (!wasRefused(error)) throw error;
+        refusedUntil[index] = now() + REFUSED_PENALTY_MS;
+        last = error;
+      }
+    }
+    throw last;
+  }
+
+  return {
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeaderInit,
+      input: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ) {
+      return attempt((t) => t.unary(method, signal, timeoutMs, header, input, contextValues));
+    },
+    async stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeaderInit,
+      input: AsyncIterable<MessageInitShape<I>>,
+      contextValues?: ContextValues,
+    ) {
+      // The gateway only proxies server streaming (one request message), so the input is read
+      // once and replayed to whichever front takes the call.
+      const messages: Array<MessageInitShape<I>> = [];
+      for await (const message of input) messages.push(message);
+      return attempt((t) => t.stream(method, signal, timeoutMs, header, replay(messages), contextValues));
+    },
+  };
+}
+
+async function* replay<T>(messages: readonly T[]): AsyncIterable<T> {
+  yield* messages;
+}
+
+/** True when the front never received the call: the TCP connection itself was refused. */
+function wasRefused(error: unknown): boolean {
+  if (!(error instanceof ConnectError) || error.code !== Code.Unavailable) return false;
+  for (let cause: unknown = error.cause; cause; cause = (cause as { cause?: unknown }).cause) {
+    if ((cause as { code?: unknown }).code === "ECONNREFUSED") return true;
+  }
+  return false;
+}
