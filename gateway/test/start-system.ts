@@ -21,6 +21,8 @@ export interface RunningSystem {
   kill(name: ServiceName, signal: NodeJS.Signals): Promise<number | null>;
   /** Starts a killed process again with the same environment. */
   restart(name: ServiceName): void;
+  /** The OS process id of one process as last started (to tell a survivor from a restart). */
+  pid(name: ServiceName): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
       });
     },
     restart: launch,
+    pid: (name) => processes.get(name)?.pid,
     async stop() {
       await Promise.all(
         children().map(

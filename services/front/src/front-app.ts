@@ -73,11 +73,11 @@ export interface FrontApp {
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
   // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
-  const store = await openStore(options.dataDir);
+  const store = await openStore(options.dataDir, process.env, logger);
   const tiers = loadTierConfig(options.configPath);
-  const limiter = await openRateLimiter();
+  const limiter = await openRateLimiter(process.env, logger);
   const quotas = new Quotas(store, tiers);
-  const cacheIndex = openCacheIndex();
+  const cacheIndex = openCacheIndex(process.env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath);
   const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +11,12 @@ import { join } from "node:path";
  */
 export interface TestServer {
   readonly url: string;
+  /**
+   * Stops the server, keeps it down at least `downMs`, then starts it again on the same port
+   * with the same data (PostgreSQL) or, as configured, none (Redis keeps nothing on disk);
+   * resolves once it accepts connections again. For fault-injection tests.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,14 +47,23 @@ async function waitForPort(port: number, timeoutMs: number, what: string): Promi
   throw new Error(`${what} did not listen on port ${port}`);
 }
 
-/** Runs a PostgreSQL binary, as the postgres user when we are root (initdb refuses root). */
-function runPg(binary: string, args: string[]): void {
+/**
+ * Runs a PostgreSQL binary, as the postgres user when we are root (initdb refuses root).
+ * Asynchronously: a restart happens under load, which must keep flowing meanwhile.
+ */
+function runPg(binary: string, args: string[]): Promise<void> {
   const asRoot = process.getuid?.() === 0;
   const command = asRoot ? "runuser" : join(PG_BIN, binary);
   const argv = asRoot ? ["-u", "postgres", "--", join(PG_BIN, binary), ...args] : args;
-  const result = spawnSync(command, argv, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${binary} failed: ${result.stderr || result.stdout}`);
+  return new Promise((resolve, reject) => {
+    execFile(command, argv, { encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${binary} failed: ${stderr || stdout || error.message}`));
+      else resolve();
+    });
+  });
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A fresh PostgreSQL cluster (initdb + pg_ctl, fsync off); `url` names its `postgres` database. */
 export async function startPostgres(): Promise<TestServer> {
@@ -59,13 +74,20 @@ export async function startPostgres(): Promise<TestServer> {
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
   const port = await freePort();
-  runPg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  await runPg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  const start = () => runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async restart(downMs = 0) {
+      // "fast": what a service manager's stop does; open sessions are terminated mid-use.
+      await runPg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      await sleep(downMs);
+      await start();
+    },
     async stop() {
       try {
-        runPg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+        await runPg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -80,16 +102,26 @@ export async function startRedis(): Promise<TestServer> {
     throw new Error(`${binary} not found: apt-get install -y redis-server (or set IMAGEGEN_REDIS_SERVER)`);
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  await waitForPort(port, 10_000, "redis-server");
+  let child: ChildProcess;
+  const start = async () => {
+    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    await waitForPort(port, 10_000, "redis-server");
+  };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  };
+  await start();
   return {
     url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      });
+    async restart(downMs = 0) {
+      await stop();
+      await sleep(downMs);
+      await start();
     },
+    stop,
   };
 }

@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Logger } from "@imagegen/server-kit";
+import { openRedis } from "../store/redis-connection.ts";
 
 /**
  * Cache key → the completed generation that answers it, per owner (a cache shared between
@@ -30,24 +31,31 @@ export function createMemoryCacheIndex(maxEntries = 10_000): CacheIndex {
   };
 }
 
-/** The shared index in Redis; entries expire on their own. */
-export function createRedisCacheIndex(url: string): CacheIndex {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+/**
+ * The shared index in Redis; entries expire on their own. A lookup while Redis is unreachable
+ * fails as UNAVAILABLE; a write then is only logged (see `set`).
+ */
+export function createRedisCacheIndex(url: string, logger?: Logger): CacheIndex {
+  const connection = openRedis(url, logger);
   const name = (owner: string, key: string) => `imagegen:cache:${encodeURIComponent(owner)}:${key}`;
   return {
     async get(owner, key) {
-      return (await redis.get(name(owner, key))) ?? undefined;
+      return (await connection.run((redis) => redis.get(name(owner, key)))) ?? undefined;
     },
     async set(owner, key, generationId, ttlMs) {
-      await redis.set(name(owner, key), generationId, "PX", ttlMs);
+      // Called for a generation that already completed and is charged: an entry Redis could
+      // not take costs a later cache miss, while failing here would turn that answer into an error.
+      await connection.run((redis) => redis.set(name(owner, key), generationId, "PX", ttlMs)).catch((error: Error) => {
+        logger?.warn("cache entry not written", { generation_id: generationId, error: error.message });
+      });
     },
     async close() {
-      redis.disconnect();
+      connection.close();
     },
   };
 }
 
 /** The index the environment asks for: Redis when REDIS_URL is set, otherwise in process. */
-export function openCacheIndex(env: NodeJS.ProcessEnv = process.env): CacheIndex {
-  return env.REDIS_URL ? createRedisCacheIndex(env.REDIS_URL) : createMemoryCacheIndex();
+export function openCacheIndex(env: NodeJS.ProcessEnv = process.env, logger?: Logger): CacheIndex {
+  return env.REDIS_URL ? createRedisCacheIndex(env.REDIS_URL, logger) : createMemoryCacheIndex();
 }

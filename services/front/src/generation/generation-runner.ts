@@ -123,14 +123,17 @@ export class GenerationRunner {
     let failure: unknown;
     const heartbeat = setInterval(() => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }), leaseMs / 3);
     heartbeat.unref();
+    let recorded = false;
     const done = this.deps.inFlight.start(record.id, (signal, emit) =>
-      this.execute(record, model, supported, input, signal, emit)
+      this.execute(record, model, supported, input, signal, emit, () => (recorded = true))
         .catch((error: unknown) => {
           failure = error;
         })
         .finally(() => {
           clearInterval(heartbeat);
-          leases.release(record.id);
+          // An outcome the store did not take (it was unreachable) leaves the generation
+          // "processing": keep its lease and let it expire, so the sweeper fails it later.
+          if (recorded) leases.release(record.id);
           release();
         }),
     );
@@ -176,6 +179,7 @@ export class GenerationRunner {
     input: GenerationInput,
     signal: AbortSignal,
     emit: (event: GenerationEvent) => void,
+    onRecorded: () => void,
   ): Promise<void> {
     const { store } = this.deps;
     const images: ImageRecord[] = [];
@@ -212,6 +216,7 @@ export class GenerationRunner {
           costCredits: model.credits * images.length,
           costUsd: roundUsd(model.usdPerImage * images.length),
         });
+        onRecorded();
         announce("completed");
         this.finished(record, images, input.webhookUrl);
         return;
@@ -232,7 +237,11 @@ export class GenerationRunner {
       completedAt: Date.now(),
       errorReason: described.row.name,
       errorMessage: described.message,
+      // Never charged, even if a "completed" write whose answer was lost did commit.
+      costCredits: 0,
+      costUsd: 0,
     });
+    onRecorded();
     announce(canceled ? "canceled" : "failed");
     if (!canceled) this.finished(record, images, input.webhookUrl);
     throw lastError;

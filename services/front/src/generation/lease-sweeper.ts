@@ -35,6 +35,9 @@ export function startLeaseSweeper(options: {
         options.leases.release(lease.generationId);
       } catch (error) {
         options.logger.error("lease sweep failed", { generation_id: lease.generationId, error });
+        // Most likely the store is unreachable: hand the claim back so the next sweep retries,
+        // rather than the generation waiting out the whole claim.
+        options.leases.hold({ ...lease, expiresAt: Date.now() });
       }
     }
   };

@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Logger } from "@imagegen/server-kit";
+import { openRedis } from "../store/redis-connection.ts";
 import { createMemoryRateLimiter, windowStart, type RateLimiter } from "./rate-limiter.ts";
 
 // Checks every window, then counts in all of them or none, atomically on the server.
@@ -20,15 +21,19 @@ end
 table.insert(counts, 1, allowed)
 return counts`;
 
-/** Counters in Redis (REDIS_URL): every replica pointed at it enforces one limit. */
-export function createRedisRateLimiter(url: string): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
+/**
+ * Counters in Redis (REDIS_URL): every replica pointed at it enforces one limit. While Redis is
+ * unreachable, requests fail closed (503 UNAVAILABLE): no limit is enforced by guessing.
+ */
+export function createRedisRateLimiter(url: string, logger?: Logger): RateLimiter {
+  const connection = openRedis(url, logger);
   return {
     async hit(subject, windows, now) {
       const starts = windows.map((w) => windowStart(now, w.seconds));
       const keys = windows.map((w, i) => `imagegen:rl:${subject}:${w.seconds}:${starts[i]}`);
       const expiries = windows.map((w, i) => String(starts[i]! + w.seconds * 1000 - now + 1000));
-      const result = (await redis.eval(HIT_SCRIPT, keys.length, ...keys, ...windows.map((w) => String(w.limit)), ...expiries)) as number[];
+      const limits = windows.map((w) => String(w.limit));
+      const result = (await connection.run((redis) => redis.eval(HIT_SCRIPT, keys.length, ...keys, ...limits, ...expiries))) as number[];
       const [allowed, ...counts] = result;
       return {
         allowed: allowed === 1,
@@ -41,12 +46,12 @@ export function createRedisRateLimiter(url: string): RateLimiter {
       };
     },
     async close() {
-      redis.disconnect();
+      connection.close();
     },
   };
 }
 
 /** The limiter the environment asks for: Redis when REDIS_URL is set, otherwise in process. */
-export async function openRateLimiter(env: NodeJS.ProcessEnv = process.env): Promise<RateLimiter> {
-  return env.REDIS_URL ? createRedisRateLimiter(env.REDIS_URL) : createMemoryRateLimiter();
+export async function openRateLimiter(env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<RateLimiter> {
+  return env.REDIS_URL ? createRedisRateLimiter(env.REDIS_URL, logger) : createMemoryRateLimiter();
 }

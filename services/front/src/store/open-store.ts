@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Logger } from "@imagegen/server-kit";
 import { PostgresStore } from "./postgres-store.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 import type { Store } from "./store.ts";
@@ -7,7 +8,7 @@ import type { Store } from "./store.ts";
  * The store the environment asks for: PostgreSQL when DATABASE_URL is set (several replicas),
  * otherwise the SQLite file under the data dir. The front and the keys CLI both open it here.
  */
-export async function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export async function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Store> {
   const url = env.DATABASE_URL;
-  return url ? PostgresStore.open(url) : new SqliteStore(join(dataDir, "imagegen.sqlite"));
+  return url ? PostgresStore.open(url, logger) : new SqliteStore(join(dataDir, "imagegen.sqlite"));
 }

@@ -1,9 +1,11 @@
 import pg from "pg";
+import type { Logger } from "@imagegen/server-kit";
 import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
+import { fromPostgresError } from "./postgres-errors.ts";
 
 type Row = Record<string, unknown>;
 
@@ -12,14 +14,23 @@ const COLUMNS = GENERATION_COLUMNS;
 const NUMERIC = new Set(["createdAt", "completedAt", "costCredits", "costUsd"]);
 // Any fixed number identifies our migration lock among other users of the database.
 const MIGRATION_LOCK = 7_301_004;
+// How long a query waits for a connection (a free pool slot, or a new one to a server that does
+// not answer) before it fails as UNAVAILABLE rather than hanging its request.
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** The scale-out store: every replica reads and writes one PostgreSQL database (DATABASE_URL). */
 export class PostgresStore implements Store {
   private constructor(private readonly pool: pg.Pool) {}
 
-  /** Connects and brings the schema up to date before the first query. */
-  static async open(connectionString: string): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString, max: 10 });
+  /**
+   * Connects and brings the schema up to date before the first query. Afterwards the pool
+   * reconnects on its own: while the server is unreachable, queries fail as UNAVAILABLE.
+   */
+  static async open(connectionString: string, logger?: Logger): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // An idle pooled connection the server closes (restart, failover) is reported here; pg-pool
+    // has already discarded it. Without a listener this 'error' event would crash the process.
+    pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
     const client = await pool.connect();
     try {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
@@ -42,7 +53,7 @@ export class PostgresStore implements Store {
   async insertGeneration(r: GenerationRecord): Promise<void> {
     const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
     const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")})`;
-    await this.pool.query(sql, keys.map((k) => r[k] ?? null));
+    await this.query(sql, keys.map((k) => r[k] ?? null));
   }
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
@@ -51,13 +62,13 @@ export class PostgresStore implements Store {
     const sql = keys.length
       ? `UPDATE generations SET ${sets.join(", ")} WHERE id = $1 RETURNING *`
       : "SELECT * FROM generations WHERE id = $1";
-    const { rows } = await this.pool.query(sql, [id, ...keys.map((k) => patch[k] ?? null)]);
+    const { rows } = await this.query(sql, [id, ...keys.map((k) => patch[k] ?? null)]);
     if (!rows[0]) throw new Error(`generation ${id} vanished`);
     return toGeneration(rows[0]);
   }
 
   async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
-    const { rows } = await this.pool.query("SELECT * FROM generations WHERE id = $1 AND owner = $2", [id, owner]);
+    const { rows } = await this.query("SELECT * FROM generations WHERE id = $1 AND owner = $2", [id, owner]);
     return rows[0] && toGeneration(rows[0]);
   }
 
@@ -71,34 +82,34 @@ export class PostgresStore implements Store {
       where.push(`(created_at < $${t} OR (created_at = $${t} AND id < $${i}))`);
     }
     const sql = `SELECT * FROM generations WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT $${args.push(options.limit)}`;
-    return (await this.pool.query(sql, args)).rows.map(toGeneration);
+    return (await this.query(sql, args)).rows.map(toGeneration);
   }
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     for (const i of images) {
-      await this.pool.query("INSERT INTO images VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", [
+      await this.query("INSERT INTO images VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", [
         i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null,
       ]);
     }
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
-    return (await this.pool.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(imageFromRow);
+    return (await this.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(imageFromRow);
   }
 
   async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
-    const { rows } = await this.pool.query("SELECT * FROM images WHERE id = $1 AND owner = $2", [imageId, owner]);
+    const { rows } = await this.query("SELECT * FROM images WHERE id = $1 AND owner = $2", [imageId, owner]);
     return rows[0] && imageFromRow(rows[0]);
   }
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.pool.query("INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", [
+    await this.query("INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", [
       k.id, k.hashHex, k.owner, k.name, k.tier, k.admin ? 1 : 0, JSON.stringify(k.allowedModels), JSON.stringify(k.allowedProviders), k.monthlyCreditQuota, k.createdAt, k.revokedAt ?? null,
     ]);
   }
 
   async findApiKeyByHash(hashHex: string): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.pool.query("SELECT * FROM api_keys WHERE hash_hex = $1", [hashHex]);
+    const { rows } = await this.query("SELECT * FROM api_keys WHERE hash_hex = $1", [hashHex]);
     return rows[0] && toApiKey(rows[0]);
   }
 
@@ -107,38 +118,47 @@ export class PostgresStore implements Store {
     const where = ["TRUE"];
     if (options.owner) where.push(`owner = $${args.push(options.owner)}`);
     if (!options.includeRevoked) where.push("revoked_at IS NULL");
-    return (await this.pool.query(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`, args)).rows.map(toApiKey);
+    return (await this.query(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`, args)).rows.map(toApiKey);
   }
 
   async revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.pool.query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *", [id, at]);
+    const { rows } = await this.query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *", [id, at]);
     return rows[0] && toApiKey(rows[0]);
   }
 
   async creditsSpentSince(owner: string, since: number): Promise<number> {
-    const { rows } = await this.pool.query("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = $1 AND created_at >= $2", [owner, since]);
+    const { rows } = await this.query("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = $1 AND created_at >= $2", [owner, since]);
     return Number(rows[0].c);
   }
 
   async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
-    await this.pool.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [r.owner, r.key, notBefore]);
-    await this.pool.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [r.owner, r.key, r.fingerprint, r.generationId, r.createdAt]);
-    const { rows } = await this.pool.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
+    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [r.owner, r.key, notBefore]);
+    await this.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [r.owner, r.key, r.fingerprint, r.generationId, r.createdAt]);
+    const { rows } = await this.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
     return toIdempotency(rows[0]);
   }
 
   async usageTotals(owner: string, now = new Date()): Promise<UsageTotals> {
     const { day, month } = usagePeriods(now);
-    const { rows } = await this.pool.query(USAGE_SQL((n) => `$${n}`), [owner, day, month]);
+    const { rows } = await this.query(USAGE_SQL((n) => `$${n}`), [owner, day, month]);
     return toUsageTotals(rows[0]);
   }
 
   async releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void> {
-    await this.pool.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND generation_id = $3", [owner, key, generationId]);
+    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND generation_id = $3", [owner, key, generationId]);
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  // Every statement goes through here, so an unreachable server reads as UNAVAILABLE everywhere.
+  private async query(sql: string, args: unknown[] = []): Promise<pg.QueryResult> {
+    try {
+      return await this.pool.query(sql, args);
+    } catch (error) {
+      throw fromPostgresError(error);
+    }
   }
 }
 
