@@ -3,7 +3,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import { clientFaultForUnparseableRequests, registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
 import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
 import { createCompatRoutes } from "./compat/compat-routes.ts";
 import { createDocsHandler } from "./docs/docs-handler.ts";
@@ -59,6 +59,8 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   const rpc = connectNodeAdapter({
     readMaxBytes: options.maxBodyBytes,
     interceptors: [createServerTracingInterceptor()],
+    // Random bytes or a truncated message is the client's fault (400), not connect-es's INTERNAL.
+    requestGate: clientFaultForUnparseableRequests,
     routes(router) {
       for (const service of PUBLIC_SERVICES) registerFrontProxy(router, service, options.front);
       registerReflection(router, publicRegistry, [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName]);
@@ -94,9 +96,19 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       }),
     );
     if (applyCors(req, res, options.corsOrigins)) return;
-    const url = new URL(req.url ?? "/", "http://edge");
+    const url = requestUrl(req.url ?? "/");
+    if (!url) {
+      sendErrorEnvelope(req, res, apiError(ErrorReason.INVALID_REQUEST, "the request target is not a valid URL"));
+      return;
+    }
     const path = url.pathname;
     if (rpcPrefixes.some((p) => path.startsWith(p))) {
+      // connect-node builds its request URL from the Host (HTTP/1.1) or :authority (h2) and
+      // throws, outside any promise, when there is none (HTTP/1.0) or it is no authority.
+      if (!hasAuthority(req)) {
+        sendErrorEnvelope(req, res, apiError(ErrorReason.INVALID_REQUEST, "a Host header naming this server is required"));
+        return;
+      }
       rpc(req, res);
       return;
     }
@@ -123,8 +135,37 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
         if (!res.headersSent) sendErrorEnvelope(req, res, error);
       });
   };
-  // Every request runs under the edge's SERVER span (honouring a client's traceparent).
-  return (req, res) => traceHttpRequest(req, res, edgeRoute(req.url ?? "/", rpcPrefixes, req.method ?? "GET"), () => handle(req, res));
+  // Every request runs under the edge's SERVER span (honouring a client's traceparent). A
+  // synchronous throw would escape to the server and end the process: one request must never
+  // take the edge down, so it is logged and answered like any unhandled error.
+  return (req, res) => {
+    try {
+      traceHttpRequest(req, res, edgeRoute(req.url ?? "/", rpcPrefixes, req.method ?? "GET"), () => handle(req, res));
+    } catch (error) {
+      options.logger.error("unhandled edge error", { request_id: String(req.headers[REQUEST_ID_HEADER] ?? ""), error });
+      if (!res.headersSent) sendErrorEnvelope(req, res, error);
+      else res.end();
+    }
+  };
+}
+
+/**
+ * The request target as a URL, or undefined when it is none (e.g. "http://[x/", a port over
+ * 65535, "*"). Origin-form ("/path?q") is resolved under a fixed origin so that "//x/y" stays a
+ * path; absolute-form ("http://host/path", as proxies send it) is parsed as it is.
+ */
+function requestUrl(target: string): URL | undefined {
+  try {
+    return target.startsWith("/") ? new URL(`http://edge${target}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the request names an authority connect-node can build a URL on. */
+function hasAuthority(req: NodeRequest): boolean {
+  const authority = "authority" in req ? req.authority : req.headers.host;
+  return typeof authority === "string" && URL.canParse(`http://${authority}/`);
 }
 
 /** Names a request for spans and metrics by surface, never by ids in its path. */

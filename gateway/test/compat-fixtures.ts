@@ -17,7 +17,8 @@ export async function openAiMask(width = 96, height = 64): Promise<Buffer> {
   return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
 }
 
-function chunk(type: string, body: Buffer): Buffer {
+/** One PNG chunk (length, type, body, CRC) for hand-built PNGs. */
+export function pngChunk(type: string, body: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(body.length, 0);
   head.write(type, 4, "ascii");
@@ -34,9 +35,9 @@ export function bombPng(width = 30000, height = 30000): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(Buffer.alloc(1024))),
-    chunk("IEND", Buffer.alloc(0)),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(Buffer.alloc(1024))),
+    pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }
 

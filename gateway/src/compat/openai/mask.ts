@@ -9,6 +9,9 @@ import sharp, { type Metadata } from "sharp";
 export async function openAiMaskToWhiteMeansEdit(mask: Buffer, maxPixels: number): Promise<Buffer> {
   const refuse = (message: string) =>
     apiError(ErrorReason.INVALID_IMAGE, message, { fieldViolations: [{ field: "mask", description: message }] });
+  // Only the formats the API takes that carry alpha, told by their magic bytes before any decoder
+  // runs: sharp would also read GIF, TIFF, SVG, HEIF..., widening what untrusted bytes reach here.
+  if (!isPngOrWebp(mask)) throw refuse("mask must be a PNG or WebP image");
   let meta: Metadata;
   try {
     meta = await sharp(mask, { limitInputPixels: false }).metadata();
@@ -24,4 +27,11 @@ export async function openAiMaskToWhiteMeansEdit(mask: Buffer, maxPixels: number
   } catch {
     throw refuse("mask could not be decoded");
   }
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function isPngOrWebp(bytes: Buffer): boolean {
+  const webp = bytes.toString("latin1", 0, 4) === "RIFF" && bytes.toString("latin1", 8, 12) === "WEBP";
+  return webp || bytes.subarray(0, 8).equals(PNG_SIGNATURE);
 }

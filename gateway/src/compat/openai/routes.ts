@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { apiError, ErrorReason } from "@imagegen/errors";
 import {
   CreateVariationsRequestSchema,
   ImageService,
@@ -64,13 +65,25 @@ export function createOpenAiRoutes(deps: CompatDeps) {
     }
     if (isRoute(req, url, "GET", "/v1/models")) return answer(() => listModels(deps, call));
     const modelPath = /^\/v1\/models\/([^/]{1,128})$/.exec(url.pathname);
-    if (req.method === "GET" && modelPath) return answer(() => retrieveModel(deps, call, decodeURIComponent(modelPath[1] as string)));
+    if (req.method === "GET" && modelPath) return answer(() => retrieveModel(deps, call, modelIdOf(modelPath[1] as string)));
     return false;
   };
 }
 
 function render(deps: CompatDeps, generation: Awaited<ReturnType<typeof awaitGeneration>>, format: ResponseFormat) {
   return renderImagesResponse(generation, format, (url) => storedImageBytes(url, deps.imagesDir, deps.signingKey));
+}
+
+// The {model} path segment, percent-decoded. A segment that does not decode ("%", "%E0%A4%A")
+// names no model: the client's 400, not the URIError's 500.
+function modelIdOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw apiError(ErrorReason.INVALID_REQUEST, "the model id in the path is not valid percent-encoding", {
+      fieldViolations: [{ field: "model", description: "is not valid percent-encoding" }],
+    });
+  }
 }
 
 // OpenAI's model object; `owned_by` is the first provider route of the model.
