@@ -36,6 +36,10 @@ export interface StartOptions {
    * port the front is pointed at; their env (token, <ID>_BASE_URL to a fake) comes from `extraEnv`.
    */
   readonly providers?: readonly string[];
+  /** The front's port, chosen by the caller so other replicas' gateways can list it too. */
+  readonly frontPort?: number;
+  /** A data dir shared with other replicas (images, signing key); the caller removes it. */
+  readonly dataDir?: string;
 }
 
 const ENTRIES: Record<string, string> = {
@@ -57,7 +61,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts the three processes the way `npm start` does, with a fresh data dir. */
 export async function startSystem(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningSystem> {
-  const [port, frontPort, localPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, frontPort, localPort] = [await freePort(), options.frontPort ?? (await freePort()), await freePort()];
   const providerPorts = new Map<string, number>();
   for (const id of options.providers ?? []) providerPorts.set(id, await freePort());
   const entries: Record<string, string> = { ...ENTRIES };
@@ -67,7 +71,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
     providerEnv[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_PORT`] = String(providerPort);
     providerEnv[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_URL`] = `http://127.0.0.1:${providerPort}`;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), "imagegen-test-"));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "imagegen-test-"));
   const adminKey = "test-admin-key-0123456789";
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -126,7 +130,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
             }),
         ),
       );
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   const deadline = Date.now() + 45_000;

@@ -29,7 +29,7 @@ import { loadCatalogConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
-import { GenerationLeases } from "./generation/generation-leases.ts";
+import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
@@ -84,7 +84,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
-  const leases = new GenerationLeases(join(options.dataDir, "imagegen.sqlite"));
+  const leases = openLeases(options.dataDir);
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
   const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
@@ -176,7 +176,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       providers.stop();
       dispatcher.stop();
       webhooks.close();
-      leases.close();
+      await leases.close();
       gallery.close();
       profiles.close();
       await limiter.close();

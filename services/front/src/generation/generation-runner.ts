@@ -19,7 +19,7 @@ import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
 import { checkAgainstLimits } from "./check-limits.ts";
 import { newId } from "./ids.ts";
-import type { GenerationLeases } from "./generation-leases.ts";
+import type { LeaseStore } from "../leases/lease-store.ts";
 import type { InFlightGenerations } from "./in-flight-generations.ts";
 import { probeOutput } from "./probe-output.ts";
 import { pinToProvider } from "./provider-pin.ts";
@@ -36,7 +36,7 @@ export interface GenerationRunnerDeps {
   /** Upper bound of one provider job. */
   readonly providerTimeoutMs: number;
   /** Leases that let another replica fail a generation whose process died. */
-  readonly leases: GenerationLeases;
+  readonly leases: LeaseStore;
   /** How long a lease lasts without renewal; renewed every third of it. */
   readonly leaseMs: number;
   /** This process's name on its leases. */
@@ -121,7 +121,10 @@ export class GenerationRunner {
     const release = await this.admitAndInsert(record, model, input, () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }));
 
     let failure: unknown;
-    const heartbeat = setInterval(() => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }), leaseMs / 3);
+    // A missed renewal (state store briefly away) is retried at the next beat; the lease only
+    // lapses if every beat within leaseMs fails.
+    const renew = (): void => void leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }).catch(() => undefined);
+    const heartbeat = setInterval(renew, leaseMs / 3);
     heartbeat.unref();
     let recorded = false;
     const done = this.deps.inFlight.start(record.id, (signal, emit) =>
@@ -133,7 +136,8 @@ export class GenerationRunner {
           clearInterval(heartbeat);
           // An outcome the store did not take (it was unreachable) leaves the generation
           // "processing": keep its lease and let it expire, so the sweeper fails it later.
-          if (recorded) leases.release(record.id);
+          // A lease left behind expires and the sweeper finds the generation already terminal.
+          if (recorded) void leases.release(record.id).catch(() => undefined);
           release();
         }),
     );
@@ -150,12 +154,12 @@ export class GenerationRunner {
    * Admits (quota, concurrency) and persists the generation; if either fails, the admission and
    * the idempotency key are given back so a retry starts clean.
    */
-  private async admitAndInsert(record: GenerationRecord, model: ModelConfig, input: GenerationInput, holdLease: () => void): Promise<() => void> {
+  private async admitAndInsert(record: GenerationRecord, model: ModelConfig, input: GenerationInput, holdLease: () => Promise<void>): Promise<() => void> {
     let release: () => void = () => {};
     try {
       const admission = { principal: input.principal, modelId: model.id, creditsPerImage: model.credits, numOutputs: input.job.numOutputs };
       release = (await this.deps.admit?.(admission)) ?? release;
-      holdLease();
+      await holdLease();
       await this.deps.store.insertGeneration(record);
       return release;
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { Logger } from "@imagegen/server-kit";
 import type { Store } from "../store/store.ts";
-import type { GenerationLeases } from "./generation-leases.ts";
+import type { LeaseStore } from "../leases/lease-store.ts";
 
 const TERMINAL = new Set(["completed", "failed", "canceled"]);
 
@@ -11,7 +11,7 @@ const TERMINAL = new Set(["completed", "failed", "canceled"]);
  * recorded on completion. Runs at start (recovering from our own crash) and then periodically.
  */
 export function startLeaseSweeper(options: {
-  leases: GenerationLeases;
+  leases: LeaseStore;
   store: Store;
   holder: string;
   intervalMs: number;
@@ -19,25 +19,29 @@ export function startLeaseSweeper(options: {
   onFailed?: (owner: string, generationId: string) => void;
 }): () => void {
   const sweep = async (): Promise<void> => {
-    for (const lease of options.leases.claimExpired(Date.now(), options.holder)) {
+    const claimed = await options.leases.claimExpired(Date.now(), options.holder).catch((error: unknown) => {
+      options.logger.warn("lease sweep could not read leases; next sweep retries", { error });
+      return [];
+    });
+    for (const lease of claimed) {
       try {
         const record = await options.store.getGeneration(lease.owner, lease.generationId);
         if (record && !TERMINAL.has(record.status)) {
           await options.store.updateGeneration(record.id, {
             status: "failed",
-            completedAt: Math.floor(Date.now() / 1000) * 1000,
+            completedAt: Date.now(),
             errorReason: "GENERATION_FAILED",
-            errorMessage: "interrupted: the process running this generation stopped; please retry",
+            errorMessage: "interrupted: the process running this generation stopped or could not record its outcome; please retry",
           });
           options.logger.warn("failed an interrupted generation", { generation_id: record.id, previous_holder: lease.holder });
           options.onFailed?.(lease.owner, record.id);
         }
-        options.leases.release(lease.generationId);
+        await options.leases.release(lease.generationId);
       } catch (error) {
         options.logger.error("lease sweep failed", { generation_id: lease.generationId, error });
         // Most likely the store is unreachable: hand the claim back so the next sweep retries,
         // rather than the generation waiting out the whole claim.
-        options.leases.hold({ ...lease, expiresAt: Date.now() });
+        await options.leases.hold({ ...lease, expiresAt: Date.now() }).catch(() => undefined);
       }
     }
   };

@@ -22,4 +22,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE TABLE idempotency_keys (
      owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, generation_id TEXT NOT NULL,
      created_at BIGINT NOT NULL, PRIMARY KEY (owner, key));`,
+  // Leases move to the shared database so any replica recovers another's interrupted work.
+  `CREATE TABLE generation_leases (
+     generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
+   CREATE INDEX generation_leases_expiry ON generation_leases (expires_at);`,
 ];

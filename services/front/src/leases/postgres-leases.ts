@@ -1,0 +1,57 @@
+import pg from "pg";
+import { fromPostgresError } from "../store/postgres-errors.ts";
+import { CLAIM_MS, type Lease, type LeaseStore } from "./lease-store.ts";
+
+/**
+ * Leases in the shared PostgreSQL (the `generation_leases` table of the store's migrations), so
+ * a replica that dies has its generations failed by whichever replica sweeps first. A small pool
+ * of its own keeps heartbeats from queueing behind a busy store pool.
+ */
+export class PostgresLeases implements LeaseStore {
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string) {
+    // Waiting for a connection is bounded as in the store: an outage fails fast as UNAVAILABLE.
+    this.pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 5_000 });
+    // An idle client whose server went away emits here; without a listener the process dies.
+    // The next query reconnects, and a failed one is handled where it was made.
+    this.pool.on("error", () => undefined);
+  }
+
+  async hold(lease: Lease): Promise<void> {
+    await this.query(
+      `INSERT INTO generation_leases VALUES ($1, $2, $3, $4)
+       ON CONFLICT (generation_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at`,
+      [lease.generationId, lease.owner, lease.holder, lease.expiresAt],
+    );
+  }
+
+  async release(generationId: string): Promise<void> {
+    await this.query("DELETE FROM generation_leases WHERE generation_id = $1", [generationId]);
+  }
+
+  async claimExpired(now: number, claimer: string, limit = 50): Promise<Lease[]> {
+    // One statement: rows another sweeper is claiming right now are skipped, not waited for.
+    const { rows } = await this.query(
+      `UPDATE generation_leases SET holder = $1, expires_at = $2
+       WHERE generation_id IN (
+         SELECT generation_id FROM generation_leases WHERE expires_at < $3 LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING generation_id, owner`,
+      [claimer, now + CLAIM_MS, now, limit],
+    );
+    return rows.map((row: Record<string, unknown>) => ({ generationId: String(row.generation_id), owner: String(row.owner), holder: claimer, expiresAt: now + CLAIM_MS }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  // An unreachable server reads as UNAVAILABLE (503), like every store query.
+  private async query(sql: string, args: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.pool.query(sql, args);
+    } catch (error) {
+      throw fromPostgresError(error);
+    }
+  }
+}
