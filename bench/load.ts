@@ -22,35 +22,25 @@ export interface LoadResult {
 }
 
 /**
- * Closed-loop load: `concurrency` workers each send the next request as soon as the previous
- * answered, for `seconds` (after a short warm-up). Latencies in milliseconds.
+ * Closed-loop load over any call (e.g. an RPC client's method): `concurrency` workers each make
+ * the next call as soon as the previous one settled, for `seconds` after a short warm-up.
  */
-export async function runLoad(origin: string, request: LoadRequest, concurrency: number, seconds: number): Promise<LoadResult> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
-  const once = async (): Promise<{ ms: number; ok: boolean; bytes: number }> => {
-    const started = performance.now();
-    const res = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    return { ms: performance.now() - started, ok: res.statusCode === request.expectStatus, bytes: body.length };
-  };
-  // Warm-up: module caches, JIT, connections.
+export async function runCallLoad(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadResult> {
   const warmUntil = performance.now() + Math.min(1000, seconds * 200);
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warmUntil) await once().catch(() => undefined);
+    while (performance.now() < warmUntil) await call().catch(() => undefined);
   }));
   const latencies: number[] = [];
   let errors = 0;
-  let bytes = 0;
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
+        const begun = performance.now();
         try {
-          const r = await once();
-          latencies.push(r.ms);
-          bytes += r.bytes;
-          if (!r.ok) errors++;
+          await call();
+          latencies.push(performance.now() - begun);
         } catch {
           errors++;
         }
@@ -58,17 +48,27 @@ export async function runLoad(origin: string, request: LoadRequest, concurrency:
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
   latencies.sort((a, b) => a - b);
   const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return {
-    concurrency,
-    requests: latencies.length,
-    errors,
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
-    p50: pick(0.5),
-    p99: pick(0.99),
-    bytes,
-  };
+  return { concurrency, requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: pick(0.5), p99: pick(0.99), bytes: 0 };
+}
+
+/**
+ * Closed-loop HTTP load: `concurrency` connections each send the next request as soon as the
+ * previous answered. An answer with another status than expected counts as an error.
+ */
+export async function runLoad(origin: string, request: LoadRequest, concurrency: number, seconds: number): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  let bytes = 0;
+  try {
+    const result = await runCallLoad(async () => {
+      const res = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      bytes += body.length;
+      if (res.statusCode !== request.expectStatus) throw new Error(`status ${res.statusCode}`);
+    }, concurrency, seconds);
+    return { ...result, bytes };
+  } finally {
+    await pool.close();
+  }
 }

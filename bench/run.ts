@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { runConcurrency } from "./scenarios/concurrency.ts";
 import { runGatewayOverhead } from "./scenarios/gateway-overhead.ts";
 import { runHopFloor } from "./scenarios/hop-floor.ts";
 import { runPayload } from "./scenarios/payload.ts";
@@ -13,7 +14,8 @@ import { runProviderOverhead } from "./scenarios/provider-overhead.ts";
 import { runRejections } from "./scenarios/rejections.ts";
 
 const quick = process.argv.includes("--quick");
-// `--only provider` runs one scenario (by a word of its name), for profiling.
+// `--only provider` runs one scenario (by a word of its name: floor, provider, gateway,
+// rejections, concurrency, payload), for profiling.
 const only = process.argv[process.argv.indexOf("--only") + 1];
 const wanted = (name: string): boolean => !process.argv.includes("--only") || name.includes(only ?? "");
 const settings = { seconds: quick ? 2 : 8, concurrencies: [1, 16, 64] };
@@ -25,6 +27,7 @@ if (wanted("floor")) results.hopFloor = await runHopFloor(settings);
 if (wanted("provider")) results.providerOverhead = await runProviderOverhead(settings);
 if (wanted("gateway")) results.gatewayOverhead = await runGatewayOverhead(settings);
 if (wanted("rejections")) results.rejections = await runRejections(settings);
+if (wanted("concurrency")) results.concurrency = await runConcurrency({ quick });
 if (wanted("payload")) results.payload = await runPayload({ quick });
 
 const dir = join(import.meta.dirname, "results");

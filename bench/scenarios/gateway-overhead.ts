@@ -41,7 +41,7 @@ export async function runGatewayOverhead(settings: { seconds: number; concurrenc
   printTable(
     "Through the gateway (loopback, all processes on this machine)",
     ["request", "concurrency", "req/s", "p50 ms", "p99 ms", "errors"],
-    Object.entries(out).flatMap(([name, rows]) => rows.map((r) => [name, r.concurrency, r.rps, r.p50, r.p99, r.errors])),
+    Object.entries(out).flatMap(([name, rows]) => rows.map((r) => [name, String(r.concurrency), r.rps, r.p50, r.p99, String(r.errors)])),
   );
   return out;
 }

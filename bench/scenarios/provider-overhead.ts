@@ -60,7 +60,7 @@ export async function runProviderOverhead(settings: { seconds: number; concurren
     settings.concurrencies.map((c, i) => {
       const d = out.direct?.[i] as LoadResult;
       const g = out.gateway?.[i] as LoadResult;
-      return [c, d.rps, d.p50, d.p99, g.rps, g.p50, g.p99, g.p50 - d.p50, g.rps / d.rps, d.errors + g.errors];
+      return [String(c), d.rps, d.p50, d.p99, g.rps, g.p50, g.p99, g.p50 - d.p50, g.rps / d.rps, String(d.errors + g.errors)];
     }),
   );
   return out;

@@ -23,7 +23,7 @@ export async function runRejections(settings: { seconds: number; concurrencies: 
   printTable(
     "Rejection paths",
     ["path", "concurrency", "req/s", "p50 ms", "p99 ms", "unexpected"],
-    Object.entries(out).flatMap(([name, rows]) => rows.map((r) => [name === "badKey" ? "wrong API key → 401" : "width 100 → 400", r.concurrency, r.rps, r.p50, r.p99, r.errors])),
+    Object.entries(out).flatMap(([name, rows]) => rows.map((r) => [name === "badKey" ? "wrong API key → 401" : "width 100 → 400", String(r.concurrency), r.rps, r.p50, r.p99, String(r.errors)])),
   );
   return out;
 }

@@ -1,7 +1,6 @@
 import { join, resolve } from "node:path";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
-import { createDualProtocolServer, createLogger, onShutdownSignal } from "@imagegen/server-kit";
+import { createDualProtocolServer, createInternalTransport, createLogger, onShutdownSignal } from "@imagegen/server-kit";
 import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
 import { createFailoverTransport } from "./rpc/failover-transport.ts";
@@ -21,7 +20,7 @@ const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1
 let accepting = true;
 const app = createGatewayApp({
   front: createFailoverTransport(
-    frontUrls.map((baseUrl) => createGrpcTransport({ baseUrl, interceptors: [createClientTracingInterceptor({ peer: "front" })] })),
+    frontUrls.map((baseUrl) => createInternalTransport(baseUrl, [createClientTracingInterceptor({ peer: "front" })])),
   ),
   imagesDir: join(dataDir, "images"),
   signingKey: loadSigningKey(dataDir),

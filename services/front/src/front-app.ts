@@ -9,7 +9,14 @@ import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
-import { registerHealth, registerReflection, type Logger, type UniversalRequestHandler } from "@imagegen/server-kit";
+import {
+  clientFaultForUnparseableRequests,
+  guardRpcHandler,
+  registerHealth,
+  registerReflection,
+  type Logger,
+  type UniversalRequestHandler,
+} from "@imagegen/server-kit";
 import { createServerTracingInterceptor } from "@imagegen/telemetry";
 import { createAccessLogInterceptor } from "./rpc/access-log-interceptor.ts";
 import { createAuthInterceptor } from "./auth/auth-interceptor.ts";
@@ -124,7 +131,10 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     },
   });
 
-  const handler = connectNodeAdapter({
+  // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
+  // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
+  const rpcHandler = connectNodeAdapter({
+    requestGate: clientFaultForUnparseableRequests,
     // Tracing first, so auth and validation refusals are spans (and logged lines) too.
     interceptors: [
       createServerTracingInterceptor(),
@@ -167,6 +177,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       ]);
     },
   });
+  const handler = guardRpcHandler(rpcHandler, logger);
   return {
     handler,
     providers,

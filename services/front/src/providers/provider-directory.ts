@@ -1,11 +1,10 @@
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   ProviderService,
   type DescribeProviderResponse,
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import type { Logger } from "@imagegen/server-kit";
+import { createInternalTransport, type Logger } from "@imagegen/server-kit";
 import { createClientTracingInterceptor } from "@imagegen/telemetry";
 import type { ProviderConfig } from "../catalog/catalog-config.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
@@ -47,7 +46,7 @@ export class ProviderDirectory {
     this.logger = logger;
     for (const config of configs) {
       const interceptors = [createClientTracingInterceptor({ peer: `provider-${config.id}`, provider: config.id })];
-      const client = createClient(ProviderService, createGrpcTransport({ baseUrl: config.url, interceptors }));
+      const client = createClient(ProviderService, createInternalTransport(config.url, interceptors));
       this.states.set(config.id, { id: config.id, client, problem: "provider service not reachable yet" });
       this.breakers.set(config.id, new CircuitBreaker(breaker));
     }
