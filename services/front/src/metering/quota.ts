@@ -13,7 +13,7 @@ export interface QuotaState {
 
 /**
  * Monthly credit quotas. What counts is what generations actually cost (recorded from the
- * images produced), summed from the shared store, so every replica sees one balance.
+ * images produced), kept as a running total in the shared store, so every replica sees one balance.
  */
 export class Quotas {
   constructor(
@@ -32,7 +32,7 @@ export class Quotas {
     const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     const resetAt = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     const limit = this.limitOf(principal);
-    const used = await this.store.creditsSpentSince(principal.owner, monthStart);
+    const used = await this.store.creditsSpentInMonth(principal.owner, monthStart);
     return { limit, used, remaining: Math.max(0, limit - used), resetAt };
   }
 }

@@ -1,3 +1,5 @@
+import { POSTGRES_MONTHLY_CREDITS } from "./monthly-credits.ts";
+
 /**
  * The PostgreSQL schema, as numbered migrations applied in order at start (under an advisory
  * lock, so replicas starting together do not race). Append new steps; never edit an applied one.
@@ -26,4 +28,5 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `CREATE TABLE generation_leases (
      generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
    CREATE INDEX generation_leases_expiry ON generation_leases (expires_at);`,
+  POSTGRES_MONTHLY_CREDITS,
 ];

@@ -126,9 +126,9 @@ export class PostgresStore implements Store {
     return rows[0] && toApiKey(rows[0]);
   }
 
-  async creditsSpentSince(owner: string, since: number): Promise<number> {
-    const { rows } = await this.query("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = $1 AND created_at >= $2", [owner, since]);
-    return Number(rows[0].c);
+  async creditsSpentInMonth(owner: string, month: number): Promise<number> {
+    const { rows } = await this.query("SELECT credits FROM monthly_credits WHERE owner = $1 AND month = $2", [owner, month]);
+    return Number(rows[0]?.credits ?? 0);
   }
 
   async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {

@@ -4,6 +4,7 @@ import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
+import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS generations (
@@ -33,6 +34,9 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file);
     this.db.exec("PRAGMA foreign_keys = ON;");
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
+    const hadTotals = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !== undefined;
+    for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
+    if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
     this.keys = new SqliteKeys(this.db);
   }
 
@@ -118,9 +122,9 @@ export class SqliteStore implements Store {
     return this.keys.revoke(id, at);
   }
 
-  async creditsSpentSince(owner: string, since: number): Promise<number> {
-    const row = this.db.prepare("SELECT COALESCE(SUM(cost_credits), 0) AS c FROM generations WHERE owner = ? AND created_at >= ?").get(owner, since) as Row;
-    return Number(row.c);
+  async creditsSpentInMonth(owner: string, month: number): Promise<number> {
+    const row = this.db.prepare("SELECT credits FROM monthly_credits WHERE owner = ? AND month = ?").get(owner, month) as Row | undefined;
+    return Number(row?.credits ?? 0);
   }
 
   async claimIdempotencyKey(record: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {

@@ -82,13 +82,21 @@ describe.each(backends)("store on %s", (_name, open) => {
     expect(await store.getImage("someone-else", image.id)).toBeUndefined();
   });
 
-  it("sums the credits an owner's generations cost since a date", async () => {
+  it("keeps each month's credits as generations are charged, in the month they were created", async () => {
     const spender = `${owner}_credits`;
-    await store.insertGeneration(generation(spender, { costCredits: 3, createdAt: 1_000 }));
-    await store.insertGeneration(generation(spender, { costCredits: 1.5, createdAt: 2_000_000_000_000 }));
-    await store.insertGeneration(generation(spender, { costCredits: 2, createdAt: 2_000_000_000_001 }));
-    expect(await store.creditsSpentSince(spender, 1_999_999_999_999)).toBe(3.5);
-    expect(await store.creditsSpentSince("nobody", 0)).toBe(0);
+    const march = Date.UTC(2026, 2, 1);
+    const april = Date.UTC(2026, 3, 1);
+    const charged = generation(spender, { createdAt: april - 1 });
+    await store.insertGeneration(charged);
+    await store.insertGeneration(generation(spender, { costCredits: 1.5, createdAt: april }));
+    await store.insertGeneration(generation(spender, { costCredits: 2, createdAt: april + 86_400_000 }));
+    expect(await store.creditsSpentInMonth(spender, march)).toBe(0);
+    // Charged on completion, in April, but created in March: March's credits.
+    await store.updateGeneration(charged.id, { status: "completed", costCredits: 3, completedAt: april + 5 });
+    await store.updateGeneration(charged.id, { status: "completed" });
+    expect(await store.creditsSpentInMonth(spender, march)).toBe(3);
+    expect(await store.creditsSpentInMonth(spender, april)).toBe(3.5);
+    expect(await store.creditsSpentInMonth("nobody", april)).toBe(0);
   });
 
   it("finds a key by its digest, lists it without revoked ones unless asked, and revokes it once", async () => {

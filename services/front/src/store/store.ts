@@ -68,8 +68,11 @@ export interface Store {
   listApiKeys(options: { owner?: string; includeRevoked?: boolean }): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked (keeping the first revocation time); undefined when no such key. */
   revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined>;
-  /** Credits the owner's generations created since `since` (ms) cost: what was actually produced. */
-  creditsSpentSince(owner: string, since: number): Promise<number>;
+  /**
+   * Credits the owner's generations created in the UTC month starting at `month` (ms) cost —
+   * what was actually produced — read from a running total (see monthly-credits.ts).
+   */
+  creditsSpentInMonth(owner: string, month: number): Promise<number>;
   /**
    * Remembers `record` unless the owner already used its key after `notBefore`; returns the
    * record that holds the key now (the caller's or the earlier one). Atomic across replicas.
