@@ -18,17 +18,24 @@ const quick = process.argv.includes("--quick");
 // rejections, concurrency, payload), for profiling.
 const only = process.argv[process.argv.indexOf("--only") + 1];
 const wanted = (name: string): boolean => !process.argv.includes("--only") || name.includes(only ?? "");
-const settings = { seconds: quick ? 2 : 8, concurrencies: [1, 16, 64] };
+const settings = { seconds: quick ? 0.5 : 8, concurrencies: [1, 16, 64] };
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? "", memory_gb: Math.round(totalmem() / 2 ** 30) };
 console.log(`imagegen bench (${quick ? "quick" : "full"}): ${machine.cpus} × ${machine.cpu}, ${machine.memory_gb} GiB, Node ${machine.node}`);
 
 const results: Record<string, unknown> = { machine, quick, started: new Date().toISOString() };
-if (wanted("floor")) results.hopFloor = await runHopFloor(settings);
-if (wanted("provider")) results.providerOverhead = await runProviderOverhead(settings);
-if (wanted("gateway")) results.gatewayOverhead = await runGatewayOverhead(settings);
-if (wanted("rejections")) results.rejections = await runRejections(settings);
-if (wanted("concurrency")) results.concurrency = await runConcurrency({ quick });
-if (wanted("payload")) results.payload = await runPayload({ quick });
+const scenarios: Array<[string, () => Promise<unknown>]> = [
+  ["floor", () => runHopFloor(settings)],
+  ["provider", () => runProviderOverhead(settings)],
+  ["gateway", () => runGatewayOverhead(settings)],
+  ["rejections", () => runRejections(settings)],
+  ["concurrency", () => runConcurrency({ quick })],
+  ["payload", () => runPayload({ quick })],
+];
+for (const [name, run] of scenarios.filter(([name]) => wanted(name))) {
+  const started = performance.now();
+  results[name] = await run();
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
 
 const dir = join(import.meta.dirname, "results");
 mkdirSync(dir, { recursive: true });

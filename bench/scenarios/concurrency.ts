@@ -31,7 +31,7 @@ export interface ConcurrencyResult {
  */
 export async function runConcurrency(options: { quick: boolean }): Promise<ConcurrencyResult> {
   const inFlight = options.quick ? 1000 : 4000;
-  const delayMs = options.quick ? 2000 : 5000;
+  const delayMs = options.quick ? 1000 : 5000;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
   const system = await startSystem(
     { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
