@@ -68,6 +68,11 @@ describe("deploy/envoy/envoy.yaml", () => {
     expect(publicRoutes.at(-1)).toMatchObject({ match: { prefix: "/" }, route: { cluster: "gateway" } });
   });
 
+  it("takes the gateway's internal calls in either protocol (Connect over HTTP/1.1 or gRPC over h2c)", () => {
+    expect(managers.find((m: any) => m.stat_prefix === "front_internal").codec_type).toBe("AUTO");
+    expect(clusters.get("front").typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"].explicit_http_config).toHaveProperty("http2_protocol_options");
+  });
+
   it("has grpc_web before the router, and traces to a defined collector cluster", () => {
     const publicFilters = managers.find((m: any) => m.stat_prefix === "public").http_filters.map((f: any) => f.name);
     expect(publicFilters.indexOf("envoy.filters.http.grpc_web")).toBeGreaterThanOrEqual(0);

@@ -30,7 +30,7 @@ export interface ConcurrencyResult {
  * (peak RSS under load minus idle RSS, divided by the number in flight).
  */
 export async function runConcurrency(options: { quick: boolean }): Promise<ConcurrencyResult> {
-  const inFlight = options.quick ? 1000 : 4000;
+  const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? (options.quick ? 1000 : 4000));
   const delayMs = options.quick ? 1000 : 5000;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
   const system = await startSystem(
@@ -38,7 +38,7 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     { providers: ["openai"] },
   );
   const agent = new Agent({ connections: inFlight, headersTimeout: 0, bodyTimeout: 0 });
-  const send = async (): Promise<{ status: number; ms: number; id?: string }> => {
+  const send = async (): Promise<{ status: number; ms: number; id?: string; code?: string }> => {
     const started = performance.now();
     const res = await request(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
@@ -46,8 +46,8 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
       body: JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, use_cache: false }),
     });
-    const json = (await res.body.json()) as { id?: string };
-    return { status: res.statusCode, ms: performance.now() - started, id: json.id };
+    const json = (await res.body.json()) as { id?: string; error?: { code: string; message: string } };
+    return { status: res.statusCode, ms: performance.now() - started, id: json.id, code: json.error && `${json.error.code}: ${json.error.message}` };
   };
   try {
     await send(); // warm-up: modules, connections, first provider describe
@@ -57,10 +57,13 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     const idle = Object.fromEntries(SERVICES.map((s) => [s, rssMiB(pids[s])]));
     const sampler = samplePeakRss(pids);
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: inFlight }, () => send().catch(() => ({ status: 0, ms: NaN, id: undefined }))));
+    const answers = await Promise.all(Array.from({ length: inFlight }, () => send().catch((error: unknown) => ({ status: 0, ms: NaN, id: undefined, code: String(error) }))));
     const wallS = (performance.now() - started) / 1000;
     const peak = sampler.stop();
     const completed = answers.filter((a) => a.status === 200);
+    const failures = new Map<string, number>();
+    for (const a of answers.filter((a) => a.status !== 200)) failures.set(`${a.status} ${a.code ?? ""}`, (failures.get(`${a.status} ${a.code ?? ""}`) ?? 0) + 1);
+    for (const [what, count] of failures) console.log(`  failed: ${count} × ${what}`);
     const latencies = completed.map((a) => a.ms).sort((a, b) => a - b);
     const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
     const storedCompleted = await countCompleted(system.baseUrl, system.adminKey, new Set(completed.map((a) => a.id!)));

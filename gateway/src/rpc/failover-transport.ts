@@ -1,5 +1,6 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type Transport } from "@connectrpc/connect";
+import type { ContextValues, Transport } from "@connectrpc/connect";
+import { wasConnectionRefused } from "@imagegen/server-kit";
 
 type HeaderInit = Parameters<Transport["unary"]>[3];
 
@@ -31,7 +32,7 @@ export function createFailoverTransport(transports: readonly Transport[], now: (
       try {
         return await call(transports[index]!);
       } catch (error) {
-        if (!wasRefused(error)) throw error;
+        if (!wasConnectionRefused(error)) throw error;
         refusedUntil[index] = now() + REFUSED_PENALTY_MS;
         last = error;
       }
@@ -69,13 +70,4 @@ export function createFailoverTransport(transports: readonly Transport[], now: (
 
 async function* replay<T>(messages: readonly T[]): AsyncIterable<T> {
   yield* messages;
-}
-
-/** True when the front never received the call: the TCP connection itself was refused. */
-function wasRefused(error: unknown): boolean {
-  if (!(error instanceof ConnectError) || error.code !== Code.Unavailable) return false;
-  for (let cause: unknown = error.cause; cause; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: unknown }).code === "ECONNREFUSED") return true;
-  }
-  return false;
 }

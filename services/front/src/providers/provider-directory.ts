@@ -4,7 +4,7 @@ import {
   type DescribeProviderResponse,
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { createInternalTransport, type Logger } from "@imagegen/server-kit";
+import { createInternalTransport, wasConnectionRefused, type Logger } from "@imagegen/server-kit";
 import { createClientTracingInterceptor } from "@imagegen/telemetry";
 import type { ProviderConfig } from "../catalog/catalog-config.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
@@ -17,7 +17,7 @@ export interface ProviderState {
   readonly description?: DescribeProviderResponse;
   /** Why it cannot serve, for the models list ("not running", "token not set"). */
   readonly problem?: string;
-  /** Consecutive DescribeProvider failures; one miss under load does not take a provider out. */
+  /** DescribeProvider failures in a row; one miss under load does not take a provider out. */
   readonly misses?: number;
 }
 
@@ -25,6 +25,12 @@ export interface ProviderState {
 const MISSES_BEFORE_GONE = 2;
 /** How often a provider that is down is looked at again. */
 const RETRY_DOWN_MS = 2_000;
+/**
+ * A provider that answered a real call this recently is alive, whatever DescribeProvider says:
+ * under thousands of calls in flight its describe can miss the 2 s deadline, and taking a
+ * provider out for being busy would refuse exactly the traffic it is serving.
+ */
+const SERVING_IS_ALIVE_MS = 30_000;
 
 /**
  * Keeps one client per configured provider service and a fresh view of what each declares.
@@ -34,6 +40,7 @@ const RETRY_DOWN_MS = 2_000;
 export class ProviderDirectory {
   private readonly states = new Map<string, ProviderState>();
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly lastServedAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly logger: Logger;
@@ -81,6 +88,7 @@ export class ProviderDirectory {
     if (!breaker) return;
     if (!providerFault) {
       breaker.success();
+      this.lastServedAt.set(id, Date.now());
       return;
     }
     const before: string = breaker.state;
@@ -95,10 +103,12 @@ export class ProviderDirectory {
           const description = await state.client.describeProvider({}, { timeoutMs: 2000 });
           const problem = description.configured ? undefined : description.statusReason || "provider not configured";
           if (!state.description) this.logger.info("provider online", { provider: state.id, configured: description.configured });
-          this.states.set(state.id, { ...state, description, problem });
-        } catch {
+          this.states.set(state.id, { ...state, description, problem, misses: 0 });
+        } catch (error) {
           const misses = (state.misses ?? 0) + 1;
-          if (state.description && misses < MISSES_BEFORE_GONE) {
+          // A refused connection means the process is gone; a timeout may only mean it is busy.
+          const serving = !wasConnectionRefused(error) && Date.now() - (this.lastServedAt.get(state.id) ?? 0) < SERVING_IS_ALIVE_MS;
+          if (state.description && (misses < MISSES_BEFORE_GONE || serving)) {
             this.states.set(state.id, { ...state, misses });
             return;
           }

@@ -1,0 +1,73 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { ProviderService } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { createLogger } from "@imagegen/server-kit";
+import { afterEach, describe, expect, it } from "vitest";
+import { ProviderDirectory } from "./provider-directory.ts";
+
+// A provider whose DescribeProvider answers at once, or is "busy" and never answers in time.
+let busy = false;
+const servers: Server[] = [];
+async function startProvider(): Promise<string> {
+  const server = createServer(
+    connectNodeAdapter({
+      routes: (router) =>
+        router.service(ProviderService, {
+          async describeProvider(_, context) {
+            if (busy) await new Promise((resolve) => context.signal.addEventListener("abort", resolve));
+            return { id: "p", configured: true, models: [{ id: "m" }] };
+          },
+        }),
+    }),
+  );
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+afterEach(async () => {
+  busy = false;
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+const logger = createLogger("test");
+
+describe("provider directory", () => {
+  it("keeps a provider that is serving calls when its describe is too slow, and drops one that is not", async () => {
+    const url = await startProvider();
+    const serving = new ProviderDirectory([{ id: "p", url }], logger);
+    const idle = new ProviderDirectory([{ id: "p", url }], logger);
+    await Promise.all([serving.refresh(), idle.refresh()]);
+    expect([serving.isUsable("p"), idle.isUsable("p")]).toEqual([true, true]);
+    serving.recordOutcome("p", false);
+    busy = true;
+    for (let i = 0; i < 2; i++) await Promise.all([serving.refresh(), idle.refresh()]);
+    expect(serving.isUsable("p")).toBe(true);
+    expect(idle.isUsable("p")).toBe(false);
+    expect(idle.problem("p")).toBe("provider service not running");
+  }, 15_000);
+
+  it("drops a provider whose process is gone even if it served a moment ago", async () => {
+    const url = await startProvider();
+    const directory = new ProviderDirectory([{ id: "p", url }], logger);
+    await directory.refresh();
+    directory.recordOutcome("p", false);
+    await Promise.all(servers.splice(0).map((s) => (s.closeAllConnections(), new Promise((resolve) => s.close(resolve)))));
+    for (let i = 0; i < 2; i++) await directory.refresh();
+    expect(directory.isUsable("p")).toBe(false);
+  });
+
+  it("forgets a missed describe once one succeeds", async () => {
+    const url = await startProvider();
+    const directory = new ProviderDirectory([{ id: "p", url }], logger);
+    await directory.refresh();
+    busy = true;
+    await directory.refresh();
+    busy = false;
+    await directory.refresh();
+    busy = true;
+    await directory.refresh();
+    // One miss, a success, one miss: never two in a row.
+    expect(directory.isUsable("p")).toBe(true);
+  }, 15_000);
+});
