@@ -1,5 +1,6 @@
 import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, DescService, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { lostConnection } from "@imagegen/server-kit";
 import { copyExposedHeaders, headersForFront } from "./forwarded-headers.ts";
 
 /** Header the edge middleware sets on every incoming request before any handler runs. */
@@ -66,7 +67,8 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
   if (!(error instanceof ConnectError)) return error;
   // A front that dies mid-call surfaces as "canceled" (stream reset) or "aborted" (read
   // ECONNRESET) — codes that would tell the client it cancelled or conflicted. Only the client
-  // can cancel its call; everything else lost with the connection is the service being away.
+  // can cancel its call; everything else lost with the connection is the service being away
+  // (the front's own errors never carry a connection cause).
   if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error)) {
     return new ConnectError("the service is temporarily unavailable; retry shortly", Code.Unavailable, undefined, undefined, error);
   }
@@ -75,15 +77,6 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
   copyExposedHeaders(metadata, responseHeaders);
   // Incoming details are re-sent as they came (type name + bytes), so nothing is re-encoded.
   return new ConnectError(error.rawMessage, error.code, metadata, error.details as never, error.cause);
-}
-
-/** True when the connection to the front broke (the front's own errors never carry these causes). */
-function lostConnection(error: ConnectError): boolean {
-  for (let cause: unknown = error.cause; cause; cause = (cause as { cause?: unknown }).cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ERR_HTTP2_)/.test(code)) return true;
-  }
-  return false;
 }
 
 /**

@@ -9,4 +9,4 @@ export type { Logger, LogFields } from "./logger.ts";
 export { onShutdownSignal } from "./shutdown.ts";
 export { createInternalTransport } from "./internal-transport.ts";
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
-export { wasConnectionRefused } from "./connection-refused.ts";
+export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";

@@ -135,8 +135,8 @@ export class GenerationRunner {
         .finally(() => {
           clearInterval(heartbeat);
           // An outcome the store did not take (it was unreachable) leaves the generation
-          // "processing": keep its lease and let it expire, so the sweeper fails it later.
-          // A lease left behind expires and the sweeper finds the generation already terminal.
+          // "processing": keep its lease and let it expire, so the sweeper fails it later. A
+          // release that fails leaves a lease whose sweep finds the generation already terminal.
           if (recorded) void leases.release(record.id).catch(() => undefined);
           release();
         }),

@@ -1,16 +1,14 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ProviderService } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { createLogger } from "@imagegen/server-kit";
+import { createDualProtocolServer, createLogger, type DualProtocolServer } from "@imagegen/server-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { ProviderDirectory } from "./provider-directory.ts";
 
 // A provider whose DescribeProvider answers at once, or is "busy" and never answers in time.
 let busy = false;
-const servers: Server[] = [];
+const servers: DualProtocolServer[] = [];
 async function startProvider(): Promise<string> {
-  const server = createServer(
+  const server = createDualProtocolServer(
     connectNodeAdapter({
       routes: (router) =>
         router.service(ProviderService, {
@@ -22,12 +20,11 @@ async function startProvider(): Promise<string> {
     }),
   );
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
 }
 afterEach(async () => {
   busy = false;
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(servers.splice(0).map((s) => s.close(0)));
 });
 
 const logger = createLogger("test");
@@ -52,7 +49,7 @@ describe("provider directory", () => {
     const directory = new ProviderDirectory([{ id: "p", url }], logger);
     await directory.refresh();
     directory.recordOutcome("p", false);
-    await Promise.all(servers.splice(0).map((s) => (s.closeAllConnections(), new Promise((resolve) => s.close(resolve)))));
+    await Promise.all(servers.splice(0).map((s) => s.close(0)));
     for (let i = 0; i < 2; i++) await directory.refresh();
     expect(directory.isUsable("p")).toBe(false);
   });
