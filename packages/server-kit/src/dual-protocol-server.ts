@@ -14,6 +14,12 @@ export interface DualProtocolServerOptions {
   readonly headersTimeoutMs?: number;
   /** Closes idle keep-alive connections after this long. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Closes a connection that has not sent enough bytes to tell HTTP/1.1 from HTTP/2 after this
+   * long (default 10 s): an idle socket must not hold a slot forever before any timeout of the
+   * HTTP servers applies.
+   */
+  readonly firstBytesTimeoutMs?: number;
 }
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -40,7 +46,7 @@ export function createDualProtocolServer(
   const tcp = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    sniff(socket, (isH2, head) => {
+    sniff(socket, options.firstBytesTimeoutMs ?? 10_000, (isH2, head) => {
       if (!isH2) {
         socket.unshift(head);
         h1.emit("connection", socket);
@@ -56,17 +62,21 @@ export function createDualProtocolServer(
 }
 
 // Reads just enough bytes to tell the protocols apart and hands them on.
-function sniff(socket: net.Socket, decide: (isH2: boolean, head: Buffer) => void): void {
+function sniff(socket: net.Socket, timeoutMs: number, decide: (isH2: boolean, head: Buffer) => void): void {
   let seen = Buffer.alloc(0);
+  const silent = setTimeout(() => socket.destroy(), timeoutMs);
+  silent.unref();
   const onData = (chunk: Buffer): void => {
     seen = Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, H2_PREFACE.length);
     const isPrefix = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (isPrefix && seen.length < H2_PREFACE.length) return; // need more bytes to be sure
+    clearTimeout(silent);
     socket.off("data", onData);
     socket.pause();
     decide(isPrefix, seen);
   };
+  socket.once("close", () => clearTimeout(silent));
   socket.on("data", onData);
   socket.on("error", () => socket.destroy());
 }
