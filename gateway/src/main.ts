@@ -29,7 +29,7 @@ const app = createGatewayApp({
   logger,
   isAccepting: () => accepting,
 });
-const server = createDualProtocolServer(app);
+const server = createDualProtocolServer(app, { requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000) });
 const bound = await server.listen(port, host);
 logger.info("listening", { port: bound, front: frontUrls.join(",") });
 

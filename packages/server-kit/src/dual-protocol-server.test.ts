@@ -5,7 +5,13 @@ import { createDualProtocolServer, type DualProtocolServer } from "./dual-protoc
 let server: DualProtocolServer;
 let port: number;
 beforeAll(async () => {
-  server = createDualProtocolServer((_req, res) => res.end("ok"), { firstBytesTimeoutMs: 300 });
+  server = createDualProtocolServer(
+    (req, res) => {
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    },
+    { firstBytesTimeoutMs: 300, requestTimeoutMs: 300 },
+  );
   port = await server.listen(0, "127.0.0.1");
 });
 afterAll(() => server?.close(1000));
@@ -28,6 +34,17 @@ describe("dual-protocol server", () => {
 
   it("closes one that stops inside the HTTP/2 preface", async () => {
     expect(await closedAfter("PRI * HTTP/2.0\r\n")).toBeLessThan(3000);
+  });
+
+  it("answers 408 and closes when a request body stalls", async () => {
+    let answer = "";
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc"));
+      socket.on("data", (d) => (answer += d.toString()));
+      socket.on("close", () => resolve());
+      setTimeout(() => socket.destroy(), 5000).unref();
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it("serves HTTP/1.1 once the first bytes arrive", async () => {

@@ -15,6 +15,12 @@ export interface DualProtocolServerOptions {
   /** Closes idle keep-alive connections after this long. */
   readonly keepAliveTimeoutMs?: number;
   /**
+   * Bound on receiving a whole HTTP/1.1 request, body included (408 after it; default 5 min, room
+   * for a 48 MiB upload over a slow link). It ends when the request is in: answers may stream
+   * for as long as they like.
+   */
+  readonly requestTimeoutMs?: number;
+  /**
    * Closes a connection that has not sent enough bytes to tell HTTP/1.1 from HTTP/2 after this
    * long (default 10 s): an idle socket must not hold a slot forever before any timeout of the
    * HTTP servers applies.
@@ -34,12 +40,20 @@ export function createDualProtocolServer(
   handler: UniversalRequestHandler,
   options: DualProtocolServerOptions = {},
 ): DualProtocolServer {
+  // A client trickling its body (slowloris) is cut off; Node stops this clock once the request is
+  // complete, so long answers (SSE, server streams) are not affected. Node checks the bounds every
+  // connectionsCheckingInterval (30 s by default), a fraction of the bound here.
+  const requestTimeout = options.requestTimeoutMs ?? 300_000;
   const h1 = http.createServer(
-    { headersTimeout: options.headersTimeoutMs ?? 30_000, keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000 },
+    {
+      // Node requires headers to be due no later than the whole request.
+      headersTimeout: Math.min(options.headersTimeoutMs ?? 30_000, requestTimeout),
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, requestTimeout / 3)),
+    },
     handler,
   );
-  // No requestTimeout: generations may legitimately stream for minutes; deadlines are per RPC.
-  h1.requestTimeout = 0;
   const h2 = http2.createServer({}, handler);
   const sockets = new Set<net.Socket>();
   // noDelay: RPC messages are small writes; Nagle plus delayed ACKs would add ~40 ms to each.
@@ -138,6 +152,9 @@ export class DualProtocolServer {
       this.tcp.once("error", reject);
       this.tcp.listen(port, host, () => {
         this.tcp.off("error", reject);
+        // The HTTP/1.1 server never listens itself (it is handed sniffed sockets), and Node starts
+        // the timer that enforces headersTimeout and requestTimeout on its 'listening' event.
+        this.http1.emit("listening");
         resolve((this.tcp.address() as net.AddressInfo).port);
       });
     });

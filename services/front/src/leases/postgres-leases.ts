@@ -1,5 +1,6 @@
 import pg from "pg";
 import { fromPostgresError } from "../store/postgres-errors.ts";
+import { QUERY_TIMEOUT_MS } from "../store/postgres-store.ts";
 import { CLAIM_MS, type Lease, type LeaseStore } from "./lease-store.ts";
 
 /**
@@ -11,8 +12,9 @@ export class PostgresLeases implements LeaseStore {
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string) {
-    // Waiting for a connection is bounded as in the store: an outage fails fast as UNAVAILABLE.
-    this.pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 5_000 });
+    // Waiting for a connection and for an answer are bounded as in the store: an outage fails
+    // fast as UNAVAILABLE.
+    this.pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 5_000, query_timeout: QUERY_TIMEOUT_MS });
     // An idle client whose server went away emits here; without a listener the process dies.
     // The next query reconnects, and a failed one is handled where it was made.
     this.pool.on("error", () => undefined);

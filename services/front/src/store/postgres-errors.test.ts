@@ -14,6 +14,7 @@ describe("PostgreSQL errors", () => {
     ["a connection exception (08006)", withCode("connection failure", "08006")],
     ["a lost connection", new Error("Connection terminated unexpectedly")],
     ["a pool that could not connect in time", new Error("timeout exceeded when trying to connect")],
+    ["a server that took a query and stopped answering", new Error("Query read timeout")],
   ])("%s is the state store being unavailable", (_name, error) => {
     expect(isPostgresUnreachable(error)).toBe(true);
     const mapped = fromPostgresError(error);

@@ -17,6 +17,9 @@ const MIGRATION_LOCK = 7_301_004;
 // How long a query waits for a connection (a free pool slot, or a new one to a server that does
 // not answer) before it fails as UNAVAILABLE rather than hanging its request.
 const CONNECT_TIMEOUT_MS = 5_000;
+// A server that takes a query and never answers (stalled disk, half-open connection) must not
+// hang the request: every statement we run is a short key or row lookup or write.
+export const QUERY_TIMEOUT_MS = 10_000;
 
 /** The scale-out store: every replica reads and writes one PostgreSQL database (DATABASE_URL). */
 export class PostgresStore implements Store {
@@ -27,11 +30,16 @@ export class PostgresStore implements Store {
    * reconnects on its own: while the server is unreachable, queries fail as UNAVAILABLE.
    */
   static async open(connectionString: string, logger?: Logger): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS });
     // An idle pooled connection the server closes (restart, failover) is reported here; pg-pool
     // has already discarded it. Without a listener this 'error' event would crash the process.
     pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
-    const client = await pool.connect();
+    // Migrations run on a connection of their own, without the pool's per-query bound: a
+    // backfill over every generation, or waiting for another replica's, may take far longer
+    // than one request's statement.
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    client.on("error", () => undefined); // a lost connection also fails the query in progress
+    await client.connect();
     try {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
       await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
@@ -45,7 +53,7 @@ export class PostgresStore implements Store {
       }
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
-      client.release();
+      await client.end();
     }
     return new PostgresStore(pool);
   }
