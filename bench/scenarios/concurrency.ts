@@ -27,7 +27,8 @@ export interface ConcurrencyResult {
  * REST → gateway → front → openai provider to a fake OpenAI that holds each answer for seconds.
  * Reports whether every one completed (answers and stored generations), their latency against
  * the upstream's own delay, and the memory each in-flight generation costs across the processes
- * (peak RSS under load minus idle RSS, divided by the number in flight).
+ * (peak RSS under load minus idle RSS, divided by the number in flight). BENCH_IN_FLIGHT
+ * overrides how many (1000 quick, 4000 full).
  */
 export async function runConcurrency(options: { quick: boolean }): Promise<ConcurrencyResult> {
   const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? (options.quick ? 1000 : 4000));
@@ -51,7 +52,7 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
   };
   try {
     await send(); // warm-up: modules, connections, first provider describe
-    // Idle figures after a collection, so the peak difference is what the load added.
+    // Idle figures after a quiet second, so the peak difference is what the load added.
     await new Promise((r) => setTimeout(r, 1000));
     const pids = Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)]));
     const idle = Object.fromEntries(SERVICES.map((s) => [s, rssMiB(pids[s])]));
@@ -61,8 +62,12 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     const wallS = (performance.now() - started) / 1000;
     const peak = sampler.stop();
     const completed = answers.filter((a) => a.status === 200);
+    // Failures grouped by status and error, so a lost request says why it was lost.
     const failures = new Map<string, number>();
-    for (const a of answers.filter((a) => a.status !== 200)) failures.set(`${a.status} ${a.code ?? ""}`, (failures.get(`${a.status} ${a.code ?? ""}`) ?? 0) + 1);
+    for (const a of answers.filter((a) => a.status !== 200)) {
+      const what = `${a.status} ${a.code ?? ""}`;
+      failures.set(what, (failures.get(what) ?? 0) + 1);
+    }
     for (const [what, count] of failures) console.log(`  failed: ${count} × ${what}`);
     const latencies = completed.map((a) => a.ms).sort((a, b) => a - b);
     const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
