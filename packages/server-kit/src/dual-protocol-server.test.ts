@@ -1,4 +1,5 @@
-import { connect } from "node:net";
+import * as http2 from "node:http2";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDualProtocolServer, type DualProtocolServer } from "./dual-protocol-server.ts";
 
@@ -51,4 +52,54 @@ describe("dual-protocol server", () => {
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe("ok");
   });
+
+  it("serves HTTP/2 with prior knowledge, the sniffed preface handed back to the session", async () => {
+    expect(await h2Get()).toBe("ok");
+  });
+
+  it("serves HTTP/2 when the preface arrives a few bytes at a time", async () => {
+    expect(await h2Get({ trickleFirstWrite: true })).toBe("ok");
+  });
 });
+
+// One HTTP/2 request; with trickleFirstWrite the client's first write (the preface and its
+// SETTINGS) reaches the server in 5-byte pieces, so sniffing sees several partial chunks.
+async function h2Get(options: { trickleFirstWrite?: boolean } = {}): Promise<string> {
+  const session = http2.connect(`http://127.0.0.1:${port}`, {
+    createConnection: () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.setNoDelay(true);
+      if (options.trickleFirstWrite) trickleFirstWrite(socket);
+      return socket;
+    },
+  });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      session.once("error", reject);
+      const stream = session.request({ ":path": "/", ":method": "GET" });
+      let body = "";
+      stream.on("data", (d: Buffer) => (body += d.toString()));
+      stream.once("end", () => resolve(body));
+      stream.once("error", reject);
+    });
+  } finally {
+    session.close();
+  }
+}
+
+function trickleFirstWrite(socket: Socket): void {
+  const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+  // Every write waits for the ones before it, so the trickled pieces keep their order.
+  let queue = Promise.resolve();
+  let first = true;
+  socket.write = ((chunk: Buffer, ...rest: unknown[]) => {
+    const pieces: Buffer[] = [];
+    const step = first ? 5 : chunk.length;
+    first = false;
+    for (let i = 0; i < chunk.length; i += step) pieces.push(chunk.subarray(i, i + step));
+    for (const piece of pieces) queue = queue.then(() => new Promise((r) => setTimeout(() => (write(piece), r()), 2)));
+    const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    void queue.then(() => callback?.());
+    return true;
+  }) as Socket["write"];
+}
