@@ -1,23 +1,20 @@
 import { createClient } from "@connectrpc/connect";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { createInternalTransport } from "@imagegen/server-kit";
+import { createInternalTransport, INTERNAL_PROTOCOLS } from "@imagegen/server-kit";
 import { runCallLoad, runLoad, type LoadResult } from "../load.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
 
 /**
  * The cost of serving anything at all: bare node:http, then one connect-node unary hop; and the
- * same hop made the way our services call each other (createInternalTransport), once as gRPC
- * over h2c and once as Connect binary over HTTP/1.1 — the measurement behind the default.
+ * same hop made the way our services call each other (createInternalTransport), once per
+ * IMAGEGEN_INTERNAL_PROTOCOL — the measurement behind the default.
  */
 export async function runHopFloor(settings: { seconds: number; concurrencies: number[] }): Promise<Record<string, LoadResult[]>> {
   const bare = await spawnServer("servers/bare-http.ts");
   const hop = await spawnServer("servers/connect-hop.ts");
-  const out: Record<string, LoadResult[]> = { bareHttp: [], connectHop: [], internalGrpc: [], internalConnect: [] };
-  const clients = {
-    internalGrpc: createClient(Health, createInternalTransport(hop.origin, [], "grpc")),
-    internalConnect: createClient(Health, createInternalTransport(hop.origin, [], "connect")),
-  };
+  const out: Record<string, LoadResult[]> = { bareHttp: [], connectHop: [] };
+  const clients = Object.fromEntries(INTERNAL_PROTOCOLS.map((p) => [p, createClient(Health, createInternalTransport(hop.origin, [], p))]));
   try {
     for (const c of settings.concurrencies) {
       out.bareHttp?.push(await runLoad(bare.origin, { method: "GET", path: "/", expectStatus: 200 }, c, settings.seconds));
@@ -29,19 +26,21 @@ export async function runHopFloor(settings: { seconds: number; concurrencies: nu
           settings.seconds,
         ),
       );
-      for (const [name, client] of Object.entries(clients)) out[name]?.push(await runCallLoad(() => client.check({}), c, settings.seconds));
+      for (const [name, client] of Object.entries(clients)) (out[name] ??= []).push(await runCallLoad(() => client.check({}), c, settings.seconds));
     }
   } finally {
     bare.stop();
     hop.stop();
   }
   printComparison("Floor: bare node:http vs one connect-node hop (Connect JSON, HTTP/1.1)", ["bare", "hop"], settings.concurrencies, out.bareHttp, out.connectHop);
-  printComparison(
-    "Internal hop: the same Health.Check through createInternalTransport (client in the bench process)",
-    ["gRPC h2c", "Connect h1"],
-    settings.concurrencies,
-    out.internalGrpc,
-    out.internalConnect,
+  printTable(
+    "Internal hop: the same Health.Check through createInternalTransport, per IMAGEGEN_INTERNAL_PROTOCOL (client in the bench process)",
+    ["concurrency", ...INTERNAL_PROTOCOLS.flatMap((p) => [`${p} req/s`, `${p} p50 ms`, `${p} p99 ms`]), "connect/grpc throughput"],
+    settings.concurrencies.map((c, i) => {
+      const row = INTERNAL_PROTOCOLS.map((p) => out[p]?.[i] as LoadResult);
+      const [connect, grpc] = row as [LoadResult, LoadResult];
+      return [String(c), ...row.flatMap((r) => [r.rps, r.p50, r.p99]), connect.rps / grpc.rps];
+    }),
   );
   return out;
 }

@@ -7,7 +7,9 @@ import { startSystem, type RunningSystem } from "./start-system.ts";
 
 let system: RunningSystem;
 beforeAll(async () => {
-  system = await startSystem();
+  // The rest of the suite runs the default Connect-over-h2c hops; this file proves the gRPC
+  // option, streams and cancellation included.
+  system = await startSystem({ IMAGEGEN_INTERNAL_PROTOCOL: "grpc" });
 });
 afterAll(() => system?.stop());
 

@@ -24,8 +24,8 @@ beforeAll(async () => {
       IMAGEGEN_FRONT_METRICS_PORT: String(frontMetricsPort),
       IMAGEGEN_BREAKER_FAILURES: String(BREAKER_FAILURES),
       IMAGEGEN_BREAKER_COOLDOWN_MS: "60000",
-      // The rest of the suite runs the default gRPC hops; this file proves the Connect/HTTP/1.1 option.
-      IMAGEGEN_INTERNAL_PROTOCOL: "connect",
+      // The rest of the suite runs the default Connect-over-h2c hops; this file proves the HTTP/1.1 option.
+      IMAGEGEN_INTERNAL_PROTOCOL: "connect-http1",
     },
     { providers: ["openai"] },
   );

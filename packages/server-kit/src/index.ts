@@ -7,6 +7,6 @@ export type { HealthProbe } from "./health-service.ts";
 export { createLogger } from "./logger.ts";
 export type { Logger, LogFields } from "./logger.ts";
 export { onShutdownSignal } from "./shutdown.ts";
-export { createInternalTransport } from "./internal-transport.ts";
+export { createInternalTransport, INTERNAL_PROTOCOLS, type InternalProtocol } from "./internal-transport.ts";
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
 export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";
