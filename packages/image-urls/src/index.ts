@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -32,8 +32,14 @@ export function loadSigningKey(dataDir: string): Buffer {
   }
 }
 
+// createHmac() turns a Buffer key into a KeyObject on every call, which cost more than the HMAC
+// itself for these short inputs; each signing key is converted once.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
 function signature(key: Buffer, path: string, expires: number): string {
-  return createHmac("sha256", key).update(`${path}\n${expires}`).digest("base64url");
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) keyObjects.set(key, (keyObject = createSecretKey(key)));
+  return createHmac("sha256", keyObject).update(`${path}\n${expires}`).digest("base64url");
 }
 
 /** A full signed URL for a stored file path such as "gen_x/img_y.png". */

@@ -182,16 +182,17 @@ export class GenerationRunner {
     routes: readonly UsableRoute[],
     input: GenerationInput,
     signal: AbortSignal,
-    emit: (event: GenerationEvent) => void,
+    emit: (event: () => GenerationEvent) => void,
     onRecorded: () => void,
   ): Promise<void> {
     const { store } = this.deps;
     const images: ImageRecord[] = [];
     let record = initial;
-    const announce = (type: string, image?: ImageRecord): void => {
-      const generation = toGenerationMessage(record, images, this.deps.images);
-      emit(create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) }));
-    };
+    const announce = (type: string, image?: ImageRecord): void =>
+      emit(() => {
+        const generation = toGenerationMessage(record, images, this.deps.images);
+        return create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) });
+      });
     announce("queued");
     let lastError: unknown;
     for (const route of routes) {
@@ -251,7 +252,7 @@ export class GenerationRunner {
     throw lastError;
 
     function announceProgress(fraction: number): void {
-      emit(create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));
+      emit(() => create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));
     }
   }
 

@@ -15,12 +15,19 @@ interface InFlight {
 export class InFlightGenerations {
   private readonly running = new Map<string, InFlight>();
 
-  /** Registers a generation; `execute` runs at once and gets the abort signal and an emit function. */
-  start(id: string, execute: (signal: AbortSignal, emit: (event: GenerationEvent) => void) => Promise<void>): Promise<void> {
+  /**
+   * Registers a generation; `execute` runs at once and gets the abort signal and an emit function.
+   * An event is built only when someone watches: most generations have no watcher, and building
+   * one means a whole Generation message with freshly signed URLs.
+   */
+  start(id: string, execute: (signal: AbortSignal, emit: (event: () => GenerationEvent) => void) => Promise<void>): Promise<void> {
     const abort = new AbortController();
     const events = new EventEmitter();
     events.setMaxListeners(0);
-    const done = execute(abort.signal, (event) => events.emit("event", event)).finally(() => {
+    const emit = (event: () => GenerationEvent): void => {
+      if (events.listenerCount("event") > 0) events.emit("event", event());
+    };
+    const done = execute(abort.signal, emit).finally(() => {
       this.running.delete(id);
       events.emit("end");
     });
