@@ -10,7 +10,7 @@ import {
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { createLogger, type Logger } from "@imagegen/server-kit";
-import sharp from "sharp";
+import { readImageHeader } from "@imagegen/image-header";
 import { checkAgainstLimits } from "./check-limits.ts";
 import { abortError, sleep as realSleep, type Sleep } from "./deadline.ts";
 import { downloadImage } from "./download.ts";
@@ -198,8 +198,10 @@ export function createProviderService(
 
 async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore?: number }, index: number) {
   const data = image.data;
-  const meta = await sharp(data).metadata();
-  return { index, data, format: sniffFormat(data), width: meta.width ?? 0, height: meta.height ?? 0, seed: image.seed, nsfwScore: image.nsfwScore };
+  // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
+  const header = readImageHeader(data);
+  if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
+  return { index, data, format: sniffFormat(data), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
 }
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.

@@ -279,7 +279,7 @@ export class GenerationRunner {
 
   private async storeImage(record: GenerationRecord, output: OutputImage, index: number): Promise<ImageRecord> {
     // Dimensions and format come from the bytes, never from what a provider claims.
-    const probed = await probeOutput(output.data, record.provider);
+    const probed = probeOutput(output.data, record.provider);
     const id = newId("img");
     const path = await this.deps.images.put(record.id, id, probed.format, output.data);
     const image: ImageRecord = {

@@ -1,21 +1,19 @@
-import sharp from "sharp";
 import { apiError, ErrorReason } from "@imagegen/errors";
+import { readImageHeader } from "@imagegen/image-header";
 
-const FORMATS: Record<string, "png" | "jpg" | "webp"> = { png: "png", jpeg: "jpg", webp: "webp" };
+const FORMATS = { png: "png", jpeg: "jpg", webp: "webp" } as const;
+
+/** Largest result we keep: 8192² pixels, four times the biggest size any model is asked for. */
+const MAX_OUTPUT_PIXELS = 8192 * 8192;
 
 /**
  * Reads a provider's output image header: its true format and size. Anything that is not a
  * PNG, JPEG or WebP image is the provider's fault (UPSTREAM_BAD_RESPONSE), not a success.
  */
-export async function probeOutput(bytes: Uint8Array, provider: string): Promise<{ format: "png" | "jpg" | "webp"; width: number; height: number }> {
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: 8192 * 8192 }).metadata();
-    const format = FORMATS[meta.format ?? ""];
-    if (format && meta.width && meta.height) return { format, width: meta.width, height: meta.height };
-  } catch {
-    // fall through
-  }
-  throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} returned something that is not a PNG, JPEG or WebP image`, {
+export function probeOutput(bytes: Uint8Array, provider: string): { format: "png" | "jpg" | "webp"; width: number; height: number } {
+  const header = readImageHeader(bytes);
+  if (header && header.width * header.height <= MAX_OUTPUT_PIXELS) return { format: FORMATS[header.format], width: header.width, height: header.height };
+  throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} returned something that is not a PNG, JPEG or WebP image of at most 8192² pixels`, {
     metadata: { provider },
   });
 }
