@@ -28,10 +28,10 @@ export interface ConcurrencyResult {
  * Reports whether every one completed (answers and stored generations), their latency against
  * the upstream's own delay, and the memory each in-flight generation costs across the processes
  * (peak RSS under load minus idle RSS, divided by the number in flight). BENCH_IN_FLIGHT
- * overrides how many (1000 quick, 4000 full).
+ * overrides how many (500 quick, 4000 full).
  */
 export async function runConcurrency(options: { quick: boolean }): Promise<ConcurrencyResult> {
-  const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? (options.quick ? 1000 : 4000));
+  const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? (options.quick ? 500 : 4000));
   const delayMs = options.quick ? 1000 : 5000;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
   const system = await startSystem(

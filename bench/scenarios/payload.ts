@@ -26,7 +26,7 @@ interface PayloadRow {
  */
 export async function runPayload(options: { quick: boolean }): Promise<PayloadRow[]> {
   const system = await startSystem({ LOG_LEVEL: "warn", IMAGEGEN_CONFIG: benchConfigPath() });
-  const rounds = options.quick ? 2 : 5;
+  const rounds = options.quick ? 1 : 5;
   const auth = { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" };
   const rows: PayloadRow[] = [];
   try {
