@@ -66,7 +66,7 @@ export function createDualProtocolServer(
         socket.resume();
         return;
       }
-      // Node's http2 (since 20.x) first feeds a session whatever the socket has already buffered,
+      // Node's http2 (24 here) first feeds a session whatever the socket has already buffered,
       // so the sniffed bytes go back into the socket rather than through a JS stream in front of
       // it (that stream cost every internal gRPC hop a copy and an extra tick per chunk).
       socket.unshift(head);

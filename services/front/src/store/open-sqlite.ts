@@ -15,7 +15,7 @@ const STATEMENT_CACHE_SIZE = 256;
  * checkpoints in a worker thread (wal-checkpointer.ts) rather than inside a request's commit.
  *
  * Its prepare() keeps compiled statements: node:sqlite compiles SQL afresh on every prepare(),
- * which was the larger part of each query's cost on the generation path. Reusing a statement is
+ * about a third of a short query's cost here (an update plus a select: 54 µs → 34 µs). Reusing a statement is
  * safe because every run/get/all here completes synchronously (none of the stores iterate).
  */
 export function openSqlite(file: string): DatabaseSync {
