@@ -9,6 +9,10 @@ export async function spawnServer(file: string, env: Record<string, string> = {}
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A bench that dies must not leave its helper behind (holding a port and the output pipe).
+  const killOnExit = (): void => void child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once("data", () => resolve());
     child.once("exit", (code) => reject(new Error(`${file} exited with ${code}`)));
