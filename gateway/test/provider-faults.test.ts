@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import type { FakeBehaviour } from "@imagegen/provider-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAi } from "../../services/providers/openai/test/fake-openai.ts";
@@ -12,6 +13,7 @@ const BREAKER_FAILURES = 3;
 let system: RunningSystem;
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>;
 let frontMetricsPort: number;
+let descriptorsBefore: Record<string, number>;
 
 beforeAll(async () => {
   fake = await startFakeOpenAi({ token: OPENAI_KEY });
@@ -30,6 +32,7 @@ beforeAll(async () => {
     { providers: ["openai"] },
   );
   for (let attempt = 0; attempt < 100 && !(await modelActive("gpt-image-1")); attempt++) await new Promise((r) => setTimeout(r, 300));
+  descriptorsBefore = openDescriptors();
 });
 afterAll(async () => {
   await system?.stop();
@@ -37,6 +40,11 @@ afterAll(async () => {
 });
 
 const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
+
+/** Open file descriptors (sockets, files) of the front and the provider process, from /proc. */
+function openDescriptors(): Record<string, number> {
+  return Object.fromEntries(["front", "openai"].map((name) => [name, readdirSync(`/proc/${system.pid(name)}/fd`).length]));
+}
 
 async function modelActive(id: string): Promise<boolean> {
   const res = await fetch(`${system.baseUrl}/api/v2/models`, { headers: auth() });
@@ -140,4 +148,14 @@ describe("a misbehaving vendor through the whole chain", () => {
     expect(fake.submissions()).toBe(submissions);
     fake.reset();
   });
+
+  it("leaks no handle: once idle, no connection to the vendor is left and descriptors are back where they started", async () => {
+    // Keep-alive connections close after a few idle seconds; one held by a hung or trickling
+    // vendor call that was never let go would stay open for good.
+    for (let waited = 0; waited < 15_000 && fake.openConnections() > 0; waited += 250) await new Promise((r) => setTimeout(r, 250));
+    expect(fake.openConnections()).toBe(0);
+    const after = openDescriptors();
+    // A little slack for what idles and comes back (a log write, the metrics scrape's socket).
+    for (const [name, before] of Object.entries(descriptorsBefore)) expect(after[name], `${name}: ${before} before, ${after[name]} after`).toBeLessThanOrEqual(before + 2);
+  }, 30_000);
 });

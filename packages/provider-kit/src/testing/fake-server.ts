@@ -17,6 +17,8 @@ export interface FakeServer {
   /** e.g. "http://127.0.0.1:40123" (no trailing slash). */
   readonly baseUrl: string;
   readonly requests: RecordedRequest[];
+  /** Connections open to the fake right now (a client that leaks one keeps this above 0). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function createFakeServer(handler: FakeHandler): Promise<FakeServer
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
