@@ -48,11 +48,11 @@ export class SqliteStore implements Store {
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
-    if (keys.length) {
-      const sql = `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ?`;
-      this.db.prepare(sql).run(...keys.map((k) => (patch[k] ?? null) as string | number | null), id);
-    }
-    const row = this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined;
+    // One statement, as in the PostgreSQL store: the row comes back from the UPDATE itself.
+    const sql = keys.length
+      ? `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`
+      : "SELECT * FROM generations WHERE id = ?";
+    const row = this.db.prepare(sql).get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined;
     if (!row) throw new Error(`generation ${id} vanished`);
     return toGeneration(row);
   }
