@@ -38,8 +38,8 @@ export async function runHopFloor(settings: { seconds: number; concurrencies: nu
     ["concurrency", ...INTERNAL_PROTOCOLS.flatMap((p) => [`${p} req/s`, `${p} p50 ms`, `${p} p99 ms`]), "connect/grpc throughput"],
     settings.concurrencies.map((c, i) => {
       const row = INTERNAL_PROTOCOLS.map((p) => out[p]?.[i] as LoadResult);
-      const [connect, grpc] = row as [LoadResult, LoadResult];
-      return [String(c), ...row.flatMap((r) => [r.rps, r.p50, r.p99]), connect.rps / grpc.rps];
+      const rps = (p: string): number => out[p]?.[i]?.rps ?? NaN;
+      return [String(c), ...row.flatMap((r) => [r.rps, r.p50, r.p99]), rps("connect") / rps("grpc")];
     }),
   );
   return out;
