@@ -2,6 +2,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import {
+  Format,
   GenerateResponseSchema,
   ProviderModelSchema,
   ProviderService,
@@ -15,7 +16,6 @@ import { checkAgainstLimits } from "./check-limits.ts";
 import { abortError, sleep as realSleep, type Sleep } from "./deadline.ts";
 import { downloadImage } from "./download.ts";
 import { createHttpClient, type HttpClient } from "./http-client.ts";
-import { sniffFormat } from "./image-bytes.ts";
 import { pollUntil } from "./poll.ts";
 import { readProviderEnvironment } from "./provider-config.ts";
 import type { ProviderCallContext, ProviderDefinition } from "./provider-definition.ts";
@@ -201,8 +201,10 @@ async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore
   // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
   const header = readImageHeader(data);
   if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
-  return { index, data, format: sniffFormat(data), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
+  return { index, data, format: FORMATS[header.format], width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
 }
+
+const FORMATS = { png: Format.PNG, jpeg: Format.JPEG, webp: Format.WEBP } as const;
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
 function asContractError(error: unknown, provider: string, logger: Logger): unknown {
