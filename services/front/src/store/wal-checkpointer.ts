@@ -33,31 +33,31 @@ const checkpointers = new Map<string, Checkpointer>();
  */
 export function checkpointInBackground(db: DatabaseSync, path: string): void {
   const file = resolve(path);
-  let checkpointer = checkpointers.get(file);
-  if (!checkpointer) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
-    worker.unref();
-    checkpointer = { worker, connections: new Set() };
-    const started = checkpointer;
-    const fallBack = (): void => {
-      if (checkpointers.get(file) === started) checkpointers.delete(file);
-      for (const connection of started.connections) if (connection.isOpen) connection.exec("PRAGMA wal_autocheckpoint = 1000");
-    };
-    worker.once("error", fallBack);
-    worker.once("exit", fallBack);
-    checkpointers.set(file, checkpointer);
-  }
+  const checkpointer = checkpointers.get(file) ?? startCheckpointer(file);
   checkpointer.connections.add(db);
   db.exec("PRAGMA wal_autocheckpoint = 0");
   const close = db.close.bind(db);
-  const owner = checkpointer;
   db.close = (): void => {
     close();
-    owner.connections.delete(db);
-    if (owner.connections.size > 0) return;
+    checkpointer.connections.delete(db);
+    if (checkpointer.connections.size > 0) return;
     // The last connection of this file in this process: the worker's job is done.
-    if (checkpointers.get(file) === owner) checkpointers.delete(file);
-    owner.worker.removeAllListeners("exit").removeAllListeners("error");
-    void owner.worker.terminate();
+    if (checkpointers.get(file) === checkpointer) checkpointers.delete(file);
+    checkpointer.worker.removeAllListeners("exit").removeAllListeners("error");
+    void checkpointer.worker.terminate();
   };
+}
+
+function startCheckpointer(file: string): Checkpointer {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  worker.unref();
+  const checkpointer: Checkpointer = { worker, connections: new Set() };
+  const fallBack = (): void => {
+    if (checkpointers.get(file) === checkpointer) checkpointers.delete(file);
+    for (const connection of checkpointer.connections) if (connection.isOpen) connection.exec("PRAGMA wal_autocheckpoint = 1000");
+  };
+  worker.once("error", fallBack);
+  worker.once("exit", fallBack);
+  checkpointers.set(file, checkpointer);
+  return checkpointer;
 }
