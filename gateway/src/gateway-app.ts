@@ -5,6 +5,9 @@ import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { clientFaultForUnparseableRequests, registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
 import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
+import { BodyBudget } from "./admission/body-budget.ts";
+import { createCredentialCheck } from "./admission/credential-check.ts";
+import { createRequestAdmission } from "./admission/request-admission.ts";
 import { createCompatRoutes } from "./compat/compat-routes.ts";
 import { createDocsHandler } from "./docs/docs-handler.ts";
 import { applyCors } from "./http/cors.ts";
@@ -16,6 +19,7 @@ import { PUBLIC_SERVICES, publicRegistry } from "./public-services.ts";
 import { createRestHandler } from "./rest/rest-handler.ts";
 import { createRouteTable } from "./rest/route-table.ts";
 import { registerFrontProxy, REQUEST_ID_HEADER } from "./rpc/front-proxy.ts";
+import { rejectRpc } from "./rpc/reject-rpc.ts";
 
 /** An HTTP route family of the edge: handles the request and returns true, or returns false. */
 export type RouteHandler = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<boolean>;
@@ -35,6 +39,10 @@ export interface GatewayAppOptions {
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted on any surface. */
   readonly maxBodyBytes: number;
+  /** Most request-body bytes held at once over all requests (IMAGEGEN_BODY_BUDGET_BYTES). */
+  readonly bodyBudgetBytes: number;
+  /** How long the edge trusts the front's verdict on a credential (IMAGEGEN_EDGE_CREDENTIAL_TTL_MS). */
+  readonly credentialTtlMs: number;
   readonly logger: Logger;
   /** False once shutdown began: readiness fails first so load balancers drain us. */
   readonly isAccepting: () => boolean;
@@ -42,7 +50,9 @@ export interface GatewayAppOptions {
 
 /**
  * The edge: every public surface on one handler. It knows protocols only — no keys, quotas or
- * providers — and forwards every call to the front service.
+ * providers — and forwards every call to the front service. Before it reads any body bound for
+ * the front it asks the front whether the credential is valid and reserves the body's bytes
+ * (request-admission.ts), so a request that will be refused costs its headers only.
  */
 export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHandler {
   const frontHealth = createClient(Health, options.front);
@@ -67,7 +77,13 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? frontReady() : undefined));
     },
   });
-  const rpcPrefixes = [...PUBLIC_SERVICES.map((s) => `/${s.typeName}/`), "/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"];
+  const credentialedRpcPrefixes = PUBLIC_SERVICES.map((s) => `/${s.typeName}/`);
+  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"];
+  const admission = createRequestAdmission(
+    createCredentialCheck(options.front, options.credentialTtlMs),
+    new BodyBudget(options.bodyBudgetBytes),
+    options.maxBodyBytes,
+  );
   const rest = createRestHandler({
     routes: createRouteTable(PUBLIC_SERVICES),
     transport: options.front,
@@ -109,6 +125,13 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
         sendErrorEnvelope(req, res, apiError(ErrorReason.INVALID_REQUEST, "a Host header naming this server is required"));
         return;
       }
+      if (mayCarryBody(req) && credentialedRpcPrefixes.some((p) => path.startsWith(p))) {
+        admission.admit(req, res).then(
+          () => rpc(req, res),
+          (error: unknown) => rejectRpc(req, res, error),
+        );
+        return;
+      }
       rpc(req, res);
       return;
     }
@@ -126,6 +149,9 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       void serveImage(req, res, url, options.imagesDir, options.signingKey);
       return;
     }
+    // REST and the compat profiles read bodies through readBody, which waits for this admission
+    // and answers its refusal in the surface's own error shape.
+    if (mayCarryBody(req) && (path.startsWith("/api/") || path.startsWith("/v1/"))) void admission.admit(req, res).catch(() => undefined);
     runChain(routeHandlers, req, res, url)
       .then((handled) => {
         if (!handled) sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
@@ -160,6 +186,11 @@ function requestUrl(target: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Methods whose requests may carry a body (an HTTP/2 request need not declare its length). */
+function mayCarryBody(req: NodeRequest): boolean {
+  return req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
 }
 
 /** Whether the request names an authority connect-node can build a URL on. */

@@ -26,10 +26,16 @@ const app = createGatewayApp({
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),
   maxBodyBytes,
+  // Four of the largest bodies at once; past it large uploads wait (503 + Retry-After).
+  bodyBudgetBytes: Number(process.env.IMAGEGEN_BODY_BUDGET_BYTES ?? 4 * maxBodyBytes),
+  credentialTtlMs: Number(process.env.IMAGEGEN_EDGE_CREDENTIAL_TTL_MS ?? 10_000),
   logger,
   isAccepting: () => accepting,
 });
-const server = createDualProtocolServer(app, { requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000) });
+const server = createDualProtocolServer(app, {
+  headersTimeoutMs: Number(process.env.IMAGEGEN_HEADERS_TIMEOUT_MS ?? 30_000),
+  requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000),
+});
 const bound = await server.listen(port, host);
 logger.info("listening", { port: bound, front: frontUrls.join(",") });
 

@@ -1,24 +1,32 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
+import { admissionOf } from "../admission/request-admission.ts";
 import type { NodeRequest } from "./respond.ts";
 
 /**
- * Reads a request body up to `limit` bytes. A larger body (declared or streamed) is refused
- * with PAYLOAD_TOO_LARGE naming the limit, without buffering the excess.
+ * Reads a request body up to `limit` bytes, once the edge has admitted the request (its
+ * credential checked, its bytes counted against the body budget). A larger body (declared or
+ * streamed) is refused with PAYLOAD_TOO_LARGE naming the limit, without buffering the excess.
  */
-export function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
+export async function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? NaN);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
+  if (declared > limit) throw tooLarge(limit);
+  const account = await admissionOf(req);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (error: unknown): void => {
+      // Stop buffering but keep reading (and discarding) so the connection can still answer.
+      req.off("data", onData);
+      req.resume();
+      reject(error);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) {
-        // Stop buffering but keep reading (and discarding) so the connection can still answer.
-        req.off("data", onData);
-        req.resume();
-        reject(tooLarge(limit));
-        return;
+      if (size > limit) return refuse(tooLarge(limit));
+      try {
+        account?.reserve(size);
+      } catch (error) {
+        return refuse(error);
       }
       chunks.push(chunk);
     };

@@ -1,5 +1,7 @@
 import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, DescService, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import { ErrorInfoSchema } from "@imagegen/proto/google/rpc/error_details_pb";
 import { lostConnection } from "@imagegen/server-kit";
 import { copyExposedHeaders, headersForFront } from "./forwarded-headers.ts";
 
@@ -15,6 +17,17 @@ export interface FrontCallOptions {
   readonly responseHeaders: Headers;
 }
 
+// Every call to the front carries a deadline, the client's when it is shorter. A unary call
+// outlasts the front's longest wait for a generation (IMAGEGEN_SYNC_WAIT_MS) by 30 s; a stream
+// (a watched generation) outlasts the longest provider job (IMAGEGEN_PROVIDER_TIMEOUT_MS) by a
+// minute. A front that stops answering altogether is caught sooner, by HTTP/2 PING (server-kit).
+const UNARY_DEADLINE_MS = Number(process.env.IMAGEGEN_SYNC_WAIT_MS ?? 60_000) + 30_000;
+const STREAM_DEADLINE_MS = Number(process.env.IMAGEGEN_PROVIDER_TIMEOUT_MS ?? 300_000) + 60_000;
+
+function deadline(clientTimeoutMs: number | undefined, boundMs: number): number {
+  return clientTimeoutMs === undefined || clientTimeoutMs > boundMs ? boundMs : clientTimeoutMs;
+}
+
 /** Calls a unary method of the front service, forwarding only the allowed headers. */
 export async function callFrontUnary<I extends DescMessage, O extends DescMessage>(
   transport: Transport,
@@ -23,7 +36,7 @@ export async function callFrontUnary<I extends DescMessage, O extends DescMessag
   options: FrontCallOptions,
 ): Promise<MessageShape<O>> {
   try {
-    const response = await transport.unary(method, options.signal, options.timeoutMs, frontHeaders(options), request);
+    const response = await transport.unary(method, options.signal, deadline(options.timeoutMs, UNARY_DEADLINE_MS), frontHeaders(options), request);
     copyExposedHeaders(response.header, options.responseHeaders);
     copyExposedHeaders(response.trailer, options.responseHeaders);
     return response.message;
@@ -43,7 +56,7 @@ export async function* callFrontStream<I extends DescMessage, O extends DescMess
     const response = await transport.stream(
       method,
       options.signal,
-      options.timeoutMs,
+      deadline(options.timeoutMs, STREAM_DEADLINE_MS),
       frontHeaders(options),
       (async function* () {
         yield request;
@@ -62,21 +75,38 @@ function frontHeaders(options: FrontCallOptions): Headers {
 }
 
 // The front's error keeps its code, message and details; of its metadata only the
-// client-visible headers survive (no internal header leaks through the edge).
+// client-visible headers survive (no internal header leaks through the edge). An UNAVAILABLE
+// without the front's ErrorInfo is the link's (PING timeout, connect failure), not the front's.
 function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal): unknown {
   if (!(error instanceof ConnectError)) return error;
   // A front that dies mid-call surfaces as "canceled" (stream reset) or "aborted" (read
   // ECONNRESET) — codes that would tell the client it cancelled or conflicted. Only the client
   // can cancel its call; everything else lost with the connection is the service being away
   // (the front's own errors never carry a connection cause).
-  if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error)) {
-    return new ConnectError("the service is temporarily unavailable; retry shortly", Code.Unavailable, undefined, undefined, error);
+  const fromFront = error.findDetails(ErrorInfoSchema).length > 0;
+  if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error) || (error.code === Code.Unavailable && !fromFront)) {
+    return frontAway(error, responseHeaders);
   }
   const metadata = new Headers();
   copyExposedHeaders(error.metadata, metadata);
   copyExposedHeaders(metadata, responseHeaders);
   // Incoming details are re-sent as they came (type name + bytes), so nothing is re-encoded.
   return new ConnectError(error.rawMessage, error.code, metadata, error.details as never, error.cause);
+}
+
+/** Seconds a caller is asked to wait while the front is away (restarting, frozen, unreachable). */
+const FRONT_AWAY_RETRY_AFTER_SECONDS = 1;
+
+// The front could not be reached or dropped the call: UNAVAILABLE with Retry-After on every
+// surface (RetryInfo for RPC clients, the header for HTTP ones).
+function frontAway(error: ConnectError, responseHeaders: Headers): ConnectError {
+  const away = apiError(ErrorReason.UNAVAILABLE, "the service is temporarily unavailable; retry shortly", {
+    retryAfterSeconds: FRONT_AWAY_RETRY_AFTER_SECONDS,
+    cause: error,
+  });
+  away.metadata.set("retry-after", String(FRONT_AWAY_RETRY_AFTER_SECONDS));
+  responseHeaders.set("retry-after", String(FRONT_AWAY_RETRY_AFTER_SECONDS));
+  return away;
 }
 
 /**

@@ -48,6 +48,30 @@ describe("dual-protocol server", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
+  it("cuts a client trickling its headers at the header deadline, not a check interval later", async () => {
+    // Headers due in 1 s; the whole request in 60 s (the slowloris stays inside the latter).
+    const slow = createDualProtocolServer((_req, res) => res.end("ok"), { headersTimeoutMs: 1_000, requestTimeoutMs: 60_000 });
+    const slowPort = await slow.listen(0, "127.0.0.1");
+    try {
+      const { answer, closedAfterMs } = await new Promise<{ answer: string; closedAfterMs: number }>((resolve) => {
+        const started = performance.now();
+        let answer = "";
+        const socket = connect(slowPort, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nhost: x\r\n"));
+        const trickle = setInterval(() => socket.write("x-slow: 1\r\n"), 100);
+        socket.on("data", (d) => (answer += d.toString()));
+        socket.on("error", () => undefined);
+        socket.on("close", () => (clearInterval(trickle), resolve({ answer, closedAfterMs: performance.now() - started })));
+        setTimeout(() => socket.destroy(), 10_000).unref();
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Node checks every headersTimeout/10: the cut comes within the deadline plus one check.
+      expect(closedAfterMs).toBeGreaterThanOrEqual(950);
+      expect(closedAfterMs).toBeLessThan(2_500);
+    } finally {
+      await slow.close(100);
+    }
+  });
+
   it("serves HTTP/1.1 once the first bytes arrive", async () => {
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe("ok");

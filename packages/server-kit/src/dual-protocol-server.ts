@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import { INTERNAL_HTTP2_SETTINGS } from "./internal-transport.ts";
 
 /** A request handler that works for both HTTP/1.1 and HTTP/2 requests (connect-node's shape). */
 export type UniversalRequestHandler = (
@@ -39,21 +40,31 @@ export function createDualProtocolServer(
   handler: UniversalRequestHandler,
   options: DualProtocolServerOptions = {},
 ): DualProtocolServer {
-  // A client trickling its body (slowloris) is cut off; Node stops this clock once the request is
-  // complete, so long answers (SSE, server streams) are not affected. Node checks the bounds every
-  // connectionsCheckingInterval (30 s by default), a fraction of the bound here.
+  // A client trickling its headers or body (slowloris) is cut off with 408; Node stops this clock
+  // once the request is complete, so long answers (SSE, server streams) are not affected. Node
+  // enforces both bounds only when it checks its connections (every 30 s by default, which let a
+  // 30 s header deadline run to 60 s), so it checks often enough to keep each bound within a
+  // tenth of itself, and at most 1 s late.
   const requestTimeout = options.requestTimeoutMs ?? 300_000;
+  // Node requires headers to be due no later than the whole request.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 30_000, requestTimeout);
   const h1 = http.createServer(
     {
-      // Node requires headers to be due no later than the whole request.
-      headersTimeout: Math.min(options.headersTimeoutMs ?? 30_000, requestTimeout),
+      headersTimeout,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
       requestTimeout,
-      connectionsCheckingInterval: Math.max(50, Math.min(30_000, requestTimeout / 3)),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, headersTimeout / 10)),
     },
     handler,
   );
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer(
+    {
+      maxSessionMemory: INTERNAL_HTTP2_SETTINGS.maxSessionMemory,
+      settings: { initialWindowSize: INTERNAL_HTTP2_SETTINGS.initialWindowSize },
+    },
+    handler,
+  );
+  h2.on("session", (session) => session.setLocalWindowSize(INTERNAL_HTTP2_SETTINGS.connectionWindowSize));
   const sockets = new Set<net.Socket>();
   // noDelay: RPC messages are small writes; Nagle plus delayed ACKs would add ~40 ms to each.
   const tcp = net.createServer({ noDelay: true }, (socket) => {

@@ -31,6 +31,7 @@ import { Quotas } from "./metering/quota.ts";
 import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
 import { loadTierConfig } from "./metering/tier-config.ts";
 import { registerAdminService } from "./rpc/admin-service.ts";
+import { registerEdgeService } from "./rpc/edge-service.ts";
 import { openStore } from "./store/open-store.ts";
 import { loadCatalogConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
@@ -165,6 +166,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
         storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
       });
       registerAdminService(router, store);
+      registerEdgeService(router);
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
       registerReflection(router, frontRegistry, [
         ImageService.typeName,

@@ -2,16 +2,9 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { readBody } from "../../http/read-body.ts";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
 import type { FrontCallOptions } from "../../rpc/front-proxy.ts";
+import { requestHeaders } from "../../http/request-headers.ts";
 
-/** A client request's headers as fetch Headers (pseudo-headers of h2 dropped). */
-export function requestHeaders(req: NodeRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  return headers;
-}
+export { requestHeaders } from "../../http/request-headers.ts";
 
 /**
  * Options for calls to the front on behalf of this request: the client's headers go along

@@ -17,12 +17,13 @@ export interface MeteringDeps {
  * Counts every imagegen.* call against its key's tier (minute, hour, day) and puts the
  * X-RateLimit-* and X-Quota-* headers on every answer, errors included; over the limit it
  * answers RATE_LIMITED with Retry-After before the handler runs. Runs after authentication.
+ * The edge's credential check (imagegen.edge.*) is not a call of the client's and is not counted.
  */
 export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
   const now = deps.now ?? Date.now;
   return (next) => async (req) => {
     const principal = req.contextValues.get(principalKey);
-    if (!principal || !req.service.typeName.startsWith("imagegen.")) return next(req);
+    if (!principal || !req.service.typeName.startsWith("imagegen.") || req.service.typeName.startsWith("imagegen.edge.")) return next(req);
     const tier = deps.tiers.get(principal.tier) ?? deps.tiers.get("free");
     const at = now();
     const windows = [
