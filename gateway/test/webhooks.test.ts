@@ -172,9 +172,10 @@ describe("webhooks", () => {
     const signedBefore = at("/adhoc?n=1")[0]!;
     expect(new Webhook(old).verify(signedBefore.body, signatureHeaders(signedBefore))).toMatchObject({ data: { generation_id: before.json.id } });
 
-    const rotated = await post("/api/v2/webhooks/default/secret:rotate", {});
+    // Bodiless, as the guide's curl sends it.
+    const rotated = await fetch(`${system.baseUrl}/api/v2/webhooks/default/secret:rotate`, { method: "POST", headers: { authorization: `Bearer ${system.adminKey}` } });
     expect(rotated.status).toBe(200);
-    const fresh = rotated.json.secret as string;
+    const fresh = ((await rotated.json()) as { secret: string }).secret;
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(old);
     expect((await get("/api/v2/webhooks/default/secret")).json.secret).toBe(fresh);
