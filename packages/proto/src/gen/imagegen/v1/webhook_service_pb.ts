@@ -115,6 +115,8 @@ export type CreateWebhookRequest = Message<"imagegen.v1.CreateWebhookRequest"> &
 
   /**
    * HMAC key for signatures, 16-256 characters; generated when empty (and then shown once).
+   * "whsec_" + standard padded base64 of at least 16 bytes is that decoded key (Standard
+   * Webhooks); any other secret is used as its UTF-8 bytes.
    *
    * @generated from field: string secret = 3;
    */
