@@ -222,12 +222,14 @@ describe("webhooks", () => {
       ["text-to-image", "http://127.0.0.1:1/"],
       ["text-to-image", "http://169.254.169.254/"],
       ["image-to-image", "http://169.254.169.254/latest/meta-data"],
+      ["inpaint", "file:///etc/passwd"],
       ["variations", "gopher://x"],
     ])("%s with %s → 400 INVALID_REQUEST naming webhook_url; nothing created or charged", async (operation, url) => {
       const png = `data:image/png;base64,${(await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3a6" } }).png().toBuffer()).toString("base64")}`;
       const bodies: Record<string, Record<string, unknown>> = {
         "text-to-image": { prompt: "a cat", ...SMALL },
         "image-to-image": { prompt: "a cat", init_image: png, ...SMALL },
+        inpaint: { prompt: "a cat", init_image: png, mask_image: png, ...SMALL },
         variations: { image: png },
       };
       const before = await ledger();
