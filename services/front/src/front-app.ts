@@ -54,6 +54,7 @@ import { generationEventData, generationEventName } from "./webhooks/generation-
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { WebhookStore } from "./webhooks/webhook-store.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
+import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
 
 export interface FrontOptions {
   readonly dataDir: string;
@@ -143,6 +144,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       createAuthInterceptor(createKeyResolver(store, () => keys)),
       createMeteringInterceptor({ limiter, quotas, tiers }),
       validationInterceptor,
+      createWebhookUrlInterceptor(checkWebhookUrl),
     ],
     routes(router) {
       registerImageService(router, {

@@ -4,7 +4,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { create } from "@bufbuild/protobuf";
 import { WebhookSchema, WebhookService, type Webhook } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
 import { randomBytes } from "node:crypto";
-import { newWebhookSecret } from "../webhooks/webhook-signature.ts";
+import { checkGivenSecret, newWebhookSecret } from "../webhooks/webhook-signature.ts";
 import type { WebhookRecord, WebhookStore } from "../webhooks/webhook-store.ts";
 import { principalOf } from "./principal-of.ts";
 
@@ -25,6 +25,7 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
     async createWebhook(req, ctx) {
       const owner = principalOf(ctx).owner;
       await checkUrl(req.url);
+      checkGivenSecret(req.secret);
       const generated = req.secret === "";
       const record: WebhookRecord = {
         id: `webhook_${randomBytes(12).toString("base64url")}`,
@@ -82,6 +83,12 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
         })),
         nextPageToken: rows.length > limit ? String(offset + limit) : "",
       };
+    },
+    getDefaultWebhookSecret(_, ctx) {
+      return { secret: store.defaultSecret(principalOf(ctx).owner) };
+    },
+    rotateDefaultWebhookSecret(_, ctx) {
+      return { secret: store.rotateDefaultSecret(principalOf(ctx).owner) };
     },
   });
 }

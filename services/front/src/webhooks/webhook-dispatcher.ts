@@ -23,14 +23,17 @@ export interface DispatcherOptions {
 interface Target {
   readonly webhookId: string;
   readonly url: string;
-  readonly secret?: string;
+  /** Read at each attempt, so a retry after a rotation is signed with the secret of that moment. */
+  readonly secret: () => string;
   readonly maxRetries: number;
   readonly retryDelaySeconds: number;
 }
 
 /**
  * Delivers events to the owner's registered webhooks subscribed to them and to a request's own
- * `webhook_url`. Each logical event has one `webhook-id`, kept on every retry, so receivers can
+ * `webhook_url`. Every delivery is signed (Standard Webhooks): a registered webhook's with its
+ * secret, a request's `webhook_url` with the owner's default secret (GetDefaultWebhookSecret).
+ * Each logical event has one `webhook-id`, kept on every retry, so receivers can
  * de-duplicate; each attempt is re-signed with a fresh timestamp and recorded.
  * Retries back off exponentially from the policy's delay. Scheduling is in-process: a restart
  * drops pending retries (documented limit until the delivery queue moves to the database).
@@ -55,17 +58,16 @@ export class WebhookDispatcher {
     const targets: Target[] = registered.map((w) => ({
       webhookId: w.id,
       url: w.url,
-      secret: w.secret,
+      secret: () => w.secret,
       maxRetries: w.maxRetries,
       retryDelaySeconds: w.retryDelaySeconds,
     }));
+    // A URL that is also a subscribed registered webhook gets the event once, signed as registered.
     if (adHoc && !targets.some((t) => t.url === adHoc.url)) {
-      // A registered webhook with the same URL lends its secret; otherwise the delivery is unsigned.
-      const twin = this.store.list(owner).find((w) => w.url === adHoc.url);
       targets.push({
-        webhookId: twin?.id ?? "adhoc",
+        webhookId: "adhoc",
         url: adHoc.url,
-        secret: twin?.secret,
+        secret: () => this.store.defaultSecret(owner),
         maxRetries: this.options.defaultMaxRetries,
         retryDelaySeconds: this.options.defaultRetryDelaySeconds,
       });
@@ -79,11 +81,11 @@ export class WebhookDispatcher {
 
   private async attempt(target: Target, messageId: string, event: string, body: string, attempt: number): Promise<void> {
     const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "imagegen-webhooks/1" };
-    if (target.secret) Object.assign(headers, signWebhook(target.secret, messageId, Math.floor(Date.now() / 1000), body));
-    else headers["webhook-id"] = messageId;
     let status = 0;
     let error = "";
     try {
+      // Inside the try: a failed read of the secret is a failed attempt (retried), not a crash.
+      Object.assign(headers, signWebhook(target.secret(), messageId, Math.floor(Date.now() / 1000), body));
       status = await this.transport(target.url, { headers, body, signal: AbortSignal.timeout(this.options.attemptTimeoutMs) });
     } catch (e) {
       error = e instanceof Error ? e.message.slice(0, 300) : "delivery failed";

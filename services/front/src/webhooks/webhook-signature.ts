@@ -1,4 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { apiError, ErrorReason } from "@imagegen/errors";
+
+/** The shortest key a caller's own "whsec_" secret may decode to (the spec recommends 24-64 bytes). */
+const MIN_WHSEC_KEY_BYTES = 16;
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
@@ -13,6 +17,23 @@ export function webhookKey(secret: string): Buffer {
 /** A new secret in the spec's format, for webhooks registered without one. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString("base64")}`;
+}
+
+/**
+ * A caller's own secret that claims the "whsec_" form must be one: canonical (padded) base64 of
+ * at least 16 bytes after the prefix, or the Standard Webhooks libraries could not load it while
+ * we would sign with a leniently decoded key. Any other secret is used as its bytes and needs no
+ * check here (its length is a protovalidate rule). The message never repeats the secret.
+ */
+export function checkGivenSecret(secret: string): void {
+  if (!secret.startsWith("whsec_")) return;
+  const encoded = secret.slice(6);
+  const key = Buffer.from(encoded, "base64");
+  if (key.toString("base64") === encoded && key.length >= MIN_WHSEC_KEY_BYTES) return;
+  const description = `a secret starting with whsec_ must continue with the standard, padded base64 of at least ${MIN_WHSEC_KEY_BYTES} bytes`;
+  throw apiError(ErrorReason.INVALID_REQUEST, `invalid request: secret: ${description}`, {
+    fieldViolations: [{ field: "secret", description, rule: "secret.whsec_base64" }],
+  });
 }
 
 /** The three headers of one delivery attempt; re-signed with a fresh timestamp on every retry. */

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "../store/open-sqlite.ts";
+import { newWebhookSecret } from "./webhook-signature.ts";
 
 export interface WebhookRecord {
   readonly id: string;
@@ -30,8 +31,10 @@ export interface DeliveryRecord {
 type Row = Record<string, string | number | null>;
 
 /**
- * Registered webhooks and their delivery log, in the same SQLite file as the rest of the
- * embedded state (its own connection; WAL lets both write).
+ * Registered webhooks, their delivery log and each owner's default signing secret, in the same
+ * SQLite file as the rest of the embedded state (its own connection; WAL lets both write).
+ * Secrets are kept as given (HMAC needs the key itself, so they cannot be hashed): the file is
+ * as sensitive as the data dir's signing key, and no secret is ever logged or put in an error.
  */
 export class WebhookStore {
   private readonly db: DatabaseSync;
@@ -46,6 +49,28 @@ export class WebhookStore {
       webhook_id TEXT NOT NULL, message_id TEXT NOT NULL, event TEXT NOT NULL, attempt INTEGER NOT NULL,
       response_status INTEGER NOT NULL, error TEXT NOT NULL, attempted_at INTEGER NOT NULL, status TEXT NOT NULL)`);
     this.db.exec("CREATE INDEX IF NOT EXISTS webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, attempted_at DESC)");
+    this.db.exec(`CREATE TABLE IF NOT EXISTS webhook_default_secrets (
+      owner TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+  }
+
+  /**
+   * The owner's default signing secret (for a request's own `webhook_url`), made on first use.
+   * INSERT OR IGNORE then read: replicas sharing the file agree on one secret even if they race.
+   */
+  defaultSecret(owner: string): string {
+    const row = this.db.prepare("SELECT secret FROM webhook_default_secrets WHERE owner = ?").get(owner) as Row | undefined;
+    if (row) return String(row.secret);
+    this.db.prepare("INSERT OR IGNORE INTO webhook_default_secrets VALUES (?, ?, ?)").run(owner, newWebhookSecret(), Date.now());
+    return String((this.db.prepare("SELECT secret FROM webhook_default_secrets WHERE owner = ?").get(owner) as Row).secret);
+  }
+
+  /** Replaces the owner's default secret with a new one and returns it. */
+  rotateDefaultSecret(owner: string): string {
+    const secret = newWebhookSecret();
+    this.db
+      .prepare("INSERT INTO webhook_default_secrets VALUES (?, ?, ?) ON CONFLICT (owner) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at")
+      .run(owner, secret, Date.now());
+    return secret;
   }
 
   insert(w: WebhookRecord): void {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file imagegen/v1/webhook_service.proto.
  */
 export const file_imagegen_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFpbWFnZWdlbi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC2ltYWdlZ2VuLnYxItkBCgdXZWJob29rEgoKAmlkGAEgASgJEgsKA3VybBgCIAEoCRIOCgZldmVudHMYAyADKAkSDgoGYWN0aXZlGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEWxhc3RfdHJpZ2dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgxyZXRyeV9wb2xpY3kYByABKAsyGC5pbWFnZWdlbi52MS5SZXRyeVBvbGljeSJSCgtSZXRyeVBvbGljeRIcCgttYXhfcmV0cmllcxgBIAEoDUIHukgEKgIYChIlChNyZXRyeV9kZWxheV9zZWNvbmRzGAIgASgNQgi6SAUqAxiQHCL9AQoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSGAoDdXJsGAEgASgJQgu6SAhyBhiAEIgBARJcCgZldmVudHMYAiADKAlCTLpISZIBRggBEAMYASI+cjxSFGdlbmVyYXRpb24uY29tcGxldGVkUhFnZW5lcmF0aW9uLmZhaWxlZFIRcHJvY2Vzcy5jb21wbGV0ZWQSHQoGc2VjcmV0GAMgASgJQg26SArYAQFyBRAQGIACEhMKBmFjdGl2ZRgEIAEoCEgAiAEBEi4KDHJldHJ5X3BvbGljeRgFIAEoCzIYLmltYWdlZ2VuLnYxLlJldHJ5UG9saWN5QgkKB19hY3RpdmUiSAoPV2ViaG9va1Jlc3BvbnNlEiUKB3dlYmhvb2sYASABKAsyFC5pbWFnZWdlbi52MS5XZWJob29rEg4KBnNlY3JldBgCIAEoCSIVChNMaXN0V2ViaG9va3NSZXF1ZXN0Ij4KFExpc3RXZWJob29rc1Jlc3BvbnNlEiYKCHdlYmhvb2tzGAEgAygLMhQuaW1hZ2VnZW4udjEuV2ViaG9vayIqChFHZXRXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAIoACChRVcGRhdGVXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAEh0KA3VybBgCIAEoCUILukgIcgYYgBCIAQFIAIgBARJaCgZldmVudHMYAyADKAlCSrpIR5IBRBADGAEiPnI8UhRnZW5lcmF0aW9uLmNvbXBsZXRlZFIRZ2VuZXJhdGlvbi5mYWlsZWRSEXByb2Nlc3MuY29tcGxldGVkEhMKBmFjdGl2ZRgEIAEoCEgBiAEBEi4KDHJldHJ5X3BvbGljeRgFIAEoCzIYLmltYWdlZ2VuLnYxLlJldHJ5UG9saWN5QgYKBF91cmxCCQoHX2FjdGl2ZSItChREZWxldGVXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAIhcKFURlbGV0ZVdlYmhvb2tSZXNwb25zZSJvChxMaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0EhUKAmlkGAEgASgJQgm6SAZyBBABGEASGgoJcGFnZV9zaXplGAIgASgNQge6SAQqAhhkEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIACImoKHUxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlEjAKCmRlbGl2ZXJpZXMYASADKAsyHC5pbWFnZWdlbi52MS5XZWJob29rRGVsaXZlcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq8BCg9XZWJob29rRGVsaXZlcnkSEgoKbWVzc2FnZV9pZBgBIAEoCRINCgVldmVudBgCIAEoCRIPCgdhdHRlbXB0GAMgASgNEhcKD3Jlc3BvbnNlX3N0YXR1cxgEIAEoDRINCgVlcnJvchgFIAEoCRIwCgxhdHRlbXB0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnN0YXR1cxgHIAEoCTLfBQoOV2ViaG9va1NlcnZpY2USbQoNQ3JlYXRlV2ViaG9vaxIhLmltYWdlZ2VuLnYxLkNyZWF0ZVdlYmhvb2tSZXF1ZXN0GhwuaW1hZ2VnZW4udjEuV2ViaG9va1Jlc3BvbnNlIhuC0+STAhU6ASoiEC9hcGkvdjIvd2ViaG9va3MSbQoMTGlzdFdlYmhvb2tzEiAuaW1hZ2VnZW4udjEuTGlzdFdlYmhvb2tzUmVxdWVzdBohLmltYWdlZ2VuLnYxLkxpc3RXZWJob29rc1Jlc3BvbnNlIhiC0+STAhISEC9hcGkvdjIvd2ViaG9va3MSaQoKR2V0V2ViaG9vaxIeLmltYWdlZ2VuLnYxLkdldFdlYmhvb2tSZXF1ZXN0GhwuaW1hZ2VnZW4udjEuV2ViaG9va1Jlc3BvbnNlIh2C0+STAhcSFS9hcGkvdjIvd2ViaG9va3Mve2lkfRJyCg1VcGRhdGVXZWJob29rEiEuaW1hZ2VnZW4udjEuVXBkYXRlV2ViaG9va1JlcXVlc3QaHC5pbWFnZWdlbi52MS5XZWJob29rUmVzcG9uc2UiIILT5JMCGjoBKjIVL2FwaS92Mi93ZWJob29rcy97aWR9EnUKDURlbGV0ZVdlYmhvb2sSIS5pbWFnZWdlbi52MS5EZWxldGVXZWJob29rUmVxdWVzdBoiLmltYWdlZ2VuLnYxLkRlbGV0ZVdlYmhvb2tSZXNwb25zZSIdgtPkkwIXKhUvYXBpL3YyL3dlYmhvb2tzL3tpZH0SmAEKFUxpc3RXZWJob29rRGVsaXZlcmllcxIpLmltYWdlZ2VuLnYxLkxpc3RXZWJob29rRGVsaXZlcmllc1JlcXVlc3QaKi5pbWFnZWdlbi52MS5MaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXNwb25zZSIogtPkkwIiEiAvYXBpL3YyL3dlYmhvb2tzL3tpZH0vZGVsaXZlcmllc2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CiFpbWFnZWdlbi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC2ltYWdlZ2VuLnYxItkBCgdXZWJob29rEgoKAmlkGAEgASgJEgsKA3VybBgCIAEoCRIOCgZldmVudHMYAyADKAkSDgoGYWN0aXZlGAQgASgIEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEWxhc3RfdHJpZ2dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgxyZXRyeV9wb2xpY3kYByABKAsyGC5pbWFnZWdlbi52MS5SZXRyeVBvbGljeSJSCgtSZXRyeVBvbGljeRIcCgttYXhfcmV0cmllcxgBIAEoDUIHukgEKgIYChIlChNyZXRyeV9kZWxheV9zZWNvbmRzGAIgASgNQgi6SAUqAxiQHCL9AQoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSGAoDdXJsGAEgASgJQgu6SAhyBhiAEIgBARJcCgZldmVudHMYAiADKAlCTLpISZIBRggBEAMYASI+cjxSFGdlbmVyYXRpb24uY29tcGxldGVkUhFnZW5lcmF0aW9uLmZhaWxlZFIRcHJvY2Vzcy5jb21wbGV0ZWQSHQoGc2VjcmV0GAMgASgJQg26SArYAQFyBRAQGIACEhMKBmFjdGl2ZRgEIAEoCEgAiAEBEi4KDHJldHJ5X3BvbGljeRgFIAEoCzIYLmltYWdlZ2VuLnYxLlJldHJ5UG9saWN5QgkKB19hY3RpdmUiSAoPV2ViaG9va1Jlc3BvbnNlEiUKB3dlYmhvb2sYASABKAsyFC5pbWFnZWdlbi52MS5XZWJob29rEg4KBnNlY3JldBgCIAEoCSIVChNMaXN0V2ViaG9va3NSZXF1ZXN0Ij4KFExpc3RXZWJob29rc1Jlc3BvbnNlEiYKCHdlYmhvb2tzGAEgAygLMhQuaW1hZ2VnZW4udjEuV2ViaG9vayIqChFHZXRXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAIoACChRVcGRhdGVXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAEh0KA3VybBgCIAEoCUILukgIcgYYgBCIAQFIAIgBARJaCgZldmVudHMYAyADKAlCSrpIR5IBRBADGAEiPnI8UhRnZW5lcmF0aW9uLmNvbXBsZXRlZFIRZ2VuZXJhdGlvbi5mYWlsZWRSEXByb2Nlc3MuY29tcGxldGVkEhMKBmFjdGl2ZRgEIAEoCEgBiAEBEi4KDHJldHJ5X3BvbGljeRgFIAEoCzIYLmltYWdlZ2VuLnYxLlJldHJ5UG9saWN5QgYKBF91cmxCCQoHX2FjdGl2ZSItChREZWxldGVXZWJob29rUmVxdWVzdBIVCgJpZBgBIAEoCUIJukgGcgQQARhAIhcKFURlbGV0ZVdlYmhvb2tSZXNwb25zZSJvChxMaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0EhUKAmlkGAEgASgJQgm6SAZyBBABGEASGgoJcGFnZV9zaXplGAIgASgNQge6SAQqAhhkEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIACImoKHUxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlEjAKCmRlbGl2ZXJpZXMYASADKAsyHC5pbWFnZWdlbi52MS5XZWJob29rRGVsaXZlcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq8BCg9XZWJob29rRGVsaXZlcnkSEgoKbWVzc2FnZV9pZBgBIAEoCRINCgVldmVudBgCIAEoCRIPCgdhdHRlbXB0GAMgASgNEhcKD3Jlc3BvbnNlX3N0YXR1cxgEIAEoDRINCgVlcnJvchgFIAEoCRIwCgxhdHRlbXB0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnN0YXR1cxgHIAEoCSIgCh5HZXREZWZhdWx0V2ViaG9va1NlY3JldFJlcXVlc3QiIwohUm90YXRlRGVmYXVsdFdlYmhvb2tTZWNyZXRSZXF1ZXN0Ih8KDVdlYmhvb2tTZWNyZXQSDgoGc2VjcmV0GAEgASgJMosICg5XZWJob29rU2VydmljZRJtCg1DcmVhdGVXZWJob29rEiEuaW1hZ2VnZW4udjEuQ3JlYXRlV2ViaG9va1JlcXVlc3QaHC5pbWFnZWdlbi52MS5XZWJob29rUmVzcG9uc2UiG4LT5JMCFToBKiIQL2FwaS92Mi93ZWJob29rcxJtCgxMaXN0V2ViaG9va3MSIC5pbWFnZWdlbi52MS5MaXN0V2ViaG9va3NSZXF1ZXN0GiEuaW1hZ2VnZW4udjEuTGlzdFdlYmhvb2tzUmVzcG9uc2UiGILT5JMCEhIQL2FwaS92Mi93ZWJob29rcxJpCgpHZXRXZWJob29rEh4uaW1hZ2VnZW4udjEuR2V0V2ViaG9va1JlcXVlc3QaHC5pbWFnZWdlbi52MS5XZWJob29rUmVzcG9uc2UiHYLT5JMCFxIVL2FwaS92Mi93ZWJob29rcy97aWR9EnIKDVVwZGF0ZVdlYmhvb2sSIS5pbWFnZWdlbi52MS5VcGRhdGVXZWJob29rUmVxdWVzdBocLmltYWdlZ2VuLnYxLldlYmhvb2tSZXNwb25zZSIggtPkkwIaOgEqMhUvYXBpL3YyL3dlYmhvb2tzL3tpZH0SdQoNRGVsZXRlV2ViaG9vaxIhLmltYWdlZ2VuLnYxLkRlbGV0ZVdlYmhvb2tSZXF1ZXN0GiIuaW1hZ2VnZW4udjEuRGVsZXRlV2ViaG9va1Jlc3BvbnNlIh2C0+STAhcqFS9hcGkvdjIvd2ViaG9va3Mve2lkfRKYAQoVTGlzdFdlYmhvb2tEZWxpdmVyaWVzEikuaW1hZ2VnZW4udjEuTGlzdFdlYmhvb2tEZWxpdmVyaWVzUmVxdWVzdBoqLmltYWdlZ2VuLnYxLkxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlIiiC0+STAiISIC9hcGkvdjIvd2ViaG9va3Mve2lkfS9kZWxpdmVyaWVzEosBChdHZXREZWZhdWx0V2ViaG9va1NlY3JldBIrLmltYWdlZ2VuLnYxLkdldERlZmF1bHRXZWJob29rU2VjcmV0UmVxdWVzdBoaLmltYWdlZ2VuLnYxLldlYmhvb2tTZWNyZXQiJ4LT5JMCIRIfL2FwaS92Mi93ZWJob29rcy9kZWZhdWx0L3NlY3JldBKbAQoaUm90YXRlRGVmYXVsdFdlYmhvb2tTZWNyZXQSLi5pbWFnZWdlbi52MS5Sb3RhdGVEZWZhdWx0V2ViaG9va1NlY3JldFJlcXVlc3QaGi5pbWFnZWdlbi52MS5XZWJob29rU2VjcmV0IjGC0+STAis6ASoiJi9hcGkvdjIvd2ViaG9va3MvZGVmYXVsdC9zZWNyZXQ6cm90YXRlYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * Webhook is a registered event receiver. The secret is never returned.
@@ -115,6 +115,8 @@ export type CreateWebhookRequest = Message<"imagegen.v1.CreateWebhookRequest"> &
 
   /**
    * HMAC key for signatures, 16-256 characters; generated when empty (and then shown once).
+   * "whsec_" + standard padded base64 of at least 16 bytes is that decoded key (Standard
+   * Webhooks); any other secret is used as its UTF-8 bytes.
    *
    * @generated from field: string secret = 3;
    */
@@ -401,6 +403,55 @@ export const WebhookDeliverySchema: GenMessage<WebhookDelivery> = /*@__PURE__*/
   messageDesc(file_imagegen_v1_webhook_service, 12);
 
 /**
+ * GetDefaultWebhookSecretRequest has no fields: the secret is the calling key's owner's.
+ *
+ * @generated from message imagegen.v1.GetDefaultWebhookSecretRequest
+ */
+export type GetDefaultWebhookSecretRequest = Message<"imagegen.v1.GetDefaultWebhookSecretRequest"> & {
+};
+
+/**
+ * Describes the message imagegen.v1.GetDefaultWebhookSecretRequest.
+ * Use `create(GetDefaultWebhookSecretRequestSchema)` to create a new message.
+ */
+export const GetDefaultWebhookSecretRequestSchema: GenMessage<GetDefaultWebhookSecretRequest> = /*@__PURE__*/
+  messageDesc(file_imagegen_v1_webhook_service, 13);
+
+/**
+ * RotateDefaultWebhookSecretRequest has no fields: the secret is the calling key's owner's.
+ *
+ * @generated from message imagegen.v1.RotateDefaultWebhookSecretRequest
+ */
+export type RotateDefaultWebhookSecretRequest = Message<"imagegen.v1.RotateDefaultWebhookSecretRequest"> & {
+};
+
+/**
+ * Describes the message imagegen.v1.RotateDefaultWebhookSecretRequest.
+ * Use `create(RotateDefaultWebhookSecretRequestSchema)` to create a new message.
+ */
+export const RotateDefaultWebhookSecretRequestSchema: GenMessage<RotateDefaultWebhookSecretRequest> = /*@__PURE__*/
+  messageDesc(file_imagegen_v1_webhook_service, 14);
+
+/**
+ * WebhookSecret is a Standard Webhooks signing secret: "whsec_" + base64 of 24 random bytes.
+ *
+ * @generated from message imagegen.v1.WebhookSecret
+ */
+export type WebhookSecret = Message<"imagegen.v1.WebhookSecret"> & {
+  /**
+   * @generated from field: string secret = 1;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message imagegen.v1.WebhookSecret.
+ * Use `create(WebhookSecretSchema)` to create a new message.
+ */
+export const WebhookSecretSchema: GenMessage<WebhookSecret> = /*@__PURE__*/
+  messageDesc(file_imagegen_v1_webhook_service, 15);
+
+/**
  * WebhookService registers endpoints that receive signed events (Standard Webhooks).
  *
  * @generated from service imagegen.v1.WebhookService
@@ -465,6 +516,28 @@ export const WebhookService: GenService<{
     methodKind: "unary";
     input: typeof ListWebhookDeliveriesRequestSchema;
     output: typeof ListWebhookDeliveriesResponseSchema;
+  },
+  /**
+   * Returns the owner's default signing secret, making it on first use. It signs deliveries to
+   * a create request's own `webhook_url` (registered webhooks use their own secret).
+   *
+   * @generated from rpc imagegen.v1.WebhookService.GetDefaultWebhookSecret
+   */
+  getDefaultWebhookSecret: {
+    methodKind: "unary";
+    input: typeof GetDefaultWebhookSecretRequestSchema;
+    output: typeof WebhookSecretSchema;
+  },
+  /**
+   * Replaces the owner's default signing secret with a new one and returns it; deliveries
+   * signed from then on use the new secret only.
+   *
+   * @generated from rpc imagegen.v1.WebhookService.RotateDefaultWebhookSecret
+   */
+  rotateDefaultWebhookSecret: {
+    methodKind: "unary";
+    input: typeof RotateDefaultWebhookSecretRequestSchema;
+    output: typeof WebhookSecretSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_imagegen_v1_webhook_service, 0);
