@@ -16,7 +16,7 @@ export function residentBytes(pid: number | undefined): number {
  * the sum before it started and the highest sum seen.
  */
 export async function peakResidentWhile<T>(pids: ReadonlyArray<number | undefined>, work: () => Promise<T>): Promise<{ result: T; before: number; peak: number }> {
-  const sum = () => pids.reduce((total, pid) => total + residentBytes(pid), 0);
+  const sum = (): number => pids.reduce<number>((total, pid) => total + residentBytes(pid), 0);
   const before = sum();
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, sum())), 25);
