@@ -119,7 +119,8 @@ describe("one generation is one trace", () => {
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     // The front's access line: the edge's request id, the key's id (never the key), the trace.
-    const access = lines.find((l) => l.service === "front" && l.msg === "rpc" && l.trace_id === traceId);
+    // (The edge's credential check before the body is its own line in the same trace.)
+    const access = lines.find((l) => l.service === "front" && l.msg === "rpc" && l.trace_id === traceId && l.method !== "imagegen.edge.v1.EdgeService/CheckCredential");
     expect(access).toMatchObject({ method: "imagegen.v1.ImageService/TextToImage", outcome: "OK", request_id: expect.stringMatching(/^req_/) });
     expect(access?.key_id).toEqual(expect.any(String));
     expect(system.output()).not.toContain(TOKEN);

@@ -4,6 +4,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { ErrorInfoSchema } from "@imagegen/proto/google/rpc/error_details_pb";
 import { lostConnection } from "@imagegen/server-kit";
 import { copyExposedHeaders, headersForFront } from "./forwarded-headers.ts";
+import { droppedUnderCall, makeRecoverable } from "./recoverable-call.ts";
 
 /** Header the edge middleware sets on every incoming request before any handler runs. */
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -28,15 +29,28 @@ function deadline(clientTimeoutMs: number | undefined, boundMs: number): number 
   return clientTimeoutMs === undefined || clientTimeoutMs > boundMs ? boundMs : clientTimeoutMs;
 }
 
-/** Calls a unary method of the front service, forwarding only the allowed headers. */
+/**
+ * Calls a unary method of the front service, forwarding only the allowed headers. A call that
+ * creates a generation is made recoverable first (recoverable-call.ts): if the connection drops
+ * under it, it is sent once more with the same request_id, and the front answers with the
+ * generation the first attempt created — never a 5xx for work that was done and charged.
+ */
 export async function callFrontUnary<I extends DescMessage, O extends DescMessage>(
   transport: Transport,
   method: DescMethodUnary<I, O>,
   request: MessageShape<I>,
   options: FrontCallOptions,
 ): Promise<MessageShape<O>> {
+  const recoverable = makeRecoverable(method, request);
+  const call = () => transport.unary(method, options.signal, deadline(options.timeoutMs, UNARY_DEADLINE_MS), frontHeaders(options), request);
   try {
-    const response = await transport.unary(method, options.signal, deadline(options.timeoutMs, UNARY_DEADLINE_MS), frontHeaders(options), request);
+    let response;
+    try {
+      response = await call();
+    } catch (error) {
+      if (!recoverable || !droppedUnderCall(error, options.signal)) throw error;
+      response = await call();
+    }
     copyExposedHeaders(response.header, options.responseHeaders);
     copyExposedHeaders(response.trailer, options.responseHeaders);
     return response.message;
@@ -85,7 +99,7 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
   // (the front's own errors never carry a connection cause).
   const fromFront = error.findDetails(ErrorInfoSchema).length > 0;
   if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error) || (error.code === Code.Unavailable && !fromFront)) {
-    return frontAway(error, responseHeaders);
+    return frontAway(error);
   }
   const metadata = new Headers();
   copyExposedHeaders(error.metadata, metadata);
@@ -99,13 +113,12 @@ const FRONT_AWAY_RETRY_AFTER_SECONDS = 1;
 
 // The front could not be reached or dropped the call: UNAVAILABLE with Retry-After on every
 // surface (RetryInfo for RPC clients, the header for HTTP ones).
-function frontAway(error: ConnectError, responseHeaders: Headers): ConnectError {
+function frontAway(error: ConnectError): ConnectError {
   const away = apiError(ErrorReason.UNAVAILABLE, "the service is temporarily unavailable; retry shortly", {
     retryAfterSeconds: FRONT_AWAY_RETRY_AFTER_SECONDS,
     cause: error,
   });
   away.metadata.set("retry-after", String(FRONT_AWAY_RETRY_AFTER_SECONDS));
-  responseHeaders.set("retry-after", String(FRONT_AWAY_RETRY_AFTER_SECONDS));
   return away;
 }
 

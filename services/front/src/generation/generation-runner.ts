@@ -115,7 +115,12 @@ export class GenerationRunner {
       costUsd: 0,
     };
     const replayId = input.idempotency && (await claimOrReplay(store, record.owner, input.idempotency, record.id));
-    if (replayId) return this.snapshot(record.owner, replayId);
+    if (replayId) {
+      // A replay waits like the first call would have: a retry after a dropped connection
+      // (the edge resends with the same request_id) gets the finished generation, not a 202.
+      await this.deps.inFlight.settled(replayId, input.waitMs);
+      return this.snapshot(record.owner, replayId);
+    }
     const { leases, leaseMs, holder } = this.deps;
     const lease = { generationId: record.id, owner: record.owner, holder };
     const release = await this.admitAndInsert(record, model, input, () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }));

@@ -39,6 +39,15 @@ export class InFlightGenerations {
     return this.running.has(id);
   }
 
+  /** Resolves once the generation running here ends, or after `ms`; at once when it does not run here. */
+  async settled(id: string, ms: number): Promise<void> {
+    const job = this.running.get(id);
+    if (!job) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([job.done.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   /** Cancels a running generation; false when it is not running here. */
   cancel(id: string): boolean {
     const job = this.running.get(id);

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { connectionErrorCode } from "@imagegen/server-kit";
+
+/**
+ * Makes a call that creates a generation safe to send twice: such methods answer a Generation
+ * and take an AIP-155 `request_id`, which the front uses as the idempotency key when no
+ * Idempotency-Key header came. A request without one gets an id of the edge's, so a second
+ * attempt is recognised as the same request. Returns whether the call may be repeated.
+ */
+export function makeRecoverable<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, request: MessageShape<I>): boolean {
+  if (method.output.typeName !== "imagegen.v1.Generation") return false;
+  const field = method.input.fields.find((f) => f.name === "request_id");
+  if (!field) return false;
+  const message = request as unknown as Record<string, unknown>;
+  if (!message[field.localName]) message[field.localName] = `edge_${randomUUID()}`;
+  return true;
+}
+
+/**
+ * True when the connection broke under a call the front may have received (reset, closed,
+ * HTTP/2 session or stream error) — not when it was refused (nothing reached the front; the
+ * failover transport already tried every replica), timed out or found the peer frozen (a second
+ * try would wait as long again), or when the client itself went away.
+ */
+export function droppedUnderCall(error: unknown, clientSignal: AbortSignal): boolean {
+  if (clientSignal.aborted || !(error instanceof ConnectError)) return false;
+  if (error.code === Code.Canceled) return true;
+  return /^(ECONNRESET|EPIPE|ERR_HTTP2_)/.test(connectionErrorCode(error) ?? "");
+}
