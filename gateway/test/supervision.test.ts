@@ -57,7 +57,10 @@ describe("npm start supervision", () => {
     expect(system.output()).toMatch(/^\[front  \] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
     expect(system.pid("front")).not.toBe(frontPid);
     expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
+    // SIGTERM (what Ctrl-C means to npm start): gateway first, then front, then the provider.
     expect(await system.stop()).toBe(0);
+    const stopped = [...system.output().matchAll(/^\[(\w+)\s*\] stopped \(code 0\)$/gm)].map((m) => m[1]);
+    expect(stopped).toEqual(["gateway", "front", "local"]);
   });
 
   it("stops the whole system on a crash loop, with a last line naming the child and why", async () => {

@@ -105,7 +105,10 @@ export class SupervisedChild {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
+      child.once("exit", (code, signal) => {
+        this.hooks.print(`${this.prefix}stopped (${signal ? `signal ${signal}` : `code ${code}`})`);
+        resolve();
+      });
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), graceMs).unref();
     });
