@@ -42,8 +42,21 @@ async function stopAll(code: number, lastLine?: string): Promise<void> {
   if (lastLine) print(lastLine);
   process.exit(code);
 }
-process.on("SIGINT", () => void stopAll(0));
+process.on("SIGINT", () => {
+  // A second Ctrl-C does not wait for drains.
+  if (stopping) {
+    for (const child of running) child.signalNow("SIGKILL");
+    process.exit(130);
+  }
+  void stopAll(0);
+});
 process.on("SIGTERM", () => void stopAll(0));
+// The terminal went away: the children, in their own process groups, would not hear of it.
+process.on("SIGHUP", () => void stopAll(0));
+// However the supervisor ends (an exception included), no child outlives it unasked.
+process.on("exit", () => {
+  for (const child of running) child.signalNow("SIGTERM");
+});
 
 const providers = plan.providers.map((spec) => launch(spec, process.env));
 const providerPorts = await Promise.all(providers.map((c) => c.listening));

@@ -41,6 +41,8 @@ export async function runStartScript(env: Record<string, string> = {}): Promise<
     cwd: ROOT,
     env: { ...inherited, IMAGEGEN_HOST: "127.0.0.1", IMAGEGEN_PORT: String(port), IMAGEGEN_DATA_DIR: dataDir, IMAGEGEN_BOOTSTRAP_KEY: key, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, like a shell job: a test can send it a terminal's Ctrl-C.
+    detached: true,
   });
   let output = "";
   const waiters = new Set<() => void>();

@@ -57,8 +57,9 @@ describe("npm start supervision", () => {
     expect(system.output()).toMatch(/^\[front  \] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
     expect(system.pid("front")).not.toBe(frontPid);
     expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
-    // SIGTERM (what Ctrl-C means to npm start): gateway first, then front, then the provider.
-    expect(await system.stop()).toBe(0);
+    // Ctrl-C in its terminal (SIGINT to its process group): gateway first, then front, then the provider.
+    process.kill(-system.process.pid!, "SIGINT");
+    expect(await system.exited).toBe(0);
     const stopped = [...system.output().matchAll(/^\[(\w+)\s*\] stopped \(code 0\)$/gm)].map((m) => m[1]);
     expect(stopped).toEqual(["gateway", "front", "local"]);
   });

@@ -57,6 +57,9 @@ export class SupervisedChild {
       cwd: this.root,
       env: { ...this.env, [this.spec.portVariable]: String(port), LOG_LEVEL: level },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops
+      // the children in order (gateway first) instead of all at once.
+      detached: true,
     });
     this.process = child;
     const startedAt = Date.now();
@@ -112,6 +115,13 @@ export class SupervisedChild {
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), graceMs).unref();
     });
+  }
+
+  /** Signals the child at once, without waiting (for a supervisor that is exiting anyway). */
+  signalNow(signal: NodeJS.Signals): void {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) this.process.kill(signal);
   }
 
   private portInUseLine(errorLine: string, configuredPort: number): string {
