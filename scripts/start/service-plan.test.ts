@@ -26,6 +26,12 @@ describe("frontProviderEnv", () => {
     expect(env).toEqual({ IMAGEGEN_PROVIDERS: "local,openai", IMAGEGEN_PROVIDER_LOCAL_URL: "http://127.0.0.1:40001" });
   });
 
+  it("also allows a provider the operator pointed at a URL elsewhere, and no other", () => {
+    const plan = planServices({});
+    const env = frontProviderEnv({ IMAGEGEN_PROVIDER_BFL_URL: "http://gpu-box:8095" }, [{ spec: plan.providers[0]!, port: 40001 }]);
+    expect(env.IMAGEGEN_PROVIDERS).toBe("local,bfl");
+  });
+
   it("dials loopback for a wildcard bind and brackets IPv6 hosts", () => {
     expect([localUrl("0.0.0.0", 1), localUrl("::", 2), localUrl("::1", 3), localUrl("10.0.0.5", 4)]).toEqual([
       "http://127.0.0.1:1",

@@ -86,11 +86,14 @@ export function localUrl(bindHost: string, port: number): string {
 
 /**
  * The front's environment additions: where each started provider listens (unless its URL is set
- * explicitly) and which providers were started at all, so it never routes to one that was not
- * (IMAGEGEN_PROVIDERS; whatever else listens on a catalog port is not ours).
+ * explicitly) and which providers it may call (IMAGEGEN_PROVIDERS): those started here, and those
+ * the operator pointed at a URL (a provider run elsewhere). Whatever else listens on a catalog
+ * port is not ours and is never called.
  */
 export function frontProviderEnv(env: NodeJS.ProcessEnv, providers: ReadonlyArray<{ readonly spec: ServiceSpec; readonly port: number }>): Record<string, string> {
-  const added: Record<string, string> = { IMAGEGEN_PROVIDERS: providers.map((p) => p.spec.name).join(",") };
+  const elsewhere = ["local", ...PROVIDERS.map((p) => p.id)].filter((id) => env[providerVariable(id, "URL")]);
+  const allowed = new Set([...providers.map((p) => p.spec.name), ...elsewhere]);
+  const added: Record<string, string> = { IMAGEGEN_PROVIDERS: [...allowed].join(",") };
   for (const { spec, port } of providers) {
     const variable = providerVariable(spec.name, "URL");
     if (!env[variable]) added[variable] = localUrl(spec.bindHost, port);
