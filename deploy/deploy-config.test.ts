@@ -53,6 +53,24 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("docker-compose.yml restarts and health checks", () => {
+  it("restarts every service whose process exits, and health-checks every imagegen process", () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(["unless-stopped", "always", "on-failure"], `${name} restart`).toContain(service.restart);
+    }
+    const imagegen = Object.keys(services).filter((name) => name === "gateway" || name === "front" || name.startsWith("provider-"));
+    expect(imagegen.length).toBeGreaterThanOrEqual(4);
+    for (const name of imagegen) {
+      const test = services[name].healthcheck?.test;
+      expect(test, `${name} healthcheck`).toEqual(expect.arrayContaining(["CMD"]));
+      // The check dials the port the service itself is configured to listen on.
+      const portVariable = Object.keys(services[name].environment).find((key) => /^IMAGEGEN_(FRONT_|PROVIDER_[A-Z0-9_]+_)?(?<!METRICS_)PORT$/.test(key))!;
+      expect(test.join(" "), name).toContain(`127.0.0.1:${services[name].environment[portVariable]}/`);
+    }
+    expect(services.gateway.healthcheck.test.join(" ")).toContain("/healthz");
+  });
+});
+
 describe("deploy/envoy/envoy.yaml", () => {
   const clusters = new Map<string, any>(envoy.static_resources.clusters.map((c: any) => [c.name, c]));
   const managers = envoy.static_resources.listeners.flatMap((l: any) =>
@@ -141,6 +159,14 @@ describe("deploy/k8s", () => {
         if (volume.persistentVolumeClaim) expect(claims.has(volume.persistentVolumeClaim.claimName)).toBe(true);
       }
     }
+  });
+
+  it("pods restart on exit, gateways are live on /healthz and ready on /readyz", () => {
+    const deployments = docs.filter((d) => d.doc.kind === "Deployment").map((d) => d.doc);
+    for (const deployment of deployments) expect(deployment.spec.template.spec.restartPolicy, deployment.metadata.name).toBe("Always");
+    const gateway = deployments.find((d) => d.metadata.name === "imagegen-gateway").spec.template.spec.containers[0];
+    expect(gateway.livenessProbe.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(gateway.readinessProbe.httpGet).toMatchObject({ path: "/readyz", port: "http" });
   });
 
   it("every Service selects a Deployment's pods and targets a named container port", () => {

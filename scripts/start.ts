@@ -1,82 +1,69 @@
 /**
  * `npm start`: the whole system on one machine, each service its own process (the same topology
- * as deploy/, without Docker): local provider, every provider with a token, front, gateway.
- * Logs are prefixed with the process name; Ctrl-C or SIGTERM stops them all.
+ * as deploy/, without Docker): local provider and every provider with a token, then the front
+ * pointed at them, then the gateway pointed at the front. Internal ports are picked by the OS
+ * unless set (see start/service-plan.ts), so two systems share a host; a child that dies is
+ * restarted (start/supervised-child.ts) and only a crash loop or a taken port stops everything.
+ * Logs are prefixed with the process name; Ctrl-C or SIGTERM stops them all, gateway first.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { frontProviderEnv, localUrl, planServices, type ServiceSpec } from "./start/service-plan.ts";
+import { SupervisedChild } from "./start/supervised-child.ts";
 
 const root = join(import.meta.dirname, "..");
 if (existsSync(join(root, ".env"))) process.loadEnvFile(join(root, ".env"));
 
-interface ServiceSpec {
-  readonly name: string;
-  readonly entry: string;
-}
+/** How long one stopping child may drain before it is killed (its own drain bound is 10-15 s). */
+const STOP_GRACE_MS = 20_000;
 
-// Each real provider runs only when one of its env vars (its token, or its base URL for a
-// self-hosted server) is set. A new provider joins by adding a line here and to config/imagegen.yaml.
-const PROVIDERS: ReadonlyArray<{ readonly id: string; readonly env: readonly string[] }> = [
-  { id: "replicate", env: ["REPLICATE_API_TOKEN", "REPLICATE_API_KEY"] },
-  { id: "bfl", env: ["BFL_API_KEY"] },
-  { id: "openai", env: ["OPENAI_API_KEY"] },
-  { id: "stability", env: ["STABILITY_API_KEY"] },
-  { id: "openrouter", env: ["OPENROUTER_API_KEY"] },
-  { id: "automatic1111", env: ["A1111_BASE_URL"] },
-];
-
-const services: ServiceSpec[] = [
-  { name: "local", entry: "services/providers/local/src/main.ts" },
-  ...PROVIDERS.filter((p) => p.env.some((name) => process.env[name])).map((p) => ({
-    name: p.id,
-    entry: `services/providers/${p.id}/src/main.ts`,
-  })),
-  { name: "front", entry: "services/front/src/main.ts" },
-  { name: "gateway", entry: "gateway/src/main.ts" },
-];
-
-const children = new Map<string, ChildProcess>();
+const print = (line: string): void => void process.stdout.write(line + "\n");
+const plan = planServices(process.env);
+const running: SupervisedChild[] = [];
 let stopping = false;
 
-function startService(spec: ServiceSpec): void {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, spec.entry)], {
-    cwd: root,
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.set(spec.name, child);
-  const prefix = `[${spec.name.padEnd(7)}] `;
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on("line", (line) => process.stdout.write(prefix + line + "\n"));
-  }
-  child.on("exit", (code, signal) => {
-    children.delete(spec.name);
-    if (!stopping) {
-      process.stdout.write(`${prefix}exited (${signal ?? code}); stopping everything\n`);
-      void stopAll(1);
-    } else if (children.size === 0) {
-      process.exit(exitCode);
-    }
-  });
-}
+const hooks = { print, fatal: (reason: string) => void stopAll(1, reason) };
+const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv): SupervisedChild => {
+  const child = new SupervisedChild(spec, env, root, hooks);
+  running.push(child);
+  // A dependency that came up while the system was already stopping starts nothing more.
+  if (!stopping) child.start();
+  return child;
+};
 
-let exitCode = 0;
-async function stopAll(code: number): Promise<void> {
+/** Stops the gateway first (no new request reaches a stopping front), then the front, then providers. */
+async function stopAll(code: number, lastLine?: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  exitCode = code;
-  // The gateway first, so no new request reaches a stopping front.
-  for (const name of ["gateway", "front", ...children.keys()]) children.get(name)?.kill("SIGTERM");
-  setTimeout(() => {
-    for (const child of children.values()) child.kill("SIGKILL");
-    process.exit(exitCode || 1);
-  }, 20_000).unref();
-  if (children.size === 0) process.exit(exitCode);
+  for (const stage of ["gateway", "front", undefined]) {
+    const group = running.filter((c) => (stage ? c.spec.name === stage : !["gateway", "front"].includes(c.spec.name)));
+    await Promise.all(group.map((c) => c.stop(STOP_GRACE_MS)));
+  }
+  if (lastLine) print(lastLine);
+  process.exit(code);
 }
-
-process.on("SIGINT", () => void stopAll(0));
+process.on("SIGINT", () => {
+  // A second Ctrl-C does not wait for drains.
+  if (stopping) {
+    for (const child of running) child.signalNow("SIGKILL");
+    process.exit(130);
+  }
+  void stopAll(0);
+});
 process.on("SIGTERM", () => void stopAll(0));
-for (const spec of services) startService(spec);
-process.stdout.write(`imagegen: starting on http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}\n`);
+// The terminal went away: the children, in their own process groups, would not hear of it.
+process.on("SIGHUP", () => void stopAll(0));
+// However the supervisor ends (an exception included), no child outlives it unasked.
+process.on("exit", () => {
+  for (const child of running) child.signalNow("SIGTERM");
+});
+
+const providers = plan.providers.map((spec) => launch(spec, process.env));
+const providerPorts = await Promise.all(providers.map((c) => c.listening));
+const front = launch(plan.front, {
+  ...process.env,
+  ...frontProviderEnv(process.env, providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! }))),
+});
+const frontPort = await front.listening;
+const gateway = launch(plan.gateway, { ...process.env, IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort) });
+print(`imagegen: serving on http://localhost:${await gateway.listening}`);

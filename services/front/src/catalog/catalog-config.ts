@@ -24,6 +24,11 @@ export interface ModelConfig {
 export interface ProviderConfig {
   readonly id: string;
   readonly url: string;
+  /**
+   * Set when the provider's process was not started by this system (IMAGEGEN_PROVIDERS does not
+   * list it): it is never called, whatever answers on its URL, and this says why.
+   */
+  readonly notStarted?: string;
 }
 
 /** The operator's model (and optional provider pin) for a named use case, e.g. "text2image". */
@@ -51,10 +56,12 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
     throw new Error(`${path}: ${what}`);
   };
   const providers = new Map<string, ProviderConfig>();
+  // `npm start` lists the providers it started; unset (deployments), every provider is tried.
+  const started = env.IMAGEGEN_PROVIDERS === undefined ? undefined : new Set(env.IMAGEGEN_PROVIDERS.split(",").map((id) => id.trim()));
   for (const [id, value] of Object.entries((raw.providers ?? {}) as Record<string, { url?: string }>)) {
     const override = env[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_URL`];
     const url = override ?? value?.url ?? fail(`provider ${id} has no url`);
-    providers.set(id, { id, url });
+    providers.set(id, started && !started.has(id) ? { id, url, notStarted: "not started (token not set)" } : { id, url });
   }
   const models = new Map<string, ModelConfig>();
   for (const entry of (raw.models ?? []) as Array<Record<string, unknown>>) {

@@ -67,4 +67,13 @@ describe("provider directory", () => {
     // One miss, a success, one miss: never two in a row.
     expect(directory.isUsable("p")).toBe(true);
   }, 15_000);
+
+  it("never calls a provider this system did not start, even when something answers on its URL", async () => {
+    const url = await startProvider();
+    const directory = new ProviderDirectory([{ id: "p", url, notStarted: "not started (token not set)" }], logger);
+    await directory.refresh();
+    expect(directory.isUsable("p")).toBe(false);
+    expect(directory.anyUsable()).toBe(false);
+    expect(directory.problem("p")).toBe("not started (token not set)");
+  });
 });

@@ -41,6 +41,7 @@ export class ProviderDirectory {
   private readonly states = new Map<string, ProviderState>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly lastServedAt = new Map<string, number>();
+  private readonly notStarted = new Set<string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly logger: Logger;
@@ -54,7 +55,9 @@ export class ProviderDirectory {
     for (const config of configs) {
       const interceptors = [createClientTracingInterceptor({ peer: `provider-${config.id}`, provider: config.id })];
       const client = createClient(ProviderService, createInternalTransport(config.url, interceptors));
-      this.states.set(config.id, { id: config.id, client, problem: "provider service not reachable yet" });
+      this.states.set(config.id, { id: config.id, client, problem: config.notStarted ?? "provider service not reachable yet" });
+      // Never described, so never usable: whatever listens on its URL is not this system's.
+      if (config.notStarted) this.notStarted.add(config.id);
       this.breakers.set(config.id, new CircuitBreaker(breaker));
     }
   }
@@ -67,7 +70,7 @@ export class ProviderDirectory {
     await this.refresh();
     const next = (): void => {
       if (this.stopped) return;
-      const anyDown = [...this.states.values()].some((s) => !s.description);
+      const anyDown = [...this.states.values()].some((s) => !s.description && !this.notStarted.has(s.id));
       this.timer = setTimeout(() => void this.refresh().finally(next), anyDown ? RETRY_DOWN_MS : intervalMs);
       this.timer.unref();
     };
@@ -98,7 +101,7 @@ export class ProviderDirectory {
 
   async refresh(): Promise<void> {
     await Promise.all(
-      [...this.states.values()].map(async (state) => {
+      [...this.states.values()].filter((state) => !this.notStarted.has(state.id)).map(async (state) => {
         try {
           const description = await state.client.describeProvider({}, { timeoutMs: 2000 });
           const problem = description.configured ? undefined : description.statusReason || "provider not configured";

@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { generate, runStartScript, type StartScript } from "./start-script.ts";
+
+// `npm start` as an operator runs it: a front killed with SIGKILL is restarted by the
+// supervisor, the gateway answers 503 meanwhile, and only a crash loop stops the system.
+const started: StartScript[] = [];
+afterAll(() => Promise.all(started.map((s) => s.stop())));
+
+const readyz = (system: StartScript) =>
+  fetch(`${system.baseUrl}/readyz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0);
+
+describe("npm start supervision", () => {
+  it("restarts a front killed with SIGKILL on its port; meanwhile calls get 503, then 200 within 30 s", async () => {
+    const system = await runStartScript();
+    started.push(system);
+    await system.waitFor(/^imagegen: serving on/m, 45_000);
+    const frontPort = Number((await system.waitFor(/"service":"front","msg":"listening","port":(\d+)/, 1_000))[1]);
+    expect((await generate(system)).status).toBe(200);
+
+    // Mid-load: calls in flight when the front dies are answered (503 or, if they finished, 200).
+    const inFlight = Array.from({ length: 4 }, () =>
+      fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${system.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "a storm", model: "local", parameters: { width: 1024, height: 1024, num_outputs: 2 } }),
+        signal: AbortSignal.timeout(20_000),
+      }).then((r) => r.status),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    const frontPid = system.pid("front")!;
+    const killedAt = Date.now();
+    process.kill(frontPid, "SIGKILL");
+    for (const status of await Promise.all(inFlight)) expect([200, 503]).toContain(status);
+
+    // Every answer while the front is down is a prompt 503; the first 200 ends the outage.
+    const downStatuses = new Set<number>();
+    let readyWhileDown: number | undefined;
+    let servedAt: number | undefined;
+    while (Date.now() - killedAt < 30_000) {
+      const { status, json } = await generate(system, system.key, 10_000);
+      if (status === 200) {
+        servedAt = Date.now();
+        break;
+      }
+      downStatuses.add(status);
+      expect(json?.error?.code, JSON.stringify(json)).toBe("UNAVAILABLE");
+      readyWhileDown ??= await readyz(system);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(servedAt, `not serving 30 s after the kill:\n${system.output()}`).toBeDefined();
+    console.log(`front SIGKILL → first 200 through the gateway: ${servedAt! - killedAt} ms`);
+    expect([...downStatuses]).toEqual([503]);
+    expect(readyWhileDown).toBe(503);
+    expect(await readyz(system)).toBe(200);
+
+    // Restarted by the supervisor, with a line saying so, on the port the gateway was given.
+    expect(system.output()).toMatch(/^\[front  \] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
+    expect(system.pid("front")).not.toBe(frontPid);
+    expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
+    // Ctrl-C in its terminal (SIGINT to its process group): gateway first, then front, then the provider.
+    process.kill(-system.process.pid!, "SIGINT");
+    expect(await system.exited).toBe(0);
+    const stopped = [...system.output().matchAll(/^\[(\w+)\s*\] stopped \(code 0\)$/gm)].map((m) => m[1]);
+    expect(stopped).toEqual(["gateway", "front", "local"]);
+  });
+
+  it("stops the whole system on a crash loop, with a last line naming the child and why", async () => {
+    const system = await runStartScript({ IMAGEGEN_CONFIG: "/nonexistent/imagegen.yaml" });
+    started.push(system);
+    const code = await system.exited;
+    const lines = system.output().trimEnd().split("\n");
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatch(/^imagegen: stopping: front exited 5 times within 60 s \(last: code 1 after [\d.]+ s\), a crash loop; see its log above$/);
+    // Its own error is shown, the backoff doubled, and the gateway was never started.
+    expect(system.output()).toContain("/nonexistent/imagegen.yaml");
+    expect(system.output().match(/restarting in [\d.]+ s/g)).toEqual(["restarting in 0.5 s", "restarting in 1 s", "restarting in 2 s", "restarting in 4 s"]);
+    expect(system.output()).not.toContain("[gateway] started");
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { frontProviderEnv, localUrl, planServices } from "./service-plan.ts";
+
+describe("planServices", () => {
+  it("runs the local provider, front and gateway, with internal ports left to the OS", () => {
+    const plan = planServices({});
+    expect(plan.providers.map((p) => [p.name, p.port, p.portVariable])).toEqual([["local", 0, "IMAGEGEN_PROVIDER_LOCAL_PORT"]]);
+    expect([plan.front.port, plan.gateway.port, plan.gateway.bindHost]).toEqual([0, 8080, "0.0.0.0"]);
+  });
+
+  it("starts a provider only when its token is set, and keeps explicitly set ports", () => {
+    const plan = planServices({ OPENAI_API_KEY: "sk-x", A1111_BASE_URL: "http://gpu:7860", IMAGEGEN_FRONT_PORT: "9081", IMAGEGEN_PROVIDER_OPENAI_PORT: "9092", IMAGEGEN_PORT: "9000" });
+    expect(plan.providers.map((p) => [p.name, p.port])).toEqual([["local", 0], ["openai", 9092], ["automatic1111", 0]]);
+    expect(plan.providers[2]!.portVariable).toBe("IMAGEGEN_PROVIDER_AUTOMATIC1111_PORT");
+    expect([plan.front.port, plan.gateway.port]).toEqual([9081, 9000]);
+  });
+});
+
+describe("frontProviderEnv", () => {
+  it("names the started providers and points the front at their bound ports, unless a URL is set", () => {
+    const plan = planServices({ OPENAI_API_KEY: "sk-x" });
+    const env = frontProviderEnv({ IMAGEGEN_PROVIDER_OPENAI_URL: "http://elsewhere:1" }, [
+      { spec: plan.providers[0]!, port: 40001 },
+      { spec: plan.providers[1]!, port: 40002 },
+    ]);
+    expect(env).toEqual({ IMAGEGEN_PROVIDERS: "local,openai", IMAGEGEN_PROVIDER_LOCAL_URL: "http://127.0.0.1:40001" });
+  });
+
+  it("also allows a provider the operator pointed at a URL elsewhere, and no other", () => {
+    const plan = planServices({});
+    const env = frontProviderEnv({ IMAGEGEN_PROVIDER_BFL_URL: "http://gpu-box:8095" }, [{ spec: plan.providers[0]!, port: 40001 }]);
+    expect(env.IMAGEGEN_PROVIDERS).toBe("local,bfl");
+  });
+
+  it("dials loopback for a wildcard bind and brackets IPv6 hosts", () => {
+    expect([localUrl("0.0.0.0", 1), localUrl("::", 2), localUrl("::1", 3), localUrl("10.0.0.5", 4)]).toEqual([
+      "http://127.0.0.1:1",
+      "http://127.0.0.1:2",
+      "http://[::1]:3",
+      "http://10.0.0.5:4",
+    ]);
+  });
+});
