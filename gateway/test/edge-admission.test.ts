@@ -11,10 +11,12 @@ const MiB = 1024 * 1024;
 const REFUSED_FLOOD_BOUND_BYTES = 256 * MiB;
 
 let system: RunningSystem;
+/** The same system with a 16 MiB body budget, to see it refuse. */
+let tight: RunningSystem;
 beforeAll(async () => {
-  system = await startSystem();
+  [system, tight] = await Promise.all([startSystem(), startSystem({ IMAGEGEN_BODY_BUDGET_BYTES: String(16 * 1024 * 1024) })]);
 });
-afterAll(() => system?.stop());
+afterAll(() => Promise.all([system?.stop(), tight?.stop()]));
 
 const badKey = { authorization: "Bearer not-a-key-of-this-deployment" };
 
@@ -89,5 +91,31 @@ describe("the edge authenticates before it reads a body", () => {
     const client = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
     const generation = await client.textToImage({ prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64 } }, { headers: key });
     expect(generation.images).toHaveLength(1);
+  });
+});
+
+describe("the body budget", () => {
+  it("refuses large bodies past it with 503 + Retry-After before reading them, while small calls pass", async () => {
+    const key = { authorization: `Bearer ${tight.adminKey}`, "content-type": "application/json" };
+    const large = Array.from({ length: 6 }, () => uploadLarge(`${tight.baseUrl}/api/v2/generate/text-to-image`, key, 6 * MiB));
+    const small = fetch(`${tight.baseUrl}/api/v2/generate/text-to-image`, {
+      method: "POST",
+      headers: key,
+      body: JSON.stringify({ prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64 } }),
+    });
+    const answers = await Promise.all(large);
+    expect((await small).status).toBe(200);
+    // Two 6 MiB bodies fit in 16 MiB; the others are refused at once. Those read are not JSON (400).
+    const refused = answers.filter((a) => a.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(answers.filter((a) => a.status !== 503).map((a) => a.status)).toEqual(expect.arrayContaining([400]));
+    for (const answer of refused) {
+      expect(answer.headers["retry-after"]).toBe("2");
+      expect(JSON.parse(answer.body).error).toMatchObject({ code: "UNAVAILABLE", details: { body_budget_bytes: String(16 * MiB) } });
+    }
+    // Everything given back: the same bodies one at a time are all read.
+    for (let i = 0; i < 3; i++) {
+      expect((await uploadLarge(`${tight.baseUrl}/api/v2/generate/text-to-image`, key, 6 * MiB)).status).toBe(400);
+    }
   });
 });
