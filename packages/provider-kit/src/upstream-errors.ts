@@ -1,4 +1,4 @@
-import { apiError, ErrorReason, type FieldViolation } from "@imagegen/errors";
+import { apiError, ErrorReason, promptRefusal, type FieldViolation } from "@imagegen/errors";
 import type { ConnectError } from "@connectrpc/connect";
 
 /** A non-2xx answer from the vendor, as the provider's pure error mapper sees it. */
@@ -13,8 +13,13 @@ export interface UpstreamErrorResponse {
 export interface VendorError {
   /** The vendor's own words; relayed (redacted, truncated) for 4xx the caller can act on. */
   readonly message?: string;
-  /** Overrides the status-based reason, e.g. a 400 whose body says "moderated" → CONTENT_POLICY. */
+  /** Overrides the status-based reason, e.g. a 422 "invalid_language" → INVALID_PROMPT. */
   readonly reason?: ErrorReason;
+  /**
+   * The vendor's moderation refused the content (OpenAI `moderation_blocked`, Stability
+   * `content_moderation`, …): reported like our own refusal (INVALID_PROMPT, nsfw_content_detected).
+   */
+  readonly moderated?: boolean;
   /** Vendor field errors (Replicate `invalid_fields`, FastAPI `detail[]`), in vendor terms. */
   readonly fieldViolations?: readonly FieldViolation[];
 }
@@ -66,6 +71,7 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
   const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
   const metadata = { provider, upstream_status: String(response.status) };
   const said = vendorText ? `: ${vendorText}` : "";
+  if (vendor.moderated) return contentPolicy(provider, vendorText || `refused (HTTP ${response.status})`);
   switch (reason) {
     case ErrorReason.UPSTREAM_AUTH:
       // Never relay the vendor's words here: they talk about "your token", which is ours.
@@ -98,9 +104,12 @@ export function badResponse(provider: string, what: string): ConnectError {
   return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} answered with ${what}`, { metadata: { provider } });
 }
 
-/** CONTENT_POLICY: the vendor's moderation refused the prompt, an input image or the result. */
+/**
+ * The vendor's moderation refused the prompt, an input image or the result: the same answer as
+ * our own moderation's (INVALID_PROMPT, details.reason nsfw_content_detected), naming the vendor.
+ */
 export function contentPolicy(provider: string, what: string): ConnectError {
-  return apiError(ErrorReason.CONTENT_POLICY, `provider ${provider} refused this content: ${what}`, { metadata: { provider } });
+  return promptRefusal(`provider ${provider} refused this content: ${what.slice(0, MAX_VENDOR_TEXT)}`, { provider });
 }
 
 /** GENERATION_FAILED: the vendor accepted the job and then reported that it failed. */

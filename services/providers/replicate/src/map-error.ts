@@ -24,7 +24,7 @@ export function mapReplicateError(response: UpstreamErrorResponse): VendorError 
   }));
   return {
     message,
-    reason: message && MODERATION.test(message) ? ErrorReason.CONTENT_POLICY : undefined,
+    moderated: Boolean(message && MODERATION.test(message)) || undefined,
     fieldViolations: fieldViolations.length ? fieldViolations : undefined,
   };
 }

@@ -93,7 +93,8 @@ describe("mapReplicateError", () => {
     expect(map(status, body).message).toBe(message);
   });
   it("treats a moderation problem as a content-policy refusal", () => {
-    expect(map(400, { detail: "The input or output was flagged as sensitive. (E005)" }).reason).toBeDefined();
+    expect(map(400, { detail: "The input or output was flagged as sensitive. (E005)" }).moderated).toBe(true);
+    expect(map(400, { detail: "input.width must be a multiple of 8" }).moderated).toBeUndefined();
   });
 });
 
