@@ -20,6 +20,13 @@ export interface VendorError {
    * `content_moderation`, …): reported like our own refusal (INVALID_PROMPT, nsfw_content_detected).
    */
   readonly moderated?: boolean;
+  /**
+   * The vendor's own short title and detail of the error (Replicate's problem+json), kept apart
+   * for surfaces that show them as such (seed 001); the title is always relayed, the detail only
+   * where the vendor's words are (never for 401/402/403).
+   */
+  readonly title?: string;
+  readonly detail?: string;
   /** Vendor field errors (Replicate `invalid_fields`, FastAPI `detail[]`), in vendor terms. */
   readonly fieldViolations?: readonly FieldViolation[];
 }
@@ -69,8 +76,12 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
   const reason = vendor.reason ?? reasonForStatus(response.status);
   const vendorText = vendor.message ? redact(vendor.message).trim().slice(0, MAX_VENDOR_TEXT) : "";
   const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
-  const metadata = { provider, upstream_status: String(response.status) };
+  const metadata: Record<string, string> = { provider, upstream_status: String(response.status) };
+  if (vendor.title) metadata.upstream_title = redact(vendor.title).trim().slice(0, 100);
   const said = vendorText ? `: ${vendorText}` : "";
+  // The vendor's detail travels beside our message wherever its words are relayed at all.
+  const withDetail = (): Record<string, string> =>
+    vendor.detail ? { ...metadata, upstream_detail: redact(vendor.detail).trim().slice(0, MAX_VENDOR_TEXT) } : metadata;
   if (vendor.moderated) return contentPolicy(provider, vendorText || `refused (HTTP ${response.status})`);
   switch (reason) {
     case ErrorReason.UPSTREAM_AUTH:
@@ -90,10 +101,10 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
     case ErrorReason.TIMEOUT:
       return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata });
     case ErrorReason.MODEL_NOT_AVAILABLE:
-      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata });
+      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata: withDetail() });
     default:
       return apiError(reason, `provider ${provider} rejected the request${said}`, {
-        metadata,
+        metadata: withDetail(),
         fieldViolations: vendor.fieldViolations?.map((v) => ({ ...v, description: redact(v.description).slice(0, MAX_VENDOR_TEXT) })),
       });
   }

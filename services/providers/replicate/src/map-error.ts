@@ -24,6 +24,8 @@ export function mapReplicateError(response: UpstreamErrorResponse): VendorError 
   }));
   return {
     message,
+    title: problem.title?.trim() || undefined,
+    detail: problem.detail?.trim() || undefined,
     moderated: Boolean(message && MODERATION.test(message)) || undefined,
     fieldViolations: fieldViolations.length ? fieldViolations : undefined,
   };
