@@ -92,3 +92,27 @@ describe("seed 001 against Replicate", () => {
     expect(res.text).not.toContain(REPLICATE_TOKEN);
   });
 });
+
+describe("seed 000 against Replicate", () => {
+  it("relays Replicate's own words next to our reason in the envelope's details", async () => {
+    replicate.script({ kind: "status", status: 500 });
+    const res = await fetch(`${system.baseUrl}/api/generate/replicate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json", "x-request-id": "req_seed000" },
+      body: JSON.stringify({ prompt: "a red fox", model: "flux-schnell", width: 1024, height: 1024 }),
+    });
+    expect(res.status).toBe(502);
+    expect(await res.text()).toBe(
+      JSON.stringify({
+        error: {
+          type: "provider_error",
+          code: "UPSTREAM_UNAVAILABLE",
+          message: "provider replicate is unavailable (HTTP 500)",
+          details: { provider: "replicate", upstream_status: "500", upstream_title: "Internal server error", upstream_message: "Something went wrong" },
+          request_id: "req_seed000",
+          documentation_url: `${system.baseUrl}/docs/errors#UPSTREAM_UNAVAILABLE`,
+        },
+      }),
+    );
+  });
+});

@@ -22,8 +22,8 @@ export interface VendorError {
   readonly moderated?: boolean;
   /**
    * The vendor's own short title and detail of the error (Replicate's problem+json), kept apart
-   * for surfaces that show them as such (seed 001); the title is always relayed, the detail only
-   * where the vendor's words are (never for 401/402/403).
+   * for surfaces that show them as such (seed 001). The title is always relayed; the detail
+   * replaces `message` as the relayed `upstream_message`.
    */
   readonly title?: string;
   readonly detail?: string;
@@ -79,9 +79,12 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
   const metadata: Record<string, string> = { provider, upstream_status: String(response.status) };
   if (vendor.title) metadata.upstream_title = redact(vendor.title).trim().slice(0, 100);
   const said = vendorText ? `: ${vendorText}` : "";
-  // The vendor's detail travels beside our message wherever its words are relayed at all.
-  const withDetail = (): Record<string, string> =>
-    vendor.detail ? { ...metadata, upstream_detail: redact(vendor.detail).trim().slice(0, MAX_VENDOR_TEXT) } : metadata;
+  // The vendor's own words (redacted) travel beside our reason as `upstream_message` (seed 000:
+  // "relay errors from the provider"), except where they talk about our credentials or billing
+  // (401/402/403: OpenAI's 401 quotes part of our key) or our account's rate limits (429).
+  const vendorWords = vendor.detail ?? vendor.message;
+  const withVendorWords = (): Record<string, string> =>
+    vendorWords ? { ...metadata, upstream_message: redact(vendorWords).trim().slice(0, MAX_VENDOR_TEXT) } : metadata;
   if (vendor.moderated) return contentPolicy(provider, vendorText || `refused (HTTP ${response.status})`);
   switch (reason) {
     case ErrorReason.UPSTREAM_AUTH:
@@ -97,14 +100,14 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
         retryAfterSeconds: retryAfterSeconds ?? 10,
       });
     case ErrorReason.UPSTREAM_UNAVAILABLE:
-      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, { metadata, retryAfterSeconds });
+      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, { metadata: withVendorWords(), retryAfterSeconds });
     case ErrorReason.TIMEOUT:
-      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata });
+      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata: withVendorWords() });
     case ErrorReason.MODEL_NOT_AVAILABLE:
-      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata: withDetail() });
+      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata: withVendorWords() });
     default:
       return apiError(reason, `provider ${provider} rejected the request${said}`, {
-        metadata: withDetail(),
+        metadata: withVendorWords(),
         fieldViolations: vendor.fieldViolations?.map((v) => ({ ...v, description: redact(v.description).slice(0, MAX_VENDOR_TEXT) })),
       });
   }

@@ -27,7 +27,7 @@ export function renderSeed001Error(error: unknown): { status: number; body: { er
 
 /** Replicate's own title, status and detail when the error is an answer of Replicate's API. */
 function replicateAnswer(described: DescribedError): { title: string; status: string; detail: string } | undefined {
-  const { provider, upstream_status: status, upstream_title: title, upstream_detail: detail } = described.metadata;
+  const { provider, upstream_status: status, upstream_title: title, upstream_message: detail } = described.metadata;
   if (provider !== "replicate" || !status) return undefined;
   // Where Replicate's words are not relayed (our credentials), the detail is ours.
   return { title: title || STATUS_CODES[Number(status)] || "Error", status, detail: detail || described.message };
