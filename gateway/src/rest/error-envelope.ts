@@ -1,7 +1,13 @@
 import type { DescribedError } from "@imagegen/errors";
 
-/** Where the envelope's documentation_url points: the errors page of the served docs. */
-const DOCS_BASE = process.env.IMAGEGEN_DOCS_URL ?? "/docs/errors";
+/**
+ * Where the envelope's documentation_url points: the errors page this deployment serves, as an
+ * absolute URL like the seed's (built on IMAGEGEN_PUBLIC_URL, the base of every URL we answer
+ * with), or IMAGEGEN_DOCS_URL when the docs live elsewhere.
+ */
+const DOCS_BASE =
+  process.env.IMAGEGEN_DOCS_URL ??
+  `${(process.env.IMAGEGEN_PUBLIC_URL ?? `http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}`).replace(/\/+$/, "")}/docs/errors`;
 
 /**
  * The seed-004 error body:

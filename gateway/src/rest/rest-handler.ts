@@ -133,6 +133,8 @@ function successStatus(route: RestRoute, response: unknown): number {
     return status === GenerationStatus.QUEUED || status === GenerationStatus.PROCESSING ? 202 : 200;
   }
   if (output.fields.length === 0) return 204;
+  // An add that found the resource already there created nothing (AddGalleryItem).
+  if ((response as { alreadyInGallery?: boolean }).alreadyInGallery) return 200;
   if (route.httpMethod === "POST" && /^(Create|Add)/.test(route.method.name)) return 201;
   return 200;
 }

@@ -3,3 +3,4 @@ export type { ApiErrorOptions, DescribedError, FieldViolation } from "./api-erro
 export { allErrorRows, errorRow, errorRowByName, reasonForCode } from "./error-table.ts";
 export type { ErrorRow } from "./error-table.ts";
 export { ErrorReason } from "@imagegen/proto/imagegen/v1/errors_pb";
+export { PROMPT_REFUSAL_DETAILS, PROMPT_REFUSAL_MESSAGE, promptRefusal } from "./prompt-refusal.ts";

@@ -79,6 +79,12 @@ export interface ProviderDefinition {
   readonly defaultBaseUrl: string;
   readonly baseUrlEnv?: string;
   readonly models: readonly ModelDeclaration[];
+  /**
+   * A model outside `models` the vendor may still serve under the id the caller sent (a
+   * Replicate "owner/name[:version]"), with the limits checked before the call; undefined
+   * refuses it like any undeclared model.
+   */
+  passThroughModel?(modelId: string): ModelDeclaration | undefined;
   /** Reads the vendor's error body (pure). Without it, only the status decides. */
   readonly mapError?: VendorErrorMapper;
   /** The vendor flow for one job: submit, wait/poll, download, yield events. */

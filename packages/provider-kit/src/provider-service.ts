@@ -58,6 +58,10 @@ export function createProviderService(
     create(ProviderModelSchema, { id: m.id, displayName: m.displayName, usdPerImage: m.usdPerImage, limits: m.limits }),
   );
   const provider = definition.id;
+  const passThrough = (modelId: string): ProviderModel | undefined => {
+    const declared = definition.passThroughModel?.(modelId);
+    return declared && create(ProviderModelSchema, { id: modelId, displayName: declared.displayName, usdPerImage: declared.usdPerImage, limits: declared.limits });
+  };
 
   const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
     createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
@@ -99,7 +103,7 @@ export function createProviderService(
 
     async *generate(request: GenerateRequest, ctx: HandlerContext): AsyncGenerator<GenerateResponse> {
       requireConfigured();
-      const model = models.find((m) => m.id === request.model);
+      const model = models.find((m) => m.id === request.model) ?? passThrough(request.model);
       if (!model) {
         throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `provider ${provider} does not declare model "${request.model}"`, {
           metadata: { provider, model: request.model },

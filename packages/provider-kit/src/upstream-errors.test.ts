@@ -47,6 +47,34 @@ describe("upstreamError", () => {
     expect(error.row.httpStatus).not.toBe(401);
     expect(error.message).toMatch(/operator must fix the acme configuration/);
     expect(error.message).not.toMatch(/token/);
+    expect(error.metadata).toEqual({ provider: "acme", upstream_status: "401" });
+  });
+
+  it.each([
+    [400, "UPSTREAM_INVALID_REQUEST"],
+    [404, "MODEL_NOT_AVAILABLE"],
+    [500, "UPSTREAM_UNAVAILABLE"],
+    [504, "TIMEOUT"],
+  ])("relays the vendor's own words of a %i next to our reason, scrubbed (seed 000)", (status, reason) => {
+    const error = build(status, "the vendor says no (key sk-secret-123)");
+    expect(error.row.name).toBe(reason);
+    expect(error.metadata).toEqual({ provider: "acme", upstream_status: String(status), upstream_message: "the vendor says no (key [REDACTED])" });
+  });
+
+  it.each([402, 403, 429])("keeps the vendor's words of a %i to itself (our credentials, billing or account limits)", (status) => {
+    expect(build(status, "org-123 over its limit").metadata.upstream_message).toBeUndefined();
+  });
+
+  it("relays a vendor's title, and its detail as the message (Replicate's problem+json)", () => {
+    const error = describeError(
+      upstreamError({
+        provider: "replicate",
+        response: { status: 422, headers: new Headers(), text: "" },
+        vendor: { message: "Invalid version or not permitted: no such version", title: "Invalid version or not permitted", detail: "no such version" },
+        redact,
+      }),
+    );
+    expect(error.metadata).toEqual({ provider: "replicate", upstream_status: "422", upstream_title: "Invalid version or not permitted", upstream_message: "no such version" });
   });
 
   it("relays the vendor's text for a 422, scrubbed", () => {

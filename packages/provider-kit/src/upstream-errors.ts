@@ -1,4 +1,4 @@
-import { apiError, ErrorReason, type FieldViolation } from "@imagegen/errors";
+import { apiError, ErrorReason, promptRefusal, type FieldViolation } from "@imagegen/errors";
 import type { ConnectError } from "@connectrpc/connect";
 
 /** A non-2xx answer from the vendor, as the provider's pure error mapper sees it. */
@@ -13,8 +13,20 @@ export interface UpstreamErrorResponse {
 export interface VendorError {
   /** The vendor's own words; relayed (redacted, truncated) for 4xx the caller can act on. */
   readonly message?: string;
-  /** Overrides the status-based reason, e.g. a 400 whose body says "moderated" → CONTENT_POLICY. */
+  /** Overrides the status-based reason, e.g. a 422 "invalid_language" → INVALID_PROMPT. */
   readonly reason?: ErrorReason;
+  /**
+   * The vendor's moderation refused the content (OpenAI `moderation_blocked`, Stability
+   * `content_moderation`, …): reported like our own refusal (INVALID_PROMPT, nsfw_content_detected).
+   */
+  readonly moderated?: boolean;
+  /**
+   * The vendor's own short title and detail of the error (Replicate's problem+json), kept apart
+   * for surfaces that show them as such (seed 001). The title is always relayed; the detail
+   * replaces `message` as the relayed `upstream_message`.
+   */
+  readonly title?: string;
+  readonly detail?: string;
   /** Vendor field errors (Replicate `invalid_fields`, FastAPI `detail[]`), in vendor terms. */
   readonly fieldViolations?: readonly FieldViolation[];
 }
@@ -64,8 +76,16 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
   const reason = vendor.reason ?? reasonForStatus(response.status);
   const vendorText = vendor.message ? redact(vendor.message).trim().slice(0, MAX_VENDOR_TEXT) : "";
   const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
-  const metadata = { provider, upstream_status: String(response.status) };
+  const metadata: Record<string, string> = { provider, upstream_status: String(response.status) };
+  if (vendor.title) metadata.upstream_title = redact(vendor.title).trim().slice(0, 100);
   const said = vendorText ? `: ${vendorText}` : "";
+  // The vendor's own words (redacted) travel beside our reason as `upstream_message` (seed 000:
+  // "relay errors from the provider"), except where they talk about our credentials or billing
+  // (401/402/403: OpenAI's 401 quotes part of our key) or our account's rate limits (429).
+  const vendorWords = vendor.detail ?? vendor.message;
+  const withVendorWords = (): Record<string, string> =>
+    vendorWords ? { ...metadata, upstream_message: redact(vendorWords).trim().slice(0, MAX_VENDOR_TEXT) } : metadata;
+  if (vendor.moderated) return contentPolicy(provider, vendorText || `refused (HTTP ${response.status})`);
   switch (reason) {
     case ErrorReason.UPSTREAM_AUTH:
       // Never relay the vendor's words here: they talk about "your token", which is ours.
@@ -80,14 +100,14 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
         retryAfterSeconds: retryAfterSeconds ?? 10,
       });
     case ErrorReason.UPSTREAM_UNAVAILABLE:
-      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, { metadata, retryAfterSeconds });
+      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, { metadata: withVendorWords(), retryAfterSeconds });
     case ErrorReason.TIMEOUT:
-      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata });
+      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata: withVendorWords() });
     case ErrorReason.MODEL_NOT_AVAILABLE:
-      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata });
+      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata: withVendorWords() });
     default:
       return apiError(reason, `provider ${provider} rejected the request${said}`, {
-        metadata,
+        metadata: withVendorWords(),
         fieldViolations: vendor.fieldViolations?.map((v) => ({ ...v, description: redact(v.description).slice(0, MAX_VENDOR_TEXT) })),
       });
   }
@@ -98,9 +118,12 @@ export function badResponse(provider: string, what: string): ConnectError {
   return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} answered with ${what}`, { metadata: { provider } });
 }
 
-/** CONTENT_POLICY: the vendor's moderation refused the prompt, an input image or the result. */
+/**
+ * The vendor's moderation refused the prompt, an input image or the result: the same answer as
+ * our own moderation's (INVALID_PROMPT, details.reason nsfw_content_detected), naming the vendor.
+ */
 export function contentPolicy(provider: string, what: string): ConnectError {
-  return apiError(ErrorReason.CONTENT_POLICY, `provider ${provider} refused this content: ${what}`, { metadata: { provider } });
+  return promptRefusal(`provider ${provider} refused this content: ${what.slice(0, MAX_VENDOR_TEXT)}`, { provider });
 }
 
 /** GENERATION_FAILED: the vendor accepted the job and then reported that it failed. */

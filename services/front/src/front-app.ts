@@ -44,6 +44,7 @@ import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
 import { registerModelService } from "./rpc/model-service.ts";
 import { validationInterceptor } from "./rpc/validation-interceptor.ts";
+import { moderationInterceptorFor } from "./moderation/moderation-interceptor.ts";
 import { frontRegistry } from "./front-registry.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
 import { registerGalleryService } from "./rpc/gallery-service.ts";
@@ -145,6 +146,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       createMeteringInterceptor({ limiter, quotas, tiers }),
       validationInterceptor,
       createWebhookUrlInterceptor(checkWebhookUrl),
+      // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
+      moderationInterceptorFor(options.configPath),
     ],
     routes(router) {
       registerImageService(router, {

@@ -1,4 +1,4 @@
-import { apiError, ErrorReason } from "@imagegen/errors";
+import { apiError, ErrorReason, promptRefusal } from "@imagegen/errors";
 import { describe, expect, it } from "vitest";
 import { renderOpenAiError } from "./errors.ts";
 
@@ -8,6 +8,8 @@ describe("OpenAI error rendering", () => {
     [apiError(ErrorReason.RATE_LIMITED, "slow down", { retryAfterSeconds: 7 }), 429, "requests", "rate_limit_exceeded", null],
     [apiError(ErrorReason.QUOTA_EXCEEDED, "spent"), 429, "insufficient_quota", "insufficient_quota", null],
     [apiError(ErrorReason.CONTENT_POLICY, "refused"), 400, "invalid_request_error", "content_policy_violation", null],
+    [promptRefusal(), 400, "invalid_request_error", "content_policy_violation", null],
+    [apiError(ErrorReason.INVALID_PROMPT, "empty"), 400, "invalid_request_error", "invalid_prompt", null],
     [apiError(ErrorReason.NOT_FOUND, "no model", { metadata: { model: "x" } }), 404, "invalid_request_error", "model_not_found", null],
     [
       apiError(ErrorReason.INVALID_REQUEST, "too many", { fieldViolations: [{ field: "parameters.num_outputs", description: "at most 4" }] }),

@@ -1,4 +1,4 @@
-import { describeError } from "@imagegen/errors";
+import { describeError, PROMPT_REFUSAL_DETAILS } from "@imagegen/errors";
 
 /** OpenAI's error body: all four keys always present. */
 export interface OpenAiErrorBody {
@@ -39,7 +39,8 @@ export function renderOpenAiError(error: unknown): { status: number; body: OpenA
   if (name === "UNAUTHORIZED") code = "invalid_api_key";
   if (name === "RATE_LIMITED") [type, code] = ["requests", "rate_limit_exceeded"];
   if (name === "QUOTA_EXCEEDED") [status, type, code] = [429, "insufficient_quota", "insufficient_quota"];
-  if (name === "CONTENT_POLICY") code = "content_policy_violation";
+  // A refused prompt (our moderation or a vendor's) is OpenAI's own content-policy refusal.
+  if (name === "CONTENT_POLICY" || described.metadata.reason === PROMPT_REFUSAL_DETAILS.reason) code = "content_policy_violation";
   if (name === "NOT_FOUND" && field === undefined && described.metadata.model) code = "model_not_found";
   return { status, body: { error: { message: described.message, type, param, code } }, retryAfterSeconds: described.retryAfterSeconds };
 }

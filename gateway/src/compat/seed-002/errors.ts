@@ -1,4 +1,4 @@
-import { describeError } from "@imagegen/errors";
+import { describeError, PROMPT_REFUSAL_DETAILS } from "@imagegen/errors";
 import { Seed002Error } from "./request.ts";
 
 /** The seed's `error` object plus the HTTP status to send it with. */
@@ -31,6 +31,11 @@ export function renderSeed002Error(error: unknown): Seed002ErrorOut {
   });
   if (KEPT.has(name)) return out(name, described.row.httpStatus);
   if (field === "parameters.width" || field === "parameters.height") return out("INVALID_SIZE", 400);
+  if (described.metadata.reason === PROMPT_REFUSAL_DETAILS.reason) {
+    // A refused prompt: our reason stays under `reason`, the seed-004 verdict beside it.
+    Object.assign(details, { field: "prompt", detected: described.metadata.reason, suggestion: described.metadata.suggestion });
+    return out("TEXT2IMAGE_ERROR", 400);
+  }
   if (field === "prompt" || name === "INVALID_PROMPT") return out("TEXT2IMAGE_ERROR", 400);
   if (name === "PROVIDER_NOT_CONFIGURED" || name === "MODEL_NOT_AVAILABLE") return out("PROVIDER_NOT_CONFIGURED", 500);
   if (name === "NOT_FOUND" && (described.metadata.use_case || described.metadata.model)) return out("MODEL_NOT_CONFIGURED", 500);

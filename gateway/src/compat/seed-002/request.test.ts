@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BodyFields } from "../shared/http-input.ts";
-import { cacheKeyOf, parseText2Image, Seed002Error } from "./request.ts";
+import { parseText2Image, Seed002Error } from "./request.ts";
 
 const json = (fields: Record<string, unknown>): BodyFields => ({ fields, files: new Map(), kind: "json" });
 const form = (fields: Record<string, string>): BodyFields => ({ fields, files: new Map(), kind: "multipart" });
@@ -59,14 +59,5 @@ describe("seed 002 request parsing", () => {
     expect(error).toBeInstanceOf(Seed002Error);
     expect((error as Seed002Error).code).toBe(code);
     expect((error as Seed002Error).status).toBe(400);
-  });
-
-  it("keys the cache on prompt, size, quality, use case, n and seeds", () => {
-    const params = parseText2Image(json({ prompt: "p" }));
-    const key = cacheKeyOf(params, "local");
-    expect(key).toMatch(/^text2image:[0-9a-f]{32}$/);
-    expect(cacheKeyOf(params, "local")).toBe(key);
-    expect(cacheKeyOf(params, "another-use-case")).not.toBe(key);
-    expect(cacheKeyOf({ ...params, seeds: [1] }, "local")).not.toBe(key);
   });
 });

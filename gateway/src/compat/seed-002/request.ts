@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { intField, stringField, type BodyFields } from "../shared/http-input.ts";
 
 /** Seed 002's own error codes (its table), raised while reading the request. */
@@ -83,13 +82,4 @@ function parseBoolean(value: unknown, fallback: boolean): boolean {
   if (value === undefined || value === null || value === "") return fallback;
   if (typeof value === "boolean") return value;
   return !/^(false|0|no|off)$/i.test(String(value).trim());
-}
-
-/**
- * The seed's cache key: a hash of prompt, size, quality, the model choice (the use case the
- * operator maps to a model) and n, plus the seeds, so different seeds never share an entry.
- */
-export function cacheKeyOf(params: Text2ImageParams, useCase: string): string {
-  const material = JSON.stringify([params.prompt, params.size, params.quality, useCase, params.n, params.seed ?? null, params.seeds]);
-  return `text2image:${createHash("sha256").update(material).digest("hex").slice(0, 32)}`;
 }

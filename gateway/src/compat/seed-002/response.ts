@@ -43,7 +43,8 @@ function requestPart(run: Seed002Run) {
 export function renderSeed002Success(run: Seed002Run & { params: Text2ImageParams; completed: Date }) {
   const duration = run.completed.getTime() - run.started.getTime();
   const first = run.generations[0];
-  const totalCost = run.generations.reduce((sum, g) => sum + (g.cost?.usd ?? 0), 0);
+  // A generation answered from the cache was paid for once, by the request that made it.
+  const totalCost = run.generations.reduce((sum, g) => sum + (g.cached ? 0 : (g.cost?.usd ?? 0)), 0);
   const images = run.images.map((i) => ({ image_base64: i.base64, image_format: FORMATS[i.format] ?? "png", size: `${i.width}x${i.height}`, seed: i.seed }));
   return {
     status: "success",

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { ImageService, TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
@@ -10,7 +10,7 @@ import { frontCallFor, readFields } from "../shared/http-input.ts";
 import { isRoute, sendCompatError, sendCompatJson } from "../shared/json-response.ts";
 import { storedImageBytes } from "../shared/stored-image.ts";
 import { renderSeed002Error } from "./errors.ts";
-import { cacheKeyOf, parseText2Image, type Text2ImageParams } from "./request.ts";
+import { parseText2Image, type Text2ImageParams } from "./request.ts";
 import { renderSeed002Failure, renderSeed002Success, type RenderedImage } from "./response.ts";
 
 /** The use case whose model the operator configures (config/imagegen.yaml `use_cases`), resolved by the front. */
@@ -23,11 +23,9 @@ export function createSeed002Routes(deps: CompatDeps) {
     const call = frontCallFor(req, res);
     const started = new Date();
     let params: Text2ImageParams | undefined;
-    let cacheKey: string | null = null;
     const generations: Generation[] = [];
     try {
       params = parseText2Image(await readFields(req, deps.maxBodyBytes));
-      cacheKey = params.useCache ? cacheKeyOf(params, USE_CASE) : null;
       for (const job of jobsOf(params)) {
         const created = await callFrontUnary(
           deps.front,
@@ -37,12 +35,16 @@ export function createSeed002Routes(deps: CompatDeps) {
             // The front picks the operator's model (and provider) for this use case.
             useCase: USE_CASE,
             parameters: { width: params.width, height: params.height, numOutputs: job.count, seed: job.seed },
-            // The cache is the front's idempotency record: the same key returns the first result.
-            requestId: cacheKey ? `${cacheKey}:${job.seed ?? "any"}` : "",
+            // The front's cache answers an identical earlier request and says so (`cached`).
+            useCache: params.useCache,
           }),
           call,
         );
-        generations.push(await awaitGeneration(deps.front, created, call));
+        const done = await awaitGeneration(deps.front, created, call);
+        // A generation followed to its end keeps what the create call's answer said of the cache.
+        done.cached = created.cached;
+        done.cacheKey = created.cacheKey;
+        generations.push(done);
       }
       const images = await renderImages(deps, generations);
       const body = renderSeed002Success({
@@ -51,24 +53,30 @@ export function createSeed002Routes(deps: CompatDeps) {
         completed: new Date(),
         generations,
         images,
-        cacheKey,
-        isFromCache: /^hit/i.test(call.responseHeaders.get("x-cache") ?? "") || generations.every((g) => createdBefore(g, started)),
+        cacheKey: cacheKeyOf(generations),
+        // The front's own answer: true exactly when every generation came from its cache.
+        isFromCache: generations.length > 0 && generations.every((g) => g.cached),
       });
       sendCompatJson(req, res, 200, body, call.responseHeaders);
     } catch (error) {
       const rendered = renderSeed002Error(error);
-      const body = renderSeed002Failure({ params, started, generations, images: [], cacheKey, isFromCache: false }, rendered.error, `process-${randomUUID()}`);
+      // Only a generation that reached the front's cache has a key to show; a refused request has none.
+      const body = renderSeed002Failure({ params, started, generations, images: [], cacheKey: cacheKeyOf(generations), isFromCache: false }, rendered.error, `process-${randomUUID()}`);
       sendCompatError(req, res, { ...rendered, body }, call.responseHeaders);
     }
     return true;
   };
 }
 
-// A replayed (cached) generation was created before this request began. Creation times are
-// whole seconds, so a replay within the same second reads as fresh: the result is still the
-// cached one, only the flag is conservative.
-function createdBefore(generation: Generation, started: Date): boolean {
-  return Number(generation.createdAt?.seconds ?? 0n) < Math.floor(started.getTime() / 1000);
+/**
+ * The seed's `cache_key`: the front's cache key of the generation (null when caching did not
+ * apply, e.g. `useCache: false`); with `seeds`, one key naming the previews' keys together.
+ */
+function cacheKeyOf(generations: readonly Generation[]): string | null {
+  const keys = generations.map((g) => g.cacheKey).filter(Boolean);
+  if (keys.length === 0) return null;
+  if (keys.length === 1) return keys[0]!;
+  return `cache_${createHash("sha256").update(keys.join(",")).digest("base64url").slice(0, 32)}`;
 }
 
 /**

@@ -197,12 +197,15 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       { kind: "malformed", reason: "UPSTREAM_BAD_RESPONSE" },
       { kind: "cut-off", reason: "UPSTREAM_UNAVAILABLE" },
       { kind: "empty", reason: "UPSTREAM_BAD_RESPONSE" },
-      { kind: "moderated", reason: "CONTENT_POLICY" },
+      // A vendor's moderation answers like ours: a refused prompt (seed 004's nsfw_content_detected).
+      { kind: "moderated", reason: "INVALID_PROMPT" },
     ] as const;
     for (const outcome of outcomes.filter((o) => !options.outcomesNotOffered?.includes(o.kind as "moderated"))) {
       it(`maps a ${outcome.kind} answer to ${outcome.reason}`, async () => {
         fake.script({ kind: outcome.kind });
-        expect(reasonOf(await failure(generate(options.baseline)))).toBe(outcome.reason);
+        const error = await failure(generate(options.baseline));
+        expect(reasonOf(error)).toBe(outcome.reason);
+        if (outcome.kind === "moderated") expect(describeError(error).metadata.reason).toBe("nsfw_content_detected");
       });
     }
 

@@ -58,11 +58,34 @@ export class GalleryStore {
       PRIMARY KEY (collection_id, item_id))`);
   }
 
-  insertItem(item: GalleryItemRecord, collectionIds: readonly string[]): void {
-    this.db
-      .prepare("INSERT INTO gallery_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(item.id, item.owner, item.imageId, item.generationId, item.thumbnailPath, item.title, item.description, JSON.stringify(item.tags), item.model, item.prompt, item.isPublic ? 1 : 0, item.createdAt);
-    for (const c of collectionIds) this.db.prepare("INSERT OR IGNORE INTO collection_items VALUES (?, ?)").run(c, item.id);
+  /** The owner's gallery item holding `imageId`, if the image is in the gallery (the oldest one). */
+  findItemByImage(owner: string, imageId: string): GalleryItemRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM gallery_items WHERE owner = ? AND image_id = ? ORDER BY created_at, id LIMIT 1").get(owner, imageId) as Row | undefined;
+    return row && toItem(row);
+  }
+
+  /**
+   * Inserts `item` unless the owner's gallery already holds its image, and files whichever item
+   * holds it under `collectionIds` (merged with the collections it had). One immediate
+   * transaction, so two adds of the same image (from any process sharing the file) make one item.
+   */
+  insertItemOnce(item: GalleryItemRecord, collectionIds: readonly string[]): { item: GalleryItemRecord; created: boolean } {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const existing = this.findItemByImage(item.owner, item.imageId);
+      const holder = existing ?? item;
+      if (!existing) {
+        this.db
+          .prepare("INSERT INTO gallery_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .run(item.id, item.owner, item.imageId, item.generationId, item.thumbnailPath, item.title, item.description, JSON.stringify(item.tags), item.model, item.prompt, item.isPublic ? 1 : 0, item.createdAt);
+      }
+      for (const c of collectionIds) this.db.prepare("INSERT OR IGNORE INTO collection_items VALUES (?, ?)").run(c, holder.id);
+      this.db.exec("COMMIT");
+      return { item: holder, created: !existing };
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   deleteItem(owner: string, id: string): boolean {
@@ -101,9 +124,9 @@ export class GalleryStore {
     return { items: rows.map(toItem), total };
   }
 
-  /** Ids of the collections an item is filed under. */
+  /** Ids of the collections an item is filed under, in the order it was filed. */
   collectionsOf(itemId: string): string[] {
-    return (this.db.prepare("SELECT collection_id FROM collection_items WHERE item_id = ?").all(itemId) as Row[]).map((r) => String(r.collection_id));
+    return (this.db.prepare("SELECT collection_id FROM collection_items WHERE item_id = ? ORDER BY rowid").all(itemId) as Row[]).map((r) => String(r.collection_id));
   }
 
   insertCollection(c: CollectionRecord): void {
@@ -124,7 +147,21 @@ export class GalleryStore {
     return deleted;
   }
 
-  /** A collection of the owner's by id or slug. */
+  /**
+   * A collection of the owner's as a caller names it: by id, by slug, or by name without regard
+   * to case (names need not be unique: the oldest collection of that name).
+   */
+  findCollection(owner: string, ref: string): CollectionRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM collections WHERE owner = ? AND (id = ? OR slug = ? OR lower(name) = lower(?))
+         ORDER BY (id = ?) DESC, (slug = ?) DESC, created_at, id LIMIT 1`,
+      )
+      .get(owner, ref, ref, ref, ref, ref) as Row | undefined;
+    return row && toCollection(row);
+  }
+
+  /** A collection of the owner's by id or slug (slugs are unique per owner). */
   getCollection(owner: string, idOrSlug: string): CollectionRecord | undefined {
     const row = this.db.prepare("SELECT * FROM collections WHERE owner = ? AND (id = ? OR slug = ?)").get(owner, idOrSlug, idOrSlug) as Row | undefined;
     return row && toCollection(row);

@@ -65,6 +65,8 @@ export interface GenerationInput {
   readonly provider?: string;
   /** Idempotency-Key (or request_id): a retried create replays the first generation. */
   readonly idempotency?: IdempotencyClaim;
+  /** The caller's own prompt, recorded as the Generation's `prompt` when the job's differs (style hints appended). */
+  readonly callerPrompt?: string;
 }
 
 // Failures worth trying the next route for: the provider, not the request, was the problem.
@@ -107,7 +109,7 @@ export class GenerationRunner {
       operation: input.operation,
       model: model.id,
       provider: supported[0]?.route.provider ?? "",
-      prompt: input.job.prompt,
+      prompt: input.callerPrompt ?? input.job.prompt,
       requestJson: toJsonString(GenerateRequestSchema, create(GenerateRequestSchema, { ...input.job, initImage: undefined, mask: undefined })),
       metadataJson: input.metadataJson,
       createdAt: Date.now(),

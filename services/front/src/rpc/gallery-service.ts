@@ -54,9 +54,9 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
     });
   };
 
-  const ownCollection = (owner: string, idOrSlug: string): CollectionRecord => {
-    const c = gallery.getCollection(owner, idOrSlug);
-    if (!c) throw apiError(ErrorReason.NOT_FOUND, `collection ${idOrSlug} not found`);
+  const ownCollection = (owner: string, ref: string): CollectionRecord => {
+    const c = gallery.findCollection(owner, ref);
+    if (!c) throw apiError(ErrorReason.NOT_FOUND, `collection ${ref} not found`);
     return c;
   };
 
@@ -88,10 +88,21 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       if (!image) throw apiError(ErrorReason.NOT_FOUND, `image ${req.imageId} not found`);
       const generation = await store.getGeneration(owner, image.generationId);
       const collectionIds = req.collections.map((c) => {
-        const existing = gallery.getCollection(owner, c);
-        if (!existing) throw apiError(ErrorReason.NOT_FOUND, `collection ${c} not found`, { fieldViolations: [{ field: "collections", description: `no collection ${c}`, rule: "collection.exists" }] });
+        const existing = gallery.findCollection(owner, c);
+        if (!existing) {
+          throw apiError(ErrorReason.NOT_FOUND, `collection ${c} not found; create it with POST /api/v2/collections`, {
+            fieldViolations: [{ field: "collections", description: `no collection with the id, slug or name "${c}"`, rule: "collection.exists" }],
+          });
+        }
         return existing.id;
       });
+      // An image is in the gallery once: adding it again files the existing item under the
+      // request's collections too and answers it (REST 200, not 201).
+      const present = gallery.findItemByImage(owner, image.id);
+      if (present) {
+        const merged = gallery.insertItemOnce(present, collectionIds);
+        return { item: await itemMessage(merged.item), alreadyInGallery: true };
+      }
       const id = `gallery_item_${randomBytes(12).toString("base64url")}`;
       // A real thumbnail, so lists stay light: 256 px wide JPEG beside the original.
       const thumbnail = await sharp(await images.read(image.path)).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
@@ -110,8 +121,10 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
         isPublic: req.isPublic,
         createdAt: Math.floor(Date.now() / 1000) * 1000,
       };
-      gallery.insertItem(item, collectionIds);
-      return { item: await itemMessage(item) };
+      // Another add of the same image may have won the race while the thumbnail was made: then
+      // its item is the answer (this thumbnail, a few KB, stays unreferenced on disk).
+      const stored = gallery.insertItemOnce(item, collectionIds);
+      return { item: await itemMessage(stored.item), alreadyInGallery: !stored.created };
     },
 
     deleteGalleryItem(req, ctx) {

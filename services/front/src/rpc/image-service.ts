@@ -86,6 +86,8 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         webhookUrl: req.webhookUrl || undefined,
         provider: target.provider,
         idempotency: idempotencyClaimOf(ctx.requestHeader, TextToImageRequestSchema, req),
+        // The style hints reach the provider inside the job's prompt; the Generation says what the caller wrote.
+        callerPrompt: req.prompt,
       });
       const answer = cacheKey && deps.cache ? await deps.cache.remember(principal.owner, cacheKey, generation) : generation;
       return withInlineImages(answer, req.output?.returnType, deps.images);

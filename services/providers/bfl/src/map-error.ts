@@ -22,5 +22,5 @@ export function mapBflError(response: UpstreamErrorResponse): VendorError {
     return { message: fieldViolations.map((v) => `${v.field}: ${v.description}`).join("; "), fieldViolations };
   }
   const message = typeof body.detail === "string" ? body.detail : (body.message ?? body.error);
-  return { message, reason: message && /moderat/i.test(message) ? ErrorReason.CONTENT_POLICY : undefined };
+  return { message, moderated: Boolean(message && /moderat/i.test(message)) || undefined };
 }

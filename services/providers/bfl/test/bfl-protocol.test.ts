@@ -99,8 +99,8 @@ describe("bfl against its fake", () => {
   });
 
   it.each([
-    ["Request Moderated", "CONTENT_POLICY"],
-    ["Content Moderated", "CONTENT_POLICY"],
+    ["Request Moderated", "INVALID_PROMPT"],
+    ["Content Moderated", "INVALID_PROMPT"],
     ["Error", "GENERATION_FAILED"],
     ["Failed", "GENERATION_FAILED"],
     ["Task not found", "UPSTREAM_BAD_RESPONSE"],

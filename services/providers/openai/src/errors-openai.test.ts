@@ -7,16 +7,16 @@ const body = (error: object) => JSON.stringify({ error: { message: "m", type: "i
 describe("openai error object", () => {
   it.each([
     {
-      name: "DALL·E safety refusal is CONTENT_POLICY",
+      name: "DALL·E safety refusal is a moderation refusal",
       status: 400,
       text: body({ code: "content_policy_violation", message: "Your request was rejected as a result of our safety system." }),
-      want: { reason: ErrorReason.CONTENT_POLICY, message: "OpenAI's safety system rejected the request" },
+      want: { moderated: true, message: "OpenAI's safety system rejected the request" },
     },
     {
-      name: "GPT image moderation is CONTENT_POLICY",
+      name: "GPT image moderation is a moderation refusal",
       status: 400,
       text: body({ type: "image_generation_user_error", code: "moderation_blocked" }),
-      want: { reason: ErrorReason.CONTENT_POLICY, message: "OpenAI's safety system rejected the request" },
+      want: { moderated: true, message: "OpenAI's safety system rejected the request" },
     },
     {
       name: "exhausted quota on a 429 is our billing problem, not a rate limit",

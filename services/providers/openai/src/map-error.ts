@@ -15,6 +15,8 @@ export interface UpstreamAnswer {
 /** What the body told us; `reason` undefined = the kit decides from the status. */
 export interface OpenAiVendorError {
   readonly reason?: ErrorReason;
+  /** OpenAI's safety system refused the content (the kit reports it as a refused prompt). */
+  readonly moderated?: boolean;
   readonly message?: string;
   readonly fieldViolations?: readonly FieldViolation[];
 }
@@ -30,7 +32,7 @@ export function mapOpenAiError({ status, text }: UpstreamAnswer): OpenAiVendorEr
   const code = error.code ?? "";
   if (BILLING_CODES.has(code) || error.type === "insufficient_quota") return { reason: ErrorReason.UPSTREAM_AUTH };
   if (POLICY_CODES.has(code)) {
-    return { reason: ErrorReason.CONTENT_POLICY, message: "OpenAI's safety system rejected the request" };
+    return { moderated: true, message: "OpenAI's safety system rejected the request" };
   }
   const fieldViolations =
     error.param && status < 500 ? [{ field: error.param, description: error.message ?? "rejected by OpenAI" }] : undefined;

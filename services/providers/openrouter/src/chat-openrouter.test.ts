@@ -100,7 +100,7 @@ describe("openrouter chat completion answer", () => {
     { name: "an empty images list", body: withMessage({ content: null, images: [] }), reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
     { name: "no choices", body: { id: "gen-1", choices: [] }, reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
     { name: "a non-object body", body: [1, 2], reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
-    { name: "the content filter", body: withMessage({ content: "" }, "content_filter"), reason: ErrorReason.CONTENT_POLICY },
+    { name: "the content filter", body: withMessage({ content: "" }, "content_filter"), reason: ErrorReason.INVALID_PROMPT },
   ])("refuses $name", ({ body, reason }) => {
     expect(reasonOf(() => translateChatResponse(body))).toBe(reason);
   });

@@ -10,7 +10,7 @@ describe("openrouter error body", () => {
       name: "403 with moderation metadata is the caller's content, not our key",
       status: 403,
       text: body(403, "Request blocked", { reasons: ["violence"], flagged_input: "the prompt", provider_name: "x" }),
-      want: { reason: ErrorReason.CONTENT_POLICY, message: "moderation flagged the input (violence)" },
+      want: { moderated: true, message: "moderation flagged the input (violence)" },
     },
     { name: "403 without moderation metadata is left to the status table", status: 403, text: body(403, "Forbidden"), want: { message: "Forbidden" } },
     { name: "402 relays the words; the status table makes it our billing problem", status: 402, text: body(402, "Insufficient credits"), want: { message: "Insufficient credits" } },

@@ -15,6 +15,8 @@ export interface UpstreamAnswer {
 /** What the body told us; `reason` undefined = the kit decides from the status. */
 export interface OpenRouterVendorError {
   readonly reason?: ErrorReason;
+  /** OpenRouter's moderation flagged the input (the kit reports it as a refused prompt). */
+  readonly moderated?: boolean;
   readonly message?: string;
 }
 
@@ -25,7 +27,7 @@ export function mapOpenRouterError({ status, text }: UpstreamAnswer): OpenRouter
   const moderated = Array.isArray(metadata.reasons) || typeof metadata.flagged_input === "string";
   if (status === 403 && moderated) {
     const why = Array.isArray(metadata.reasons) ? metadata.reasons.filter((r) => typeof r === "string").join(", ") : "";
-    return { reason: ErrorReason.CONTENT_POLICY, message: why ? `moderation flagged the input (${why})` : "moderation flagged the input" };
+    return { moderated: true, message: why ? `moderation flagged the input (${why})` : "moderation flagged the input" };
   }
   if (status === 524) return { reason: ErrorReason.TIMEOUT };
   return error?.message ? { message: error.message } : {};

@@ -4,6 +4,7 @@
  * key, `finish_reason: "content_filter"`, or simply no image — none of them is an empty success.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
+import { contentPolicy } from "@imagegen/provider-kit";
 import type { ChatResult, ImagesResponse, OpenRouterErrorBody } from "./wire-types.ts";
 
 /** What a 200 meant: images to fetch, or an error reported in-band (mapped like a non-2xx). */
@@ -18,9 +19,7 @@ export function translateChatResponse(body: unknown): OpenRouterOutcome {
   if (inBand) return inBand;
   const choice = Array.isArray(result.choices) ? result.choices[0] : undefined;
   if (choice?.finish_reason === "content_filter") {
-    throw apiError(ErrorReason.CONTENT_POLICY, "OpenRouter's model refused the prompt (content filter)", {
-      metadata: { provider: "openrouter", finish_reason: "content_filter" },
-    });
+    throw contentPolicy("openrouter", "its model refused the prompt (content filter)");
   }
   const images = Array.isArray(choice?.message?.images) ? choice.message.images : [];
   const locations = images.map((i) => i?.image_url?.url).filter((u): u is string => typeof u === "string" && u.length > 0);

@@ -27,7 +27,7 @@ describe("openrouter errors reported inside a 200", () => {
   it.each([
     { name: "a provider rate limit", error: { code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } }, reason: "UPSTREAM_RATE_LIMITED" },
     { name: "a provider failure", error: { code: 502, message: "Provider returned error" }, reason: "UPSTREAM_UNAVAILABLE" },
-    { name: "a moderation block", error: { code: 403, message: "Request blocked", metadata: { reasons: ["violence"] } }, reason: "CONTENT_POLICY" },
+    { name: "a moderation block", error: { code: 403, message: "Request blocked", metadata: { reasons: ["violence"] } }, reason: "INVALID_PROMPT" },
   ])("maps $name exactly like the same status outside a 200", async ({ error, reason }) => {
     fake.inBand(error);
     const failure = await (async () => {

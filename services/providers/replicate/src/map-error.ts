@@ -24,7 +24,9 @@ export function mapReplicateError(response: UpstreamErrorResponse): VendorError 
   }));
   return {
     message,
-    reason: message && MODERATION.test(message) ? ErrorReason.CONTENT_POLICY : undefined,
+    title: problem.title?.trim() || undefined,
+    detail: problem.detail?.trim() || undefined,
+    moderated: Boolean(message && MODERATION.test(message)) || undefined,
     fieldViolations: fieldViolations.length ? fieldViolations : undefined,
   };
 }

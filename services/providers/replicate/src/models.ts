@@ -2,7 +2,7 @@ import type { ModelDeclaration } from "@imagegen/provider-kit";
 import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 
 /** How a model's `input` is shaped on Replicate; each has its own translator branch. */
-export type InputStyle = "sdxl" | "flux-schnell" | "flux-pro" | "real-esrgan";
+export type InputStyle = "sdxl" | "flux-schnell" | "flux-pro" | "real-esrgan" | "pass-through";
 
 /** What we must know about a Replicate model beyond its declared limits. */
 export interface ReplicateModel extends ModelDeclaration {
@@ -113,5 +113,27 @@ export const REPLICATE_MODELS: readonly ReplicateModel[] = [
 
 /** The Replicate-specific data of a declared model id. */
 export function replicateModel(id: string): ReplicateModel | undefined {
-  return REPLICATE_MODELS.find((m) => m.id === id);
+  return REPLICATE_MODELS.find((m) => m.id === id) ?? passThroughModel(id);
+}
+
+/** "owner/name" or "owner/name:<64-hex version>", Replicate's model reference forms. */
+const MODEL_REF = /^([a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99})(?::([0-9a-f]{64}))?$/i;
+
+/**
+ * A model we do not declare, passed through as the caller named it (seed 001): created by version
+ * when pinned, else on the official-model endpoint. Its input schema is the model's own, unknown
+ * here, so it gets only the fields nearly every Replicate image model takes (prompt, width,
+ * height, num_outputs, seed, negative_prompt); Replicate itself judges them (422 when it refuses).
+ */
+export function passThroughModel(ref: string): ReplicateModel | undefined {
+  const match = MODEL_REF.exec(ref);
+  if (!match) return undefined;
+  return {
+    id: match[1]!,
+    displayName: ref,
+    usdPerImage: 0,
+    version: match[2],
+    input: "pass-through",
+    limits: { operations: [Operation.TEXT_TO_IMAGE], negativePrompt: true, seed: true },
+  };
 }

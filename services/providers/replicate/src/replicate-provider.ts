@@ -9,7 +9,7 @@ import {
 } from "@imagegen/provider-kit";
 import { JobState } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { mapReplicateError, MODERATION } from "./map-error.ts";
-import { REPLICATE_MODELS, replicateModel } from "./models.ts";
+import { passThroughModel, REPLICATE_MODELS, replicateModel } from "./models.ts";
 import { outputLocations, progressFromLogs, seedFromLogs, toCreateCall } from "./translate.ts";
 import type { Prediction, PredictionStatus } from "./wire-types.ts";
 
@@ -28,6 +28,8 @@ export const replicateProvider: ProviderDefinition = {
   // Host only, as the official clients read REPLICATE_BASE_URL; paths carry /v1.
   defaultBaseUrl: "https://api.replicate.com",
   models: REPLICATE_MODELS,
+  // Seed 001 names Replicate models directly: any "owner/name[:version]" is passed through.
+  passThroughModel,
   mapError: mapReplicateError,
   generate: runPrediction,
 

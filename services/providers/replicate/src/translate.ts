@@ -67,6 +67,15 @@ function toInput(request: GenerateRequest, model: ReplicateModel): Record<string
       });
     case "real-esrgan":
       return compact({ image: dataUri(required(request.initImage, "init_image")), scale: request.scale || 4 });
+    case "pass-through":
+      return compact({
+        prompt: request.prompt,
+        negative_prompt: request.negativePrompt || undefined,
+        width: request.width || undefined,
+        height: request.height || undefined,
+        num_outputs: request.numOutputs || 1,
+        seed: request.seed,
+      });
   }
 }
 

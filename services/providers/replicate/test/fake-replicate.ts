@@ -40,6 +40,8 @@ const MODELS: Record<string, FakeModel> = {
     ],
   },
   "black-forest-labs/flux-1.1-pro": { official: true, output: "single", ext: "png", fast: false, validate: PROMPT_REQUIRED },
+  // Not in our catalog: reached only by seed 001's pass-through of "owner/name" references.
+  "stability-ai/stable-diffusion-3.5-large": { official: true, output: "list", ext: "webp", fast: true, validate: PROMPT_REQUIRED },
   "nightmareai/real-esrgan": {
     official: false, version: "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b", output: "single", ext: "png", fast: false,
     validate: (input) => (typeof input.image === "string" ? [] : [{ type: "required", field: "input", description: "image is required" }]),

@@ -82,7 +82,8 @@ describe("mapReplicateError", () => {
   it("turns 422 invalid_fields into field violations", () => {
     expect(map(422, { title: "Input validation failed", detail: "- input.num_inference_steps: Must be less than or equal to 4\n", invalid_fields: [{ type: "number_lte", field: "input.num_inference_steps", description: "Must be less than or equal to 4" }] })).toEqual({
       message: "Input validation failed: - input.num_inference_steps: Must be less than or equal to 4",
-      reason: undefined,
+      title: "Input validation failed",
+      detail: "- input.num_inference_steps: Must be less than or equal to 4",
       fieldViolations: [{ field: "input.num_inference_steps", description: "Must be less than or equal to 4", rule: "replicate.number_lte" }],
     });
   });
@@ -93,7 +94,8 @@ describe("mapReplicateError", () => {
     expect(map(status, body).message).toBe(message);
   });
   it("treats a moderation problem as a content-policy refusal", () => {
-    expect(map(400, { detail: "The input or output was flagged as sensitive. (E005)" }).reason).toBeDefined();
+    expect(map(400, { detail: "The input or output was flagged as sensitive. (E005)" }).moderated).toBe(true);
+    expect(map(400, { detail: "input.width must be a multiple of 8" }).moderated).toBeUndefined();
   });
 });
 

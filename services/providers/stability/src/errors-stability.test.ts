@@ -10,13 +10,13 @@ describe("stability error envelope", () => {
       name: "403 content_moderation is the caller's content, not our key",
       status: 403,
       text: envelope("content_moderation", ["Your request was flagged by our content moderation system."]),
-      want: { reason: ErrorReason.CONTENT_POLICY, message: "Your request was flagged by our content moderation system.", fieldViolations: undefined },
+      want: { moderated: true, message: "Your request was flagged by our content moderation system." },
     },
     {
-      name: "422 public_figure is CONTENT_POLICY",
+      name: "422 public_figure is a moderation refusal",
       status: 422,
       text: envelope("public_figure", ["Our system detected the likeness of a public figure in your image."]),
-      want: { reason: ErrorReason.CONTENT_POLICY, message: "Our system detected the likeness of a public figure in your image.", fieldViolations: undefined },
+      want: { moderated: true, message: "Our system detected the likeness of a public figure in your image." },
     },
     {
       name: "422 invalid_language is INVALID_PROMPT",

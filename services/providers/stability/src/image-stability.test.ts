@@ -29,8 +29,8 @@ describe("stability sync image answer", () => {
   });
 
   it.each([
-    { name: "CONTENT_FILTERED on a 200 (header)", answer: { contentType: "image/png", finishReason: "CONTENT_FILTERED", seed: "1", body: bytes }, reason: ErrorReason.CONTENT_POLICY },
-    { name: "CONTENT_FILTERED on a 200 (JSON)", answer: { contentType: "application/json", finishReason: null, seed: null, body: json({ image: "aGk=", finish_reason: "CONTENT_FILTERED" }) }, reason: ErrorReason.CONTENT_POLICY },
+    { name: "CONTENT_FILTERED on a 200 (header)", answer: { contentType: "image/png", finishReason: "CONTENT_FILTERED", seed: "1", body: bytes }, reason: ErrorReason.INVALID_PROMPT },
+    { name: "CONTENT_FILTERED on a 200 (JSON)", answer: { contentType: "application/json", finishReason: null, seed: null, body: json({ image: "aGk=", finish_reason: "CONTENT_FILTERED" }) }, reason: ErrorReason.INVALID_PROMPT },
     { name: "an empty image body", answer: { contentType: "image/png", finishReason: "SUCCESS", seed: "1", body: Buffer.alloc(0) }, reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
     { name: "an HTML page", answer: { contentType: "text/html", finishReason: null, seed: null, body: Buffer.from("<html>") }, reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
     { name: "garbage JSON", answer: { contentType: "application/json", finishReason: null, seed: null, body: Buffer.from("{not json") }, reason: ErrorReason.UPSTREAM_BAD_RESPONSE },

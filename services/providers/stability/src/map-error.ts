@@ -15,13 +15,15 @@ export interface UpstreamAnswer {
 /** What the body told us; `reason` undefined = the kit decides from the status. */
 export interface StabilityVendorError {
   readonly reason?: ErrorReason;
+  /** Stability's moderation refused the content (the kit reports it as a refused prompt). */
+  readonly moderated?: boolean;
   readonly message?: string;
   readonly fieldViolations?: readonly FieldViolation[];
 }
 
+// Moderation verdicts on the caller's content, not a problem with our key.
+const MODERATION = new Set(["content_moderation", "public_figure"]);
 const REASONS: Record<string, ErrorReason> = {
-  content_moderation: ErrorReason.CONTENT_POLICY,
-  public_figure: ErrorReason.CONTENT_POLICY,
   invalid_language: ErrorReason.INVALID_PROMPT,
   payload_too_large: ErrorReason.PAYLOAD_TOO_LARGE,
   generation_not_found: ErrorReason.NOT_FOUND,
@@ -38,6 +40,7 @@ export function mapStabilityError({ text }: UpstreamAnswer): StabilityVendorErro
     .map((e) => /^([a-z_]+): (.+)$/.exec(e))
     .filter((m): m is RegExpExecArray => m !== null && m[1] !== "authorization")
     .map((m) => ({ field: m[1]!, description: m[2]! }));
+  if (MODERATION.has(body.name)) return { moderated: true, message };
   return { reason, message, fieldViolations: fieldViolations.length ? fieldViolations : undefined };
 }
 

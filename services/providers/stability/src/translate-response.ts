@@ -5,6 +5,7 @@
  * hand a blurred picture to the caller.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
+import { contentPolicy } from "@imagegen/provider-kit";
 import { Format } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { StabilityImageAnswer, StabilityImageJson } from "./wire-types.ts";
 
@@ -64,9 +65,7 @@ function fromJson(answer: StabilityImageAnswer): StabilityResult {
 
 function checkFinishReason(reason: string | null): void {
   if (reason === "CONTENT_FILTERED") {
-    throw apiError(ErrorReason.CONTENT_POLICY, "Stability's content moderation filtered the result", {
-      metadata: { provider: "stability", finish_reason: "CONTENT_FILTERED" },
-    });
+    throw contentPolicy("stability", "its content moderation filtered the result");
   }
   // Absent (a compatible server) or SUCCESS: fine. Anything else is a state we do not know.
   if (reason !== null && reason !== "SUCCESS") throw badResponse(`an unknown finish-reason "${reason.slice(0, 40)}"`);

@@ -34,5 +34,5 @@ runProviderContractSuite({
     { name: "JPEG from remove-background (it keeps transparency)", request: { ...tool("remove-background", Operation.REMOVE_BACKGROUND), outputFormat: Format.JPEG } },
   ],
   // Stability's 403 is its content moderation, and its 422s judge the prompt: both are the caller's content.
-  statusReasons: { 403: "CONTENT_POLICY", 422: "INVALID_PROMPT" },
+  statusReasons: { 403: "INVALID_PROMPT", 422: "INVALID_PROMPT" },
 });

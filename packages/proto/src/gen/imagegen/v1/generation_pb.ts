@@ -109,7 +109,7 @@ export type Generation = Message<"imagegen.v1.Generation"> & {
   error?: GenerationError | undefined;
 
   /**
-   * The prompt as the model received it.
+   * The caller's prompt, as sent (style hints are appended to it only on the way to the provider).
    *
    * @generated from field: string prompt = 14;
    */
