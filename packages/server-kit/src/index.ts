@@ -10,3 +10,15 @@ export { onShutdownSignal } from "./shutdown.ts";
 export { createInternalTransport, INTERNAL_PROTOCOLS, type InternalProtocol } from "./internal-transport.ts";
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
 export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";
+export { loadServiceSecret, MIN_SERVICE_SECRET_LENGTH, SERVICE_SECRET_FILE } from "./service-secret.ts";
+export { ServiceIdentity, SERVICE_PROOF_HEADER, SERVICE_TOKEN_HEADER, TOKEN_WINDOW_MS, type VerifiedToken } from "./service-identity.ts";
+export {
+  combineRequestGates,
+  createServiceIdentityGate,
+  createServiceIdentityInterceptor,
+  isUnprovenPeer,
+  serviceCallerKey,
+  UNPROVEN_PEER_MESSAGE,
+  type RequestGate,
+  type ServiceIdentityGateOptions,
+} from "./identity-interceptors.ts";
