@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { ServiceIdentity } from "./service-identity.ts";
 
 /** The shortest deployment secret accepted, in characters (env) or bytes (file). */
 export const MIN_SERVICE_SECRET_LENGTH = 32;
@@ -39,6 +40,15 @@ export function loadServiceSecret(dataDir: string, env: NodeJS.ProcessEnv = proc
     unlinkSync(temp);
   }
   return checked(readFileSync(file), file);
+}
+
+/**
+ * This process's identity as service `name`, with the deployment secret from the environment
+ * (IMAGEGEN_SERVICE_SECRET, or the file under IMAGEGEN_DATA_DIR, default ./data — the same
+ * directory every process of `npm start` uses).
+ */
+export function loadServiceIdentity(name: string, env: NodeJS.ProcessEnv = process.env): ServiceIdentity {
+  return new ServiceIdentity(name, loadServiceSecret(resolve(env.IMAGEGEN_DATA_DIR ?? "data"), env));
 }
 
 function readIfPresent(file: string): Buffer | undefined {
