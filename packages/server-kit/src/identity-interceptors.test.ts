@@ -5,10 +5,16 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from "@imagegen/p
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDualProtocolServer, type DualProtocolServer } from "./dual-protocol-server.ts";
 import { registerHealth } from "./health-service.ts";
-import { createServiceIdentityGate, createServiceIdentityInterceptor, isUnprovenPeer, UNPROVEN_PEER_MESSAGE } from "./identity-interceptors.ts";
+import {
+  combineRequestGates,
+  createServiceIdentityGate,
+  createServiceIdentityInterceptor,
+  isUnprovenPeer,
+  UNPROVEN_PEER_MESSAGE,
+} from "./identity-interceptors.ts";
 import { createInternalTransport, INTERNAL_PROTOCOLS } from "./internal-transport.ts";
 import type { Logger } from "./logger.ts";
-import { ServiceIdentity } from "./service-identity.ts";
+import { SERVICE_CHALLENGE_HEADER, SERVICE_TOKEN_HEADER, ServiceIdentity } from "./service-identity.ts";
 
 const ours = randomBytes(32);
 const theirs = randomBytes(32);
@@ -36,6 +42,8 @@ let healthOpen: string; // requires it, except on grpc.health.v1
 let optional: string; // checks a token when one comes (the front)
 let foreign: string; // another deployment's provider
 let plain: string; // a process with no identity at all
+let recording: string; // requires identity and remembers what each call presented
+const presented: Array<{ token: string | null; challenge: string | null }> = [];
 
 beforeAll(async () => {
   const callee = new ServiceIdentity("provider-local", ours);
@@ -44,6 +52,13 @@ beforeAll(async () => {
   optional = await serve(createServiceIdentityGate(callee, { required: false, logger: quiet }));
   foreign = await serve(createServiceIdentityGate(new ServiceIdentity("provider-local", theirs), { required: true, logger: quiet }));
   plain = await serve();
+  recording = await serve(
+    combineRequestGates(
+      (context) =>
+        void presented.push({ token: context.requestHeader.get(SERVICE_TOKEN_HEADER), challenge: context.requestHeader.get(SERVICE_CHALLENGE_HEADER) }),
+      createServiceIdentityGate(callee, { required: true, logger: quiet }),
+    ),
+  );
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close(100)));
@@ -110,6 +125,34 @@ describe.each(INTERNAL_PROTOCOLS)("service identity over %s", (protocol) => {
     expect((await anonymous(plain, protocol).check({ service: "" })).status).toBe(Status.SERVING);
     const error = await failure(identified(plain, protocol).check({ service: "" }));
     expect(isUnprovenPeer(error)).toBe(true);
+  });
+});
+
+describe("service tokens on the wire", () => {
+  it("are reused for calls within a second, each with a fresh challenge", async () => {
+    presented.length = 0;
+    const client = identified(recording, "connect");
+    for (let i = 0; i < 5; i++) await client.check({ service: "" });
+    expect(new Set(presented.map((p) => p.token)).size).toBe(1);
+    expect(new Set(presented.map((p) => p.challenge)).size).toBe(5);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await client.check({ service: "" });
+    expect(presented[5]?.token).not.toBe(presented[0]?.token);
+  });
+
+  it("do not get a call through without a challenge to prove", async () => {
+    const tokenOnly = createClient(
+      Health,
+      createInternalTransport(strict, [
+        (next) => (req) => {
+          req.header.set(SERVICE_TOKEN_HEADER, front.issue("provider-local"));
+          return next(req);
+        },
+      ]),
+    );
+    const error = await failure(tokenOnly.check({ service: "" }));
+    expect(error.code).toBe(Code.Unauthenticated);
+    expect(error.rawMessage).toMatch(/^service challenge missing or malformed/);
   });
 });
 

@@ -1,6 +1,16 @@
 import { Code, ConnectError, createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "./logger.ts";
-import { SERVICE_PROOF_HEADER, SERVICE_TOKEN_HEADER, type ServiceIdentity } from "./service-identity.ts";
+import {
+  isChallenge,
+  isCurrent,
+  newChallenge,
+  SERVICE_CHALLENGE_HEADER,
+  SERVICE_PROOF_HEADER,
+  SERVICE_TOKEN_HEADER,
+  TOKEN_NOT_CURRENT,
+  type ServiceIdentity,
+  type VerifiedToken,
+} from "./service-identity.ts";
 
 /** The message of the error a call fails with when the peer cannot prove it is ours. */
 export const UNPROVEN_PEER_MESSAGE = "peer could not prove it belongs to this deployment";
@@ -14,8 +24,17 @@ export function isUnprovenPeer(error: unknown): boolean {
 const WARN_EVERY_MS = 30_000;
 
 /**
- * The caller's side of service identity, for one peer: every call carries a fresh token for
- * `audience`, and an answer is used only when it carries the peer's proof for that token's nonce.
+ * How long a caller reuses one token. Measured (bench/service-identity-cost.ts): a token made
+ * per call cost its HMAC, and a header value new on every call defeats HTTP/2 header compression
+ * (HPACK indexes a repeated value); reused, the token is one indexed header and, on the callee, a
+ * cache hit. The per-call challenge keeps every proof fresh.
+ */
+export const TOKEN_REUSE_MS = 1_000;
+
+/**
+ * The caller's side of service identity, for one peer: every call carries a token for `audience`
+ * (reused for up to TOKEN_REUSE_MS) and a fresh challenge, and an answer is used only when it
+ * carries the peer's proof for that challenge.
  * Otherwise the call fails UNAVAILABLE with UNPROVEN_PEER_MESSAGE — a process of another
  * deployment (or none) on the peer's address is never used, and its answer never reaches the
  * caller. A peer's errors pass as they are when proven; an unproven UNAUTHENTICATED (a process
@@ -37,19 +56,27 @@ export function createServiceIdentityInterceptor(
     }
     return new ConnectError(UNPROVEN_PEER_MESSAGE, Code.Unavailable, undefined, undefined, cause);
   };
+  let token = "";
+  let issuedAt = -Infinity;
   return (next) => async (req) => {
-    const { token, nonce } = identity.issue(audience);
+    const now = Date.now();
+    if (now - issuedAt >= TOKEN_REUSE_MS || now < issuedAt) {
+      token = identity.issue(audience, now);
+      issuedAt = now;
+    }
+    const challenge = newChallenge();
     req.header.set(SERVICE_TOKEN_HEADER, token);
+    req.header.set(SERVICE_CHALLENGE_HEADER, challenge);
     let res: Awaited<ReturnType<typeof next>>;
     try {
       res = await next(req);
     } catch (error) {
-      if (error instanceof ConnectError && error.code === Code.Unauthenticated && !identity.checkProof(audience, nonce, error.metadata.get(SERVICE_PROOF_HEADER))) {
+      if (error instanceof ConnectError && error.code === Code.Unauthenticated && !identity.checkProof(audience, challenge, error.metadata.get(SERVICE_PROOF_HEADER))) {
         throw unproven(error);
       }
       throw error;
     }
-    if (!identity.checkProof(audience, nonce, res.header.get(SERVICE_PROOF_HEADER))) throw unproven();
+    if (!identity.checkProof(audience, challenge, res.header.get(SERVICE_PROOF_HEADER))) throw unproven();
     return res;
   };
 }
@@ -81,10 +108,11 @@ export interface ServiceIdentityGateOptions {
  * The callee's side of service identity, as a connect-node `requestGate` (so a refused call's
  * body is never read, and every protocol renders the refusal in its own shape): checks the
  * caller's token, refuses a bad or (when required) missing one with UNAUTHENTICATED, and puts
- * the proof for the token's nonce in the response headers.
+ * the proof for the call's challenge in the response headers.
  */
 export function createServiceIdentityGate(identity: ServiceIdentity, options: ServiceIdentityGateOptions): RequestGate {
   const open = new Set(options.open ?? []);
+  const verified = new VerifiedTokens();
   let lastWarnedAt = -Infinity;
   let refusedSinceWarn = 0;
   const refuse = (reason: string, context: HandlerContext): never => {
@@ -106,11 +134,40 @@ export function createServiceIdentityGate(identity: ServiceIdentity, options: Se
       if (options.required && !open.has(context.service.typeName)) refuse("service token missing", context);
       return;
     }
-    const verified = identity.verify(token);
-    if ("refused" in verified) return refuse(verified.refused, context);
-    context.responseHeader.set(SERVICE_PROOF_HEADER, identity.prove(verified.nonce));
-    context.values.set(serviceCallerKey, verified.caller);
+    const now = Date.now();
+    let checked: VerifiedToken | { readonly refused: string } | undefined = verified.get(token);
+    if (checked && !isCurrent(checked.issuedAt, now)) checked = { refused: TOKEN_NOT_CURRENT };
+    if (!checked) {
+      checked = identity.verify(token, now);
+      if (!("refused" in checked)) verified.add(token, checked, now);
+    }
+    if ("refused" in checked) return refuse(checked.refused, context);
+    const challenge = context.requestHeader.get(SERVICE_CHALLENGE_HEADER);
+    if (!isChallenge(challenge)) return refuse("service challenge missing or malformed", context);
+    context.responseHeader.set(SERVICE_PROOF_HEADER, identity.prove(challenge));
+    context.values.set(serviceCallerKey, checked.caller);
   };
+}
+
+/**
+ * Tokens that checked out, so a token reused for a second costs one HMAC, not one per call. Only
+ * tokens with a valid MAC get in — a stranger cannot fill it — and they leave once past the window.
+ */
+class VerifiedTokens {
+  private readonly tokens = new Map<string, VerifiedToken>();
+  private nextSweep = 0;
+
+  get(token: string): VerifiedToken | undefined {
+    return this.tokens.get(token);
+  }
+
+  add(token: string, checked: VerifiedToken, now: number): void {
+    if (now >= this.nextSweep) {
+      for (const [key, value] of this.tokens) if (!isCurrent(value.issuedAt, now)) this.tokens.delete(key);
+      this.nextSweep = now + TOKEN_REUSE_MS;
+    }
+    this.tokens.set(token, checked);
+  }
 }
 
 /** Runs several request gates in order; the first that throws refuses the call. */

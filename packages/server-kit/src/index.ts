@@ -11,13 +11,22 @@ export { createInternalTransport, INTERNAL_PROTOCOLS, type InternalProtocol } fr
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
 export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";
 export { loadServiceIdentity, loadServiceSecret, MIN_SERVICE_SECRET_LENGTH, SERVICE_SECRET_FILE } from "./service-secret.ts";
-export { ServiceIdentity, SERVICE_PROOF_HEADER, SERVICE_TOKEN_HEADER, TOKEN_WINDOW_MS, type VerifiedToken } from "./service-identity.ts";
+export {
+  newChallenge,
+  ServiceIdentity,
+  SERVICE_CHALLENGE_HEADER,
+  SERVICE_PROOF_HEADER,
+  SERVICE_TOKEN_HEADER,
+  TOKEN_WINDOW_MS,
+  type VerifiedToken,
+} from "./service-identity.ts";
 export {
   combineRequestGates,
   createServiceIdentityGate,
   createServiceIdentityInterceptor,
   isUnprovenPeer,
   serviceCallerKey,
+  TOKEN_REUSE_MS,
   UNPROVEN_PEER_MESSAGE,
   type RequestGate,
   type ServiceIdentityGateOptions,

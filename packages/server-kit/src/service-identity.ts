@@ -2,17 +2,20 @@ import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObje
 
 /**
  * Who is calling, and who answered, on an internal hop — proven with the deployment's shared
- * secret (see service-secret.ts), one HMAC-SHA256 per step:
+ * secret (see service-secret.ts) by HMAC-SHA256:
  *
  *   caller → callee   x-imagegen-service-token: v1.<caller>.<audience>.<unix ms>.<nonce>.<mac>
- *   callee → caller   x-imagegen-service-proof: HMAC(secret, "proof|<callee>|<nonce>")
+ *                     x-imagegen-service-challenge: <16 random bytes, base64url, fresh per call>
+ *   callee → caller   x-imagegen-service-proof: HMAC(secret, "proof|<callee>|<challenge>")
  *
- * The token says "a process of this deployment named <caller> calls <audience> now"; the proof
- * says "<callee> holds the same secret and saw this very nonce", so a process of another
- * deployment (or none) on a callee's address cannot pass for it. Each call gets a fresh nonce,
- * so a proof cannot be replayed onto another call.
+ * The token says "a process of this deployment named <caller> calls <audience>"; it is valid for
+ * TOKEN_WINDOW_MS and a caller reuses it for up to a second (see identity-interceptors.ts), which
+ * keeps its HMAC off most calls. The proof says "<callee> holds the same secret and saw this very
+ * challenge", so a process of another deployment (or none) on a callee's address cannot pass for
+ * it, and no proof can be replayed onto another call.
  */
 export const SERVICE_TOKEN_HEADER = "x-imagegen-service-token";
+export const SERVICE_CHALLENGE_HEADER = "x-imagegen-service-challenge";
 export const SERVICE_PROOF_HEADER = "x-imagegen-service-proof";
 
 /**
@@ -25,10 +28,31 @@ const VERSION = "v1";
 // Service names go into a dot-separated token, so they are kept to a plain alphabet.
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** A token that checked out: who sent it and the nonce the answer must prove. */
+/** A token that checked out: who sent it, and when it was issued (unix ms). */
 export interface VerifiedToken {
   readonly caller: string;
-  readonly nonce: string;
+  readonly issuedAt: number;
+}
+
+// A challenge as newChallenge() makes it: base64url, long enough to be unguessable.
+const CHALLENGE = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** A fresh challenge for one call: the callee's proof must name it. */
+export function newChallenge(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** True when `value` has the shape of a challenge (the callee proves only those). */
+export function isChallenge(value: string | null): value is string {
+  return value !== null && CHALLENGE.test(value);
+}
+
+/** The refusal of a token whose time lies outside TOKEN_WINDOW_MS of the callee's clock. */
+export const TOKEN_NOT_CURRENT = "service token expired or not yet valid (check the clocks)";
+
+/** True when a token issued at `issuedAt` may still be used at `now`. */
+export function isCurrent(issuedAt: number, now: number): boolean {
+  return Math.abs(now - issuedAt) <= TOKEN_WINDOW_MS;
 }
 
 /** One process's identity: its service name and the deployment secret. */
@@ -44,12 +68,11 @@ export class ServiceIdentity {
     this.key = createSecretKey(secret);
   }
 
-  /** A fresh token for one call to `audience`, and the nonce its answer must prove. */
-  issue(audience: string, now = Date.now()): { token: string; nonce: string } {
+  /** A token for calls to `audience`, issued `now` (its nonce makes each one unique). */
+  issue(audience: string, now = Date.now()): string {
     if (!NAME.test(audience)) throw new Error(`service name "${audience}" must be lowercase letters, digits and dashes`);
-    const nonce = randomBytes(16).toString("base64url");
-    const body = `${VERSION}.${this.name}.${audience}.${now}.${nonce}`;
-    return { token: `${body}.${this.mac(body)}`, nonce };
+    const body = `${VERSION}.${this.name}.${audience}.${now}.${randomBytes(12).toString("base64url")}`;
+    return `${body}.${this.mac(body)}`;
   }
 
   /**
@@ -63,18 +86,18 @@ export class ServiceIdentity {
     if (!NAME.test(caller) || !/^\d{1,15}$/.test(time) || nonce === "") return { refused: "malformed service token" };
     if (!this.macMatches(parts.slice(0, 5).join("."), mac)) return { refused: "service token not signed by this deployment" };
     if (audience !== this.name) return { refused: "service token is meant for another service" };
-    if (Math.abs(now - Number(time)) > TOKEN_WINDOW_MS) return { refused: "service token expired or not yet valid (check the clocks)" };
-    return { caller, nonce };
+    if (!isCurrent(Number(time), now)) return { refused: TOKEN_NOT_CURRENT };
+    return { caller, issuedAt: Number(time) };
   }
 
-  /** The proof this process sends back for a verified token's nonce. */
-  prove(nonce: string): string {
-    return this.mac(`proof|${this.name}|${nonce}`);
+  /** The proof this process sends back for a call's challenge. */
+  prove(challenge: string): string {
+    return this.mac(`proof|${this.name}|${challenge}`);
   }
 
-  /** True when `proof` shows that `callee` holds this deployment's secret and saw `nonce`. */
-  checkProof(callee: string, nonce: string, proof: string | null | undefined): boolean {
-    return typeof proof === "string" && this.macMatches(`proof|${callee}|${nonce}`, proof);
+  /** True when `proof` shows that `callee` holds this deployment's secret and saw `challenge`. */
+  checkProof(callee: string, challenge: string, proof: string | null | undefined): boolean {
+    return typeof proof === "string" && this.macMatches(`proof|${callee}|${challenge}`, proof);
   }
 
   private mac(data: string): string {
