@@ -36,9 +36,11 @@ export const TOKEN_REUSE_MS = 1_000;
  * (reused for up to TOKEN_REUSE_MS) and a fresh challenge, and an answer is used only when it
  * carries the peer's proof for that challenge.
  * Otherwise the call fails UNAVAILABLE with UNPROVEN_PEER_MESSAGE — a process of another
- * deployment (or none) on the peer's address is never used, and its answer never reaches the
- * caller. A peer's errors pass as they are when proven; an unproven UNAUTHENTICATED (a process
- * that refused our token: it holds another secret) is reported as unproven too.
+ * deployment (or none) on the peer's address is never used: no answer of it reaches the caller.
+ * An UNAUTHENTICATED without a proof (a process that refused our token: it holds another secret)
+ * is reported as unproven too. Other errors pass unchanged, proven or not: they deliver no work,
+ * and some come from no peer at all (a refused connection, a deadline, a proxy such as Envoy
+ * between the services answering 503), which must not be mistaken for a foreign peer.
  */
 export function createServiceIdentityInterceptor(
   identity: ServiceIdentity,
