@@ -178,4 +178,23 @@ describe("deploy/k8s", () => {
       for (const port of doc.spec.ports) expect(portNames).toContain(port.targetPort);
     }
   });
+
+  it("gives every imagegen process the deployment's service identity secret from one Secret key", () => {
+    const containers = docs.filter((d) => d.doc.kind === "Deployment").flatMap((d) => d.doc.spec.template.spec.containers);
+    expect(containers.length).toBeGreaterThanOrEqual(4);
+    for (const container of containers) {
+      const env = (container.env ?? []).find((e: any) => e.name === "IMAGEGEN_SERVICE_SECRET");
+      expect(env?.valueFrom?.secretKeyRef, container.name).toEqual({ name: "imagegen-secrets", key: "service-secret" });
+    }
+  });
+});
+
+describe("service identity in docker-compose.yml", () => {
+  it("gives gateway, front and every provider the same IMAGEGEN_SERVICE_SECRET, required from the host", () => {
+    const imagegen = Object.entries(services).filter(([, s]) => s.build);
+    expect(imagegen.map(([name]) => name)).toEqual(expect.arrayContaining(["gateway", "front", "provider-local"]));
+    // The services take it from the shared anchors (`<<: *imagegen-env`, `<<: *provider-env`).
+    const environment = (service: any): Record<string, unknown> => ({ ...service.environment?.["<<"], ...service.environment });
+    for (const [name, service] of imagegen) expect(environment(service).IMAGEGEN_SERVICE_SECRET, name).toMatch(/^\$\{IMAGEGEN_SERVICE_SECRET:\?/);
+  });
 });

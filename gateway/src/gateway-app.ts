@@ -3,7 +3,16 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { clientFaultForUnparseableRequests, registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import {
+  clientFaultForUnparseableRequests,
+  isUnprovenPeer,
+  READINESS_DETAIL_HEADER,
+  registerHealth,
+  registerReflection,
+  UNPROVEN_PEER_MESSAGE,
+  type UniversalRequestHandler,
+  type Logger,
+} from "@imagegen/server-kit";
 import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
 import { BodyBudget } from "./admission/body-budget.ts";
 import { createCredentialCheck } from "./admission/credential-check.ts";
@@ -56,15 +65,19 @@ export interface GatewayAppOptions {
  */
 export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHandler {
   const frontHealth = createClient(Health, options.front);
-  const frontReady = async (): Promise<boolean> => {
-    if (!options.isAccepting()) return false;
+  // `detail` says why parts are shut out: a front, or providers behind it, that could not prove
+  // they belong to this deployment (see server-kit service-identity).
+  const frontReadiness = async (): Promise<{ ready: boolean; detail?: Record<string, unknown> }> => {
+    if (!options.isAccepting()) return { ready: false };
+    let detail: Record<string, unknown> | undefined;
     try {
-      const res = await frontHealth.check({ service: "" }, { timeoutMs: 2000 });
-      return res.status === HealthCheckResponse_ServingStatus.SERVING;
-    } catch {
-      return false;
+      const res = await frontHealth.check({ service: "" }, { timeoutMs: 2000, onHeader: (header) => (detail = readinessDetail(header)) });
+      return { ready: res.status === HealthCheckResponse_ServingStatus.SERVING, detail };
+    } catch (error) {
+      return { ready: false, detail: isUnprovenPeer(error) ? { front: UNPROVEN_PEER_MESSAGE } : undefined };
     }
   };
+  const frontReady = async (): Promise<boolean> => (await frontReadiness()).ready;
 
   const rpc = connectNodeAdapter({
     readMaxBytes: options.maxBodyBytes,
@@ -140,8 +153,8 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       return;
     }
     if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
-      void frontReady().then((ready) =>
-        sendJson(req, res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks: { front: ready } }),
+      void frontReadiness().then(({ ready, detail }) =>
+        sendJson(req, res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks: { front: ready }, ...(detail ? { detail } : {}) }),
       );
       return;
     }
@@ -208,4 +221,16 @@ function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: s
   if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };
   if (path.startsWith("/api/") || path.startsWith("/v1/")) return { surface: "compat", method: httpMethod };
   return { surface: "other", method: httpMethod };
+}
+
+// The front's readiness detail header, when it sent a JSON object.
+function readinessDetail(header: Headers): Record<string, unknown> | undefined {
+  const value = header.get(READINESS_DETAIL_HEADER);
+  if (!value) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,14 @@
 import { join, resolve } from "node:path";
 import { loadSigningKey } from "@imagegen/image-urls";
-import { createDualProtocolServer, createInternalTransport, createLogger, onShutdownSignal } from "@imagegen/server-kit";
+import {
+  createDualProtocolServer,
+  createInternalTransport,
+  createLogger,
+  createServiceIdentityInterceptor,
+  loadServiceSecret,
+  onShutdownSignal,
+  ServiceIdentity,
+} from "@imagegen/server-kit";
 import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
 import { createFailoverTransport } from "./rpc/failover-transport.ts";
@@ -17,10 +25,19 @@ const frontUrls = (process.env.IMAGEGEN_FRONT_URL ?? "http://127.0.0.1:8081").sp
 // Room for a 32 MiB inline image (the largest init_image the API accepts) plus JSON around it.
 const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1024);
 
+// Every call to the front carries this deployment's identity; a front that cannot prove it holds
+// the same secret is never used (its calls fail UNAVAILABLE, so /readyz turns 503).
+const identity = new ServiceIdentity("gateway", loadServiceSecret(dataDir));
+
 let accepting = true;
 const app = createGatewayApp({
   front: createFailoverTransport(
-    frontUrls.map((baseUrl) => createInternalTransport(baseUrl, [createClientTracingInterceptor({ peer: "front" })])),
+    frontUrls.map((baseUrl) =>
+      createInternalTransport(baseUrl, [
+        createClientTracingInterceptor({ peer: "front" }),
+        createServiceIdentityInterceptor(identity, "front", { logger, peerUrl: baseUrl }),
+      ]),
+    ),
   ),
   imagesDir: join(dataDir, "images"),
   signingKey: loadSigningKey(dataDir),

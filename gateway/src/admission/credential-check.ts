@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { CheckCredentialRequestSchema, EdgeService } from "@imagegen/proto/imagegen/edge/v1/edge_service_pb";
-import { callFrontUnary } from "../rpc/front-proxy.ts";
+import { callFrontUnary, frontAway } from "../rpc/front-proxy.ts";
 
 /** Answers are kept this long unless configured (IMAGEGEN_EDGE_CREDENTIAL_TTL_MS). */
 export const DEFAULT_CREDENTIAL_TTL_MS = 10_000;
@@ -45,9 +45,10 @@ export function createCredentialCheck(front: Transport, ttlMs = DEFAULT_CREDENTI
       return remember(digest, { until: now() + ttlMs });
     } catch (error) {
       const refusal = ConnectError.from(error);
-      // Only the front's verdict on the credential is remembered; an outage is not.
+      // Only the front's verdict on the credential is remembered; an outage is not, and a front
+      // that did not answer in time is away (503 + Retry-After), not the client's timeout.
       if (refusal.code === Code.Unauthenticated) return remember(digest, { until: now() + ttlMs, refusal });
-      throw refusal;
+      throw refusal.code === Code.DeadlineExceeded ? frontAway(refusal) : refusal;
     }
   };
 

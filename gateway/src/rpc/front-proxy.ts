@@ -111,9 +111,11 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
 /** Seconds a caller is asked to wait while the front is away (restarting, frozen, unreachable). */
 const FRONT_AWAY_RETRY_AFTER_SECONDS = 1;
 
-// The front could not be reached or dropped the call: UNAVAILABLE with Retry-After on every
-// surface (RetryInfo for RPC clients, the header for HTTP ones).
-function frontAway(error: ConnectError): ConnectError {
+/**
+ * The front could not be reached, dropped the call or did not answer in time: UNAVAILABLE with
+ * Retry-After on every surface (RetryInfo for RPC clients, the header for HTTP ones).
+ */
+export function frontAway(error: ConnectError): ConnectError {
   const away = apiError(ErrorReason.UNAVAILABLE, "the service is temporarily unavailable; retry shortly", {
     retryAfterSeconds: FRONT_AWAY_RETRY_AFTER_SECONDS,
     cause: error,

@@ -1,7 +1,14 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { ProviderService } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { createDualProtocolServer, createLogger, onShutdownSignal, registerHealth } from "@imagegen/server-kit";
+import {
+  createDualProtocolServer,
+  createLogger,
+  createServiceIdentityGate,
+  loadServiceIdentity,
+  onShutdownSignal,
+  registerHealth,
+} from "@imagegen/server-kit";
 import { createServerTracingInterceptor, providerGenAiAttributes, startTelemetry } from "@imagegen/telemetry";
 import { envName, readProviderEnvironment } from "./provider-config.ts";
 import type { ProviderDefinition } from "./provider-definition.ts";
@@ -10,7 +17,7 @@ import { createProviderService } from "./provider-service.ts";
 /**
  * A provider process: serves `definition` over gRPC/Connect on IMAGEGEN_PROVIDER_<ID>_PORT
  * (default `defaultPort`), host IMAGEGEN_PROVIDER_HOST (default 127.0.0.1), with grpc health,
- * and drains on SIGTERM/SIGINT. A provider's main.ts is one call to this.
+ * answering only callers with the deployment's service identity, and drains on SIGTERM/SIGINT. A provider's main.ts is one call to this.
  */
 export async function runProviderMain(definition: ProviderDefinition, defaultPort: number): Promise<void> {
   const telemetry = await startTelemetry(`imagegen-provider-${definition.id}`, `IMAGEGEN_PROVIDER_${envName(definition.id)}_METRICS_PORT`);
@@ -18,6 +25,8 @@ export async function runProviderMain(definition: ProviderDefinition, defaultPor
   const port = Number(process.env[`IMAGEGEN_PROVIDER_${envName(definition.id)}_PORT`] ?? defaultPort);
   const service = createProviderService(definition, { logger });
   const handler = connectNodeAdapter({
+    // It holds a vendor token: only this deployment's services may call it (health stays open to probes).
+    requestGate: createServiceIdentityGate(loadServiceIdentity(`provider-${definition.id}`), { required: true, open: [Health.typeName], logger }),
     interceptors: [createServerTracingInterceptor({ describe: providerGenAiAttributes(definition.id) })],
     routes(router) {
       router.service(ProviderService, service);

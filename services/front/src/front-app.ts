@@ -11,9 +11,15 @@ import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
 import {
   clientFaultForUnparseableRequests,
+  combineRequestGates,
+  createServiceIdentityGate,
   guardRpcHandler,
+  loadServiceSecret,
+  READINESS_DETAIL_HEADER,
+  serviceCallerKey,
   registerHealth,
   registerReflection,
+  ServiceIdentity,
   type Logger,
   type UniversalRequestHandler,
 } from "@imagegen/server-kit";
@@ -40,7 +46,7 @@ import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { ImageStore } from "./images/image-store.ts";
-import { ProviderDirectory } from "./providers/provider-directory.ts";
+import { ProviderDirectory, UNPROVEN_PROVIDER_PROBLEM } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
 import { registerModelService } from "./rpc/model-service.ts";
 import { validationInterceptor } from "./rpc/validation-interceptor.ts";
@@ -90,7 +96,10 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const cacheIndex = openCacheIndex(process.env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath);
-  const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker);
+  // The deployment's service identity: the gateway proves itself to us, we prove ourselves to it
+  // and to every provider, and each provider proves itself back (see server-kit service-identity).
+  const identity = new ServiceIdentity("front", loadServiceSecret(options.dataDir));
+  const providers = new ProviderDirectory(config.providers.values(), logger, identity, options.breaker);
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
@@ -137,7 +146,10 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
   // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
   const rpcHandler = connectNodeAdapter({
-    requestGate: clientFaultForUnparseableRequests,
+    // A caller presenting a service token (the gateway) must hold this deployment's secret and
+    // gets our proof back. A call without one is a public call, as Envoy's native gRPC route and
+    // health checks reach the front directly (deploy/): it passes the same API-key auth as any.
+    requestGate: combineRequestGates(clientFaultForUnparseableRequests, createServiceIdentityGate(identity, { required: false, logger })),
     // Tracing first, so auth and validation refusals are spans (and logged lines) too.
     interceptors: [
       createServerTracingInterceptor(),
@@ -172,7 +184,15 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       });
       registerAdminService(router, store);
       registerEdgeService(router);
-      registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
+      registerHealth(router, async (service, context) => {
+        if (service !== "" && !service.startsWith("imagegen.")) return undefined;
+        // Our own gateway (a proven caller) learns which providers are shut out and shows it in /readyz.
+        const unproven = providers.unproven();
+        if (unproven.length > 0 && context.values.get(serviceCallerKey)) {
+          context.responseHeader.set(READINESS_DETAIL_HEADER, JSON.stringify({ providers: Object.fromEntries(unproven.map((id) => [id, UNPROVEN_PROVIDER_PROBLEM])) }));
+        }
+        return providers.anyUsable();
+      });
       registerReflection(router, frontRegistry, [
         ImageService.typeName,
         ModelService.typeName,

@@ -4,7 +4,14 @@ import {
   type DescribeProviderResponse,
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { createInternalTransport, wasConnectionRefused, type Logger } from "@imagegen/server-kit";
+import {
+  createInternalTransport,
+  createServiceIdentityInterceptor,
+  isUnprovenPeer,
+  wasConnectionRefused,
+  type Logger,
+  type ServiceIdentity,
+} from "@imagegen/server-kit";
 import { createClientTracingInterceptor } from "@imagegen/telemetry";
 import type { ProviderConfig } from "../catalog/catalog-config.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
@@ -20,6 +27,12 @@ export interface ProviderState {
   /** DescribeProvider failures in a row; one miss under load does not take a provider out. */
   readonly misses?: number;
 }
+
+/**
+ * Why a provider is not used when the process on its address cannot prove it belongs to this
+ * deployment. The address goes to the log only: this reason is shown to API callers.
+ */
+export const UNPROVEN_PROVIDER_PROBLEM = "provider service could not prove it belongs to this deployment";
 
 /** Describe failures in a row before a provider counts as gone. */
 const MISSES_BEFORE_GONE = 2;
@@ -44,17 +57,28 @@ export class ProviderDirectory {
   private readonly notStarted = new Set<string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly urls = new Map<string, string>();
   private readonly logger: Logger;
 
+  /**
+   * `identity` is the front's: every call carries it, and a provider's answer is used only when
+   * the provider proves it holds the same deployment secret.
+   */
   constructor(
     configs: Iterable<ProviderConfig>,
     logger: Logger,
+    identity: ServiceIdentity,
     breaker: { threshold: number; cooldownMs: number } = { threshold: 5, cooldownMs: 30_000 },
   ) {
     this.logger = logger;
     for (const config of configs) {
-      const interceptors = [createClientTracingInterceptor({ peer: `provider-${config.id}`, provider: config.id })];
+      const interceptors = [
+        createClientTracingInterceptor({ peer: `provider-${config.id}`, provider: config.id }),
+        // Innermost, so the call's span records an unproven provider as its error.
+        createServiceIdentityInterceptor(identity, `provider-${config.id}`),
+      ];
       const client = createClient(ProviderService, createInternalTransport(config.url, interceptors));
+      this.urls.set(config.id, config.url);
       this.states.set(config.id, { id: config.id, client, problem: config.notStarted ?? "provider service not reachable yet" });
       // Never described, so never usable: whatever listens on its URL is not this system's.
       if (config.notStarted) this.notStarted.add(config.id);
@@ -108,6 +132,16 @@ export class ProviderDirectory {
           if (!state.description) this.logger.info("provider online", { provider: state.id, configured: description.configured });
           this.states.set(state.id, { ...state, description, problem, misses: 0 });
         } catch (error) {
+          if (isUnprovenPeer(error)) {
+            // Not ours: never routed to, from the first answer on, whatever it served before.
+            if (state.problem !== UNPROVEN_PROVIDER_PROBLEM) {
+              this.logger.warn(`provider at ${this.urls.get(state.id)} could not prove it belongs to this deployment; not routing to it`, {
+                provider: state.id,
+              });
+            }
+            this.states.set(state.id, { id: state.id, client: state.client, problem: UNPROVEN_PROVIDER_PROBLEM, misses: (state.misses ?? 0) + 1 });
+            return;
+          }
           const misses = (state.misses ?? 0) + 1;
           // A refused connection means the process is gone; a timeout may only mean it is busy.
           const serving = !wasConnectionRefused(error) && Date.now() - (this.lastServedAt.get(state.id) ?? 0) < SERVING_IS_ALIVE_MS;
@@ -155,6 +189,11 @@ export class ProviderDirectory {
   /** The provider's declaration of one of its models, when it is usable. */
   model(providerId: string, modelId: string): ProviderModel | undefined {
     return this.states.get(providerId)?.description?.models.find((m) => m.id === modelId);
+  }
+
+  /** The providers not used because they could not prove they belong to this deployment. */
+  unproven(): string[] {
+    return [...this.states.values()].filter((s) => s.problem === UNPROVEN_PROVIDER_PROBLEM).map((s) => s.id);
   }
 
   /** True when at least one provider can serve (readiness). */

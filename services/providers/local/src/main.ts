@@ -1,6 +1,13 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { createDualProtocolServer, createLogger, onShutdownSignal, registerHealth } from "@imagegen/server-kit";
+import {
+  createDualProtocolServer,
+  createLogger,
+  createServiceIdentityGate,
+  loadServiceIdentity,
+  onShutdownSignal,
+  registerHealth,
+} from "@imagegen/server-kit";
 import { createServerTracingInterceptor, providerGenAiAttributes, startTelemetry } from "@imagegen/telemetry";
 import { registerLocalProvider } from "./local-provider.ts";
 
@@ -10,6 +17,8 @@ const telemetry = await startTelemetry("imagegen-provider-local", "IMAGEGEN_PROV
 const logger = createLogger("provider-local");
 const port = Number(process.env.IMAGEGEN_PROVIDER_LOCAL_PORT ?? 8090);
 const handler = connectNodeAdapter({
+  // Only this deployment's services may call it (health stays open to orchestrators' probes).
+  requestGate: createServiceIdentityGate(loadServiceIdentity("provider-local"), { required: true, open: [Health.typeName], logger }),
   interceptors: [createServerTracingInterceptor({ describe: providerGenAiAttributes("local") })],
   routes(router) {
     registerLocalProvider(router);
