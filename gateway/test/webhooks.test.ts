@@ -210,7 +210,7 @@ describe("webhooks", () => {
             message: why,
             details: { field: "webhook_url", reason: "url.public", suggestion: why, violations: [{ field: "webhook_url", reason: "url.public", message: why }] },
             request_id: "req_webhook_file",
-            documentation_url: "/docs/errors#INVALID_REQUEST",
+            documentation_url: `${system.baseUrl}/docs/errors#INVALID_REQUEST`,
           },
         }),
       );
