@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
+import type { ConnectRouter, Interceptor, Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
@@ -32,7 +33,7 @@ import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
 import { loadTierConfig } from "./metering/tier-config.ts";
 import { registerAdminService } from "./rpc/admin-service.ts";
 import { openStore } from "./store/open-store.ts";
-import { loadCatalogConfig } from "./catalog/catalog-config.ts";
+import { loadCatalogConfig, type ProviderConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
@@ -66,11 +67,16 @@ export interface FrontOptions {
   /** Provider failures in a row that open its circuit, and how long it then stays skipped. */
   readonly breaker: { readonly threshold: number; readonly cooldownMs: number };
   readonly logger: Logger;
+  /** How to reach a provider; the in-memory test level passes router transports to fakes. */
+  readonly providerTransport?: (provider: ProviderConfig) => Transport;
 }
 
 export interface FrontApp {
   readonly handler: UniversalRequestHandler;
   readonly providers: ProviderDirectory;
+  /** The RPCs and the interceptors before them, for an in-memory router transport (tests). */
+  readonly routes: (router: ConnectRouter) => void;
+  readonly interceptors: readonly Interceptor[];
   /** Lets running generations finish (bounded) before the process exits. */
   drain(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -87,7 +93,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const cacheIndex = openCacheIndex(process.env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath);
-  const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker);
+  const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker, options.providerTransport);
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
@@ -131,56 +137,56 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     },
   });
 
+  // Tracing first, so auth and validation refusals are spans (and logged lines) too.
+  const interceptors = [
+    createServerTracingInterceptor(),
+    createAccessLogInterceptor(options.logger),
+    createAuthInterceptor(createKeyResolver(store, () => keys)),
+    createMeteringInterceptor({ limiter, quotas, tiers }),
+    validationInterceptor,
+  ];
+  const routes = (router: ConnectRouter): void => {
+    registerImageService(router, {
+      runner,
+      catalog,
+      store,
+      images,
+      inFlight,
+      profiles,
+      syncWaitMs: options.syncWaitMs,
+      cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
+      process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
+    });
+    registerModelService(router, catalog);
+    registerGalleryService(router, { gallery, store, images });
+    registerWebhookService(router, webhooks, checkWebhookUrl);
+    registerUserService(router, {
+      profiles,
+      monthlyCredits: (principal) => quotas.limitOf(principal),
+      usage: (owner) => store.usageTotals(owner),
+      storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
+    });
+    registerAdminService(router, store);
+    registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
+    registerReflection(router, frontRegistry, [
+      ImageService.typeName,
+      ModelService.typeName,
+      GalleryService.typeName,
+      WebhookService.typeName,
+      UserService.typeName,
+      AdminService.typeName,
+      Health.typeName,
+    ]);
+  };
   // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
   // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
-  const rpcHandler = connectNodeAdapter({
-    requestGate: clientFaultForUnparseableRequests,
-    // Tracing first, so auth and validation refusals are spans (and logged lines) too.
-    interceptors: [
-      createServerTracingInterceptor(),
-      createAccessLogInterceptor(options.logger),
-      createAuthInterceptor(createKeyResolver(store, () => keys)),
-      createMeteringInterceptor({ limiter, quotas, tiers }),
-      validationInterceptor,
-    ],
-    routes(router) {
-      registerImageService(router, {
-        runner,
-        catalog,
-        store,
-        images,
-        inFlight,
-        profiles,
-        syncWaitMs: options.syncWaitMs,
-        cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
-      });
-      registerModelService(router, catalog);
-      registerGalleryService(router, { gallery, store, images });
-      registerWebhookService(router, webhooks, checkWebhookUrl);
-      registerUserService(router, {
-        profiles,
-        monthlyCredits: (principal) => quotas.limitOf(principal),
-        usage: (owner) => store.usageTotals(owner),
-        storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
-      });
-      registerAdminService(router, store);
-      registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
-      registerReflection(router, frontRegistry, [
-        ImageService.typeName,
-        ModelService.typeName,
-        GalleryService.typeName,
-        WebhookService.typeName,
-        UserService.typeName,
-        AdminService.typeName,
-        Health.typeName,
-      ]);
-    },
-  });
+  const rpcHandler = connectNodeAdapter({ requestGate: clientFaultForUnparseableRequests, interceptors, routes });
   const handler = guardRpcHandler(rpcHandler, logger);
   return {
     handler,
     providers,
+    routes,
+    interceptors,
     drain: (ms) => inFlight.drain(ms),
     async close() {
       stopSweeper();

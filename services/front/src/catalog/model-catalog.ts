@@ -10,6 +10,10 @@ import { Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/pr
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { CatalogConfig, ModelConfig, RouteConfig, UseCaseConfig } from "./catalog-config.ts";
 
+/** What a model served by its offline stand-in says of itself, in the catalog and on errors. */
+export const STAND_IN_REASON =
+  "offline stand-in: served by the local procedural renderer (no AI model) because no provider of this model is configured";
+
 /** "owner/name" or "owner/name:<64-hex version>", Replicate's model id forms. */
 const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f]{64})?$/i;
 
@@ -17,6 +21,8 @@ const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f
 export interface UsableRoute {
   readonly route: RouteConfig;
   readonly declared: ProviderModel;
+  /** True when this is the model's offline stand-in, not one of its real routes. */
+  readonly standIn: boolean;
 }
 
 /** Public names of provider operations, as seed 004 writes capabilities. */
@@ -40,9 +46,9 @@ export class ModelCatalog {
     this.providers = providers;
   }
 
-  /** The model a request without one gets: the first default that can serve. */
+  /** The model a request without one gets: the first default that a real route can serve. */
   defaultModelId(): string {
-    const usable = this.config.defaultModels.find((id) => this.usableRoutes(id).length > 0);
+    const usable = this.config.defaultModels.find((id) => this.usableRoutes(id).some((r) => !r.standIn));
     return usable ?? this.config.defaultModels[0] ?? [...this.config.models.keys()][0] ?? "local";
   }
 
@@ -85,7 +91,11 @@ export class ModelCatalog {
     return model;
   }
 
-  /** Routes able to serve `modelId` now, in fallback order. */
+  /**
+   * Routes able to serve `modelId` now, in fallback order. Every one serves that same model;
+   * the offline stand-in is the only route, and only while no real route's provider is
+   * configured at all (see `standsIn`).
+   */
   usableRoutes(modelId: string): UsableRoute[] {
     const catalogued = this.config.models.get(modelId);
     const model = catalogued ?? this.passThrough(modelId);
@@ -98,9 +108,23 @@ export class ModelCatalog {
       const declared =
         this.providers.model(route.provider, route.model) ??
         (catalogued ? undefined : create(ProviderModelSchema, { id: route.model, displayName: route.model }));
-      if (declared) out.push({ route, declared });
+      if (declared) out.push({ route, declared, standIn: false });
+    }
+    const standIn = model.offlineStandIn;
+    if (out.length === 0 && standIn && this.standsIn(model) && this.providers.isUsable(standIn.provider)) {
+      const declared = this.providers.model(standIn.provider, standIn.model);
+      if (declared) out.push({ route: standIn, declared, standIn: true });
     }
     return out;
+  }
+
+  /**
+   * True when the model's offline stand-in may serve: none of its real routes' providers has a
+   * token in this deployment or ever said it was configured. A configured provider that is
+   * failing, rate limited or gone keeps the stand-in out: its caller gets that failure.
+   */
+  private standsIn(model: ModelConfig): boolean {
+    return model.routes.every((r) => !this.config.providers.get(r.provider)?.tokenSet && !this.providers.wasConfigured(r.provider));
   }
 
   /**
@@ -119,7 +143,7 @@ export class ModelCatalog {
       usdPerImage: 0,
       credits: 0,
       supportedSchedulers: [],
-      routes: [{ provider: "replicate", model: modelId }],
+      routes: [{ provider: "replicate", model: modelId, usdPerImage: 0, credits: 0 }],
     };
   }
 
@@ -153,17 +177,20 @@ export class ModelCatalog {
     const routes = this.usableRoutes(model.id);
     const operations = new Set(routes.flatMap((r) => r.declared.limits?.operations ?? []));
     const first = routes[0]?.declared.limits;
+    const standIn = routes[0]?.standIn === true;
+    // The price is the serving route's: a stand-in costs what the offline renderer costs.
+    const price = routes[0]?.route ?? model;
     return create(ModelSchema, {
       id: model.id,
       name: model.name,
       version: model.version,
       type: model.type,
       status: routes.length ? "active" : "unavailable",
-      statusReason: routes.length ? "" : this.unavailableReason(model),
+      statusReason: standIn ? STAND_IN_REASON : routes.length ? "" : this.unavailableReason(model),
       capabilities: [...operations].sort().map((o) => OPERATION_NAMES[o]),
       supportedSizes: (first?.fixedSizes ?? []).map((s) => ({ width: s.width, height: s.height })),
-      pricing: { perImage: model.usdPerImage, credits: model.credits },
-      providers: model.routes.map((r) => r.provider),
+      pricing: { perImage: price.usdPerImage, credits: price.credits },
+      providers: standIn ? routes.map((r) => r.route.provider) : model.routes.map((r) => r.provider),
     });
   }
 

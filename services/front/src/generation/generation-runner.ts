@@ -118,7 +118,7 @@ export class GenerationRunner {
     if (replayId) return this.snapshot(record.owner, replayId);
     const { leases, leaseMs, holder } = this.deps;
     const lease = { generationId: record.id, owner: record.owner, holder };
-    const release = await this.admitAndInsert(record, model, input, () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }));
+    const release = await this.admitAndInsert(record, model, supported, input, () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs }));
 
     let failure: unknown;
     // A missed renewal (state store briefly away) is retried at the next beat; the lease only
@@ -154,10 +154,18 @@ export class GenerationRunner {
    * Admits (quota, concurrency) and persists the generation; if either fails, the admission and
    * the idempotency key are given back so a retry starts clean.
    */
-  private async admitAndInsert(record: GenerationRecord, model: ModelConfig, input: GenerationInput, holdLease: () => Promise<void>): Promise<() => void> {
+  private async admitAndInsert(
+    record: GenerationRecord,
+    model: ModelConfig,
+    routes: readonly UsableRoute[],
+    input: GenerationInput,
+    holdLease: () => Promise<void>,
+  ): Promise<() => void> {
     let release: () => void = () => {};
     try {
-      const admission = { principal: input.principal, modelId: model.id, creditsPerImage: model.credits, numOutputs: input.job.numOutputs };
+      // Admitted at the dearest route that may serve it; charged later at the one that did.
+      const creditsPerImage = Math.max(0, ...routes.map((r) => r.route.credits));
+      const admission = { principal: input.principal, modelId: model.id, creditsPerImage, numOutputs: input.job.numOutputs };
       release = (await this.deps.admit?.(admission)) ?? release;
       await holdLease();
       await this.deps.store.insertGeneration(record);
@@ -218,8 +226,9 @@ export class GenerationRunner {
         record = await store.updateGeneration(record.id, {
           status: "completed",
           completedAt: Date.now(),
-          costCredits: model.credits * images.length,
-          costUsd: roundUsd(model.usdPerImage * images.length),
+          // The price of the route that served, never the model's list price.
+          costCredits: route.route.credits * images.length,
+          costUsd: roundUsd(route.route.usdPerImage * images.length),
         });
         onRecorded();
         announce("completed");

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient, createRouterTransport, type Client } from "@connectrpc/connect";
+import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
+import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
+import { AdminService } from "@imagegen/proto/imagegen/admin/v1/admin_service_pb";
+import { createCapturingLogger } from "@imagegen/provider-kit/testing";
+import { hashSecret } from "../src/auth/key-verifier.ts";
+import { createFrontApp, type FrontApp } from "../src/front-app.ts";
+import type { FakeProvider } from "./fake-provider.ts";
+
+/** The checkout's catalog: the in-memory level tests the routing the product ships. */
+export const SHIPPED_CONFIG = join(import.meta.dirname, "..", "..", "..", "config", "imagegen.yaml");
+const ADMIN_KEY = "in-memory-admin-key-0123456789";
+
+/**
+ * The front app in memory (connect-es' router transport, as in connectrpc/examples-es): the
+ * real wiring, interceptors, catalog, runner, SQLite store and image store under a temp dir,
+ * with its providers replaced by in-memory fakes. A provider the test does not fake answers
+ * every call with "unimplemented", which the front sees as a provider that is not running.
+ */
+interface Clients {
+  readonly images: Client<typeof ImageService>;
+  readonly models: Client<typeof ModelService>;
+  readonly users: Client<typeof UserService>;
+  readonly admin: Client<typeof AdminService>;
+}
+
+export interface InMemoryFront extends Clients {
+  readonly app: FrontApp;
+  readonly dataDir: string;
+  /** Clients calling as another key (from `admin.createApiKey`); the ones above call as the bootstrap admin. */
+  as(secret: string): Clients;
+  readonly logLines: string[];
+  close(): Promise<void>;
+}
+
+export interface InMemoryFrontOptions {
+  readonly providers: readonly FakeProvider[];
+  readonly configPath?: string;
+  readonly syncWaitMs?: number;
+  readonly providerTimeoutMs?: number;
+  readonly breaker?: { threshold: number; cooldownMs: number };
+}
+
+export async function startInMemoryFront(options: InMemoryFrontOptions): Promise<InMemoryFront> {
+  const dataDir = mkdtempSync(join(tmpdir(), "imagegen-in-memory-"));
+  // The bootstrap admin key, as a first start would have stored it (its hash only).
+  writeFileSync(join(dataDir, "admin-key.sha256"), hashSecret(ADMIN_KEY).toString("hex"));
+  const fakes = new Map(options.providers.map((p) => [p.id, p]));
+  const absent = createRouterTransport(() => {});
+  const logger = createCapturingLogger();
+  const app = await createFrontApp({
+    dataDir,
+    configPath: options.configPath ?? SHIPPED_CONFIG,
+    publicBaseUrl: "http://gateway.test",
+    providerTimeoutMs: options.providerTimeoutMs ?? 5_000,
+    syncWaitMs: options.syncWaitMs ?? 5_000,
+    leaseMs: 30_000,
+    breaker: options.breaker ?? { threshold: 5, cooldownMs: 30_000 },
+    logger,
+    providerTransport: (provider) => fakes.get(provider.id)?.transport ?? absent,
+  });
+  const clientsFor = (secret: string): Clients => {
+    const transport = createRouterTransport(app.routes, {
+      router: { interceptors: [...app.interceptors] },
+      transport: {
+        interceptors: [
+          (next) => (req) => {
+            req.header.set("authorization", `Bearer ${secret}`);
+            return next(req);
+          },
+        ],
+      },
+    });
+    return {
+      images: createClient(ImageService, transport),
+      models: createClient(ModelService, transport),
+      users: createClient(UserService, transport),
+      admin: createClient(AdminService, transport),
+    };
+  };
+  return {
+    app,
+    dataDir,
+    ...clientsFor(ADMIN_KEY),
+    as: clientsFor,
+    logLines: logger.lines,
+    async close() {
+      await app.drain(2_000);
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
