@@ -39,6 +39,7 @@ import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
+import { startCancelWatcher } from "./generation/cancel-watcher.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
@@ -69,6 +70,10 @@ export interface FrontOptions {
   readonly logger: Logger;
   /** How to reach a provider; the in-memory test level passes router transports to fakes. */
   readonly providerTransport?: (provider: ProviderConfig) => Transport;
+  /** How often running generations are checked for a cancel made on another replica. */
+  readonly cancelCheckMs?: number;
+  /** Where DATABASE_URL, REDIS_URL and provider tokens are read (the process's by default). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface FrontApp {
@@ -86,18 +91,19 @@ export interface FrontApp {
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
   // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
-  const store = await openStore(options.dataDir, process.env, logger);
+  const env = options.env ?? process.env;
+  const store = await openStore(options.dataDir, env, logger);
   const tiers = loadTierConfig(options.configPath);
-  const limiter = await openRateLimiter(process.env, logger);
+  const limiter = await openRateLimiter(env, logger);
   const quotas = new Quotas(store, tiers);
-  const cacheIndex = openCacheIndex(process.env, logger);
+  const cacheIndex = openCacheIndex(env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
-  const config = loadCatalogConfig(options.configPath);
+  const config = loadCatalogConfig(options.configPath, env);
   const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker, options.providerTransport);
   await providers.start();
   const catalog = new ModelCatalog(config, providers);
   const inFlight = new InFlightGenerations();
-  const leases = openLeases(options.dataDir);
+  const leases = openLeases(options.dataDir, env);
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
   const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
@@ -178,6 +184,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       Health.typeName,
     ]);
   };
+  const stopCancelWatcher = startCancelWatcher({ store, inFlight, intervalMs: options.cancelCheckMs ?? 500, logger });
+
   // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
   // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
   const rpcHandler = connectNodeAdapter({ requestGate: clientFaultForUnparseableRequests, interceptors, routes });
@@ -190,6 +198,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     drain: (ms) => inFlight.drain(ms),
     async close() {
       stopSweeper();
+      stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
       webhooks.close();

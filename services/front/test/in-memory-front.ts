@@ -43,6 +43,9 @@ export interface InMemoryFrontOptions {
   readonly syncWaitMs?: number;
   readonly providerTimeoutMs?: number;
   readonly breaker?: { threshold: number; cooldownMs: number };
+  readonly cancelCheckMs?: number;
+  /** DATABASE_URL and REDIS_URL for fronts that share state; nothing else of the process's env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function startInMemoryFront(options: InMemoryFrontOptions): Promise<InMemoryFront> {
@@ -62,6 +65,8 @@ export async function startInMemoryFront(options: InMemoryFrontOptions): Promise
     breaker: options.breaker ?? { threshold: 5, cooldownMs: 30_000 },
     logger,
     providerTransport: (provider) => fakes.get(provider.id)?.transport ?? absent,
+    cancelCheckMs: options.cancelCheckMs,
+    env: options.env ?? {},
   });
   const clientsFor = (secret: string): Clients => {
     const transport = createRouterTransport(app.routes, {

@@ -203,11 +203,15 @@ export class GenerationRunner {
       });
     announce("queued");
     let lastError: unknown;
+    // Outcome writes are guarded (terminal states are final): reading back "canceled" means a
+    // cancel made on another replica landed first.
+    const canceledElsewhere = (): boolean => record.status === "canceled";
     for (const route of routes) {
       const state = this.deps.providers.get(route.route.provider);
       if (!state) continue;
       try {
         record = await store.updateGeneration(record.id, { status: "processing", provider: route.route.provider });
+        if (canceledElsewhere()) throw apiError(ErrorReason.CANCELED, "the generation was canceled");
         announce("started");
         const job = this.jobFor(input, route);
         job.generationId = record.id;
@@ -230,14 +234,18 @@ export class GenerationRunner {
           costCredits: route.route.credits * images.length,
           costUsd: roundUsd(route.route.usdPerImage * images.length),
         });
+        // Canceled elsewhere while the provider finished: the cancel stands, uncharged.
+        if (canceledElsewhere()) throw apiError(ErrorReason.CANCELED, "the generation was canceled");
         onRecorded();
         announce("completed");
         this.finished(record, images, input.webhookUrl);
         return;
       } catch (error) {
-        lastError = signal.aborted ? apiError(ErrorReason.CANCELED, "the generation was canceled") : error;
+        const canceled = signal.aborted || canceledElsewhere();
+        lastError = canceled ? apiError(ErrorReason.CANCELED, "the generation was canceled") : error;
         const described = describeError(lastError);
-        if (!signal.aborted) this.deps.providers.recordOutcome(route.route.provider, RETRYABLE.has(described.row.name));
+        if (canceled) break;
+        this.deps.providers.recordOutcome(route.route.provider, RETRYABLE.has(described.row.name));
         // Images already stored belong to this route's partial result: never mix routes.
         if (images.length > 0 || !RETRYABLE.has(described.row.name)) break;
         this.deps.logger.warn("route failed, trying the next", { generation_id: record.id, provider: route.route.provider, reason: described.row.name });
@@ -245,20 +253,25 @@ export class GenerationRunner {
       }
     }
     const described = describeError(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
-    const canceled = described.row.name === "CANCELED";
     record = await store.updateGeneration(record.id, {
-      status: canceled ? "canceled" : "failed",
+      status: described.row.name === "CANCELED" ? "canceled" : "failed",
       completedAt: Date.now(),
       errorReason: described.row.name,
       errorMessage: described.message,
-      // Never charged, even if a "completed" write whose answer was lost did commit.
       costCredits: 0,
       costUsd: 0,
     });
     onRecorded();
-    announce(canceled ? "canceled" : "failed");
-    if (!canceled) this.finished(record, images, input.webhookUrl);
-    throw lastError;
+    // The stored outcome is the one that counts: a guarded write that lost to an earlier
+    // terminal state (a cancel from another replica, a completion whose answer was lost) leaves it.
+    const outcome = record.status === "completed" || record.status === "canceled" ? record.status : "failed";
+    announce(outcome);
+    if (outcome === "completed") {
+      this.finished(record, images, input.webhookUrl);
+      return;
+    }
+    if (outcome === "failed") this.finished(record, images, input.webhookUrl);
+    throw outcome === "canceled" && described.row.name !== "CANCELED" ? apiError(ErrorReason.CANCELED, "the generation was canceled") : lastError;
 
     function announceProgress(fraction: number): void {
       emit(() => create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));

@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
-import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
+import { TERMINAL_STATES, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 
@@ -24,6 +24,7 @@ const MIGRATIONS = [
 type Row = Record<string, string | number | null>;
 
 const COLUMNS = GENERATION_COLUMNS;
+const NOT_TERMINAL = `status NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(", ")})`;
 
 /** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
 export class SqliteStore implements Store {
@@ -48,13 +49,23 @@ export class SqliteStore implements Store {
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
-    // One statement, as in the PostgreSQL store: the row comes back from the UPDATE itself.
-    const sql = keys.length
-      ? `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`
-      : "SELECT * FROM generations WHERE id = ?";
-    const row = this.db.prepare(sql).get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined;
+    // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
+    const updated = keys.length
+      ? (this.db
+          .prepare(`UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`)
+          .get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined)
+      : undefined;
+    const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
     if (!row) throw new Error(`generation ${id} vanished`);
     return toGeneration(row);
+  }
+
+  async canceledAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare("SELECT id FROM generations WHERE status = 'canceled' AND id IN (SELECT value FROM json_each(?))")
+      .all(JSON.stringify(ids)) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
   }
 
   async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {

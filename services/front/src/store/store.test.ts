@@ -63,6 +63,36 @@ describe.each(backends)("store on %s", (_name, open) => {
     expect(after).toEqual({ ...g, status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
   });
 
+  it.each([
+    ["completed", { status: "completed", costCredits: 2 }],
+    ["failed", { status: "failed", errorReason: "UPSTREAM_AUTH" }],
+    ["canceled", { status: "canceled", errorReason: "CANCELED" }],
+  ] as const)("keeps a %s generation final: a later update changes nothing and charges nothing", async (_state, terminal) => {
+    const spender = `${owner}_final_${terminal.status}`;
+    const g = generation(spender, { createdAt: Date.UTC(2026, 5, 10) });
+    await store.insertGeneration(g);
+    const first = await store.updateGeneration(g.id, { ...terminal, completedAt: g.createdAt + 1 });
+    const spent = await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1));
+    for (const late of [
+      { status: "completed", costCredits: 5, costUsd: 0.1 },
+      { status: "processing", provider: "replicate" },
+      { status: "canceled", errorReason: "CANCELED" },
+    ] as const) {
+      expect(await store.updateGeneration(g.id, late)).toEqual(first);
+    }
+    expect(await store.getGeneration(spender, g.id)).toEqual(first);
+    expect(await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1))).toBe(spent);
+  });
+
+  it("tells which of a set of generations are canceled", async () => {
+    const [a, b, c] = [generation(owner), generation(owner), generation(owner)];
+    for (const g of [a, b, c]) await store.insertGeneration(g);
+    await store.updateGeneration(a.id, { status: "canceled" });
+    await store.updateGeneration(c.id, { status: "completed" });
+    expect(await store.canceledAmong([a.id, b.id, c.id, "gen_unknown"])).toEqual([a.id]);
+    expect(await store.canceledAmong([])).toEqual([]);
+  });
+
   it("lists an owner's generations newest first, by status and after a cursor", async () => {
     const other = `${owner}_list`;
     const [a, b, c] = [generation(other), generation(other, { status: "failed" }), generation(other)];

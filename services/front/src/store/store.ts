@@ -22,6 +22,9 @@ export interface ImageRecord {
 
 export type GenerationState = "queued" | "processing" | "completed" | "failed" | "canceled";
 
+/** States a generation never leaves: every store refuses to update a generation in one. */
+export const TERMINAL_STATES: readonly GenerationState[] = ["completed", "failed", "canceled"];
+
 export interface GenerationRecord {
   readonly id: string;
   readonly owner: string;
@@ -48,8 +51,15 @@ export interface GenerationRecord {
  */
 export interface Store {
   insertGeneration(record: GenerationRecord): Promise<void>;
-  /** Applies a partial update; returns the record after it. */
+  /**
+   * Applies a partial update unless the generation is already terminal (TERMINAL_STATES are
+   * final: a completion racing a cancel on another replica cannot overwrite it, nor charge).
+   * Returns the record as it is after the call: the caller's update, or the terminal record
+   * untouched when the update lost that race (compare its `status` with the one written).
+   */
   updateGeneration(id: string, patch: Partial<Omit<GenerationRecord, "id" | "owner">>): Promise<GenerationRecord>;
+  /** Those of `ids` whose generation is canceled (a running replica's cheap check for a cancel made elsewhere). */
+  canceledAmong(ids: readonly string[]): Promise<string[]>;
   /** The generation if it belongs to `owner`; another owner's reads as absent. */
   getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined>;
   /** The owner's generations, newest first; `before` is the createdAt/id cursor of the previous page. */
