@@ -8,6 +8,11 @@ export interface RouteConfig {
   /** What one image served by this route costs: the route's own `pricing`, else the model's. */
   readonly usdPerImage: number;
   readonly credits: number;
+  /**
+   * Only on an offline stand-in: the operations ("text-to-image", "upscale", ...) it performs for
+   * this model — what the real model does, never everything the renderer can (default: `type`).
+   */
+  readonly operations?: readonly string[];
 }
 
 /**
@@ -15,6 +20,9 @@ export interface RouteConfig {
  * serve a real model's id only as that model's `offline_stand_in`, never as a fallback route.
  */
 export const OFFLINE_PROVIDER = "local";
+
+/** The public operation names a catalog entry may use. */
+const OPERATIONS = ["text-to-image", "image-to-image", "inpainting", "variation", "upscale", "remove-background"];
 
 export interface ModelConfig {
   readonly id: string;
@@ -98,15 +106,19 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
     }
     const standIn = entry.offline_stand_in as Record<string, unknown> | undefined;
     // A stand-in is not the model: it costs what the offline renderer costs (free by default).
-    const offlineStandIn = standIn ? toRoute(standIn, { usdPerImage: 0, credits: 0 }) : undefined;
+    const type = String(entry.type ?? "text-to-image");
+    const offlineStandIn = standIn
+      ? { ...toRoute(standIn, { usdPerImage: 0, credits: 0 }), operations: (standIn.operations as string[] | undefined) ?? [type] }
+      : undefined;
     if (offlineStandIn && offlineStandIn.provider !== OFFLINE_PROVIDER) fail(`model ${id}: offline_stand_in must be provider ${OFFLINE_PROVIDER}`);
+    for (const op of offlineStandIn?.operations ?? []) if (!OPERATIONS.includes(op)) fail(`model ${id}: unknown operation ${op} (one of ${OPERATIONS.join(", ")})`);
     models.set(id, {
       id,
       name: String(entry.name ?? id),
       description: String(entry.description ?? ""),
       version: String(entry.version ?? ""),
       releaseDate: String(entry.release_date ?? ""),
-      type: String(entry.type ?? "text-to-image"),
+      type,
       usdPerImage: modelPrice.usdPerImage,
       credits: modelPrice.credits,
       supportedSchedulers: (entry.supported_schedulers as string[] | undefined) ?? [],

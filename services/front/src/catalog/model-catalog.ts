@@ -6,8 +6,10 @@ import {
   type Model,
   type ModelDetail,
 } from "@imagegen/proto/imagegen/v1/model_service_pb";
-import { Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { ModelLimitsSchema, Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
+import { ModelPerformance } from "./model-performance.ts";
+import { supportedSizes } from "./supported-sizes.ts";
 import type { CatalogConfig, ModelConfig, RouteConfig, UseCaseConfig } from "./catalog-config.ts";
 
 /** What a model served by its offline stand-in says of itself, in the catalog and on errors. */
@@ -23,6 +25,15 @@ export interface UsableRoute {
   readonly declared: ProviderModel;
   /** True when this is the model's offline stand-in, not one of its real routes. */
   readonly standIn: boolean;
+}
+
+/**
+ * The declaration narrowed to `names` (public operation names): a stand-in does for a model only
+ * what that model does, whatever else the renderer could.
+ */
+function onlyOperations(declared: ProviderModel, names: readonly string[]): ProviderModel {
+  const limits = declared.limits && create(ModelLimitsSchema, { ...declared.limits, operations: declared.limits.operations.filter((o) => names.includes(OPERATION_NAMES[o])) });
+  return create(ProviderModelSchema, { ...declared, limits });
 }
 
 /** Public names of provider operations, as seed 004 writes capabilities. */
@@ -41,9 +52,13 @@ export class ModelCatalog {
   private readonly config: CatalogConfig;
   private readonly providers: ProviderDirectory;
 
-  constructor(config: CatalogConfig, providers: ProviderDirectory) {
+  /** Measured generation and queue times per model (seed 004's `performance`). */
+  readonly performance: ModelPerformance;
+
+  constructor(config: CatalogConfig, providers: ProviderDirectory, performance = new ModelPerformance()) {
     this.config = config;
     this.providers = providers;
+    this.performance = performance;
   }
 
   /** The model a request without one gets: the first default that a real route can serve. */
@@ -113,7 +128,7 @@ export class ModelCatalog {
     const standIn = model.offlineStandIn;
     if (out.length === 0 && standIn && this.standsIn(model) && this.providers.isUsable(standIn.provider)) {
       const declared = this.providers.model(standIn.provider, standIn.model);
-      if (declared) out.push({ route: standIn, declared, standIn: true });
+      if (declared) out.push({ route: standIn, declared: onlyOperations(declared, standIn.operations ?? [model.type]), standIn: true });
     }
     return out;
   }
@@ -188,8 +203,9 @@ export class ModelCatalog {
       status: routes.length ? "active" : "unavailable",
       statusReason: standIn ? STAND_IN_REASON : routes.length ? "" : this.unavailableReason(model),
       capabilities: [...operations].sort().map((o) => OPERATION_NAMES[o]),
-      supportedSizes: (first?.fixedSizes ?? []).map((s) => ({ width: s.width, height: s.height })),
+      supportedSizes: supportedSizes(first),
       pricing: { perImage: price.usdPerImage, credits: price.credits },
+      performance: this.performance.of(model.id),
       providers: standIn ? routes.map((r) => r.route.provider) : model.routes.map((r) => r.provider),
     });
   }
@@ -197,8 +213,11 @@ export class ModelCatalog {
   detail(modelId: string): ModelDetail {
     const model = this.require(modelId);
     const summary = this.summary(model);
-    const limits = this.usableRoutes(modelId)[0]?.declared.limits;
+    const serving = this.usableRoutes(modelId)[0];
+    const limits = serving?.declared.limits;
     const ops = new Set(summary.capabilities);
+    // A size default the range itself accepts.
+    const defaultSide = limits ? Math.min(Math.max(1024, limits.minSize), limits.maxSize || 1024) : 1024;
     return create(ModelDetailSchema, {
       id: model.id,
       name: model.name,
@@ -218,18 +237,20 @@ export class ModelCatalog {
       },
       parameters: limits && {
         maxPromptLength: limits.maxPromptLength,
-        supportedSchedulers: [...model.supportedSchedulers],
+        // The configured schedulers are the real routes'; the offline stand-in has none.
+        supportedSchedulers: serving?.standIn ? [] : [...model.supportedSchedulers],
         inferenceStepsRange: limits.steps ? { min: 10, max: 150, default: 50 } : undefined,
         guidanceScaleRange: limits.guidance ? { min: 1, max: 20, default: 7.5 } : undefined,
         maxOutputs: limits.maxOutputs,
         outputFormats: limits.formats.map((f) => ["unspecified", "png", "jpg", "webp"][f] ?? "png"),
         negativePrompt: limits.negativePrompt,
         seed: limits.seed,
-        widthRange: { min: limits.minSize, max: limits.maxSize, default: 1024 },
-        heightRange: { min: limits.minSize, max: limits.maxSize, default: 1024 },
+        widthRange: { min: limits.minSize, max: limits.maxSize, default: defaultSide },
+        heightRange: { min: limits.minSize, max: limits.maxSize, default: defaultSide },
       },
       supportedSizes: summary.supportedSizes,
       pricing: summary.pricing,
+      performance: summary.performance,
       providers: summary.providers,
     });
   }

@@ -212,6 +212,7 @@ export class GenerationRunner {
       try {
         record = await store.updateGeneration(record.id, { status: "processing", provider: route.route.provider });
         if (canceledElsewhere()) throw apiError(ErrorReason.CANCELED, "the generation was canceled");
+        const dispatchedAt = Date.now();
         announce("started");
         const job = this.jobFor(input, route);
         job.generationId = record.id;
@@ -236,6 +237,7 @@ export class GenerationRunner {
         });
         // Canceled elsewhere while the provider finished: the cancel stands, uncharged.
         if (canceledElsewhere()) throw apiError(ErrorReason.CANCELED, "the generation was canceled");
+        this.deps.catalog.performance.record(model.id, dispatchedAt - record.createdAt, (record.completedAt ?? Date.now()) - dispatchedAt);
         onRecorded();
         announce("completed");
         this.finished(record, images, input.webhookUrl);
