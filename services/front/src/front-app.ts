@@ -40,6 +40,7 @@ import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { startCancelWatcher } from "./generation/cancel-watcher.ts";
+import { discardPartialImages } from "./generation/discard-partial-images.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
@@ -138,6 +139,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     holder,
     intervalMs: Math.max(500, options.leaseMs / 2),
     logger,
+    discardImages: (id) => discardPartialImages(store, images, id),
     onFailed(owner, id) {
       void runner.snapshot(owner, id).then((generation) => dispatcher.emit(owner, "generation.failed", generationEventData(generation, owner)));
     },

@@ -94,6 +94,7 @@ describe("two fronts on one PostgreSQL", () => {
       const stored = await slow.images.getGeneration({ id: pending.id });
       expect(stored).toMatchObject({ status: GenerationStatus.CANCELED });
       expect(stored.cost?.credits ?? 0).toBe(0);
+      expect(stored.images).toEqual([]);
       expect(await creditsCharged(slow)).toBe(0);
     } finally {
       await slow.close();

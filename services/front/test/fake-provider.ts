@@ -24,8 +24,8 @@ export type FakeJob =
   | { readonly kind: "error"; readonly reason: ErrorReason; readonly retryAfterSeconds?: number }
   /** One image, then the failure: a partial result. */
   | { readonly kind: "partial-then-error"; readonly reason: ErrorReason }
-  /** Accepts the job and holds it until the caller aborts it or `release()` is called. */
-  | { readonly kind: "hold" };
+  /** Accepts the job (delivering `imagesFirst` images at once) and holds it until the caller aborts it or `release()` is called. */
+  | { readonly kind: "hold"; readonly imagesFirst?: number };
 
 type LimitsInit = Omit<MessageInitShape<typeof ModelLimitsSchema>, "$typeName">;
 
@@ -96,6 +96,7 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
       throw apiError(job.reason, `${options.id} failed midway (scripted)`);
     }
     if (job.kind === "hold") {
+      for (let i = 0; i < (job.imagesFirst ?? 0); i++) yield await image(i);
       const abortedNow = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
       await Promise.race([held, abortedNow]);
       if (signal.aborted) {
@@ -103,7 +104,8 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
         return;
       }
     }
-    for (let i = 0; i < Math.max(1, req.numOutputs); i++) yield await image(i);
+    const first = job.kind === "hold" ? (job.imagesFirst ?? 0) : 0;
+    for (let i = first; i < Math.max(1, req.numOutputs); i++) yield await image(i);
     yield create(GenerateResponseSchema, { event: { case: "completed", value: {} } });
   }
 

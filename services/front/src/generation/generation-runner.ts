@@ -22,6 +22,7 @@ import { newId } from "./ids.ts";
 import type { LeaseStore } from "../leases/lease-store.ts";
 import type { InFlightGenerations } from "./in-flight-generations.ts";
 import { probeOutput } from "./probe-output.ts";
+import { discardPartialImages } from "./discard-partial-images.ts";
 import { pinToProvider } from "./provider-pin.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
@@ -267,6 +268,13 @@ export class GenerationRunner {
     // The stored outcome is the one that counts: a guarded write that lost to an earlier
     // terminal state (a cancel from another replica, a completion whose answer was lost) leaves it.
     const outcome = record.status === "completed" || record.status === "canceled" ? record.status : "failed";
+    if (outcome !== "completed" && images.length > 0) {
+      // A partial result is neither shown nor counted as the owner's storage.
+      await discardPartialImages(store, this.deps.images, record.id).catch((error: unknown) =>
+        this.deps.logger.error("could not delete a partial result", { generation_id: record.id, error }),
+      );
+      images.length = 0;
+    }
     announce(outcome);
     if (outcome === "completed") {
       this.finished(record, images, input.webhookUrl);

@@ -109,6 +109,10 @@ export class PostgresStore implements Store {
     }
   }
 
+  async deleteImages(generationId: string): Promise<void> {
+    await this.query("DELETE FROM images WHERE generation_id = $1", [generationId]);
+  }
+
   async listImages(generationId: string): Promise<ImageRecord[]> {
     return (await this.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(imageFromRow);
   }

@@ -107,6 +107,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  async deleteImages(generationId: string): Promise<void> {
+    this.db.prepare("DELETE FROM images WHERE generation_id = ?").run(generationId);
+  }
+
   async listImages(generationId: string): Promise<ImageRecord[]> {
     const rows = this.db.prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx").all(generationId) as Row[];
     return rows.map(imageFromRow);

@@ -84,6 +84,18 @@ describe.each(backends)("store on %s", (_name, open) => {
     expect(await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1))).toBe(spent);
   });
 
+  it("forgets a generation's images, and they no longer count as the owner's storage", async () => {
+    const keeper = `${owner}_images`;
+    const [kept, dropped] = [generation(keeper), generation(keeper)];
+    for (const g of [kept, dropped]) await store.insertGeneration(g);
+    const image = (g: GenerationRecord, index: number) => ({ id: `img_${g.id}_${index}`, generationId: g.id, owner: keeper, index, path: `${g.id}/${index}.png`, width: 8, height: 8, sizeBytes: 1000, format: "png" });
+    await store.insertImages([image(kept, 0), image(dropped, 0), image(dropped, 1)]);
+    await store.deleteImages(dropped.id);
+    expect(await store.listImages(dropped.id)).toEqual([]);
+    expect(await store.listImages(kept.id)).toHaveLength(1);
+    expect((await store.usageTotals(keeper)).storageBytes).toBe(1000);
+  });
+
   it("tells which of a set of generations are canceled", async () => {
     const [a, b, c] = [generation(owner), generation(owner), generation(owner)];
     for (const g of [a, b, c]) await store.insertGeneration(g);

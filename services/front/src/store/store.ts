@@ -66,6 +66,8 @@ export interface Store {
   listGenerations(owner: string, options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]>;
   insertImages(images: readonly ImageRecord[]): Promise<void>;
   listImages(generationId: string): Promise<ImageRecord[]>;
+  /** Forgets a generation's image rows (the partial result of one that failed or was canceled). */
+  deleteImages(generationId: string): Promise<void>;
   /** One image if it belongs to `owner`. */
   getImage(owner: string, imageId: string): Promise<ImageRecord | undefined>;
   insertApiKey(key: ApiKeyRecord): Promise<void>;
