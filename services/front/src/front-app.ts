@@ -117,7 +117,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const runner = new GenerationRunner({
     store,
     images,
-    catalog,
+    performance: catalog.performance,
     providers,
     inFlight,
     logger,
@@ -156,14 +156,14 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const routes = (router: ConnectRouter): void => {
     registerImageService(router, {
       runner,
-      catalog,
+      planner: { catalog, providers },
       store,
       images,
       inFlight,
       profiles,
       syncWaitMs: options.syncWaitMs,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
+      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });
