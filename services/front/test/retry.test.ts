@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { ErrorReason } from "@imagegen/errors";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +49,20 @@ describe("partial results", () => {
         return pending.id;
       },
       status: GenerationStatus.CANCELED,
+    },
+    {
+      name: "a generation failed as interrupted (the lease sweeper) while its provider still finished",
+      run: async () => {
+        bfl.script({ kind: "hold", imagesFirst: 1 });
+        const pending = await front.images.textToImage(request());
+        // What the sweeper writes when this process could not renew its lease in time.
+        const db = new DatabaseSync(join(front.dataDir, "imagegen.sqlite"));
+        db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(pending.id);
+        db.close();
+        bfl.release();
+        return pending.id;
+      },
+      status: GenerationStatus.FAILED,
     },
   ])("$name: the stored image is deleted, never listed or counted", async ({ run, status }) => {
     const id = await run();

@@ -45,6 +45,12 @@ const RETRYABLE = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPS
 const canceledError = () => apiError(ErrorReason.CANCELED, "the generation was canceled");
 
 /**
+ * A guarded write found the generation already final: canceled from another replica, or failed
+ * by the lease sweeper while this process could not renew its lease. That outcome stands.
+ */
+class AlreadyFinal extends Error {}
+
+/**
  * Runs a plan's routes in order (falling back on provider failures only, never once a route
  * delivered an image), stores each image as it lands, and records the outcome with guarded
  * writes: completed at the serving route's price, or failed / canceled with nothing charged and
@@ -73,7 +79,9 @@ export class PlanExecution {
         await this.serve(route);
         return;
       } catch (error) {
-        const canceled = this.run.signal.aborted || this.canceledElsewhere();
+        // Someone else recorded the outcome (and told the webhooks): only settle this side.
+        if (error instanceof AlreadyFinal) return this.settle(error, false);
+        const canceled = this.run.signal.aborted;
         lastError = canceled ? canceledError() : error;
         if (canceled) break;
         const reason = describeError(error).row.name;
@@ -87,17 +95,13 @@ export class PlanExecution {
     await this.fail(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
   }
 
-  /** Outcome writes are guarded: reading back "canceled" means a cancel from elsewhere landed first. */
-  private canceledElsewhere(): boolean {
-    return this.record.status === "canceled";
-  }
 
   private async serve(route: PlannedRoute): Promise<void> {
     const { store } = this.deps;
     const state = this.deps.providers.get(route.route.provider);
     if (!state) throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${route.route.provider} is gone`);
     this.record = await store.updateGeneration(this.record.id, { status: "processing", provider: route.route.provider });
-    if (this.canceledElsewhere()) throw canceledError();
+    if (this.record.status !== "processing") throw new AlreadyFinal();
     const dispatchedAt = Date.now();
     this.announce("started");
     await runProviderJob(route.route.provider, state.client, { ...route.job, generationId: this.record.id }, {
@@ -119,8 +123,8 @@ export class PlanExecution {
       costCredits: route.route.credits * this.images.length,
       costUsd: roundUsd(route.route.usdPerImage * this.images.length),
     });
-    // Canceled elsewhere while the provider finished: the cancel stands, uncharged.
-    if (this.canceledElsewhere()) throw canceledError();
+    // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
+    if (this.record.status !== "completed") throw new AlreadyFinal();
     this.deps.performance.record(this.run.plan.model.id, dispatchedAt - this.record.createdAt, (this.record.completedAt ?? Date.now()) - dispatchedAt);
     this.recorded = true;
     this.announce("completed");
@@ -138,9 +142,16 @@ export class PlanExecution {
       costCredits: 0,
       costUsd: 0,
     });
+    await this.settle(error, true);
+  }
+
+  /**
+   * Ends this side from the stored outcome, which is the one that counts: a guarded write that
+   * lost to an earlier terminal state (a cancel from another replica, the sweeper, a completion
+   * whose answer was lost) leaves that state. `own`: this process wrote it, so it tells the hooks.
+   */
+  private async settle(error: unknown, own: boolean): Promise<void> {
     this.recorded = true;
-    // The stored outcome is the one that counts: a guarded write that lost to an earlier
-    // terminal state (a cancel from another replica, a completion whose answer was lost) leaves it.
     const outcome = this.record.status === "completed" || this.record.status === "canceled" ? this.record.status : "failed";
     if (outcome !== "completed" && this.images.length > 0) {
       // A partial result is neither shown nor counted as the owner's storage.
@@ -150,9 +161,12 @@ export class PlanExecution {
       this.images.length = 0;
     }
     this.announce(outcome);
-    if (outcome !== "canceled") this.finished();
+    if (own && outcome !== "canceled") this.finished();
     if (outcome === "completed") return;
-    throw outcome === "canceled" && described.row.name !== "CANCELED" ? canceledError() : error;
+    if (outcome === "canceled") throw canceledError();
+    throw error instanceof AlreadyFinal || describeError(error).row.name === "CANCELED"
+      ? apiError(ErrorReason.GENERATION_FAILED, this.record.errorMessage || "the generation failed")
+      : error;
   }
 
   private announce(type: string, image?: ImageRecord): void {
