@@ -35,6 +35,7 @@ import { registerAdminService } from "./rpc/admin-service.ts";
 import { openStore } from "./store/open-store.ts";
 import { loadCatalogConfig, type ProviderConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
+import { ModelPerformance } from "./catalog/model-performance.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { openLeases } from "./leases/open-leases.ts";
@@ -71,6 +72,8 @@ export interface FrontOptions {
   readonly logger: Logger;
   /** How to reach a provider; the in-memory test level passes router transports to fakes. */
   readonly providerTransport?: (provider: ProviderConfig) => Transport;
+  /** How often the catalog re-reads measured generation times from the store (default 30 s). */
+  readonly performanceRefreshMs?: number;
   /** How often running generations are checked for a cancel made on another replica. */
   readonly cancelCheckMs?: number;
   /** Where DATABASE_URL, REDIS_URL and provider tokens are read (the process's by default). */
@@ -102,7 +105,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const config = loadCatalogConfig(options.configPath, env);
   const providers = new ProviderDirectory(config.providers.values(), logger, options.breaker, options.providerTransport);
   await providers.start();
-  const catalog = new ModelCatalog(config, providers);
+  const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
   const inFlight = new InFlightGenerations();
   const leases = openLeases(options.dataDir, env);
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
@@ -117,7 +120,6 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const runner = new GenerationRunner({
     store,
     images,
-    performance: catalog.performance,
     providers,
     inFlight,
     logger,

@@ -66,6 +66,8 @@ export async function startInMemoryFront(options: InMemoryFrontOptions): Promise
     logger,
     providerTransport: (provider) => fakes.get(provider.id)?.transport ?? absent,
     cancelCheckMs: options.cancelCheckMs,
+    // Measured performance is read at every catalog call, so a test sees its own generations.
+    performanceRefreshMs: 0,
     env: options.env ?? {},
   });
   const clientsFor = (secret: string): Clients => {

@@ -55,7 +55,7 @@ export class ModelCatalog {
   /** Measured generation and queue times per model (seed 004's `performance`). */
   readonly performance: ModelPerformance;
 
-  constructor(config: CatalogConfig, providers: ProviderDirectory, performance = new ModelPerformance()) {
+  constructor(config: CatalogConfig, providers: ProviderDirectory, performance = new ModelPerformance(async () => [])) {
     this.config = config;
     this.providers = providers;
     this.performance = performance;

@@ -3,7 +3,6 @@ import { apiError, describeError, ErrorReason } from "@imagegen/errors";
 import { GenerationEventSchema, type Generation, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { Logger } from "@imagegen/server-kit";
 import { noteOnActiveSpan } from "@imagegen/telemetry";
-import type { ModelPerformance } from "../catalog/model-performance.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
@@ -17,7 +16,6 @@ export interface ExecutionDeps {
   readonly store: Store;
   readonly images: ImageStore;
   readonly providers: ProviderDirectory;
-  readonly performance: ModelPerformance;
   readonly logger: Logger;
   /** Upper bound of one provider job. */
   readonly providerTimeoutMs: number;
@@ -100,9 +98,9 @@ export class PlanExecution {
     const { store } = this.deps;
     const state = this.deps.providers.get(route.route.provider);
     if (!state) throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${route.route.provider} is gone`);
-    this.record = await store.updateGeneration(this.record.id, { status: "processing", provider: route.route.provider });
+    // Its dispatch time ends its queue time (seed 004's measured `performance`).
+    this.record = await store.updateGeneration(this.record.id, { status: "processing", provider: route.route.provider, dispatchedAt: Date.now() });
     if (this.record.status !== "processing") throw new AlreadyFinal();
-    const dispatchedAt = Date.now();
     this.announce("started");
     await runProviderJob(route.route.provider, state.client, { ...route.job, generationId: this.record.id }, {
       signal: this.run.signal,
@@ -125,7 +123,6 @@ export class PlanExecution {
     });
     // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
     if (this.record.status !== "completed") throw new AlreadyFinal();
-    this.deps.performance.record(this.run.plan.model.id, dispatchedAt - this.record.createdAt, (this.record.completedAt ?? Date.now()) - dispatchedAt);
     this.recorded = true;
     this.announce("completed");
     this.finished();

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "@imagegen/server-kit";
-import { TERMINAL_STATES, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
+import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
+import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
@@ -11,7 +12,7 @@ type Row = Record<string, unknown>;
 
 const COLUMNS = GENERATION_COLUMNS;
 // BIGINT arrives as a string from pg; these columns are numbers in the records.
-const NUMERIC = new Set(["createdAt", "completedAt", "costCredits", "costUsd"]);
+const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
 // Any fixed number identifies our migration lock among other users of the database.
 const MIGRATION_LOCK = 7_301_004;
 // How long a query waits for a connection (a free pool slot, or a new one to a server that does
@@ -75,6 +76,11 @@ export class PostgresStore implements Store {
     const { rows } = await this.query(sql, [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)]);
     if (!rows[0]) throw new Error(`generation ${id} vanished`);
     return toGeneration(rows[0]);
+  }
+
+  async modelTimings(since: number): Promise<ModelTimings[]> {
+    const { rows } = await this.query(MODEL_TIMINGS_SQL("$1"), [since]);
+    return rows.map(toTimings);
   }
 
   async canceledAmong(ids: readonly string[]): Promise<string[]> {

@@ -2,7 +2,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
-import { TERMINAL_STATES, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
+import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
+import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 
@@ -35,6 +36,10 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file);
     this.db.exec("PRAGMA foreign_keys = ON;");
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
+    // Added after the first release: a data dir from before it gains the column on open.
+    const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === "dispatched_at")) this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
+    this.db.exec("CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'");
     const hadTotals = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !== undefined;
     for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
     if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
@@ -58,6 +63,10 @@ export class SqliteStore implements Store {
     const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
     if (!row) throw new Error(`generation ${id} vanished`);
     return toGeneration(row);
+  }
+
+  async modelTimings(since: number): Promise<ModelTimings[]> {
+    return (this.db.prepare(MODEL_TIMINGS_SQL("?")).all(since) as Row[]).map(toTimings);
   }
 
   async canceledAmong(ids: readonly string[]): Promise<string[]> {

@@ -20,6 +20,14 @@ export interface ImageRecord {
   readonly seed?: number;
 }
 
+/** Measured times of one model's completed generations (see Store.modelTimings). */
+export interface ModelTimings {
+  readonly model: string;
+  readonly queueMs: number;
+  readonly generationMs: number;
+  readonly count: number;
+}
+
 export type GenerationState = "queued" | "processing" | "completed" | "failed" | "canceled";
 
 /** States a generation never leaves: every store refuses to update a generation in one. */
@@ -38,6 +46,8 @@ export interface GenerationRecord {
   readonly requestJson: string;
   readonly metadataJson: string;
   readonly createdAt: number;
+  /** When it was handed to a provider (the end of its queue time); unset until then. */
+  readonly dispatchedAt?: number;
   readonly completedAt?: number;
   readonly costCredits: number;
   readonly costUsd: number;
@@ -58,6 +68,11 @@ export interface Store {
    * untouched when the update lost that race (compare its `status` with the one written).
    */
   updateGeneration(id: string, patch: Partial<Omit<GenerationRecord, "id" | "owner">>): Promise<GenerationRecord>;
+  /**
+   * Per model, the mean milliseconds its generations completed since `since` spent queued
+   * (created → dispatched) and generating (dispatched → completed): seed 004's `performance`.
+   */
+  modelTimings(since: number): Promise<ModelTimings[]>;
   /** Those of `ids` whose generation is canceled (a running replica's cheap check for a cancel made elsewhere). */
   canceledAmong(ids: readonly string[]): Promise<string[]>;
   /** The generation if it belongs to `owner`; another owner's reads as absent. */
