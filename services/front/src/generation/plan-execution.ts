@@ -52,8 +52,8 @@ class AlreadyFinal extends Error {}
  * Runs a plan's routes in order (falling back on provider failures only, never once a route
  * delivered an image), stores each image as it lands, and records the outcome with guarded
  * writes: completed at the serving route's price, or failed / canceled with nothing charged and
- * nothing kept. Resolves with whether an outcome was recorded (false: the store did not take it,
- * and the lease sweeper will fail the generation); rejects with the failure a waiting caller sees.
+ * nothing kept. Rejects with the failure a waiting caller sees; `recorded` tells afterwards
+ * whether the store took an outcome (if not, the lease sweeper will fail the generation).
  */
 export class PlanExecution {
   private readonly deps: ExecutionDeps;
@@ -92,7 +92,6 @@ export class PlanExecution {
     }
     await this.fail(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
   }
-
 
   private async serve(route: PlannedRoute): Promise<void> {
     const { store } = this.deps;
