@@ -2,7 +2,7 @@ import { describeError } from "@imagegen/errors";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeProvider } from "./fake-provider.ts";
-import { startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
+import { startHeld, startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
 import { startPostgres, type TestServer } from "./state-servers.ts";
 
 // Terminal states are final, a cancel reaches the replica running the generation (through the
@@ -19,24 +19,19 @@ async function creditsCharged(front: InMemoryFront): Promise<number> {
   return 1_000_000 - ((await front.users.getProfile({})).user?.usage?.creditsRemaining ?? Number.NaN);
 }
 
-/** Starts a generation the fake provider holds; the create call answers with it pending. */
-async function startHeld(front: InMemoryFront): Promise<Generation> {
-  const abortedBefore = bfl.aborted();
-  bfl.script({ kind: "hold" });
-  const pending = await front.images.textToImage({ ...request, parameters: { ...request.parameters, seed: abortedBefore + Date.now() % 1000 } });
-  expect(pending.status).toBe(GenerationStatus.PROCESSING);
-  return pending;
-}
+let seed = 100;
+/** A generation the fake provider holds, processing on `front`. */
+const held = (front: InMemoryFront): Promise<Generation> => startHeld(front, bfl, { ...request, parameters: { ...request.parameters, seed: ++seed } });
 
 describe("cancel on the replica running the generation", () => {
   let front: InMemoryFront;
   beforeAll(async () => {
-    front = await startInMemoryFront({ providers: [bfl], syncWaitMs: 200 });
+    front = await startInMemoryFront({ providers: [bfl] });
   });
   afterAll(() => front?.close());
 
   it("stops the provider job, ends canceled and charges nothing", async () => {
-    const pending = await startHeld(front);
+    const pending = await held(front);
     const aborted = bfl.aborted();
     const canceled = await front.images.cancelGeneration({ id: pending.id });
     expect(canceled.status).toBe(GenerationStatus.CANCELED);
@@ -60,8 +55,8 @@ describe("two fronts on one PostgreSQL", () => {
   beforeAll(async () => {
     postgres = await startPostgres();
     const env = { DATABASE_URL: postgres.url };
-    running = await startInMemoryFront({ providers: [bfl], syncWaitMs: 200, env, cancelCheckMs: 100 });
-    other = await startInMemoryFront({ providers: [bfl], syncWaitMs: 200, env });
+    running = await startInMemoryFront({ providers: [bfl], env, cancelCheckMs: 100 });
+    other = await startInMemoryFront({ providers: [bfl], env });
   }, 60_000);
   afterAll(async () => {
     await Promise.all([running?.close(), other?.close()]);
@@ -69,7 +64,7 @@ describe("two fronts on one PostgreSQL", () => {
   });
 
   it("a cancel on the other front reaches the running one, which stops the provider job; canceled, uncharged", async () => {
-    const pending = await startHeld(running);
+    const pending = await held(running);
     const aborted = bfl.aborted();
     expect((await other.images.cancelGeneration({ id: pending.id })).status).toBe(GenerationStatus.CANCELED);
     await until("the provider job is aborted", () => bfl.aborted() === aborted + 1);
@@ -83,9 +78,9 @@ describe("two fronts on one PostgreSQL", () => {
 
   it("cancel vs complete: the provider finishing after the cancel was stored does not overwrite it nor charge", async () => {
     // This front checks for cancels too rarely to abort the job: its completion races the cancel.
-    const slow = await startInMemoryFront({ providers: [bfl], syncWaitMs: 200, env: { DATABASE_URL: postgres.url }, cancelCheckMs: 60_000 });
+    const slow = await startInMemoryFront({ providers: [bfl], env: { DATABASE_URL: postgres.url }, cancelCheckMs: 60_000 });
     try {
-      const pending = await startHeld(slow);
+      const pending = await held(slow);
       expect((await other.images.cancelGeneration({ id: pending.id })).status).toBe(GenerationStatus.CANCELED);
       const calls = bfl.calls.length;
       bfl.release();

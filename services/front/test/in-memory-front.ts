@@ -9,6 +9,9 @@ import { AdminService } from "@imagegen/proto/imagegen/admin/v1/admin_service_pb
 import { createCapturingLogger } from "@imagegen/provider-kit/testing";
 import { hashSecret } from "../src/auth/key-verifier.ts";
 import { createFrontApp, type FrontApp } from "../src/front-app.ts";
+import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import type { FakeProvider } from "./fake-provider.ts";
 
 /** The checkout's catalog: the in-memory level tests the routing the product ships. */
@@ -101,4 +104,25 @@ export async function startInMemoryFront(options: InMemoryFrontOptions): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a generation that `fake` holds (after delivering `images` images), answered at once
+ * (Prefer: respond-async), and waits until it is processing with those images stored: a
+ * generation caught midway, whatever the machine's speed.
+ */
+export async function startHeld(
+  front: Pick<InMemoryFront, "images">,
+  fake: FakeProvider,
+  request: MessageInitShape<typeof TextToImageRequestSchema>,
+  options: { images?: number; headers?: Record<string, string> } = {},
+): Promise<Generation> {
+  const images = options.images ?? 0;
+  fake.script({ kind: "hold", imagesFirst: images });
+  const pending = await front.images.textToImage(request, { headers: { prefer: "respond-async", ...options.headers } });
+  for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 10))) {
+    const now = await front.images.getGeneration({ id: pending.id });
+    if (now.status === GenerationStatus.PROCESSING && now.images.length >= images) return now;
+  }
+  throw new Error(`generation ${pending.id} did not start with ${images} image(s) within 10 s`);
 }

@@ -5,7 +5,7 @@ import { ErrorReason } from "@imagegen/errors";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeProvider } from "./fake-provider.ts";
-import { startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
+import { startHeld, startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
 
 // A failed or canceled generation leaves nothing behind (no images listed, stored or counted)
 // and does not hold its Idempotency-Key: "please retry" works with the same key.
@@ -14,7 +14,7 @@ let seed = 0;
 const request = () => ({ prompt: "a lighthouse", model: "flux-pro-1.1", parameters: { width: 64, height: 64, numOutputs: 3, seed: ++seed } });
 let front: InMemoryFront;
 beforeAll(async () => {
-  front = await startInMemoryFront({ providers: [bfl], syncWaitMs: 300 });
+  front = await startInMemoryFront({ providers: [bfl] });
 });
 afterAll(() => front?.close());
 
@@ -42,9 +42,7 @@ describe("partial results", () => {
     {
       name: "a cancel after the first image",
       run: async () => {
-        bfl.script({ kind: "hold", imagesFirst: 1 });
-        const pending = await front.images.textToImage(request());
-        expect(pending.images).toHaveLength(1);
+        const pending = await startHeld(front, bfl, request(), { images: 1 });
         await front.images.cancelGeneration({ id: pending.id });
         return pending.id;
       },
@@ -53,8 +51,7 @@ describe("partial results", () => {
     {
       name: "a generation failed as interrupted (the lease sweeper) while its provider still finished",
       run: async () => {
-        bfl.script({ kind: "hold", imagesFirst: 1 });
-        const pending = await front.images.textToImage(request());
+        const pending = await startHeld(front, bfl, request(), { images: 1 });
         // What the sweeper writes when this process could not renew its lease in time.
         const db = new DatabaseSync(join(front.dataDir, "imagegen.sqlite"));
         db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(pending.id);
@@ -93,8 +90,7 @@ describe("the Idempotency-Key after a failure", () => {
 
   it("is taken over after a cancel too, but still replays a generation that is running", async () => {
     const body = request();
-    bfl.script({ kind: "hold" });
-    const pending = await front.images.textToImage(body, withKey("order-2"));
+    const pending = await startHeld(front, bfl, body, { headers: { "idempotency-key": "order-2" } });
     expect((await front.images.textToImage(body, withKey("order-2"))).id).toBe(pending.id);
     await front.images.cancelGeneration({ id: pending.id });
     const retried = await front.images.textToImage(body, withKey("order-2"));
