@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configWithTiers, restClient, ROOT } from "./front-rules-helpers.ts";
+import { configWithTiers, METERED_LOCAL, restClient, ROOT } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
 let system: RunningSystem;
@@ -110,14 +110,14 @@ describe("rate limits", () => {
 describe("quotas", () => {
   it("charges what was produced, reports X-Quota-*, and answers 402 once the month's credits are spent", async () => {
     const { secret } = await createKey({ owner: "quota", monthly_credit_quota: 3 });
-    const sdxl = local({ model: "stable-diffusion-xl", parameters: { width: 64, height: 64, seed: 1, num_outputs: 2 } });
-    const first = await call(secret, "POST", "/api/v2/generate/text-to-image", sdxl);
+    const metered = local({ model: METERED_LOCAL, parameters: { width: 64, height: 64, seed: 1, num_outputs: 2 } });
+    const first = await call(secret, "POST", "/api/v2/generate/text-to-image", metered);
     expect([first.status, first.json.cost?.credits]).toEqual([200, 2]);
     expect(first.headers.get("x-quota-limit")).toBe("3");
     const probe = await call(secret, "GET", "/api/v2/models");
     expect(probe.headers.get("x-quota-remaining")).toBe("1");
     expect(Number(probe.headers.get("x-quota-reset"))).toBeGreaterThan(Date.now() / 1000);
-    const second = await call(secret, "POST", "/api/v2/generate/text-to-image", { ...sdxl, parameters: { ...sdxl.parameters, seed: 2 } });
+    const second = await call(secret, "POST", "/api/v2/generate/text-to-image", { ...metered, parameters: { ...metered.parameters, seed: 2 } });
     expect([second.status, second.json.error?.code]).toEqual([402, "QUOTA_EXCEEDED"]);
     // A free model still runs: only what costs is refused.
     expect((await call(secret, "POST", "/api/v2/generate/text-to-image", local())).status).toBe(200);
@@ -127,7 +127,7 @@ describe("quotas", () => {
 describe("idempotency", () => {
   it("replays the first generation for a retried create and charges it once", async () => {
     const { secret } = await createKey({ owner: "idem", monthly_credit_quota: 10 });
-    const body = local({ model: "stable-diffusion-xl", parameters: { width: 64, height: 64, seed: 3 }, use_cache: false });
+    const body = local({ model: METERED_LOCAL, parameters: { width: 64, height: 64, seed: 3 }, use_cache: false });
     const headers = { "idempotency-key": "order-1234" };
     const first = await call(secret, "POST", "/api/v2/generate/text-to-image", body, headers);
     const again = await call(secret, "POST", "/api/v2/generate/text-to-image", body, headers);
@@ -159,7 +159,7 @@ describe("cache (seed 002 semantics)", () => {
 
   it("serves an identical seeded request from the cache, says so and under which key, and charges it once", async () => {
     const { secret } = await createKey({ owner: "cache", monthly_credit_quota: 10 });
-    const body = local({ model: "stable-diffusion-xl", prompt: "cached lighthouse" });
+    const body = local({ model: METERED_LOCAL, prompt: "cached lighthouse" });
     const first = await generate(secret, body);
     const again = await generate(secret, { ...body, request_id: "another-request" });
     expect([first.json.cached ?? false, again.json.cached]).toEqual([false, true]);

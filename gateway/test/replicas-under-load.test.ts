@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, startRedis, type TestServer } from "../../services/front/test/state-servers.ts";
 import { freePort, startSystem, type RunningSystem } from "./start-system.ts";
+import { configWithTiers, METERED_LOCAL } from "./front-rules-helpers.ts";
 
 // Two gateways and two fronts on one machine over one PostgreSQL and one Redis; each gateway
 // knows both fronts. Under steady load one front is killed (SIGKILL) halfway: every request must
@@ -26,6 +27,7 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     IMAGEGEN_FRONT_URL: frontPorts.map((p) => `http://127.0.0.1:${p}`).join(","),
     IMAGEGEN_LEASE_MS: String(LEASE_MS),
+    IMAGEGEN_CONFIG: configWithTiers(),
     LOG_LEVEL: "warn",
   };
   // One after the other: the first runs the schema migrations, the second finds them applied.
@@ -52,7 +54,7 @@ async function generateThrough(gateway: number, n: number, startedAt: number): P
   const res = await fetch(`${replicas[gateway]!.baseUrl}/api/v2/generate/text-to-image`, {
     method: "POST",
     headers: { ...auth(), "content-type": "application/json" },
-    body: JSON.stringify({ prompt: `harbour at dusk ${n}`, model: "stable-diffusion-xl", parameters: { width: 512, height: 512 }, use_cache: false }),
+    body: JSON.stringify({ prompt: `harbour at dusk ${n}`, model: METERED_LOCAL, parameters: { width: 512, height: 512 }, use_cache: false }),
     signal: AbortSignal.timeout(30_000),
   });
   const json = (await res.json()) as { id?: string; error?: { code: string } };
@@ -112,7 +114,7 @@ describe("two gateways, two fronts, one front killed under load", () => {
     // A pending answer named a generation that the survivor then failed, never a lost one.
     const failed = new Set(generations.filter((g) => g.status === "failed").map((g) => g.id));
     expect(outcomes.filter((o) => o.status === 202 && !failed.has(o.id!))).toEqual([]);
-    // Charged exactly for what completed (SDXL: 1 credit per image), no more, no less.
+    // Charged exactly for what completed (metered-local: 1 credit per image), no more, no less.
     expect((await usedCredits()) - creditsBefore).toBe(completed.size);
     console.log(
       `replicas under load: ${outcomes.length} requests, ${answered.length} completed, ` +

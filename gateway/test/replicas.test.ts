@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, startRedis, type TestServer } from "../../services/front/test/state-servers.ts";
-import { configWithTiers, restClient } from "./front-rules-helpers.ts";
+import { configWithTiers, METERED_LOCAL, restClient } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
 // Two complete replicas (gateway + front + provider each, own data dirs) sharing one
@@ -31,7 +31,7 @@ async function createKey(request: Record<string, unknown>): Promise<string> {
   return res.json.secret;
 }
 
-const sdxl = { prompt: "a lighthouse", model: "stable-diffusion-xl", parameters: { width: 64, height: 64, seed: 5 } };
+const metered = { prompt: "a lighthouse", model: METERED_LOCAL, parameters: { width: 64, height: 64, seed: 5 } };
 
 describe("two front replicas on PostgreSQL and Redis", () => {
   it("enforce one rate limit between them", async () => {
@@ -44,7 +44,7 @@ describe("two front replicas on PostgreSQL and Redis", () => {
   it("enforce one quota between them", async () => {
     const secret = await createKey({ owner: "shared-quota", tier: "pro", monthly_credit_quota: 2 });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await calls[i % 2]!(secret, "POST", "/api/v2/generate/text-to-image", { ...sdxl, parameters: { ...sdxl.parameters, seed: i } })).status);
+    for (let i = 0; i < 3; i++) statuses.push((await calls[i % 2]!(secret, "POST", "/api/v2/generate/text-to-image", { ...metered, parameters: { ...metered.parameters, seed: i } })).status);
     expect(statuses).toEqual([200, 200, 402]);
   });
 
@@ -59,7 +59,7 @@ describe("two front replicas on PostgreSQL and Redis", () => {
   it("replay an idempotent create sent to the other replica", async () => {
     const secret = await createKey({ owner: "shared-idem", tier: "pro" });
     const headers = { "idempotency-key": "across-replicas" };
-    const body = { ...sdxl, use_cache: false };
+    const body = { ...metered, use_cache: false };
     const first = await calls[0]!(secret, "POST", "/api/v2/generate/text-to-image", body, headers);
     const again = await calls[1]!(secret, "POST", "/api/v2/generate/text-to-image", body, headers);
     expect(again.json.id).toBe(first.json.id);

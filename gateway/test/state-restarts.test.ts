@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, startRedis, type TestServer } from "../../services/front/test/state-servers.ts";
-import { restClient } from "./front-rules-helpers.ts";
+import { configWithTiers, METERED_LOCAL, restClient } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 import { startSteadyLoad, type LoadRequest } from "./steady-load.ts";
 
@@ -20,7 +20,7 @@ let key: string;
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   // A short lease: a generation whose outcome could not be written is swept within seconds.
-  system = await startSystem({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, IMAGEGEN_LEASE_MS: String(LEASE_MS) });
+  system = await startSystem({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, IMAGEGEN_LEASE_MS: String(LEASE_MS), IMAGEGEN_CONFIG: configWithTiers() });
   call = restClient(system);
   // A stored key (not the bootstrap one), so authentication itself reads PostgreSQL.
   const created = await call(system.adminKey, "POST", "/api/v2/admin/keys", { owner: "restarts", tier: "enterprise", monthly_credit_quota: QUOTA });
@@ -37,9 +37,9 @@ const generate = (seed: number, size = 64): LoadRequest => ({
   kind: "generate",
   method: "POST",
   path: "/api/v2/generate/text-to-image",
-  // stable-diffusion-xl: served offline by the local renderer, 1 credit an image. Four images
+  // metered-local: the local renderer at 1 credit an image (front-rules-helpers.ts). Four images
   // keep each generation in flight long enough for the restarts to catch some midway.
-  body: { prompt: "a lighthouse in a gale", model: "stable-diffusion-xl", parameters: { width: size, height: size, num_outputs: 4, seed }, use_cache: false },
+  body: { prompt: "a lighthouse in a gale", model: METERED_LOCAL, parameters: { width: size, height: size, num_outputs: 4, seed }, use_cache: false },
 });
 const READS: readonly LoadRequest[] = [
   { kind: "list", method: "GET", path: "/api/v2/generations?page_size=5" },

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
+import type { ConnectRouter, Interceptor, Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
 import { Health } from "@imagegen/proto/grpc/health/v1/health_pb";
@@ -39,12 +40,15 @@ import { loadTierConfig } from "./metering/tier-config.ts";
 import { registerAdminService } from "./rpc/admin-service.ts";
 import { registerEdgeService } from "./rpc/edge-service.ts";
 import { openStore } from "./store/open-store.ts";
-import { loadCatalogConfig } from "./catalog/catalog-config.ts";
+import { loadCatalogConfig, type ProviderConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
+import { ModelPerformance } from "./catalog/model-performance.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
 import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
+import { startCancelWatcher } from "./generation/cancel-watcher.ts";
+import { discardPartialImages } from "./generation/discard-partial-images.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { ProviderDirectory, UNPROVEN_PROVIDER_PROBLEM } from "./providers/provider-directory.ts";
 import { registerImageService } from "./rpc/image-service.ts";
@@ -75,11 +79,22 @@ export interface FrontOptions {
   /** Provider failures in a row that open its circuit, and how long it then stays skipped. */
   readonly breaker: { readonly threshold: number; readonly cooldownMs: number };
   readonly logger: Logger;
+  /** How to reach a provider; the in-memory test level passes router transports to fakes. */
+  readonly providerTransport?: (provider: ProviderConfig) => Transport;
+  /** How often the catalog re-reads measured generation times from the store (default 30 s). */
+  readonly performanceRefreshMs?: number;
+  /** How often running generations are checked for a cancel made on another replica. */
+  readonly cancelCheckMs?: number;
+  /** Where DATABASE_URL, REDIS_URL and provider tokens are read (the process's by default). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface FrontApp {
   readonly handler: UniversalRequestHandler;
   readonly providers: ProviderDirectory;
+  /** The RPCs and the interceptors before them, for an in-memory router transport (tests). */
+  readonly routes: (router: ConnectRouter) => void;
+  readonly interceptors: readonly Interceptor[];
   /** Lets running generations finish (bounded) before the process exits. */
   drain(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -89,21 +104,22 @@ export interface FrontApp {
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
   // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
-  const store = await openStore(options.dataDir, process.env, logger);
+  const env = options.env ?? process.env;
+  const store = await openStore(options.dataDir, env, logger);
   const tiers = loadTierConfig(options.configPath);
-  const limiter = await openRateLimiter(process.env, logger);
+  const limiter = await openRateLimiter(env, logger);
   const quotas = new Quotas(store, tiers);
-  const cacheIndex = openCacheIndex(process.env, logger);
+  const cacheIndex = openCacheIndex(env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
-  const config = loadCatalogConfig(options.configPath);
+  const config = loadCatalogConfig(options.configPath, env);
   // The deployment's service identity: the gateway proves itself to us, we prove ourselves to it
   // and to every provider, and each provider proves itself back (see server-kit service-identity).
   const identity = new ServiceIdentity("front", loadServiceSecret(options.dataDir));
-  const providers = new ProviderDirectory(config.providers.values(), logger, identity, options.breaker);
+  const providers = new ProviderDirectory(config.providers.values(), logger, identity, options.breaker, options.providerTransport);
   await providers.start();
-  const catalog = new ModelCatalog(config, providers);
+  const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
   const inFlight = new InFlightGenerations();
-  const leases = openLeases(options.dataDir);
+  const leases = openLeases(options.dataDir, env);
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
   const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
@@ -116,7 +132,6 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const runner = new GenerationRunner({
     store,
     images,
-    catalog,
     providers,
     inFlight,
     logger,
@@ -138,10 +153,66 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     holder,
     intervalMs: Math.max(500, options.leaseMs / 2),
     logger,
+    discardImages: (id) => discardPartialImages(store, images, id),
     onFailed(owner, id) {
       void runner.snapshot(owner, id).then((generation) => dispatcher.emit(owner, "generation.failed", generationEventData(generation, owner)));
     },
   });
+
+  // Tracing first, so auth and validation refusals are spans (and logged lines) too.
+  const interceptors = [
+    createServerTracingInterceptor(),
+    createAccessLogInterceptor(options.logger),
+    createAuthInterceptor(createKeyResolver(store, () => keys)),
+    createMeteringInterceptor({ limiter, quotas, tiers }),
+    validationInterceptor,
+    createWebhookUrlInterceptor(checkWebhookUrl),
+    // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
+    moderationInterceptorFor(options.configPath),
+  ];
+  const routes = (router: ConnectRouter): void => {
+    registerImageService(router, {
+      runner,
+      planner: { catalog, providers },
+      store,
+      images,
+      inFlight,
+      profiles,
+      syncWaitMs: options.syncWaitMs,
+      cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
+      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
+    });
+    registerModelService(router, catalog);
+    registerGalleryService(router, { gallery, store, images });
+    registerWebhookService(router, webhooks, checkWebhookUrl);
+    registerUserService(router, {
+      profiles,
+      monthlyCredits: (principal) => quotas.limitOf(principal),
+      usage: (owner) => store.usageTotals(owner),
+      storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
+    });
+    registerAdminService(router, store);
+    registerEdgeService(router);
+    registerHealth(router, async (service, context) => {
+      if (service !== "" && !service.startsWith("imagegen.")) return undefined;
+      // Our own gateway (a proven caller) learns which providers are shut out and shows it in /readyz.
+      const unproven = providers.unproven();
+      if (unproven.length > 0 && context.values.get(serviceCallerKey)) {
+        context.responseHeader.set(READINESS_DETAIL_HEADER, JSON.stringify({ providers: Object.fromEntries(unproven.map((id) => [id, UNPROVEN_PROVIDER_PROBLEM])) }));
+      }
+      return providers.anyUsable();
+    });
+    registerReflection(router, frontRegistry, [
+      ImageService.typeName,
+      ModelService.typeName,
+      GalleryService.typeName,
+      WebhookService.typeName,
+      UserService.typeName,
+      AdminService.typeName,
+      Health.typeName,
+    ]);
+  };
+  const stopCancelWatcher = startCancelWatcher({ store, inFlight, intervalMs: options.cancelCheckMs ?? 500, logger });
 
   // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
   // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
@@ -150,67 +221,19 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // gets our proof back. A call without one is a public call, as Envoy's native gRPC route and
     // health checks reach the front directly (deploy/): it passes the same API-key auth as any.
     requestGate: combineRequestGates(clientFaultForUnparseableRequests, createServiceIdentityGate(identity, { required: false, logger })),
-    // Tracing first, so auth and validation refusals are spans (and logged lines) too.
-    interceptors: [
-      createServerTracingInterceptor(),
-      createAccessLogInterceptor(options.logger),
-      createAuthInterceptor(createKeyResolver(store, () => keys)),
-      createMeteringInterceptor({ limiter, quotas, tiers }),
-      validationInterceptor,
-      createWebhookUrlInterceptor(checkWebhookUrl),
-      // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
-      moderationInterceptorFor(options.configPath),
-    ],
-    routes(router) {
-      registerImageService(router, {
-        runner,
-        catalog,
-        store,
-        images,
-        inFlight,
-        profiles,
-        syncWaitMs: options.syncWaitMs,
-        cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
-      });
-      registerModelService(router, catalog);
-      registerGalleryService(router, { gallery, store, images });
-      registerWebhookService(router, webhooks, checkWebhookUrl);
-      registerUserService(router, {
-        profiles,
-        monthlyCredits: (principal) => quotas.limitOf(principal),
-        usage: (owner) => store.usageTotals(owner),
-        storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
-      });
-      registerAdminService(router, store);
-      registerEdgeService(router);
-      registerHealth(router, async (service, context) => {
-        if (service !== "" && !service.startsWith("imagegen.")) return undefined;
-        // Our own gateway (a proven caller) learns which providers are shut out and shows it in /readyz.
-        const unproven = providers.unproven();
-        if (unproven.length > 0 && context.values.get(serviceCallerKey)) {
-          context.responseHeader.set(READINESS_DETAIL_HEADER, JSON.stringify({ providers: Object.fromEntries(unproven.map((id) => [id, UNPROVEN_PROVIDER_PROBLEM])) }));
-        }
-        return providers.anyUsable();
-      });
-      registerReflection(router, frontRegistry, [
-        ImageService.typeName,
-        ModelService.typeName,
-        GalleryService.typeName,
-        WebhookService.typeName,
-        UserService.typeName,
-        AdminService.typeName,
-        Health.typeName,
-      ]);
-    },
+    interceptors,
+    routes,
   });
   const handler = guardRpcHandler(rpcHandler, logger);
   return {
     handler,
     providers,
+    routes,
+    interceptors,
     drain: (ms) => inFlight.drain(ms),
     async close() {
       stopSweeper();
+      stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
       webhooks.close();

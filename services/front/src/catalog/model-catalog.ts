@@ -6,9 +6,15 @@ import {
   type Model,
   type ModelDetail,
 } from "@imagegen/proto/imagegen/v1/model_service_pb";
-import { Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { ModelLimitsSchema, Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
+import { ModelPerformance } from "./model-performance.ts";
+import { supportedSizes } from "./supported-sizes.ts";
 import type { CatalogConfig, ModelConfig, RouteConfig, UseCaseConfig } from "./catalog-config.ts";
+
+/** What a model served by its offline stand-in says of itself, in the catalog and on errors. */
+export const STAND_IN_REASON =
+  "offline stand-in: served by the local procedural renderer (no AI model) because no provider of this model is configured";
 
 /** "owner/name" or "owner/name:<64-hex version>", Replicate's model id forms. */
 const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f]{64})?$/i;
@@ -17,6 +23,17 @@ const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f
 export interface UsableRoute {
   readonly route: RouteConfig;
   readonly declared: ProviderModel;
+  /** True when this is the model's offline stand-in, not one of its real routes. */
+  readonly standIn: boolean;
+}
+
+/**
+ * The declaration narrowed to `names` (public operation names): a stand-in does for a model only
+ * what that model does, whatever else the renderer could.
+ */
+function onlyOperations(declared: ProviderModel, names: readonly string[]): ProviderModel {
+  const limits = declared.limits && create(ModelLimitsSchema, { ...declared.limits, operations: declared.limits.operations.filter((o) => names.includes(OPERATION_NAMES[o])) });
+  return create(ProviderModelSchema, { ...declared, limits });
 }
 
 /** Public names of provider operations, as seed 004 writes capabilities. */
@@ -35,14 +52,18 @@ export class ModelCatalog {
   private readonly config: CatalogConfig;
   private readonly providers: ProviderDirectory;
 
-  constructor(config: CatalogConfig, providers: ProviderDirectory) {
+  /** Measured generation and queue times per model (seed 004's `performance`). */
+  readonly performance: ModelPerformance;
+
+  constructor(config: CatalogConfig, providers: ProviderDirectory, performance = new ModelPerformance(async () => [])) {
     this.config = config;
     this.providers = providers;
+    this.performance = performance;
   }
 
-  /** The model a request without one gets: the first default that can serve. */
+  /** The model a request without one gets: the first default that a real route can serve. */
   defaultModelId(): string {
-    const usable = this.config.defaultModels.find((id) => this.usableRoutes(id).length > 0);
+    const usable = this.config.defaultModels.find((id) => this.usableRoutes(id).some((r) => !r.standIn));
     return usable ?? this.config.defaultModels[0] ?? [...this.config.models.keys()][0] ?? "local";
   }
 
@@ -85,7 +106,11 @@ export class ModelCatalog {
     return model;
   }
 
-  /** Routes able to serve `modelId` now, in fallback order. */
+  /**
+   * Routes able to serve `modelId` now, in fallback order. Every one serves that same model;
+   * the offline stand-in is the only route, and only while no real route's provider is
+   * configured at all (see `standsIn`).
+   */
   usableRoutes(modelId: string): UsableRoute[] {
     const catalogued = this.config.models.get(modelId);
     const model = catalogued ?? this.passThrough(modelId);
@@ -98,9 +123,23 @@ export class ModelCatalog {
       const declared =
         this.providers.model(route.provider, route.model) ??
         (catalogued ? undefined : create(ProviderModelSchema, { id: route.model, displayName: route.model }));
-      if (declared) out.push({ route, declared });
+      if (declared) out.push({ route, declared, standIn: false });
+    }
+    const standIn = model.offlineStandIn;
+    if (out.length === 0 && standIn && this.standsIn(model) && this.providers.isUsable(standIn.provider)) {
+      const declared = this.providers.model(standIn.provider, standIn.model);
+      if (declared) out.push({ route: standIn, declared: onlyOperations(declared, standIn.operations ?? [model.type]), standIn: true });
     }
     return out;
+  }
+
+  /**
+   * True when the model's offline stand-in may serve: none of its real routes' providers has a
+   * token in this deployment or ever said it was configured. A configured provider that is
+   * failing, rate limited or gone keeps the stand-in out: its caller gets that failure.
+   */
+  private standsIn(model: ModelConfig): boolean {
+    return model.routes.every((r) => !this.config.providers.get(r.provider)?.tokenSet && !this.providers.wasConfigured(r.provider));
   }
 
   /**
@@ -119,7 +158,7 @@ export class ModelCatalog {
       usdPerImage: 0,
       credits: 0,
       supportedSchedulers: [],
-      routes: [{ provider: "replicate", model: modelId }],
+      routes: [{ provider: "replicate", model: modelId, usdPerImage: 0, credits: 0 }],
     };
   }
 
@@ -153,25 +192,32 @@ export class ModelCatalog {
     const routes = this.usableRoutes(model.id);
     const operations = new Set(routes.flatMap((r) => r.declared.limits?.operations ?? []));
     const first = routes[0]?.declared.limits;
+    const standIn = routes[0]?.standIn === true;
+    // The price is the serving route's: a stand-in costs what the offline renderer costs.
+    const price = routes[0]?.route ?? model;
     return create(ModelSchema, {
       id: model.id,
       name: model.name,
       version: model.version,
       type: model.type,
       status: routes.length ? "active" : "unavailable",
-      statusReason: routes.length ? "" : this.unavailableReason(model),
+      statusReason: standIn ? STAND_IN_REASON : routes.length ? "" : this.unavailableReason(model),
       capabilities: [...operations].sort().map((o) => OPERATION_NAMES[o]),
-      supportedSizes: (first?.fixedSizes ?? []).map((s) => ({ width: s.width, height: s.height })),
-      pricing: { perImage: model.usdPerImage, credits: model.credits },
-      providers: model.routes.map((r) => r.provider),
+      supportedSizes: supportedSizes(first),
+      pricing: { perImage: price.usdPerImage, credits: price.credits },
+      performance: this.performance.of(model.id),
+      providers: standIn ? routes.map((r) => r.route.provider) : model.routes.map((r) => r.provider),
     });
   }
 
   detail(modelId: string): ModelDetail {
     const model = this.require(modelId);
     const summary = this.summary(model);
-    const limits = this.usableRoutes(modelId)[0]?.declared.limits;
+    const serving = this.usableRoutes(modelId)[0];
+    const limits = serving?.declared.limits;
     const ops = new Set(summary.capabilities);
+    // A size default the range itself accepts.
+    const defaultSide = limits ? Math.min(Math.max(1024, limits.minSize), limits.maxSize || 1024) : 1024;
     return create(ModelDetailSchema, {
       id: model.id,
       name: model.name,
@@ -191,18 +237,20 @@ export class ModelCatalog {
       },
       parameters: limits && {
         maxPromptLength: limits.maxPromptLength,
-        supportedSchedulers: [...model.supportedSchedulers],
+        // The configured schedulers are the real routes'; the offline stand-in has none.
+        supportedSchedulers: serving?.standIn ? [] : [...model.supportedSchedulers],
         inferenceStepsRange: limits.steps ? { min: 10, max: 150, default: 50 } : undefined,
         guidanceScaleRange: limits.guidance ? { min: 1, max: 20, default: 7.5 } : undefined,
         maxOutputs: limits.maxOutputs,
         outputFormats: limits.formats.map((f) => ["unspecified", "png", "jpg", "webp"][f] ?? "png"),
         negativePrompt: limits.negativePrompt,
         seed: limits.seed,
-        widthRange: { min: limits.minSize, max: limits.maxSize, default: 1024 },
-        heightRange: { min: limits.minSize, max: limits.maxSize, default: 1024 },
+        widthRange: { min: limits.minSize, max: limits.maxSize, default: defaultSide },
+        heightRange: { min: limits.minSize, max: limits.maxSize, default: defaultSide },
       },
       supportedSizes: summary.supportedSizes,
       pricing: summary.pricing,
+      performance: summary.performance,
       providers: summary.providers,
     });
   }

@@ -35,6 +35,11 @@ export class InFlightGenerations {
     return done;
   }
 
+  /** The ids of every generation running here now. */
+  ids(): string[] {
+    return [...this.running.keys()];
+  }
+
   has(id: string): boolean {
     return this.running.has(id);
   }

@@ -17,6 +17,8 @@ export function startLeaseSweeper(options: {
   intervalMs: number;
   logger: Logger;
   onFailed?: (owner: string, generationId: string) => void;
+  /** Deletes the images a failed or canceled generation had stored (see discard-partial-images.ts). */
+  discardImages?: (generationId: string) => Promise<void>;
 }): () => void {
   const sweep = async (): Promise<void> => {
     const claimed = await options.leases.claimExpired(Date.now(), options.holder).catch((error: unknown) => {
@@ -36,6 +38,9 @@ export function startLeaseSweeper(options: {
           options.logger.warn("failed an interrupted generation", { generation_id: record.id, previous_holder: lease.holder });
           options.onFailed?.(lease.owner, record.id);
         }
+        // Its process died before it could delete a partial result (failed here, or canceled
+        // from another replica meanwhile): nothing of it may stay listed or counted.
+        if (record && record.status !== "completed") await options.discardImages?.(record.id);
         await options.leases.release(lease.generationId);
       } catch (error) {
         options.logger.error("lease sweep failed", { generation_id: lease.generationId, error });

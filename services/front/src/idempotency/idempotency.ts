@@ -36,18 +36,32 @@ export function idempotencyClaimOf<D extends DescMessage>(
   return { key, fingerprint };
 }
 
+/** Outcomes a key does not answer with: nothing was produced or charged, so a retry runs anew. */
+const RETRYABLE_OUTCOMES: ReadonlySet<string> = new Set(["failed", "canceled"]);
+/** Retries racing for one key's takeover: past this many, the latest holder is replayed. */
+const MAX_TAKEOVERS = 3;
+
 /**
  * Claims `claim` for a new generation. Returns the id of the generation an earlier call with
  * the same key and body created (replay it), or undefined when this call is the first; the same
- * key with another body is IDEMPOTENCY_MISMATCH.
+ * key with another body is IDEMPOTENCY_MISMATCH. A key whose generation failed (interrupted, a
+ * provider outage) or was canceled is taken over by this call, so "please retry" works with the
+ * same key; of retries racing for it, one wins and the others replay that one.
  */
 export async function claimOrReplay(store: Store, owner: string, claim: IdempotencyClaim, generationId: string, now = Date.now()): Promise<string | undefined> {
-  const held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
-  if (held.generationId === generationId) return undefined;
-  if (held.fingerprint !== claim.fingerprint) {
-    throw apiError(ErrorReason.IDEMPOTENCY_MISMATCH, "this Idempotency-Key was used with a different request in the last 24 h", {
-      metadata: { idempotency_key: claim.key.slice(0, 64) },
-    });
+  let held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
+  for (let takeover = 0; held.generationId !== generationId; takeover++) {
+    if (held.fingerprint !== claim.fingerprint) {
+      throw apiError(ErrorReason.IDEMPOTENCY_MISMATCH, "this Idempotency-Key was used with a different request in the last 24 h", {
+        metadata: { idempotency_key: claim.key.slice(0, 64) },
+      });
+    }
+    const earlier = await store.getGeneration(owner, held.generationId);
+    // Not stored yet means its create call is still starting it: that one is replayed too.
+    if (takeover >= MAX_TAKEOVERS || !earlier || !RETRYABLE_OUTCOMES.has(earlier.status)) return held.generationId;
+    // Gives the key up only if it still names that generation (atomic), then claims it again.
+    await store.releaseIdempotencyKey(owner, claim.key, held.generationId);
+    held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
   }
-  return held.generationId;
+  return undefined;
 }

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { checkImageUrl, IMAGE_PATH_PREFIX, signImageUrl } from "@imagegen/image-urls";
 
 // The only names put() creates: "<generation id>/<image id>.<ext>".
+const GENERATION_DIR = /^[A-Za-z0-9_-]{1,64}$/;
 const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/;
 
 /**
@@ -30,6 +31,12 @@ export class ImageStore {
     await writeFile(temp, bytes);
     await rename(temp, file);
     return path;
+  }
+
+  /** Deletes every stored image of a generation (its folder); nothing to delete is not an error. */
+  async removeGeneration(generationId: string): Promise<void> {
+    if (!GENERATION_DIR.test(generationId)) throw new Error(`not a generation id: ${generationId}`);
+    await rm(join(this.dir, generationId), { recursive: true, force: true });
   }
 
   /** The bytes of a stored path. */

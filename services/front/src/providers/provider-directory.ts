@@ -1,4 +1,4 @@
-import { createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import {
   ProviderService,
   type DescribeProviderResponse,
@@ -55,6 +55,8 @@ export class ProviderDirectory {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly lastServedAt = new Map<string, number>();
   private readonly notStarted = new Set<string>();
+  /** Providers that described themselves as configured at least once since this process started. */
+  private readonly seenConfigured = new Set<string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly urls = new Map<string, string>();
@@ -65,10 +67,12 @@ export class ProviderDirectory {
    * the provider proves it holds the same deployment secret.
    */
   constructor(
-    configs: Iterable<ProviderConfig>,
+    configs: Iterable<Pick<ProviderConfig, "id" | "url">>,
     logger: Logger,
     identity: ServiceIdentity,
     breaker: { threshold: number; cooldownMs: number } = { threshold: 5, cooldownMs: 30_000 },
+    /** Replaces the network transport (the in-memory test level reaches fake providers). */
+    transportFor?: (config: ProviderConfig) => Transport,
   ) {
     this.logger = logger;
     for (const config of configs) {
@@ -77,7 +81,8 @@ export class ProviderDirectory {
         // Innermost, so the call's span records an unproven provider as its error.
         createServiceIdentityInterceptor(identity, `provider-${config.id}`),
       ];
-      const client = createClient(ProviderService, createInternalTransport(config.url, interceptors));
+      const transport = transportFor?.(config as ProviderConfig) ?? createInternalTransport(config.url, interceptors);
+      const client = createClient(ProviderService, transport);
       this.urls.set(config.id, config.url);
       this.states.set(config.id, { id: config.id, client, problem: config.notStarted ?? "provider service not reachable yet" });
       // Never described, so never usable: whatever listens on its URL is not this system's.
@@ -130,6 +135,7 @@ export class ProviderDirectory {
           const description = await state.client.describeProvider({}, { timeoutMs: 2000 });
           const problem = description.configured ? undefined : description.statusReason || "provider not configured";
           if (!state.description) this.logger.info("provider online", { provider: state.id, configured: description.configured });
+          if (description.configured) this.seenConfigured.add(state.id);
           this.states.set(state.id, { ...state, description, problem, misses: 0 });
         } catch (error) {
           if (isUnprovenPeer(error)) {
@@ -154,6 +160,14 @@ export class ProviderDirectory {
         }
       }),
     );
+  }
+
+  /**
+   * True once the provider has said it holds its credentials, even if it is failing or gone
+   * now: a configured provider that fails is an outage to report, not a reason to stand in.
+   */
+  wasConfigured(id: string): boolean {
+    return this.seenConfigured.has(id);
   }
 
   get(id: string): ProviderState | undefined {

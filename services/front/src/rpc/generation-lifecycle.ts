@@ -53,7 +53,12 @@ export function generationLifecycle(deps: LifecycleDeps): Pick<ServiceImpl<typeo
         deps.inFlight.cancel(req.id);
         if (done) for await (const _ of done);
       } else {
-        await deps.store.updateGeneration(req.id, { status: "canceled", completedAt: Date.now(), errorReason: "CANCELED", errorMessage: "canceled by the caller" });
+        // Running on another replica (its cancel watcher notices this and stops the provider
+        // job) or on none. Guarded: a generation that finished meanwhile stays finished.
+        const after = await deps.store.updateGeneration(req.id, { status: "canceled", completedAt: Date.now(), errorReason: "CANCELED", errorMessage: "canceled by the caller", costCredits: 0, costUsd: 0 });
+        if (after.status !== "canceled") {
+          throw apiError(ErrorReason.CONFLICT, `generation ${req.id} already finished`, { metadata: { generation_id: req.id } });
+        }
       }
       return deps.runner.snapshot(owner, req.id);
     },

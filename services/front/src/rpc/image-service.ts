@@ -15,16 +15,13 @@ import { SourceImageSchema, type Generation } from "@imagegen/proto/imagegen/v1/
 import { RegionSchema } from "@imagegen/proto/imagegen/v1/types_pb";
 import { dominantColors, maskCoverage } from "../generation/image-analysis.ts";
 import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import type { ModelCatalog } from "../catalog/model-catalog.ts";
 import { toProviderFormat } from "../generation/formats.ts";
-import type { GenerationRunner } from "../generation/generation-runner.ts";
+import { planGeneration, planRoutes, resolveTarget, type Planner } from "../generation/generation-plan.ts";
+import type { GenerationRunner, RunRequest } from "../generation/generation-runner.ts";
 import { randomSeed } from "../generation/ids.ts";
 import { imageToImageJob, inpaintJob, variationJob, type Job } from "../generation/image-jobs.ts";
 import { inputImageDepsFromEnv } from "../generation/input-image.ts";
 import { composePrompt } from "../generation/prompt.ts";
-import { resolveModel } from "../generation/resolve-model.ts";
-import { toGenerationMessage } from "../generation/to-message.ts";
-import { checkModelScope } from "../auth/scope.ts";
 import { textToImageCacheKey, type GenerationCache } from "../cache/generation-cache.ts";
 import { idempotencyClaimOf, type IdempotencyClaim } from "../idempotency/idempotency.ts";
 import type { ImageStore } from "../images/image-store.ts";
@@ -33,7 +30,6 @@ import type { InFlightGenerations } from "../generation/in-flight-generations.ts
 import { waitMsFor } from "../generation/wait-preference.ts";
 import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
-import { registerPartial } from "./not-implemented.ts";
 import { processHandlers, type ProcessDeps } from "./process-handlers.ts";
 import { principalOf } from "./principal-of.ts";
 
@@ -44,7 +40,8 @@ const PROPAGATED = ["traceparent", "tracestate", "x-request-id"];
 
 export interface ImageServiceDeps {
   readonly runner: GenerationRunner;
-  readonly catalog: ModelCatalog;
+  /** Turns each create request into one plan (generation-plan.ts). */
+  readonly planner: Planner;
   readonly store: Store;
   readonly images: ImageStore;
   readonly inFlight: InFlightGenerations;
@@ -58,33 +55,30 @@ export interface ImageServiceDeps {
   readonly process: Omit<ProcessDeps, "inputImages">;
 }
 
-/** ImageService: what is implemented so far; the rest answers NOT_IMPLEMENTED. */
+/**
+ * ImageService. Every create call is: request → job → one plan (generation-plan.ts: model,
+ * routes, prices, refusals) → runner. A check that must refuse before any provider is called
+ * (moderation, say) belongs between the plan and `deps.runner.run`.
+ */
 export function registerImageService(router: ConnectRouter, deps: ImageServiceDeps): void {
   const inputImages = inputImageDepsFromEnv(deps.images);
-  registerPartial(router, ImageService, {
+  router.service(ImageService, {
     async textToImage(req, ctx) {
       const principal = principalOf(ctx);
       const prefs = deps.profiles.preferences(principal.owner);
-      const target = resolveModel(deps.catalog, req, () => prefs.defaultModel || deps.catalog.defaultModelId());
-      // A hit must not let a narrower key read what a wider key of the same owner made.
-      checkModelScope(principal, target.model);
-      const cacheKey = deps.cache && textToImageCacheKey(req, { model: target.model, defaultSize: prefs.defaultSize });
+      // Resolved (and the key's model scope checked) before the cache: a hit must not let a
+      // narrower key read what a wider key of the same owner made.
+      const target = resolveTarget(deps.planner, principal, { ...req, defaultModel: () => defaultModel(deps, principal.owner) });
+      const cacheKey = deps.cache && textToImageCacheKey(req, { model: target.model.id, defaultSize: prefs.defaultSize });
       const hit = cacheKey && (await deps.cache?.lookup(principal.owner, cacheKey));
       if (hit) {
-        imagegenMetrics().cacheHits.add(1, { "gen_ai.request.model": target.model });
+        imagegenMetrics().cacheHits.add(1, { "gen_ai.request.model": target.model.id });
         noteOnActiveSpan("imagegen.cache_hit", { "imagegen.generation_id": hit.id });
         return hit;
       }
-      const generation = await deps.runner.run({
-        principal,
-        publicModel: target.model,
-        operation: "text-to-image",
-        job: textToImageJob(req, parseSize(prefs.defaultSize)),
-        metadataJson: metadataJson(req.metadata),
-        waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
-        headers: propagatedHeaders(ctx),
-        webhookUrl: req.webhookUrl || undefined,
-        provider: target.provider,
+      const plan = planRoutes(deps.planner, target, "text-to-image", textToImageJob(req, parseSize(prefs.defaultSize)));
+      const generation = await deps.runner.run(plan, {
+        ...runRequest(deps, ctx, req),
         idempotency: idempotencyClaimOf(ctx.requestHeader, TextToImageRequestSchema, req),
         // The style hints reach the provider inside the job's prompt; the Generation says what the caller wrote.
         callerPrompt: req.prompt,
@@ -137,7 +131,7 @@ async function withInlineImages(generation: Generation, returnType: ReturnType |
   return generation;
 }
 
-/** Runs an image operation like TextToImage: same runner, limits, store, webhooks and metering. */
+/** Runs an image operation like TextToImage: same plan, runner, limits, store, webhooks and metering. */
 function startImageOperation(
   deps: ImageServiceDeps,
   req: { model: string; metadata?: TextToImageRequest["metadata"]; webhookUrl: string },
@@ -147,17 +141,24 @@ function startImageOperation(
   idempotency: IdempotencyClaim | undefined,
 ) {
   const principal = principalOf(ctx);
-  return deps.runner.run({
-    principal,
-    publicModel: req.model || deps.profiles.preferences(principal.owner).defaultModel || deps.catalog.defaultModelId(),
-    operation,
-    job,
+  const plan = planGeneration(deps.planner, principal, { model: req.model, defaultModel: () => defaultModel(deps, principal.owner) }, operation, job);
+  return deps.runner.run(plan, { ...runRequest(deps, ctx, req), idempotency });
+}
+
+/** The caller's saved default model, else the catalog's. */
+function defaultModel(deps: ImageServiceDeps, owner: string): string {
+  return deps.profiles.preferences(owner).defaultModel || deps.planner.catalog.defaultModelId();
+}
+
+/** The parts of a run every create call fills the same way. */
+function runRequest(deps: ImageServiceDeps, ctx: HandlerContext, req: { metadata?: TextToImageRequest["metadata"]; webhookUrl: string }): RunRequest {
+  return {
+    principal: principalOf(ctx),
     metadataJson: metadataJson(req.metadata),
     waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
     headers: propagatedHeaders(ctx),
     webhookUrl: req.webhookUrl || undefined,
-    idempotency,
-  });
+  };
 }
 
 function textToImageJob(req: TextToImageRequest, defaultSize: { width: number; height: number } | undefined) {

@@ -5,7 +5,13 @@ import type { ModelCatalog } from "../catalog/model-catalog.ts";
 /** ModelService: the catalog as clients see it. */
 export function registerModelService(router: ConnectRouter, catalog: ModelCatalog): void {
   router.service(ModelService, {
-    listModels: (req) => ({ models: catalog.list(req.capability) }),
-    getModel: (req) => ({ model: catalog.detail(req.modelId) }),
+    async listModels(req) {
+      await catalog.performance.fresh();
+      return { models: catalog.list(req.capability) };
+    },
+    async getModel(req) {
+      await catalog.performance.fresh();
+      return { model: catalog.detail(req.modelId) };
+    },
   });
 }

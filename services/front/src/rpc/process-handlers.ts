@@ -4,6 +4,7 @@ import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider
 import type { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import sharp from "sharp";
+import { planGeneration, type Planner } from "../generation/generation-plan.ts";
 import type { GenerationRunner } from "../generation/generation-runner.ts";
 import { newId } from "../generation/ids.ts";
 import type { Job } from "../generation/image-jobs.ts";
@@ -15,6 +16,7 @@ import { principalOf } from "./principal-of.ts";
 
 export interface ProcessDeps {
   readonly runner: GenerationRunner;
+  readonly planner: Planner;
   readonly images: ImageStore;
   readonly inputImages: InputImageDeps;
   readonly dispatcher?: WebhookDispatcher;
@@ -102,15 +104,9 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
 }
 
 async function runJob(deps: ProcessDeps, ctx: HandlerContext, model: string, operation: string, job: Job): Promise<Generation> {
-  const generation = await deps.runner.run({
-    principal: principalOf(ctx),
-    publicModel: model,
-    operation,
-    job,
-    metadataJson: "",
-    waitMs: deps.waitMs,
-    headers: new Headers(),
-  });
+  const principal = principalOf(ctx);
+  const plan = planGeneration(deps.planner, principal, { model, defaultModel: () => model }, operation, job);
+  const generation = await deps.runner.run(plan, { principal, metadataJson: "", waitMs: deps.waitMs, headers: new Headers() });
   if (generation.status !== GenerationStatus.COMPLETED) {
     throw apiError(ErrorReason.TIMEOUT, `the ${operation} job is still running; follow generation ${generation.id}`, { metadata: { generation_id: generation.id } });
   }

@@ -29,4 +29,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
    CREATE INDEX generation_leases_expiry ON generation_leases (expires_at);`,
   POSTGRES_MONTHLY_CREDITS,
+  // Seed 004's measured `performance`: when a generation was handed to a provider.
+  `ALTER TABLE generations ADD COLUMN dispatched_at BIGINT;
+   CREATE INDEX generations_completed ON generations (completed_at) WHERE status = 'completed';`,
 ];

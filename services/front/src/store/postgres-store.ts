@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "@imagegen/server-kit";
-import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
+import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
+import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
@@ -11,7 +12,7 @@ type Row = Record<string, unknown>;
 
 const COLUMNS = GENERATION_COLUMNS;
 // BIGINT arrives as a string from pg; these columns are numbers in the records.
-const NUMERIC = new Set(["createdAt", "completedAt", "costCredits", "costUsd"]);
+const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
 // Any fixed number identifies our migration lock among other users of the database.
 const MIGRATION_LOCK = 7_301_004;
 // How long a query waits for a connection (a free pool slot, or a new one to a server that does
@@ -66,13 +67,26 @@ export class PostgresStore implements Store {
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
-    const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
+    const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 3}`);
+    // One statement: the guarded UPDATE's row, or (terminal, so untouched) the row as it is.
     const sql = keys.length
-      ? `UPDATE generations SET ${sets.join(", ")} WHERE id = $1 RETURNING *`
-      : "SELECT * FROM generations WHERE id = $1";
-    const { rows } = await this.query(sql, [id, ...keys.map((k) => patch[k] ?? null)]);
+      ? `WITH updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)
+         SELECT * FROM updated UNION ALL SELECT * FROM generations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM updated)`
+      : "SELECT * FROM generations WHERE id = $1 AND $2::text[] IS NOT NULL";
+    const { rows } = await this.query(sql, [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)]);
     if (!rows[0]) throw new Error(`generation ${id} vanished`);
     return toGeneration(rows[0]);
+  }
+
+  async modelTimings(since: number): Promise<ModelTimings[]> {
+    const { rows } = await this.query(MODEL_TIMINGS_SQL("$1"), [since]);
+    return rows.map(toTimings);
+  }
+
+  async canceledAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.query("SELECT id FROM generations WHERE id = ANY($1::text[]) AND status = 'canceled'", [ids]);
+    return rows.map((r) => String(r.id));
   }
 
   async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
@@ -99,6 +113,10 @@ export class PostgresStore implements Store {
         i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null,
       ]);
     }
+  }
+
+  async deleteImages(generationId: string): Promise<void> {
+    await this.query("DELETE FROM images WHERE generation_id = $1", [generationId]);
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {

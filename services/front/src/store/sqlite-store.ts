@@ -2,7 +2,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
-import type { ApiKeyRecord, GenerationRecord, IdempotencyRecord, ImageRecord, Store } from "./store.ts";
+import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
+import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 
@@ -24,6 +25,7 @@ const MIGRATIONS = [
 type Row = Record<string, string | number | null>;
 
 const COLUMNS = GENERATION_COLUMNS;
+const NOT_TERMINAL = `status NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(", ")})`;
 
 /** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
 export class SqliteStore implements Store {
@@ -34,6 +36,10 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file);
     this.db.exec("PRAGMA foreign_keys = ON;");
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
+    // Added after the first release: a data dir from before it gains the column on open.
+    const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === "dispatched_at")) this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
+    this.db.exec("CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'");
     const hadTotals = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !== undefined;
     for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
     if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
@@ -48,13 +54,27 @@ export class SqliteStore implements Store {
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
-    // One statement, as in the PostgreSQL store: the row comes back from the UPDATE itself.
-    const sql = keys.length
-      ? `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? RETURNING *`
-      : "SELECT * FROM generations WHERE id = ?";
-    const row = this.db.prepare(sql).get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined;
+    // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
+    const updated = keys.length
+      ? (this.db
+          .prepare(`UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`)
+          .get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined)
+      : undefined;
+    const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
     if (!row) throw new Error(`generation ${id} vanished`);
     return toGeneration(row);
+  }
+
+  async modelTimings(since: number): Promise<ModelTimings[]> {
+    return (this.db.prepare(MODEL_TIMINGS_SQL("?")).all(since) as Row[]).map(toTimings);
+  }
+
+  async canceledAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare("SELECT id FROM generations WHERE status = 'canceled' AND id IN (SELECT value FROM json_each(?))")
+      .all(JSON.stringify(ids)) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
   }
 
   async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
@@ -94,6 +114,10 @@ export class SqliteStore implements Store {
       this.db.exec("ROLLBACK");
       throw error;
     }
+  }
+
+  async deleteImages(generationId: string): Promise<void> {
+    this.db.prepare("DELETE FROM images WHERE generation_id = ?").run(generationId);
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {

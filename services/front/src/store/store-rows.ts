@@ -13,6 +13,7 @@ export const GENERATION_COLUMNS: Record<keyof GenerationRecord, string> = {
   requestJson: "request_json",
   metadataJson: "metadata_json",
   createdAt: "created_at",
+  dispatchedAt: "dispatched_at",
   completedAt: "completed_at",
   costCredits: "cost_credits",
   costUsd: "cost_usd",

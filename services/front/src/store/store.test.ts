@@ -1,3 +1,7 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import { PostgresStore } from "./postgres-store.ts";
@@ -61,6 +65,64 @@ describe.each(backends)("store on %s", (_name, open) => {
     await store.insertGeneration(g);
     const after = await store.updateGeneration(g.id, { status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
     expect(after).toEqual({ ...g, status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
+  });
+
+  it.each([
+    ["completed", { status: "completed", costCredits: 2 }],
+    ["failed", { status: "failed", errorReason: "UPSTREAM_AUTH" }],
+    ["canceled", { status: "canceled", errorReason: "CANCELED" }],
+  ] as const)("keeps a %s generation final: a later update changes nothing and charges nothing", async (_state, terminal) => {
+    const spender = `${owner}_final_${terminal.status}`;
+    const g = generation(spender, { createdAt: Date.UTC(2026, 5, 10) });
+    await store.insertGeneration(g);
+    const first = await store.updateGeneration(g.id, { ...terminal, completedAt: g.createdAt + 1 });
+    const spent = await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1));
+    for (const late of [
+      { status: "completed", costCredits: 5, costUsd: 0.1 },
+      { status: "processing", provider: "replicate" },
+      { status: "canceled", errorReason: "CANCELED" },
+    ] as const) {
+      expect(await store.updateGeneration(g.id, late)).toEqual(first);
+    }
+    expect(await store.getGeneration(spender, g.id)).toEqual(first);
+    expect(await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1))).toBe(spent);
+  });
+
+  it("forgets a generation's images, and they no longer count as the owner's storage", async () => {
+    const keeper = `${owner}_images`;
+    const [kept, dropped] = [generation(keeper), generation(keeper)];
+    for (const g of [kept, dropped]) await store.insertGeneration(g);
+    const image = (g: GenerationRecord, index: number) => ({ id: `img_${g.id}_${index}`, generationId: g.id, owner: keeper, index, path: `${g.id}/${index}.png`, width: 8, height: 8, sizeBytes: 1000, format: "png" });
+    await store.insertImages([image(kept, 0), image(dropped, 0), image(dropped, 1)]);
+    await store.deleteImages(dropped.id);
+    expect(await store.listImages(dropped.id)).toEqual([]);
+    expect(await store.listImages(kept.id)).toHaveLength(1);
+    expect((await store.usageTotals(keeper)).storageBytes).toBe(1000);
+  });
+
+  it("measures each model's mean queue and generation time over completed generations since a bound", async () => {
+    const model = `timed-${Math.random().toString(36).slice(2)}`;
+    const t = 1_800_000_000_000;
+    const rows = [
+      generation(owner, { model, status: "completed", createdAt: t, dispatchedAt: t + 100, completedAt: t + 1100 }),
+      generation(owner, { model, status: "completed", createdAt: t, dispatchedAt: t + 300, completedAt: t + 3300 }),
+      // Not completed, never dispatched, or before the bound: not measured.
+      generation(owner, { model, status: "failed", createdAt: t, dispatchedAt: t + 1, completedAt: t + 2 }),
+      generation(owner, { model, status: "completed", createdAt: t, completedAt: t + 5 }),
+      generation(owner, { model, status: "completed", createdAt: t - 10_000, dispatchedAt: t - 9_000, completedAt: t - 1 }),
+    ];
+    for (const g of rows) await store.insertGeneration(g);
+    expect((await store.modelTimings(t)).find((m) => m.model === model)).toEqual({ model, queueMs: 200, generationMs: 2000, count: 2 });
+    expect((await store.modelTimings(t + 10_000)).find((m) => m.model === model)).toBeUndefined();
+  });
+
+  it("tells which of a set of generations are canceled", async () => {
+    const [a, b, c] = [generation(owner), generation(owner), generation(owner)];
+    for (const g of [a, b, c]) await store.insertGeneration(g);
+    await store.updateGeneration(a.id, { status: "canceled" });
+    await store.updateGeneration(c.id, { status: "completed" });
+    expect(await store.canceledAmong([a.id, b.id, c.id, "gen_unknown"])).toEqual([a.id]);
+    expect(await store.canceledAmong([])).toEqual([]);
   });
 
   it("lists an owner's generations newest first, by status and after a cursor", async () => {
@@ -151,6 +213,27 @@ describe.each(backends)("usage totals on %s", (_name, open) => {
       await store.insertImages(Array.from({ length: images }, (_, i) => ({ id: `img_${g.id}_${i}`, generationId: g.id, owner, index: i, path: "p", width: 8, height: 8, sizeBytes: 100, format: "png" })));
     }
     expect(await store.usageTotals(owner, now)).toEqual({ imagesToday: 2, imagesMonth: 3, creditsMonth: 3, storageBytes: 500, firstSeen: lastMonth });
+    await store.close();
+  });
+});
+
+describe("sqlite store on a data dir from before dispatched_at", () => {
+  it("adds the column on open and keeps the rows", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "imagegen-store-")), "imagegen.sqlite");
+    const old = new DatabaseSync(file);
+    old.exec(`CREATE TABLE generations (
+      id TEXT PRIMARY KEY, owner TEXT NOT NULL, key_id TEXT NOT NULL, status TEXT NOT NULL,
+      operation TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, prompt TEXT NOT NULL,
+      request_json TEXT NOT NULL, metadata_json TEXT NOT NULL, created_at INTEGER NOT NULL,
+      completed_at INTEGER, cost_credits REAL NOT NULL, cost_usd REAL NOT NULL,
+      error_reason TEXT, error_message TEXT)`);
+    old.prepare("INSERT INTO generations VALUES ('gen_old', 'o', 'k', 'completed', 'text-to-image', 'local', 'local', 'p', '{}', '', 1, 2, 0, 0, NULL, NULL)").run();
+    old.close();
+    const store = new SqliteStore(file);
+    expect(await store.getGeneration("o", "gen_old")).toMatchObject({ id: "gen_old", status: "completed" });
+    const g = generation("o", { dispatchedAt: 5 });
+    await store.insertGeneration(g);
+    expect(await store.getGeneration("o", g.id)).toEqual(g);
     await store.close();
   });
 });

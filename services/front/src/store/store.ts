@@ -20,7 +20,18 @@ export interface ImageRecord {
   readonly seed?: number;
 }
 
+/** Measured times of one model's completed generations (see Store.modelTimings). */
+export interface ModelTimings {
+  readonly model: string;
+  readonly queueMs: number;
+  readonly generationMs: number;
+  readonly count: number;
+}
+
 export type GenerationState = "queued" | "processing" | "completed" | "failed" | "canceled";
+
+/** States a generation never leaves: every store refuses to update a generation in one. */
+export const TERMINAL_STATES: readonly GenerationState[] = ["completed", "failed", "canceled"];
 
 export interface GenerationRecord {
   readonly id: string;
@@ -35,6 +46,8 @@ export interface GenerationRecord {
   readonly requestJson: string;
   readonly metadataJson: string;
   readonly createdAt: number;
+  /** When it was handed to a provider (the end of its queue time); unset until then. */
+  readonly dispatchedAt?: number;
   readonly completedAt?: number;
   readonly costCredits: number;
   readonly costUsd: number;
@@ -48,14 +61,28 @@ export interface GenerationRecord {
  */
 export interface Store {
   insertGeneration(record: GenerationRecord): Promise<void>;
-  /** Applies a partial update; returns the record after it. */
+  /**
+   * Applies a partial update unless the generation is already terminal (TERMINAL_STATES are
+   * final: a completion racing a cancel on another replica cannot overwrite it, nor charge).
+   * Returns the record as it is after the call: the caller's update, or the terminal record
+   * untouched when the update lost that race (compare its `status` with the one written).
+   */
   updateGeneration(id: string, patch: Partial<Omit<GenerationRecord, "id" | "owner">>): Promise<GenerationRecord>;
+  /**
+   * Per model, the mean milliseconds its generations completed since `since` spent queued
+   * (created → dispatched) and generating (dispatched → completed): seed 004's `performance`.
+   */
+  modelTimings(since: number): Promise<ModelTimings[]>;
+  /** Those of `ids` whose generation is canceled (a running replica's cheap check for a cancel made elsewhere). */
+  canceledAmong(ids: readonly string[]): Promise<string[]>;
   /** The generation if it belongs to `owner`; another owner's reads as absent. */
   getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined>;
   /** The owner's generations, newest first; `before` is the createdAt/id cursor of the previous page. */
   listGenerations(owner: string, options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]>;
   insertImages(images: readonly ImageRecord[]): Promise<void>;
   listImages(generationId: string): Promise<ImageRecord[]>;
+  /** Forgets a generation's image rows (the partial result of one that failed or was canceled). */
+  deleteImages(generationId: string): Promise<void>;
   /** One image if it belongs to `owner`. */
   getImage(owner: string, imageId: string): Promise<ImageRecord | undefined>;
   insertApiKey(key: ApiKeyRecord): Promise<void>;

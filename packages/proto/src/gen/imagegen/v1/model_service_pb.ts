@@ -87,7 +87,8 @@ export type Model = Message<"imagegen.v1.Model"> & {
   type: string;
 
   /**
-   * "active" when a provider route is configured and healthy, "unavailable" otherwise.
+   * "active" when a provider route is configured and healthy (or, with none of the model's
+   * providers configured, its offline stand-in: see status_reason), "unavailable" otherwise.
    *
    * @generated from field: string status = 5;
    */
@@ -101,6 +102,9 @@ export type Model = Message<"imagegen.v1.Model"> & {
   capabilities: string[];
 
   /**
+   * Sizes a request may send: the serving route's fixed sizes, or common sizes its declared
+   * range accepts; empty while unavailable.
+   *
    * @generated from field: repeated imagegen.v1.Dimensions supported_sizes = 7;
    */
   supportedSizes: Dimensions[];
@@ -111,7 +115,7 @@ export type Model = Message<"imagegen.v1.Model"> & {
   pricing?: Pricing | undefined;
 
   /**
-   * Measured from recent generations; absent until there are some.
+   * Measured from the model's generations completed in the last 24 h; absent until there are some.
    *
    * @generated from field: imagegen.v1.Performance performance = 9;
    */
@@ -130,7 +134,8 @@ export type Model = Message<"imagegen.v1.Model"> & {
   providers: string[];
 
   /**
-   * Why status is "unavailable", e.g. "REPLICATE_API_TOKEN is not set".
+   * Why status is "unavailable", e.g. "REPLICATE_API_TOKEN is not set"; or, when the offline
+   * renderer stands in for the model, a reason starting "offline stand-in:".
    *
    * @generated from field: string status_reason = 12;
    */

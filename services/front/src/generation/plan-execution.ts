@@ -1,0 +1,186 @@
+import { create } from "@bufbuild/protobuf";
+import { apiError, describeError, ErrorReason } from "@imagegen/errors";
+import { GenerationEventSchema, type Generation, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
+import type { Logger } from "@imagegen/server-kit";
+import { noteOnActiveSpan } from "@imagegen/telemetry";
+import type { ImageStore } from "../images/image-store.ts";
+import type { ProviderDirectory } from "../providers/provider-directory.ts";
+import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
+import { discardPartialImages } from "./discard-partial-images.ts";
+import type { GenerationPlan, PlannedRoute } from "./generation-plan.ts";
+import { storeResultImage } from "./result-images.ts";
+import { runProviderJob } from "./run-provider-job.ts";
+import { toGenerationMessage } from "./to-message.ts";
+
+export interface ExecutionDeps {
+  readonly store: Store;
+  readonly images: ImageStore;
+  readonly providers: ProviderDirectory;
+  readonly logger: Logger;
+  /** Upper bound of one provider job. */
+  readonly providerTimeoutMs: number;
+  /** Told of every generation that reached completed or failed (webhooks, metrics). */
+  readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
+}
+
+/** One stored generation running its plan. */
+export interface Execution {
+  readonly plan: GenerationPlan;
+  /** As inserted (queued). */
+  readonly record: GenerationRecord;
+  /** Trace context and request id for the provider calls. */
+  readonly headers: Headers;
+  readonly webhookUrl?: string;
+  /** Aborted by a cancel (here, or noticed from another replica). */
+  readonly signal: AbortSignal;
+  /** Builds an event only when someone watches. */
+  readonly emit: (event: () => GenerationEvent) => void;
+}
+
+// Failures worth trying the next route for: the provider, not the request, was the problem.
+const RETRYABLE = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_AUTH", "UPSTREAM_BAD_RESPONSE", "TIMEOUT"]);
+
+const canceledError = () => apiError(ErrorReason.CANCELED, "the generation was canceled");
+
+/**
+ * A guarded write found the generation already final: canceled from another replica, or failed
+ * by the lease sweeper while this process could not renew its lease. That outcome stands.
+ */
+class AlreadyFinal extends Error {}
+
+/**
+ * Runs a plan's routes in order (falling back on provider failures only, never once a route
+ * delivered an image), stores each image as it lands, and records the outcome with guarded
+ * writes: completed at the serving route's price, or failed / canceled with nothing charged and
+ * nothing kept. Rejects with the failure a waiting caller sees; `recorded` tells afterwards
+ * whether the store took an outcome (if not, the lease sweeper will fail the generation).
+ */
+export class PlanExecution {
+  private readonly deps: ExecutionDeps;
+  private readonly run: Execution;
+  private record: GenerationRecord;
+  private readonly images: ImageRecord[] = [];
+  /** True once the store took the outcome. */
+  recorded = false;
+
+  constructor(deps: ExecutionDeps, run: Execution) {
+    this.deps = deps;
+    this.run = run;
+    this.record = run.record;
+  }
+
+  async execute(): Promise<void> {
+    this.announce("queued");
+    let lastError: unknown;
+    for (const route of this.run.plan.routes) {
+      try {
+        await this.serve(route);
+        return;
+      } catch (error) {
+        // Someone else recorded the outcome (and told the webhooks): only settle this side.
+        if (error instanceof AlreadyFinal) return this.settle(error, false);
+        const canceled = this.run.signal.aborted;
+        lastError = canceled ? canceledError() : error;
+        if (canceled) break;
+        const reason = describeError(error).row.name;
+        this.deps.providers.recordOutcome(route.route.provider, RETRYABLE.has(reason));
+        // Images already stored belong to this route's partial result: never mix routes.
+        if (this.images.length > 0 || !RETRYABLE.has(reason)) break;
+        this.deps.logger.warn("route failed, trying the next", { generation_id: this.record.id, provider: route.route.provider, reason });
+        noteOnActiveSpan("imagegen.fallback", { "imagegen.provider": route.route.provider, "error.type": reason });
+      }
+    }
+    await this.fail(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
+  }
+
+  private async serve(route: PlannedRoute): Promise<void> {
+    const { store } = this.deps;
+    const state = this.deps.providers.get(route.route.provider);
+    if (!state) throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${route.route.provider} is gone`);
+    // Its dispatch time ends its queue time (seed 004's measured `performance`).
+    this.record = await store.updateGeneration(this.record.id, { status: "processing", provider: route.route.provider, dispatchedAt: Date.now() });
+    if (this.record.status !== "processing") throw new AlreadyFinal();
+    this.announce("started");
+    await runProviderJob(route.route.provider, state.client, { ...route.job, generationId: this.record.id }, {
+      signal: this.run.signal,
+      timeoutMs: this.deps.providerTimeoutMs,
+      headers: this.run.headers,
+      onProgress: (fraction) => this.run.emit(() => create(GenerationEventSchema, { type: "progress", generation: { id: this.record.id, progress: fraction } })),
+      onImage: async (output) => {
+        const stored = await storeResultImage(this.deps, this.record, output, this.images.length);
+        this.images.push(stored);
+        this.announce("image", stored);
+      },
+    });
+    this.deps.providers.recordOutcome(route.route.provider, false);
+    this.record = await store.updateGeneration(this.record.id, {
+      status: "completed",
+      completedAt: Date.now(),
+      // The price of the route that served, never the model's list price.
+      costCredits: route.route.credits * this.images.length,
+      costUsd: roundUsd(route.route.usdPerImage * this.images.length),
+    });
+    // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
+    if (this.record.status !== "completed") throw new AlreadyFinal();
+    this.recorded = true;
+    this.announce("completed");
+    this.finished();
+  }
+
+  /** Records a failure or cancel (uncharged, partial images deleted) and rethrows what the caller sees. */
+  private async fail(error: unknown): Promise<void> {
+    const described = describeError(error);
+    this.record = await this.deps.store.updateGeneration(this.record.id, {
+      status: described.row.name === "CANCELED" ? "canceled" : "failed",
+      completedAt: Date.now(),
+      errorReason: described.row.name,
+      errorMessage: described.message,
+      costCredits: 0,
+      costUsd: 0,
+    });
+    await this.settle(error, true);
+  }
+
+  /**
+   * Ends this side from the stored outcome, which is the one that counts: a guarded write that
+   * lost to an earlier terminal state (a cancel from another replica, the sweeper, a completion
+   * whose answer was lost) leaves that state. `own`: this process wrote it, so it tells the hooks.
+   */
+  private async settle(error: unknown, own: boolean): Promise<void> {
+    this.recorded = true;
+    const outcome = this.record.status === "completed" || this.record.status === "canceled" ? this.record.status : "failed";
+    if (outcome !== "completed" && this.images.length > 0) {
+      // A partial result is neither shown nor counted as the owner's storage.
+      await discardPartialImages(this.deps.store, this.deps.images, this.record.id).catch((e: unknown) =>
+        this.deps.logger.error("could not delete a partial result", { generation_id: this.record.id, error: e }),
+      );
+      this.images.length = 0;
+    }
+    this.announce(outcome);
+    if (own && outcome !== "canceled") this.finished();
+    if (outcome === "completed") return;
+    if (outcome === "canceled") throw canceledError();
+    throw error instanceof AlreadyFinal || describeError(error).row.name === "CANCELED"
+      ? apiError(ErrorReason.GENERATION_FAILED, this.record.errorMessage || "the generation failed")
+      : error;
+  }
+
+  private announce(type: string, image?: ImageRecord): void {
+    this.run.emit(() => {
+      const generation = toGenerationMessage(this.record, this.images, this.deps.images);
+      return create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) });
+    });
+  }
+
+  private finished(): void {
+    try {
+      this.deps.onFinished?.(toGenerationMessage(this.record, this.images, this.deps.images), this.record.owner, this.run.webhookUrl);
+    } catch (error) {
+      this.deps.logger.error("finish hook failed", { generation_id: this.record.id, error });
+    }
+  }
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}

@@ -1,0 +1,99 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { ErrorReason } from "@imagegen/errors";
+import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeProvider } from "./fake-provider.ts";
+import { startHeld, startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
+
+// A failed or canceled generation leaves nothing behind (no images listed, stored or counted)
+// and does not hold its Idempotency-Key: "please retry" works with the same key.
+const bfl = createFakeProvider({ id: "bfl", models: { "flux-pro-1.1": {} } });
+let seed = 0;
+const request = () => ({ prompt: "a lighthouse", model: "flux-pro-1.1", parameters: { width: 64, height: 64, numOutputs: 3, seed: ++seed } });
+let front: InMemoryFront;
+beforeAll(async () => {
+  front = await startInMemoryFront({ providers: [bfl] });
+});
+afterAll(() => front?.close());
+
+async function settled(id: string): Promise<Generation> {
+  await front.app.drain(5_000);
+  return front.images.getGeneration({ id });
+}
+
+async function storageUsedMb(): Promise<number> {
+  return (await front.users.getProfile({})).user?.usage?.storageUsedMb ?? Number.NaN;
+}
+
+describe("partial results", () => {
+  it.each([
+    {
+      name: "a provider failing after the first image",
+      run: async () => {
+        bfl.script({ kind: "partial-then-error", reason: ErrorReason.UPSTREAM_UNAVAILABLE });
+        const error = await front.images.textToImage(request()).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        return (await front.images.listGenerations({ pageSize: 1 })).generations[0]!.id;
+      },
+      status: GenerationStatus.FAILED,
+    },
+    {
+      name: "a cancel after the first image",
+      run: async () => {
+        const pending = await startHeld(front, bfl, request(), { images: 1 });
+        await front.images.cancelGeneration({ id: pending.id });
+        return pending.id;
+      },
+      status: GenerationStatus.CANCELED,
+    },
+    {
+      name: "a generation failed as interrupted (the lease sweeper) while its provider still finished",
+      run: async () => {
+        const pending = await startHeld(front, bfl, request(), { images: 1 });
+        // What the sweeper writes when this process could not renew its lease in time.
+        const db = new DatabaseSync(join(front.dataDir, "imagegen.sqlite"));
+        db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(pending.id);
+        db.close();
+        bfl.release();
+        return pending.id;
+      },
+      status: GenerationStatus.FAILED,
+    },
+  ])("$name: the stored image is deleted, never listed or counted", async ({ run, status }) => {
+    const id = await run();
+    const generation = await settled(id);
+    expect(generation.status).toBe(status);
+    expect(generation.images).toEqual([]);
+    expect(generation.cost?.credits ?? 0).toBe(0);
+    expect(existsSync(join(front.dataDir, "images", id))).toBe(false);
+    expect(await storageUsedMb()).toBe(0);
+  });
+});
+
+describe("the Idempotency-Key after a failure", () => {
+  const withKey = (key: string) => ({ headers: { "idempotency-key": key } });
+
+  it("is taken over by a retry, which runs anew and completes", async () => {
+    const body = request();
+    bfl.script({ kind: "error", reason: ErrorReason.UPSTREAM_UNAVAILABLE });
+    await expect(front.images.textToImage(body, withKey("order-1"))).rejects.toThrow();
+    const failed = (await front.images.listGenerations({ pageSize: 1 })).generations[0]!;
+    expect(failed.status).toBe(GenerationStatus.FAILED);
+    const retried = await front.images.textToImage(body, withKey("order-1"));
+    expect(retried.id).not.toBe(failed.id);
+    expect(retried.status).toBe(GenerationStatus.COMPLETED);
+    // And from now on the key answers with the generation that completed.
+    expect((await front.images.textToImage(body, withKey("order-1"))).id).toBe(retried.id);
+  });
+
+  it("is taken over after a cancel too, but still replays a generation that is running", async () => {
+    const body = request();
+    const pending = await startHeld(front, bfl, body, { headers: { "idempotency-key": "order-2" } });
+    expect((await front.images.textToImage(body, withKey("order-2"))).id).toBe(pending.id);
+    await front.images.cancelGeneration({ id: pending.id });
+    const retried = await front.images.textToImage(body, withKey("order-2"));
+    expect([retried.id === pending.id, retried.status]).toEqual([false, GenerationStatus.COMPLETED]);
+  });
+});
