@@ -10,7 +10,15 @@ import type { NodeRequest } from "./respond.ts";
 export async function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > limit) throw tooLarge(limit);
-  const account = await admissionOf(req);
+  let account;
+  try {
+    account = await admissionOf(req);
+  } catch (error) {
+    // Refused before a byte was read: what the client still sends is discarded, never buffered,
+    // so it finishes its upload and reads the answer instead of meeting a closed connection.
+    req.resume();
+    throw error;
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -12,6 +12,9 @@ import { isExposedHeader } from "./forwarded-headers.ts";
  * rate-limit headers) goes along; nothing else of it does.
  */
 export function rejectRpc(req: NodeRequest, res: NodeResponse, error: unknown): void {
+  // What the client still sends is discarded, never buffered (HTTP/2 flow control bounds it too),
+  // so an HTTP/1.1 client finishes its upload and reads this answer.
+  req.resume();
   const connectError = ConnectError.from(error);
   const contentType = String(req.headers["content-type"] ?? "").toLowerCase();
   const headers = new Headers();
