@@ -3,7 +3,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { clientFaultForUnparseableRequests, registerHealth, registerReflection, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import { clientFaultForUnparseableRequests, registerHealth, registerReflection, REFLECTION_SERVICE_NAMES, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
 import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
 import { BodyBudget } from "./admission/body-budget.ts";
 import { createCredentialCheck } from "./admission/credential-check.ts";
@@ -20,6 +20,7 @@ import { createRestHandler } from "./rest/rest-handler.ts";
 import { createRouteTable } from "./rest/route-table.ts";
 import { registerFrontProxy, REQUEST_ID_HEADER } from "./rpc/front-proxy.ts";
 import { rejectRpc } from "./rpc/reject-rpc.ts";
+import { answerUnknownRpc, looksLikeRpc } from "./rpc/unknown-rpc.ts";
 
 /** An HTTP route family of the edge: handles the request and returns true, or returns false. */
 export type RouteHandler = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<boolean>;
@@ -66,7 +67,11 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     }
   };
 
+  const servedServices = [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName, ...REFLECTION_SERVICE_NAMES];
   const rpc = connectNodeAdapter({
+    // An unknown method of a served service: UNIMPLEMENTED in the caller's protocol, not a bare 404.
+    // (connect-node narrows the response type; it is the same node response object.)
+    fallback: (req, res) => answerUnknownRpc(req, res as NodeResponse, (req.url ?? "").split("?")[0]!, servedServices),
     readMaxBytes: options.maxBodyBytes,
     interceptors: [createServerTracingInterceptor()],
     // Random bytes or a truncated message is the client's fault (400), not connect-es's INTERNAL.
@@ -78,7 +83,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     },
   });
   const credentialedRpcPrefixes = PUBLIC_SERVICES.map((s) => `/${s.typeName}/`);
-  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"];
+  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", ...REFLECTION_SERVICE_NAMES.map((s) => `/${s}/`)];
   const admission = createRequestAdmission(
     createCredentialCheck(options.front, options.credentialTtlMs),
     new BodyBudget(options.bodyBudgetBytes),
@@ -154,7 +159,9 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     if (mayCarryBody(req) && (path.startsWith("/api/") || path.startsWith("/v1/"))) void admission.admit(req, res).catch(() => undefined);
     runChain(routeHandlers, req, res, url)
       .then((handled) => {
-        if (!handled) sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
+        if (handled) return;
+        if (looksLikeRpc(req, path)) answerUnknownRpc(req, res, path, servedServices);
+        else sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
       })
       .catch((error: unknown) => {
         options.logger.error("unhandled edge error", { request_id: requestId, error });

@@ -1,6 +1,6 @@
 export { createDualProtocolServer, DualProtocolServer } from "./dual-protocol-server.ts";
 export type { UniversalRequestHandler, DualProtocolServerOptions } from "./dual-protocol-server.ts";
-export { registerReflection } from "./reflection-service.ts";
+export { registerReflection, REFLECTION_SERVICE_NAMES } from "./reflection-service.ts";
 export { registerHealth } from "./health-service.ts";
 export { clientFaultForUnparseableRequests } from "./request-parse-errors.ts";
 export type { HealthProbe } from "./health-service.ts";
