@@ -198,6 +198,13 @@ export class GenerationRunner {
         const generation = toGenerationMessage(record, images, this.deps.images);
         return create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) });
       });
+    // A progress event carries the generation as it stands (status, images so far), not its id alone.
+    const announceProgress = (fraction: number): void =>
+      emit(() => {
+        const generation = toGenerationMessage(record, images, this.deps.images);
+        generation.progress = fraction;
+        return create(GenerationEventSchema, { type: "progress", generation });
+      });
     announce("queued");
     let lastError: unknown;
     for (const route of routes) {
@@ -255,10 +262,6 @@ export class GenerationRunner {
     announce(canceled ? "canceled" : "failed");
     if (!canceled) this.finished(record, images, input.webhookUrl);
     throw lastError;
-
-    function announceProgress(fraction: number): void {
-      emit(() => create(GenerationEventSchema, { type: "progress", generation: { id: initial.id, progress: fraction } }));
-    }
   }
 
   private finished(record: GenerationRecord, images: readonly ImageRecord[], webhookUrl: string | undefined): void {
