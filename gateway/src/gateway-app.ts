@@ -4,7 +4,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { clientFaultForUnparseableRequests, registerHealth, registerReflection, REFLECTION_SERVICE_NAMES, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
-import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
+import { createServerTracingInterceptor, traceHttpRequest, type EdgeRoute } from "@imagegen/telemetry";
 import { BodyBudget } from "./admission/body-budget.ts";
 import { createCredentialCheck } from "./admission/credential-check.ts";
 import { createRequestAdmission } from "./admission/request-admission.ts";
@@ -206,12 +206,18 @@ function hasAuthority(req: NodeRequest): boolean {
   return typeof authority === "string" && URL.canParse(`http://${authority}/`);
 }
 
-/** Names a request for spans and metrics by surface, never by ids in its path. */
-function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: string): { surface: string; method: string } {
+/**
+ * Names a request for spans and metrics by surface, never by ids in its path: `route` is its
+ * `http.route` when the path alone fixes it (REST names its template when it matches).
+ */
+function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: string): EdgeRoute {
   const path = rawUrl.split("?")[0] ?? "/";
-  if (rpcPrefixes.some((p) => path.startsWith(p))) return { surface: "rpc", method: path.slice(1) };
-  if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1) };
-  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod };
+  if (rpcPrefixes.some((p) => path.startsWith(p))) {
+    const [service = "", method = ""] = path.slice(1).split("/");
+    return { surface: "rpc", method: path.slice(1), route: path, rpc: { service, method } };
+  }
+  if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1), route: path };
+  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod, route: `${IMAGE_PATH_PREFIX}{generation}/{file}` };
   if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };
   if (path.startsWith("/api/") || path.startsWith("/v1/")) return { surface: "compat", method: httpMethod };
   return { surface: "other", method: httpMethod };
