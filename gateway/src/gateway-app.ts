@@ -3,7 +3,17 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
-import { clientFaultForUnparseableRequests, registerHealth, registerReflection, REFLECTION_SERVICE_NAMES, type UniversalRequestHandler, type Logger } from "@imagegen/server-kit";
+import {
+  answerUnknownRpc,
+  clientFaultForUnparseableRequests,
+  looksLikeRpc,
+  registerHealth,
+  registerReflection,
+  REFLECTION_SERVICE_NAMES,
+  unimplementedFallback,
+  type UniversalRequestHandler,
+  type Logger,
+} from "@imagegen/server-kit";
 import { createServerTracingInterceptor, traceHttpRequest, type EdgeRoute } from "@imagegen/telemetry";
 import { BodyBudget } from "./admission/body-budget.ts";
 import { createCredentialCheck } from "./admission/credential-check.ts";
@@ -20,7 +30,6 @@ import { createRestHandler } from "./rest/rest-handler.ts";
 import { createRouteTable } from "./rest/route-table.ts";
 import { registerFrontProxy, REQUEST_ID_HEADER } from "./rpc/front-proxy.ts";
 import { rejectRpc } from "./rpc/reject-rpc.ts";
-import { answerUnknownRpc, looksLikeRpc } from "./rpc/unknown-rpc.ts";
 
 /** An HTTP route family of the edge: handles the request and returns true, or returns false. */
 export type RouteHandler = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<boolean>;
@@ -70,8 +79,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   const servedServices = [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName, ...REFLECTION_SERVICE_NAMES];
   const rpc = connectNodeAdapter({
     // An unknown method of a served service: UNIMPLEMENTED in the caller's protocol, not a bare 404.
-    // (connect-node narrows the response type; it is the same node response object.)
-    fallback: (req, res) => answerUnknownRpc(req, res as NodeResponse, (req.url ?? "").split("?")[0]!, servedServices),
+    fallback: unimplementedFallback(servedServices),
     readMaxBytes: options.maxBodyBytes,
     interceptors: [createServerTracingInterceptor()],
     // Random bytes or a truncated message is the client's fault (400), not connect-es's INTERNAL.

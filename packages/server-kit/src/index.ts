@@ -10,3 +10,4 @@ export { onShutdownSignal } from "./shutdown.ts";
 export { createInternalTransport, INTERNAL_PROTOCOLS, type InternalProtocol } from "./internal-transport.ts";
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
 export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";
+export { answerUnknownRpc, looksLikeRpc, unimplementedFallback } from "./unknown-rpc.ts";

@@ -14,6 +14,8 @@ import {
   guardRpcHandler,
   registerHealth,
   registerReflection,
+  REFLECTION_SERVICE_NAMES,
+  unimplementedFallback,
   type Logger,
   type UniversalRequestHandler,
 } from "@imagegen/server-kit";
@@ -135,8 +137,11 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
 
   // Reached by the gateway, or straight from an Envoy edge: a malformed request is the
   // caller's fault (400 / INVALID_ARGUMENT) and never ends the process.
+  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, UserService, AdminService, Health].map((s) => s.typeName);
   const rpcHandler = connectNodeAdapter({
     requestGate: clientFaultForUnparseableRequests,
+    // An unknown method (a gRPC call Envoy routed here): UNIMPLEMENTED in the caller's protocol.
+    fallback: unimplementedFallback([...publicServices, ...REFLECTION_SERVICE_NAMES]),
     // Tracing first, so auth and validation refusals are spans (and logged lines) too.
     interceptors: [
       createServerTracingInterceptor(),
@@ -170,15 +175,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       registerAdminService(router, store);
       registerEdgeService(router);
       registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? providers.anyUsable() : undefined));
-      registerReflection(router, frontRegistry, [
-        ImageService.typeName,
-        ModelService.typeName,
-        GalleryService.typeName,
-        WebhookService.typeName,
-        UserService.typeName,
-        AdminService.typeName,
-        Health.typeName,
-      ]);
+      registerReflection(router, frontRegistry, publicServices);
     },
   });
   const handler = guardRpcHandler(rpcHandler, logger);
