@@ -77,6 +77,12 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   };
 
   const servedServices = [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName, ...REFLECTION_SERVICE_NAMES];
+  // Every RPC path served here: spans and metrics name only these (a client inventing method
+  // names must not invent new series).
+  const rpcPaths = new Set([
+    ...[...PUBLIC_SERVICES, Health].flatMap((s) => s.methods.map((m) => `/${s.typeName}/${m.name}`)),
+    ...REFLECTION_SERVICE_NAMES.map((name) => `/${name}/ServerReflectionInfo`),
+  ]);
   const rpc = connectNodeAdapter({
     // An unknown method of a served service: UNIMPLEMENTED in the caller's protocol, not a bare 404.
     fallback: unimplementedFallback(servedServices),
@@ -181,7 +187,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   // take the edge down, so it is logged and answered like any unhandled error.
   return (req, res) => {
     try {
-      traceHttpRequest(req, res, edgeRoute(req.url ?? "/", rpcPrefixes, req.method ?? "GET"), () => handle(req, res));
+      traceHttpRequest(req, res, edgeRoute(req, rpcPaths), () => handle(req, res));
     } catch (error) {
       options.logger.error("unhandled edge error", { request_id: String(req.headers[REQUEST_ID_HEADER] ?? ""), error });
       if (!res.headersSent) sendErrorEnvelope(req, res, error);
@@ -218,12 +224,15 @@ function hasAuthority(req: NodeRequest): boolean {
  * Names a request for spans and metrics by surface, never by ids in its path: `route` is its
  * `http.route` when the path alone fixes it (REST names its template when it matches).
  */
-function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: string): EdgeRoute {
-  const path = rawUrl.split("?")[0] ?? "/";
-  if (rpcPrefixes.some((p) => path.startsWith(p))) {
+function edgeRoute(req: NodeRequest, rpcPaths: ReadonlySet<string>): EdgeRoute {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const httpMethod = req.method ?? "GET";
+  if (rpcPaths.has(path)) {
     const [service = "", method = ""] = path.slice(1).split("/");
     return { surface: "rpc", method: path.slice(1), route: path, rpc: { service, method } };
   }
+  // An unknown service or method (answered UNIMPLEMENTED): one name for all of them.
+  if (looksLikeRpc(req, path)) return { surface: "rpc", method: "_OTHER", rpc: { service: "_OTHER", method: "_OTHER" } };
   if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1), route: path };
   if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod, route: `${IMAGE_PATH_PREFIX}{generation}/{file}` };
   if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };

@@ -60,6 +60,25 @@ function expectHopsAgree(spans: ReceivedSpan[]): void {
   }
 }
 
+/** One gRPC call over h2c with an empty message: the response headers and trailers together. */
+async function grpcCall(path: string, traceparentHeader: string, authorization: string): Promise<http2.IncomingHttpHeaders> {
+  const session = http2.connect(system.baseUrl);
+  try {
+    return await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", authorization, traceparent: traceparentHeader });
+      let got: http2.IncomingHttpHeaders = {};
+      stream.on("response", (h) => (got = h));
+      stream.on("trailers", (t) => (got = { ...got, ...t }));
+      stream.on("error", reject);
+      stream.on("end", () => resolve(got));
+      stream.resume();
+      stream.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+  } finally {
+    session.close();
+  }
+}
+
 describe("OTel semantic conventions, one trace per entry", () => {
   it("REST: the edge span is `GET /api/v2/generations/{id}` with route, scheme, address; internal hops speak connect_rpc at both ends", { timeout: 30_000 }, async () => {
     const created = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
@@ -121,25 +140,7 @@ describe("OTel semantic conventions, one trace per entry", () => {
 
   it("gRPC: a call refused UNAUTHENTICATED at the edge carries rpc.grpc.status_code 16 on the edge's span", { timeout: 30_000 }, async () => {
     const { traceId, header } = traceparent();
-    const session = http2.connect(system.baseUrl);
-    const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-      const stream = session.request({
-        ":method": "POST",
-        ":path": "/imagegen.v1.ImageService/TextToImage",
-        "content-type": "application/grpc",
-        te: "trailers",
-        authorization: "Bearer not-a-key",
-        traceparent: header,
-      });
-      let got: http2.IncomingHttpHeaders = {};
-      stream.on("response", (h) => (got = h));
-      stream.on("trailers", (t) => (got = { ...got, ...t }));
-      stream.on("error", reject);
-      stream.on("end", () => resolve(got));
-      stream.resume();
-      stream.end(Buffer.from([0, 0, 0, 0, 0]));
-    });
-    session.close();
+    const headers = await grpcCall("/imagegen.v1.ImageService/TextToImage", header, "Bearer not-a-key");
     expect([headers[":status"], headers["grpc-status"]]).toEqual([200, "16"]);
     const spans = await traceOf(traceId, (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER));
     const edge = edgeOf(spans)!;
@@ -157,5 +158,17 @@ describe("OTel semantic conventions, one trace per entry", () => {
     // The edge asked the front about the key (its internal hop speaks Connect at both ends).
     expect(spans.some((s) => s.kind === CLIENT && s.attributes["rpc.method"] === "CheckCredential" && s.attributes["rpc.system"] === "connect_rpc")).toBe(true);
     expectHopsAgree(spans);
+  });
+
+  it("gRPC: an unknown method is one `_OTHER` name (no new series per invented name), UNIMPLEMENTED and an ERROR", { timeout: 30_000 }, async () => {
+    const { traceId, header } = traceparent();
+    const headers = await grpcCall("/imagegen.v1.ImageService/NoSuchMethod", header, `Bearer ${system.adminKey}`);
+    expect([headers[":status"], headers["grpc-status"]]).toEqual([200, "12"]);
+    const spans = await traceOf(traceId, (all) => edgeOf(all) !== undefined);
+    const edge = edgeOf(spans)!;
+    expect(edge.name).toBe("POST");
+    expect(edge.attributes["http.route"]).toBeUndefined();
+    expect(edge.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.method": "_OTHER", "rpc.grpc.status_code": 12, "imagegen.method": "_OTHER" });
+    expect(edge.statusCode).toBe(ERROR);
   });
 });
