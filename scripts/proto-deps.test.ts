@@ -37,7 +37,7 @@ test("writes the third-party protos, and starts clean", () => {
   runScript();
   writeFileSync(join(out, "stale.proto"), "");
   const stdout = runScript();
-  expect(stdout.trim()).toMatch(/^proto-deps: wrote 9 files to /);
+  expect(stdout.trim()).toMatch(/^proto-deps: wrote 10 files to /);
   expect(existsSync(join(out, "stale.proto"))).toBe(false);
   for (const path of [
     "google/api/annotations.proto",
@@ -48,6 +48,7 @@ test("writes the third-party protos, and starts clean", () => {
     "google/rpc/code.proto",
     "grpc/health/v1/health.proto",
     "grpc/reflection/v1/reflection.proto",
+    "grpc/reflection/v1alpha/reflection.proto",
     "buf/validate/validate.proto",
   ]) {
     expect(existsSync(join(out, path)), path).toBe(true);

@@ -4,16 +4,20 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
 import { Health, HealthCheckResponse_ServingStatus } from "@imagegen/proto/grpc/health/v1/health_pb";
 import {
+  answerUnknownRpc,
   clientFaultForUnparseableRequests,
   isUnprovenPeer,
+  looksLikeRpc,
   READINESS_DETAIL_HEADER,
   registerHealth,
   registerReflection,
+  REFLECTION_SERVICE_NAMES,
+  unimplementedFallback,
   UNPROVEN_PEER_MESSAGE,
   type UniversalRequestHandler,
   type Logger,
 } from "@imagegen/server-kit";
-import { createServerTracingInterceptor, traceHttpRequest } from "@imagegen/telemetry";
+import { createServerTracingInterceptor, traceHttpRequest, type EdgeRoute } from "@imagegen/telemetry";
 import { BodyBudget } from "./admission/body-budget.ts";
 import { createCredentialCheck } from "./admission/credential-check.ts";
 import { createRequestAdmission } from "./admission/request-admission.ts";
@@ -79,7 +83,16 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   };
   const frontReady = async (): Promise<boolean> => (await frontReadiness()).ready;
 
+  const servedServices = [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName, ...REFLECTION_SERVICE_NAMES];
+  // Every RPC path served here: spans and metrics name only these (a client inventing method
+  // names must not invent new series).
+  const rpcPaths = new Set([
+    ...[...PUBLIC_SERVICES, Health].flatMap((s) => s.methods.map((m) => `/${s.typeName}/${m.name}`)),
+    ...REFLECTION_SERVICE_NAMES.map((name) => `/${name}/ServerReflectionInfo`),
+  ]);
   const rpc = connectNodeAdapter({
+    // An unknown method of a served service: UNIMPLEMENTED in the caller's protocol, not a bare 404.
+    fallback: unimplementedFallback(servedServices),
     readMaxBytes: options.maxBodyBytes,
     interceptors: [createServerTracingInterceptor()],
     // Random bytes or a truncated message is the client's fault (400), not connect-es's INTERNAL.
@@ -91,7 +104,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     },
   });
   const credentialedRpcPrefixes = PUBLIC_SERVICES.map((s) => `/${s.typeName}/`);
-  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"];
+  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", ...REFLECTION_SERVICE_NAMES.map((s) => `/${s}/`)];
   const admission = createRequestAdmission(
     createCredentialCheck(options.front, options.credentialTtlMs),
     new BodyBudget(options.bodyBudgetBytes),
@@ -167,7 +180,9 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     if (mayCarryBody(req) && (path.startsWith("/api/") || path.startsWith("/v1/"))) void admission.admit(req, res).catch(() => undefined);
     runChain(routeHandlers, req, res, url)
       .then((handled) => {
-        if (!handled) sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
+        if (handled) return;
+        if (looksLikeRpc(req, path)) answerUnknownRpc(req, res, path, servedServices);
+        else sendErrorEnvelope(req, res, apiError(ErrorReason.NOT_FOUND, `no route for ${req.method} ${path}`));
       })
       .catch((error: unknown) => {
         options.logger.error("unhandled edge error", { request_id: requestId, error });
@@ -179,7 +194,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   // take the edge down, so it is logged and answered like any unhandled error.
   return (req, res) => {
     try {
-      traceHttpRequest(req, res, edgeRoute(req.url ?? "/", rpcPrefixes, req.method ?? "GET"), () => handle(req, res));
+      traceHttpRequest(req, res, edgeRoute(req, rpcPaths), () => handle(req, res));
     } catch (error) {
       options.logger.error("unhandled edge error", { request_id: String(req.headers[REQUEST_ID_HEADER] ?? ""), error });
       if (!res.headersSent) sendErrorEnvelope(req, res, error);
@@ -212,12 +227,21 @@ function hasAuthority(req: NodeRequest): boolean {
   return typeof authority === "string" && URL.canParse(`http://${authority}/`);
 }
 
-/** Names a request for spans and metrics by surface, never by ids in its path. */
-function edgeRoute(rawUrl: string, rpcPrefixes: readonly string[], httpMethod: string): { surface: string; method: string } {
-  const path = rawUrl.split("?")[0] ?? "/";
-  if (rpcPrefixes.some((p) => path.startsWith(p))) return { surface: "rpc", method: path.slice(1) };
-  if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1) };
-  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod };
+/**
+ * Names a request for spans and metrics by surface, never by ids in its path: `route` is its
+ * `http.route` when the path alone fixes it (REST names its template when it matches).
+ */
+function edgeRoute(req: NodeRequest, rpcPaths: ReadonlySet<string>): EdgeRoute {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const httpMethod = req.method ?? "GET";
+  if (rpcPaths.has(path)) {
+    const [service = "", method = ""] = path.slice(1).split("/");
+    return { surface: "rpc", method: path.slice(1), route: path, rpc: { service, method } };
+  }
+  // An unknown service or method (answered UNIMPLEMENTED): one name for all of them.
+  if (looksLikeRpc(req, path)) return { surface: "rpc", method: "_OTHER", rpc: { service: "_OTHER", method: "_OTHER" } };
+  if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1), route: path };
+  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod, route: `${IMAGE_PATH_PREFIX}{generation}/{file}` };
   if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };
   if (path.startsWith("/api/") || path.startsWith("/v1/")) return { surface: "compat", method: httpMethod };
   return { surface: "other", method: httpMethod };

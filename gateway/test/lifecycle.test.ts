@@ -52,12 +52,21 @@ describe("generation lifecycle", () => {
     const client = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
     const types: string[] = [];
     let last;
+    const progress = [];
     for await (const event of client.watchGeneration({ id: json.id }, { headers: auth() })) {
       types.push(event.type);
+      if (event.type === "progress") progress.push(event.generation);
       last = event;
     }
     expect(types[0]).toMatch(/queued|started/);
     expect(types.filter((t) => t === "image").length).toBeGreaterThan(0);
+    // Progress events carry the generation as it stands: processing, not UNSPECIFIED.
+    expect(progress.length).toBeGreaterThan(0);
+    for (const generation of progress) {
+      expect(generation?.status).toBe(GenerationStatus.PROCESSING);
+      expect(generation?.id).toBe(json.id);
+      expect(generation?.model).toBe("local");
+    }
     expect(types.at(-1)).toBe("completed");
     expect(last?.generation?.status).toBe(GenerationStatus.COMPLETED);
     expect(last?.generation?.images).toHaveLength(4);

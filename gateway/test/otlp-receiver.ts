@@ -10,6 +10,8 @@ export interface ReceivedSpan {
   /** 1 internal, 2 server, 3 client (OTLP SpanKind). */
   readonly kind: number;
   readonly attributes: Record<string, unknown>;
+  /** 0 unset, 1 ok, 2 error (OTLP StatusCode). */
+  readonly statusCode: number;
 }
 
 /** An in-test OTLP/HTTP collector decoding http/json: every body kept raw, spans flattened. */
@@ -62,6 +64,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               name: s.name,
               kind: s.kind,
               attributes: attributeMap(s.attributes),
+              statusCode: Number(s.status?.code ?? 0),
             })),
           );
         }),

@@ -79,14 +79,18 @@ describe("one generation is one trace", () => {
       return vendor && edge && front && provider ? all : undefined;
     });
     const edge = spans.find((s) => s.service === "imagegen-gateway" && s.kind === SERVER && s.parentSpanId === clientSpanId);
+    expect(edge?.name).toBe("POST /api/v2/generate/text-to-image");
     expect(edge?.attributes).toMatchObject({
       "imagegen.surface": "rest",
+      "http.route": "/api/v2/generate/text-to-image",
       "http.request.method": "POST",
       "http.response.status_code": 200,
       "imagegen.request_id": res.headers.get("x-request-id"),
     });
     const toFront = childOf(spans, edge!, (s) => s.kind === CLIENT && s.attributes["rpc.method"] === "TextToImage");
-    expect(toFront?.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "imagegen.v1.ImageService", "rpc.grpc.status_code": 0 });
+    // The internal hop speaks Connect (IMAGEGEN_INTERNAL_PROTOCOL's default): no gRPC status on it.
+    expect(toFront?.attributes).toMatchObject({ "rpc.system": "connect_rpc", "rpc.service": "imagegen.v1.ImageService" });
+    expect(toFront?.attributes["rpc.grpc.status_code"]).toBeUndefined();
     const front = childOf(spans, toFront!, (s) => s.service === "imagegen-front" && s.kind === SERVER);
     expect(front?.name).toBe("imagegen.v1.ImageService/TextToImage");
     const toProvider = spans.find((s) => s.service === "imagegen-front" && s.kind === CLIENT && s.attributes["rpc.method"] === "Generate");
@@ -133,6 +137,7 @@ describe("metrics of the request", () => {
     await eventually(() => (receiver.metricNames("imagegen-gateway").has("imagegen.requests") ? true : undefined));
     await eventually(() => (receiver.metricNames("imagegen-front").has("imagegen.provider.duration") ? true : undefined));
     expect(receiver.metricNames("imagegen-front")).toContain("rpc.server.call.duration");
+    expect(receiver.metricNames("imagegen-gateway")).toContain("http.server.request.duration");
   });
 
   it("are scrapeable in Prometheus format on the operator port, not the public one", async () => {

@@ -16,8 +16,8 @@ export const GUIDES_DIR = fileURLToPath(new URL("../../../docs", import.meta.url
  * reference page's script. Everything is read from the repository and node_modules: the
  * pages make no request outside this gateway. Returns false for any other path.
  */
-export function createDocsHandler(options: { document?: OpenApiDocument; guidesDir?: string } = {}) {
-  const document = options.document ?? loadOpenApiDocument();
+export function createDocsHandler(options: { document?: OpenApiDocument; guidesDir?: string; publicUrl?: string } = {}) {
+  const document = withServer(options.document ?? loadOpenApiDocument(), options.publicUrl ?? publicUrlFromEnv());
   const documentJson = JSON.stringify(document);
   const guidesDir = options.guidesDir ?? GUIDES_DIR;
   let scalar: Promise<Buffer> | undefined;
@@ -55,6 +55,19 @@ export function createDocsHandler(options: { document?: OpenApiDocument; guidesD
     }
     return false;
   };
+}
+
+/**
+ * The base URL clients reach this gateway at, as the front uses it for image URLs:
+ * IMAGEGEN_PUBLIC_URL, else http://localhost:$IMAGEGEN_PORT.
+ */
+function publicUrlFromEnv(): string {
+  return process.env.IMAGEGEN_PUBLIC_URL ?? `http://localhost:${process.env.IMAGEGEN_PORT ?? 8080}`;
+}
+
+/** The document with `servers` naming this deployment, so generated clients and "try it" call it. */
+export function withServer(document: OpenApiDocument, publicUrl: string): OpenApiDocument {
+  return { ...document, servers: [{ url: publicUrl.replace(/\/+$/, ""), description: "this gateway (IMAGEGEN_PUBLIC_URL)" }] };
 }
 
 // Each guide's first "# " line is its title.

@@ -1,6 +1,7 @@
 import type { NodeRequest, NodeResponse } from "./respond.ts";
 
-const ALLOWED_HEADERS = [
+/** Request headers a browser may send cross-origin (deploy/envoy/envoy.yaml's gRPC-Web routes allow the same). */
+export const CORS_ALLOWED_HEADERS: readonly string[] = [
   "authorization",
   "x-api-key",
   "content-type",
@@ -10,15 +11,18 @@ const ALLOWED_HEADERS = [
   "x-client-version",
   "traceparent",
   "tracestate",
+  "baggage",
   // Connect, gRPC-Web
   "connect-protocol-version",
   "connect-timeout-ms",
   "x-grpc-web",
   "x-user-agent",
   "grpc-timeout",
-].join(", ");
+];
+const ALLOWED_HEADERS = CORS_ALLOWED_HEADERS.join(", ");
 
-const EXPOSED_HEADERS = [
+/** Response headers a page may read (deploy/envoy/envoy.yaml's gRPC-Web routes expose the same). */
+export const CORS_EXPOSED_HEADERS: readonly string[] = [
   "x-request-id",
   "retry-after",
   "x-ratelimit-limit",
@@ -31,7 +35,8 @@ const EXPOSED_HEADERS = [
   "grpc-status",
   "grpc-message",
   "grpc-status-details-bin",
-].join(", ");
+];
+const EXPOSED_HEADERS = CORS_EXPOSED_HEADERS.join(", ");
 
 /**
  * CORS for browser clients (Connect-Web, the playground, REST from a page). API keys travel in

@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, JsonObjec
 import type { Transport } from "@connectrpc/connect";
 import { apiError, describeError, ErrorReason } from "@imagegen/errors";
 import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { setHttpRoute } from "@imagegen/telemetry";
 import { readBody } from "../http/read-body.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "../http/respond.ts";
 import { callFrontStream, callFrontUnary, type FrontCallOptions } from "../rpc/front-proxy.ts";
@@ -32,6 +33,7 @@ export function createRestHandler(options: RestHandlerOptions) {
           metadata: { allow: match.allow.join(", ") },
         });
       }
+      setHttpRoute(match.route.template.source);
       const request = await buildRequest(req, url, match, options);
       const abort = new AbortController();
       res.once("close", () => abort.abort());

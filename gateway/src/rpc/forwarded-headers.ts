@@ -2,7 +2,7 @@
  * The request headers the gateway passes to the front service. Everything else a client sends
  * stays at the edge (cookies, hop-by-hop headers, spoofable internal headers).
  */
-const FORWARDED_REQUEST_HEADERS = [
+export const FORWARDED_REQUEST_HEADERS = [
   "authorization",
   "x-api-key",
   "idempotency-key",

@@ -1,6 +1,6 @@
 export { createDualProtocolServer, DualProtocolServer } from "./dual-protocol-server.ts";
 export type { UniversalRequestHandler, DualProtocolServerOptions } from "./dual-protocol-server.ts";
-export { registerReflection } from "./reflection-service.ts";
+export { registerReflection, REFLECTION_SERVICE_NAMES } from "./reflection-service.ts";
 export { READINESS_DETAIL_HEADER, registerHealth } from "./health-service.ts";
 export { clientFaultForUnparseableRequests } from "./request-parse-errors.ts";
 export type { HealthProbe } from "./health-service.ts";
@@ -31,3 +31,4 @@ export {
   type RequestGate,
   type ServiceIdentityGateOptions,
 } from "./identity-interceptors.ts";
+export { answerUnknownRpc, looksLikeRpc, unimplementedFallback } from "./unknown-rpc.ts";

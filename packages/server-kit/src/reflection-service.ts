@@ -1,26 +1,48 @@
-import { create, toBinary, type DescFile, type Registry } from "@bufbuild/protobuf";
+import { create, createRegistry, fromBinary, toBinary, type DescFile, type Registry } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import {
+  file_grpc_reflection_v1_reflection,
   ServerReflection,
+  ServerReflectionRequestSchema,
   ServerReflectionResponseSchema,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "@imagegen/proto/grpc/reflection/v1/reflection_pb";
+import {
+  file_grpc_reflection_v1alpha_reflection,
+  ServerReflection as ServerReflectionV1alpha,
+  ServerReflectionRequestSchema as V1alphaRequestSchema,
+  ServerReflectionResponseSchema as V1alphaResponseSchema,
+} from "@imagegen/proto/grpc/reflection/v1alpha/reflection_pb";
+
+/** Both reflection services, for edges that route by path prefix. */
+export const REFLECTION_SERVICE_NAMES: readonly string[] = [ServerReflection.typeName, ServerReflectionV1alpha.typeName];
 
 /**
- * gRPC server reflection (grpc.reflection.v1) for a connect-node router, so `buf curl`,
- * grpcurl and Postman work against a server without a copy of the schema. No package offers
- * this for connect-node; @grpc/reflection only fits grpc-js servers.
+ * gRPC server reflection for a connect-node router, as grpc.reflection.v1 and as v1alpha (the
+ * only version older grpcurl, grpcui and many GUI clients speak), so `buf curl`, grpcurl and
+ * Postman work against a server without a copy of the schema. No package offers this for
+ * connect-node; @grpc/reflection only fits grpc-js servers (its .proto files are what we use).
  *
  * `registry` must contain the files of every service listed in `serviceNames`.
  */
 export function registerReflection(router: ConnectRouter, registry: Registry, serviceNames: readonly string[]): void {
-  const services = [...serviceNames, ServerReflection.typeName];
+  const services = [...serviceNames, ...REFLECTION_SERVICE_NAMES];
+  // The reflection files themselves are answerable too (a client may ask for their symbols).
+  const all = createRegistry(registry, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection);
   router.service(ServerReflection, {
     async *serverReflectionInfo(requests) {
+      for await (const request of requests) yield answer(request, all, services);
+    },
+  });
+  // v1alpha's messages are v1's field for field under another package name: the same bytes
+  // parse as either, so one implementation answers both.
+  router.service(ServerReflectionV1alpha, {
+    async *serverReflectionInfo(requests) {
       for await (const request of requests) {
-        yield answer(request, registry, services);
+        const v1 = fromBinary(ServerReflectionRequestSchema, toBinary(V1alphaRequestSchema, request));
+        yield fromBinary(V1alphaResponseSchema, toBinary(ServerReflectionResponseSchema, answer(v1, all, services)));
       }
     },
   });

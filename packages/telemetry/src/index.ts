@@ -11,7 +11,7 @@ export { createServerTracingInterceptor } from "./rpc-server-interceptor.ts";
 export type { ServerTracingOptions } from "./rpc-server-interceptor.ts";
 export { createClientTracingInterceptor } from "./rpc-client-interceptor.ts";
 export type { ClientTracingOptions } from "./rpc-client-interceptor.ts";
-export { traceHttpRequest } from "./http-server-span.ts";
+export { setHttpRoute, traceHttpRequest } from "./http-server-span.ts";
 export type { EdgeRoute } from "./http-server-span.ts";
 export { imagegenMetrics } from "./metrics.ts";
 export type { ImagegenInstruments } from "./metrics.ts";

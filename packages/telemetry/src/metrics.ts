@@ -5,6 +5,8 @@ export interface ImagegenInstruments {
   /** Edge requests by `imagegen.surface`, `imagegen.method`, `http.response.status_code`. */
   readonly requests: Counter;
   readonly requestDuration: Histogram;
+  /** `http.server.request.duration` (OTel HTTP conventions): method, route, status, scheme. */
+  readonly httpServerDuration: Histogram;
   /** RPC server / client call durations (OTel RPC conventions), by rpc.service/method and status. */
   readonly rpcServerDuration: Histogram;
   readonly rpcClientDuration: Histogram;
@@ -36,6 +38,7 @@ export function imagegenMetrics(): ImagegenInstruments {
   instruments = {
     requests: meter.createCounter("imagegen.requests", { description: "Requests at the edge, by surface, method and HTTP status" }),
     requestDuration: seconds("imagegen.request.duration", "Edge request latency, by surface, method and HTTP status"),
+    httpServerDuration: seconds("http.server.request.duration", "Duration of HTTP server requests at the edge"),
     rpcServerDuration: seconds("rpc.server.call.duration", "Served RPC latency"),
     rpcClientDuration: seconds("rpc.client.call.duration", "Outgoing RPC latency"),
     generationsInFlight: meter.createUpDownCounter("imagegen.generations.in_flight", { description: "Provider generations running now" }),

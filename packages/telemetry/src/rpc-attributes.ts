@@ -1,6 +1,7 @@
 import { ConnectError, Code } from "@connectrpc/connect";
 import type { Attributes, Context } from "@opentelemetry/api";
 import { context } from "@opentelemetry/api";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { describeError } from "@imagegen/errors";
 
 /** The request fields every Connect interceptor sees. */
@@ -10,20 +11,41 @@ export interface RpcCall {
   readonly header: Headers;
 }
 
-/** OTel RPC attributes of a call; `rpc.system` is "grpc" for gRPC/gRPC-Web, "connect_rpc" otherwise. */
-export function rpcAttributes(call: RpcCall, system?: string): Attributes {
+/** The `rpc.system` of a request's content type: what is on the wire, the same at both ends. */
+export function rpcSystemOf(contentType: string | null | undefined): "grpc" | "connect_rpc" {
+  // gRPC-Web is gRPC's status model and trailers over HTTP/1.1; Connect is everything else
+  // connect-es serves (application/json, application/proto, application/connect+*).
+  return (contentType ?? "").toLowerCase().startsWith("application/grpc") ? "grpc" : "connect_rpc";
+}
+
+/** OTel RPC attributes of a call (`rpc.system` from the wire protocol). */
+export function rpcAttributes(call: RpcCall): Attributes {
   return {
-    "rpc.system": system ?? ((call.header.get("content-type") ?? "").startsWith("application/grpc") ? "grpc" : "connect_rpc"),
+    "rpc.system": rpcSystemOf(call.header.get("content-type")),
     "rpc.service": call.service.typeName,
     "rpc.method": call.method.name,
   };
 }
 
-/** Status attributes of a finished call: the gRPC code and, on failure, our error reason as `error.type`. */
-export function statusAttributes(error: unknown): Attributes {
-  if (error === undefined) return { "rpc.grpc.status_code": 0 };
-  const connectError = ConnectError.from(error);
-  return { "rpc.grpc.status_code": connectError.code, "error.type": describeError(connectError).row.name };
+/**
+ * Status attributes of a finished call, in the vocabulary of its system: gRPC always records
+ * `rpc.grpc.status_code` (0 on success); Connect records `rpc.connect_rpc.error_code` (its
+ * string code) on failure only. On failure our error reason is `error.type`.
+ */
+export function statusAttributes(error: unknown, system: string): Attributes {
+  const code = error === undefined ? undefined : ConnectError.from(error).code;
+  const reason = error === undefined ? undefined : { "error.type": describeError(ConnectError.from(error)).row.name };
+  if (system === "grpc") return { "rpc.grpc.status_code": code ?? 0, ...reason };
+  return code === undefined ? {} : { "rpc.connect_rpc.error_code": codeToString(code), ...reason };
+}
+
+// The codes that are the server's fault: the only ones a SERVER span marks as ERROR (OTel RPC
+// conventions for gRPC and Connect alike); a CLIENT span marks every failure.
+const SERVER_FAULTS: ReadonlySet<Code> = new Set([Code.Unknown, Code.DeadlineExceeded, Code.Unimplemented, Code.Internal, Code.Unavailable, Code.DataLoss]);
+
+/** Whether a server span of a call that ended with `code` is an ERROR span. */
+export function isServerFault(code: Code): boolean {
+  return SERVER_FAULTS.has(code);
 }
 
 /** Our error reason of `error` (e.g. "UPSTREAM_RATE_LIMITED"), for metrics and spans. */

@@ -25,7 +25,7 @@ export function createClientTracingInterceptor(options: ClientTracingOptions): I
   return (next) => async (incoming) => {
     const providerCall = options.provider !== undefined && incoming.method.name === "Generate";
     const { message, req } = providerCall ? await firstMessage(incoming) : { message: undefined, req: incoming };
-    const attributes: Attributes = { ...rpcAttributes(req, "grpc"), "imagegen.peer": options.peer };
+    const attributes: Attributes = { ...rpcAttributes(req), "imagegen.peer": options.peer };
     const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.CLIENT, attributes });
     const ctx = trace.setSpan(context.active(), span);
     propagation.inject(ctx, req.header, headerSetter);
@@ -37,8 +37,9 @@ export function createClientTracingInterceptor(options: ClientTracingOptions): I
     }
     const started = performance.now();
     const finish = (error?: unknown): void => {
-      const status = statusAttributes(error);
+      const status = statusAttributes(error, String(attributes["rpc.system"]));
       span.setAttributes(status);
+      // A client span is an ERROR whatever the code (OTel RPC conventions).
       if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
       span.end();
       const seconds = (performance.now() - started) / 1000;

@@ -1,8 +1,9 @@
-import type { Interceptor } from "@connectrpc/connect";
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
 import { withGenAiAttributes } from "./gen-ai-context.ts";
 import { imagegenMetrics } from "./metrics.ts";
-import { firstMessage, headerGetter, reasonOf, rpcAttributes, statusAttributes, streamInContext } from "./rpc-attributes.ts";
+import { recordRpcOutcome } from "./http-server-span.ts";
+import { firstMessage, headerGetter, isServerFault, reasonOf, rpcAttributes, statusAttributes, streamInContext } from "./rpc-attributes.ts";
 
 const tracer = trace.getTracer("@imagegen/telemetry");
 // Refusals counted as `imagegen.rejections`, whichever service refused.
@@ -31,10 +32,13 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     const ctx = trace.setSpan(parent, span);
     const started = performance.now();
     const finish = (error?: unknown): void => {
-      const status = statusAttributes(error);
+      const status = statusAttributes(error, String(attributes["rpc.system"]));
       span.setAttributes(status);
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
+      // A server span is an ERROR only for the server's faults, not for a refused caller.
+      if (error !== undefined && isServerFault(ConnectError.from(error).code)) span.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
       span.end();
+      // The edge's HTTP span around this call (same process) carries the outcome too.
+      recordRpcOutcome(parent, attributes, error);
       const m = imagegenMetrics();
       m.rpcServerDuration.record((performance.now() - started) / 1000, { ...attributes, ...status });
       const reason = status["error.type"];

@@ -21,6 +21,8 @@ import {
   registerHealth,
   registerReflection,
   ServiceIdentity,
+  REFLECTION_SERVICE_NAMES,
+  unimplementedFallback,
   type Logger,
   type UniversalRequestHandler,
 } from "@imagegen/server-kit";
@@ -170,6 +172,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
     moderationInterceptorFor(options.configPath),
   ];
+  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, UserService, AdminService, Health].map((s) => s.typeName);
   const routes = (router: ConnectRouter): void => {
     registerImageService(router, {
       runner,
@@ -202,15 +205,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       }
       return providers.anyUsable();
     });
-    registerReflection(router, frontRegistry, [
-      ImageService.typeName,
-      ModelService.typeName,
-      GalleryService.typeName,
-      WebhookService.typeName,
-      UserService.typeName,
-      AdminService.typeName,
-      Health.typeName,
-    ]);
+    registerReflection(router, frontRegistry, publicServices);
   };
   const stopCancelWatcher = startCancelWatcher({ store, inFlight, intervalMs: options.cancelCheckMs ?? 500, logger });
 
@@ -221,6 +216,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // gets our proof back. A call without one is a public call, as Envoy's native gRPC route and
     // health checks reach the front directly (deploy/): it passes the same API-key auth as any.
     requestGate: combineRequestGates(clientFaultForUnparseableRequests, createServiceIdentityGate(identity, { required: false, logger })),
+    // An unknown method (a gRPC call Envoy routed here): UNIMPLEMENTED in the caller's protocol.
+    fallback: unimplementedFallback([...publicServices, ...REFLECTION_SERVICE_NAMES]),
     interceptors,
     routes,
   });

@@ -29,6 +29,22 @@ describe("OpenAI error rendering", () => {
     expect(out.body.error.message).not.toContain("/etc/x");
   });
 
+  it("names the fields the client sent in the message, never the canonical ones", () => {
+    const error = apiError(ErrorReason.INVALID_REQUEST, "invalid request: parameters.num_outputs: value must be less than or equal to 4; parameters.width: value must be a multiple of 8", {
+      fieldViolations: [
+        { field: "parameters.num_outputs", description: "value must be less than or equal to 4" },
+        { field: "parameters.width", description: "value must be a multiple of 8" },
+      ],
+    });
+    const { message, param } = renderOpenAiError(error).body.error;
+    expect(message).toBe("Invalid 'n': value must be less than or equal to 4; Invalid 'size' (width): value must be a multiple of 8");
+    expect(message).not.toMatch(/parameters\.|num_outputs/);
+    expect(param).toBe("n");
+    // A message about a field the client named already is left alone.
+    const own = apiError(ErrorReason.INVALID_REQUEST, "size must be WIDTHxHEIGHT or auto", { fieldViolations: [{ field: "size", description: "x" }] });
+    expect(renderOpenAiError(own).body.error.message).toBe("size must be WIDTHxHEIGHT or auto");
+  });
+
   it("keeps the retry hint of a rate limit", () => {
     expect(renderOpenAiError(apiError(ErrorReason.RATE_LIMITED, "x", { retryAfterSeconds: 7 })).retryAfterSeconds).toBe(7);
   });

@@ -105,7 +105,13 @@ export class PlanExecution {
       signal: this.run.signal,
       timeoutMs: this.deps.providerTimeoutMs,
       headers: this.run.headers,
-      onProgress: (fraction) => this.run.emit(() => create(GenerationEventSchema, { type: "progress", generation: { id: this.record.id, progress: fraction } })),
+      // A progress event carries the generation as it stands (status, images so far), not its id alone.
+      onProgress: (fraction) =>
+        this.run.emit(() => {
+          const generation = toGenerationMessage(this.record, this.images, this.deps.images);
+          generation.progress = fraction;
+          return create(GenerationEventSchema, { type: "progress", generation });
+        }),
       onImage: async (output) => {
         const stored = await storeResultImage(this.deps, this.record, output, this.images.length);
         this.images.push(stored);
