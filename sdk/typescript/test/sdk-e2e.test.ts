@@ -54,6 +54,24 @@ describe("@imagegen/sdk from its packed tarball, against the running system", ()
     expect(isPng(new Uint8Array(await image.arrayBuffer()))).toBe(true);
   });
 
+  it("its types check the seed's call as TypeScript (strict), from the tarball's exports", async () => {
+    const source = `${seedSnippet("javascript")}\nconst width: number = result.images[0].width;\nconst code: string | undefined = undefined as unknown as import('@imagegen/sdk').ImageGenError['code'];\nexport { width, code };\n`;
+    writeFileSync(join(project, "seed.ts"), source);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [] }, files: ["seed.ts"] }),
+    );
+    const tsc = join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin", "tsc");
+    await run(tsc, ["-p", "tsconfig.json"], { cwd: project, timeout: 120_000 }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc failed on the seed snippet:\n${error.stdout ?? ""}`);
+    });
+    // And a mistake is caught: numOutputs must be a number.
+    writeFileSync(join(project, "seed.ts"), source.replace("numOutputs: 1", "numOutputs: 'one'"));
+    const failed = await run(tsc, ["-p", "tsconfig.json"], { cwd: project, timeout: 120_000 }).then(() => "", (error: { stdout?: string }) => error.stdout ?? "");
+    const line = source.split("\n").findIndex((l) => l.includes("numOutputs")) + 1;
+    expect(failed).toMatch(new RegExp(`^seed\\.ts\\(${line},\\d+\\): error TS2322`, "m"));
+  });
+
   it("with a bad key the snippet throws ImageGenError, status 401, code UNAUTHORIZED", async () => {
     let source = replaceOnce(seedSnippet("javascript"), "'your_api_key'", JSON.stringify("not-a-real-key"));
     source = replaceOnce(source, "'https://api.imagegen.app'", JSON.stringify(system.baseUrl));
