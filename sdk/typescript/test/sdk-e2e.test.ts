@@ -116,6 +116,28 @@ describe("the SDK's namespaces against the running system", () => {
     expect(mismatch).toMatchObject({ status: 422, code: "IDEMPOTENCY_MISMATCH" });
   });
 
+  it("an answer lost on the way back is retried with the same Idempotency-Key: one generation, one image counted", async () => {
+    let dropped = 0;
+    // The server makes the generation and answers; this fetch then loses the answer, the way a
+    // connection cut after the server committed would.
+    const lossy: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith("/text-to-image") && dropped++ === 0) {
+        await response.arrayBuffer();
+        throw new TypeError("fetch failed: socket hang up");
+      }
+      return response;
+    };
+    const before = (await client().user.profile()).user?.usage?.imagesGeneratedToday;
+    const prompt = `lost answer ${Date.now()}`;
+    const result = await new ImageGenClient({ apiKey: system.adminKey, baseURL: system.baseUrl, fetch: lossy }).generate.textToImage({ prompt, model: "local", parameters: { width: 64, height: 64 } });
+    expect(dropped).toBe(2);
+    const mine = (await client().generations.list({ pageSize: 50 })).generations.filter((g) => g.prompt.includes(prompt));
+    expect(mine.map((g) => g.id)).toEqual([result.id]);
+    const after = (await client().user.profile()).user?.usage?.imagesGeneratedToday;
+    expect(after! - before!).toBe(1);
+  });
+
   it("a validation error names the field in camelCase details", async () => {
     const error = await client().generate.textToImage({ prompt: "p", model: "local", parameters: { width: 100 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageGenError);
