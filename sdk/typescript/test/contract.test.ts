@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ImageGenClient } from "../src/index.ts";
+import { ImageGenClient, SDK_VERSION } from "../src/index.ts";
 import { OPERATIONS } from "../src/generated/contract.ts";
 import { OUTPUT_PATH, readContract, renderContract } from "../scripts/generate-contract.ts";
 import { generation, json, scriptedFetch } from "./fake-fetch.ts";
 
 describe("the SDK and the contract", () => {
+  it("sends the version package.json publishes as X-Client-Version", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(SDK_VERSION).toBe(pkg.version);
+  });
+
   it("src/generated/contract.ts is what the generator makes from today's openapi.json", () => {
     expect(readFileSync(OUTPUT_PATH, "utf8"), "run: node --import tsx sdk/typescript/scripts/generate-contract.ts").toBe(renderContract(readContract()));
   });
