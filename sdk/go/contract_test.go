@@ -25,7 +25,7 @@ func TestGeneratedTypesAreFresh(t *testing.T) {
 	}
 	got, _ := os.ReadFile("types_gen.go")
 	if string(got) != string(want) {
-		t.Fatal("types_gen.go is older than openapi.json: cd sdk/go && go run ./internal/gentypes/cmd ../../packages/proto/openapi/openapi.json > types_gen.go")
+		t.Fatal("types_gen.go is older than openapi.json: run npm run generate:sdks")
 	}
 }
 
