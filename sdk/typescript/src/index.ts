@@ -1,4 +1,5 @@
-export { ImageGenClient, SDK_VERSION, DEFAULT_BASE_URL, type ClientOptions, type CreateOptions, type GalleryQuery } from "./client.js";
+export { ImageGenClient, SDK_VERSION, DEFAULT_BASE_URL, type ClientOptions, type CreateOptions } from "./client.js";
+export type { GalleryQuery } from "./resources.js";
 export { ImageGenError, WebhookVerificationError, type ImageGenErrorInit } from "./errors.js";
 export { isTerminal, type WaitOptions } from "./generations.js";
 export type { RequestOptions } from "./transport.js";
