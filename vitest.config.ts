@@ -9,6 +9,11 @@ const CONTRACT = ["services/providers/*/test/**/*.test.ts"];
 const SYSTEM = [
   "gateway/test/**/*.test.ts",
   "examples/**/*.test.ts",
+  // The SDKs' end-to-end suites (each starts the system; Python and Go run their own toolchains).
+  "sdk/typescript/test/sdk-e2e.test.ts",
+  "sdk/go/test/**/*.test.ts",
+  "sdk/python/test/**/*.test.ts",
+  "sdk/webhook-signatures.test.ts",
   // The state-backend suites (they start PostgreSQL and Redis from Debian's binaries).
   "services/front/src/store/store.test.ts",
   "services/front/src/store/redis-connection.test.ts",

@@ -1,0 +1,3 @@
+module github.com/imagegen/imagegen-go
+
+go 1.19
