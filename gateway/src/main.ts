@@ -51,6 +51,9 @@ const app = createGatewayApp({
 });
 const server = createDualProtocolServer(app, {
   headersTimeoutMs: Number(process.env.IMAGEGEN_HEADERS_TIMEOUT_MS ?? 30_000),
+  // Longer than clients' and load balancers' idle timeouts (60 s is common), so the client, not
+  // the gateway, ends an idle connection: otherwise a request sent as the gateway closes it fails.
+  keepAliveTimeoutMs: Number(process.env.IMAGEGEN_KEEP_ALIVE_TIMEOUT_MS ?? 65_000),
   requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000),
 });
 const bound = await server.listen(port, host);

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { Health, HealthCheckRequestSchema } from "@imagegen/proto/grpc/health/v1/health_pb";
+import { UNPROVEN_PEER_MESSAGE } from "@imagegen/server-kit";
 import { describe, expect, it } from "vitest";
 import { createFailoverTransport } from "./failover-transport.ts";
 
@@ -48,6 +49,15 @@ describe("failover over front replicas", () => {
     const t = createFailoverTransport([fakeFront("a", calls, () => reset), fakeFront("b", calls, () => "ok")]);
     await expect(call(t)).rejects.toBe(reset);
     expect(calls).toEqual(["a"]);
+  });
+
+  it("sends a call on when the peer could not prove it is one of ours (another process took a dead front's port)", async () => {
+    const calls: string[] = [];
+    const impostor = () => new ConnectError(UNPROVEN_PEER_MESSAGE, Code.Unavailable);
+    const t = createFailoverTransport([fakeFront("a", calls, impostor), fakeFront("b", calls, () => "ok")]);
+    await call(t);
+    await call(t);
+    expect(calls).toEqual(["a", "b", "b"]);
   });
 
   it("reports the refusal when every front refuses", async () => {

@@ -1,6 +1,6 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { ContextValues, Transport } from "@connectrpc/connect";
-import { wasConnectionRefused } from "@imagegen/server-kit";
+import { isUnprovenPeer, wasConnectionRefused } from "@imagegen/server-kit";
 
 type HeaderInit = Parameters<Transport["unary"]>[3];
 
@@ -9,8 +9,8 @@ const REFUSED_PENALTY_MS = 2_000;
 
 /**
  * One Transport over several front replicas (IMAGEGEN_FRONT_URL="http://a:8081,http://b:8081"):
- * calls go round-robin, and a call a front could not even receive — the connection was refused,
- * so nothing reached it — is sent to the next one. A call that did reach a front is never
+ * calls go round-robin, and a call no front of ours received — the connection was refused, or
+ * the peer could not prove it belongs to this deployment — is sent to the next one. A call that did reach a front is never
  * repeated: a generation may already be running there, and its outcome is on the generation.
  */
 export function createFailoverTransport(transports: readonly Transport[], now: () => number = Date.now): Transport {
@@ -32,7 +32,9 @@ export function createFailoverTransport(transports: readonly Transport[], now: (
       try {
         return await call(transports[index]!);
       } catch (error) {
-        if (!wasConnectionRefused(error)) throw error;
+        // Refused: nothing listens there. Unproven: something else does (a process that took a dead
+        // front's port); either way no front of ours took the call, so the next one may.
+        if (!wasConnectionRefused(error) && !isUnprovenPeer(error)) throw error;
         refusedUntil[index] = now() + REFUSED_PENALTY_MS;
         last = error;
       }

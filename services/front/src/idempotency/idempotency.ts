@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { clone, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import type { Store } from "../store/store.ts";
+import type { GenerationRecord, Store } from "../store/store.ts";
 
 /** How long a key keeps answering with its first generation. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -38,6 +38,14 @@ export function idempotencyClaimOf<D extends DescMessage>(
 
 /** Outcomes a key does not answer with: nothing was produced or charged, so a retry runs anew. */
 const RETRYABLE_OUTCOMES: ReadonlySet<string> = new Set(["failed", "canceled"]);
+/**
+ * How long a key may name a generation that is not stored yet before the call that claimed it
+ * counts as gone (a front that died between claiming and inserting, whose caller's retry — or the
+ * edge's, after the dropped link — would otherwise replay a generation that never existed).
+ */
+const UNSTORED_CLAIM_GRACE_MS = 5_000;
+const UNSTORED_POLL_MS = 50;
+
 /** Retries racing for one key's takeover: past this many, the latest holder is replayed. */
 const MAX_TAKEOVERS = 3;
 
@@ -56,12 +64,22 @@ export async function claimOrReplay(store: Store, owner: string, claim: Idempote
         metadata: { idempotency_key: claim.key.slice(0, 64) },
       });
     }
-    const earlier = await store.getGeneration(owner, held.generationId);
-    // Not stored yet means its create call is still starting it: that one is replayed too.
-    if (takeover >= MAX_TAKEOVERS || !earlier || !RETRYABLE_OUTCOMES.has(earlier.status)) return held.generationId;
+    // Not stored yet means its create call is still starting it (admission, lease, insert: it is
+    // given a few seconds), or died in between — then the key is as free as after a failure.
+    const earlier = await storedBy(store, owner, held.generationId, held.createdAt + UNSTORED_CLAIM_GRACE_MS);
+    if (takeover >= MAX_TAKEOVERS || (earlier && !RETRYABLE_OUTCOMES.has(earlier.status))) return held.generationId;
     // Gives the key up only if it still names that generation (atomic), then claims it again.
     await store.releaseIdempotencyKey(owner, claim.key, held.generationId);
     held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
   }
   return undefined;
+}
+
+/** The generation once it is stored, or undefined if it still is not by `deadline` (epoch ms). */
+async function storedBy(store: Store, owner: string, generationId: string, deadline: number): Promise<GenerationRecord | undefined> {
+  for (;;) {
+    const record = await store.getGeneration(owner, generationId);
+    if (record || Date.now() >= deadline) return record;
+    await new Promise((resolve) => setTimeout(resolve, UNSTORED_POLL_MS));
+  }
 }
