@@ -1,0 +1,19 @@
+/**
+ * The documented cut-offs of the offline models (README, "Offline image models").
+ * Each is a model's own confidence, 0-1; results below it are not reported.
+ */
+
+/** COCO labels from CenterNet are reported at or above this score (close-ups score 0.45-0.6). */
+export const OBJECT_MIN_SCORE = 0.4;
+
+/** A face counts when the tiny face detector scores it at or above this (its recommended default). */
+export const FACE_MIN_SCORE = 0.5;
+
+/**
+ * A result is withheld for a caller with `nsfw_filter` on when Porn + Hentai + Sexy reaches this.
+ * Benign photos score under 0.07 (README); 0.7 keeps a wide margin against false positives.
+ */
+export const DEFAULT_NSFW_THRESHOLD = 0.7;
+
+/** Images are analysed at most this many pixels on their longer side (the models work at 224-512). */
+export const ANALYSIS_MAX_SIDE = 1024;
