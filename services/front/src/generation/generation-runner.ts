@@ -25,6 +25,7 @@ import { probeOutput } from "./probe-output.ts";
 import { pinToProvider } from "./provider-pin.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
+import type { ScreenOutputImage } from "../vision/screen-output-image.ts";
 
 export interface GenerationRunnerDeps {
   readonly store: Store;
@@ -45,6 +46,8 @@ export interface GenerationRunnerDeps {
   readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
   /** Quota and concurrency checks before a generation is persisted; its result ends the admission. */
   readonly admit?: Admit;
+  /** NSFW score of each output before it is stored; throws CONTENT_POLICY to withhold it (vision/). */
+  readonly screenImage?: ScreenOutputImage;
 }
 
 /** One generation as the public API asked for it, already translated to the provider contract. */
@@ -214,7 +217,8 @@ export class GenerationRunner {
           headers: input.headers,
           onProgress: (fraction) => announceProgress(fraction),
           onImage: async (output) => {
-            const stored = await this.storeImage(record, output, images.length);
+            const nsfwScore = await this.deps.screenImage?.(record.owner, output);
+            const stored = await this.storeImage(record, output, images.length, nsfwScore);
             images.push(stored);
             announce("image", stored);
           },
@@ -282,7 +286,7 @@ export class GenerationRunner {
     return create(GenerateRequestSchema, { ...input.job, model: route.route.model });
   }
 
-  private async storeImage(record: GenerationRecord, output: OutputImage, index: number): Promise<ImageRecord> {
+  private async storeImage(record: GenerationRecord, output: OutputImage, index: number, nsfwScore: number | undefined): Promise<ImageRecord> {
     // Dimensions and format come from the bytes, never from what a provider claims.
     const probed = probeOutput(output.data, record.provider);
     const id = newId("img");
@@ -298,6 +302,7 @@ export class GenerationRunner {
       sizeBytes: output.data.length,
       format: probed.format,
       seed: output.seed,
+      nsfwScore,
     };
     await this.deps.store.insertImages([image]);
     return image;

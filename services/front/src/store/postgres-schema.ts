@@ -29,4 +29,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
    CREATE INDEX generation_leases_expiry ON generation_leases (expires_at);`,
   POSTGRES_MONTHLY_CREDITS,
+  // The NSFW score of each stored image (vision/screen-output-image.ts); NULL when none ran.
+  `ALTER TABLE images ADD COLUMN nsfw_score DOUBLE PRECISION;`,
 ];

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSystem, type RunningSystem } from "./start-system.ts";
+
+// The offline image models end to end through `npm start`'s processes (README, "Offline image models").
+// IMAGEGEN_NSFW_THRESHOLD=0 flags every image, so the filter's effect is visible with benign photos.
+let system: RunningSystem;
+beforeAll(async () => {
+  system = await startSystem({ IMAGEGEN_VISION: "on", IMAGEGEN_NSFW_THRESHOLD: "0" });
+});
+afterAll(() => system?.stop());
+
+const cup = readFileSync(new URL("../../packages/vision/fixtures/coffee-cup.jpg", import.meta.url));
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(system.baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+}
+
+describe("offline image models behind the API", () => {
+  it("withholds a flagged result from a caller whose nsfw_filter is on: failed, CONTENT_POLICY, not charged", async () => {
+    const { status, json } = await call("POST", "/api/v2/generate/text-to-image", { prompt: "a red apple", model: "local", parameters: { width: 64, height: 64 } });
+    expect(status).toBe(400);
+    expect(json.error).toMatchObject({ code: "CONTENT_POLICY", type: "content_policy_error" });
+    const listed = await call("GET", "/api/v2/generations?status=failed");
+    const failed = listed.json.generations.find((g: { prompt: string }) => g.prompt === "a red apple");
+    expect(failed).toMatchObject({ status: "failed", error: { reason: "content_policy" } });
+    expect(failed.images ?? []).toHaveLength(0);
+    expect(failed.cost).toBeUndefined();
+  }, 60_000);
+
+  it("with nsfw_filter off, scores the image and lists the objects of the source photo", async () => {
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
+    const { status, json } = await call("POST", "/api/v2/generate/image-to-image", {
+      init_image: `data:image/jpeg;base64,${cup.toString("base64")}`,
+      prompt: "the same cup in watercolour",
+      model: "local",
+    });
+    expect(status).toBe(200);
+    expect(json.status).toBe("completed");
+    expect(json.images[0].nsfw_score).toBeGreaterThanOrEqual(0);
+    expect(json.images[0].nsfw_score).toBeLessThan(0.3);
+    expect(json.source_image.analysis.detected_objects).toContain("cup");
+    // Stored with the image: a later read reports the same score.
+    const again = await call("GET", `/api/v2/generations/${json.id}`);
+    expect(again.json.images[0].nsfw_score).toBe(json.images[0].nsfw_score);
+  }, 60_000);
+});
