@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
-const cup = readFileSync(new URL("../../packages/vision/fixtures/coffee-cup.jpg", import.meta.url));
+const fixture = (name: string) => readFileSync(new URL(`../../packages/vision/fixtures/${name}`, import.meta.url));
+const cup = fixture("coffee-cup.jpg");
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(system.baseUrl + path, {
@@ -49,5 +50,17 @@ describe("offline image models behind the API", () => {
     // Stored with the image: a later read reports the same score.
     const again = await call("GET", `/api/v2/generations/${json.id}`);
     expect(again.json.images[0].nsfw_score).toBe(json.images[0].nsfw_score);
+  }, 60_000);
+
+  it("counts the faces of an upscale's input with enhance_faces, and enhances none (no offline face model)", async () => {
+    // The result is screened too: with the threshold at 0 only a caller without the filter gets it.
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
+    const portrait = `data:image/jpeg;base64,${fixture("astronaut.jpg").toString("base64")}`;
+    const { status, json } = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, enhance_faces: true, model: "local" });
+    expect(status).toBe(200);
+    expect(json.result.upscaled_dimensions).toEqual({ width: 768, height: 768 });
+    expect(json.result.enhancement_details).toEqual({ faces_detected: 1, faces_enhanced: 0 });
+    const plain = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, model: "local" });
+    expect(plain.json.result.enhancement_details).toBeUndefined();
   }, 60_000);
 });

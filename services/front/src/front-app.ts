@@ -162,7 +162,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
         syncWaitMs: options.syncWaitMs,
         vision: vision.pool,
         cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
+        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool },
       });
       registerModelService(router, catalog);
       registerGalleryService(router, { gallery, store, images });

@@ -12,6 +12,8 @@ import type { ImageStore } from "../images/image-store.ts";
 import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { principalOf } from "./principal-of.ts";
+import type { VisionPool } from "@imagegen/vision";
+import { countSourceFaces } from "../vision/count-source-faces.ts";
 
 export interface ProcessDeps {
   readonly runner: GenerationRunner;
@@ -22,6 +24,8 @@ export interface ProcessDeps {
   readonly waitMs: number;
   /** Pixel bound of an image the front decodes itself (filters). */
   readonly maxPixels: number;
+  /** Offline models: face count for `enhance_faces`; absent when IMAGEGEN_VISION=off. */
+  readonly vision?: VisionPool;
 }
 
 const DEFAULT_UPSCALE_MODEL = "real-esrgan";
@@ -69,12 +73,15 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
         initImage: input,
       });
       const image = generation.images[0];
+      // Faces are counted on the input; no offline upscaler restores faces, so none is "enhanced".
+      const facesDetected = req.enhanceFaces ? await countSourceFaces(deps.vision, input.data) : undefined;
       return {
         id: generation.id,
         result: {
           url: image?.url ?? "",
           originalDimensions: { width: input.width, height: input.height },
           upscaledDimensions: { width: image?.width ?? 0, height: image?.height ?? 0 },
+          enhancementDetails: facesDetected === undefined ? undefined : { facesDetected, facesEnhanced: 0 },
         },
       };
     },
