@@ -17,3 +17,10 @@ export const DEFAULT_NSFW_THRESHOLD = 0.7;
 
 /** Images are analysed at most this many pixels on their longer side (the models work at 224-512). */
 export const ANALYSIS_MAX_SIDE = 1024;
+
+/** Super-resolution input bound: 1024² takes ≈ 45 s at ×2 and ≈ 20 s at ×4 on one core. */
+export const SR_MAX_INPUT_PIXELS = 1024 * 1024;
+
+/** Input pixels per side of one super-resolution tile, and the context added around it. */
+export const SR_TILE = 96;
+export const SR_TILE_PADDING = 8;

@@ -1,6 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
-import type { AnalysisTasks, ImageAnalysis, WorkerReply, WorkerRequest } from "./vision-types.ts";
+import type { AnalysisTasks, ImageAnalysis, UpscaledImage, UpscaleFormat, WorkerReply, WorkerRequest } from "./vision-types.ts";
 
 export interface VisionPoolOptions {
   /** Requests allowed to wait behind the running one; beyond it callers get RATE_LIMITED + Retry-After. */
@@ -13,6 +13,8 @@ export interface VisionPoolOptions {
 export interface VisionPool {
   /** Runs the asked-for models on one image (PNG, JPEG or WebP bytes). */
   analyze(bytes: Uint8Array, tasks: AnalysisTasks): Promise<ImageAnalysis>;
+  /** Enlarges one image ×2 or ×4 with ESRGAN-slim (at most SR_MAX_INPUT_PIXELS in). */
+  upscale(bytes: Uint8Array, options: { scale: 2 | 4; format: UpscaleFormat; quality?: number }): Promise<UpscaledImage>;
   /** Requests running or waiting now. */
   readonly pending: number;
   /** Stops the worker; pending requests fail with UNAVAILABLE. */
@@ -25,9 +27,12 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 /** Until a request has been timed, the Retry-After estimate assumes this per request. */
 const INITIAL_ESTIMATE_MS = 1_000;
 
+type Ok = Extract<WorkerReply, { ok: true }>;
+type Unsent = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
+
 interface Pending {
   readonly request: WorkerRequest;
-  readonly resolve: (analysis: ImageAnalysis) => void;
+  readonly resolve: (reply: Ok) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -81,7 +86,7 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
     clearTimeout(timer);
     running = undefined;
     averageMs = averageMs * 0.8 + (performance.now() - started) * 0.2;
-    if (reply.ok) pending.resolve(reply.analysis);
+    if (reply.ok) pending.resolve(reply);
     else if (reply.kind === "invalid_image") pending.reject(apiError(ErrorReason.INVALID_IMAGE, reply.message));
     else pending.reject(apiError(ErrorReason.INTERNAL, `image analysis failed: ${reply.message}`));
     pump();
@@ -97,19 +102,30 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
     pump();
   }
 
+  function submit(unsent: Unsent): Promise<Ok> {
+    if (closed) return Promise.reject(apiError(ErrorReason.UNAVAILABLE, "the vision pool is closed"));
+    if (waiting.length >= maxQueued && running) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(((waiting.length + 1) * averageMs) / 1000));
+      return Promise.reject(
+        apiError(ErrorReason.RATE_LIMITED, `image models are busy (${waiting.length} waiting); retry in ${retryAfterSeconds} s`, { retryAfterSeconds }),
+      );
+    }
+    return new Promise<Ok>((resolve, reject) => {
+      waiting.push({ request: { ...unsent, id: nextId++ } as WorkerRequest, resolve, reject });
+      pump();
+    });
+  }
+
   return {
-    analyze(bytes, tasks) {
-      if (closed) return Promise.reject(apiError(ErrorReason.UNAVAILABLE, "the vision pool is closed"));
-      if (waiting.length >= maxQueued && running) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(((waiting.length + 1) * averageMs) / 1000));
-        return Promise.reject(
-          apiError(ErrorReason.RATE_LIMITED, `image analysis is busy (${waiting.length} waiting); retry in ${retryAfterSeconds} s`, { retryAfterSeconds }),
-        );
-      }
-      return new Promise<ImageAnalysis>((resolve, reject) => {
-        waiting.push({ request: { id: nextId++, bytes, tasks }, resolve, reject });
-        pump();
-      });
+    async analyze(bytes, tasks) {
+      const reply = await submit({ kind: "analyze", bytes, tasks });
+      if (!reply.analysis) throw apiError(ErrorReason.INTERNAL, "the vision worker answered without an analysis");
+      return reply.analysis;
+    },
+    async upscale(bytes, options) {
+      const reply = await submit({ kind: "upscale", bytes, ...options });
+      if (!reply.upscaled) throw apiError(ErrorReason.INTERNAL, "the vision worker answered without an image");
+      return reply.upscaled;
     },
     get pending() {
       return waiting.length + (running ? 1 : 0);

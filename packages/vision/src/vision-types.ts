@@ -23,13 +23,21 @@ export interface ImageAnalysis {
   readonly workerMs: number;
 }
 
-/** The worker protocol: one request, one reply with the same id. */
-export interface WorkerRequest {
-  readonly id: number;
+/** Output encodings of super-resolution. */
+export type UpscaleFormat = "png" | "jpeg" | "webp";
+
+/** An enlarged image, encoded. */
+export interface UpscaledImage {
   readonly bytes: Uint8Array;
-  readonly tasks: AnalysisTasks;
+  readonly width: number;
+  readonly height: number;
 }
 
+/** The worker protocol: one request, one reply with the same id. */
+export type WorkerRequest =
+  | { readonly id: number; readonly kind: "analyze"; readonly bytes: Uint8Array; readonly tasks: AnalysisTasks }
+  | { readonly id: number; readonly kind: "upscale"; readonly bytes: Uint8Array; readonly scale: 2 | 4; readonly format: UpscaleFormat; readonly quality?: number };
+
 export type WorkerReply =
-  | { readonly id: number; readonly ok: true; readonly analysis: ImageAnalysis }
+  | { readonly id: number; readonly ok: true; readonly analysis?: ImageAnalysis; readonly upscaled?: UpscaledImage }
   | { readonly id: number; readonly ok: false; readonly kind: "invalid_image" | "internal"; readonly message: string };

@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { WorkerReply, WorkerRequest } from "../vision-types.ts";
 import { analyzeImage } from "./analyze-image.ts";
 import { UndecodableImageError } from "./decode-rgb.ts";
+import { superResolve } from "./super-resolution.ts";
 
 /**
  * The vision worker: models load here, lazily, once per worker, and every decode and inference
@@ -12,11 +13,14 @@ const port = parentPort;
 if (!port) throw new Error("vision-worker-main runs only as a worker thread");
 
 port.on("message", (request: WorkerRequest) => {
-  void answer(request).then((reply) => port.postMessage(reply));
+  void answer(request).then((reply) => port.postMessage(reply, reply.ok && reply.upscaled ? [reply.upscaled.bytes.buffer as ArrayBuffer] : []));
 });
 
 async function answer(request: WorkerRequest): Promise<WorkerReply> {
   try {
+    if (request.kind === "upscale") {
+      return { id: request.id, ok: true, upscaled: await superResolve(request.bytes, request.scale, request.format, request.quality) };
+    }
     return { id: request.id, ok: true, analysis: await analyzeImage(request.bytes, request.tasks) };
   } catch (error) {
     const kind = error instanceof UndecodableImageError ? "invalid_image" : "internal";
