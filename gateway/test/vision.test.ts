@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
@@ -62,5 +63,15 @@ describe("offline image models behind the API", () => {
     expect(json.result.enhancement_details).toEqual({ faces_detected: 1, faces_enhanced: 0 });
     const plain = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, model: "local" });
     expect(plain.json.result.enhancement_details).toBeUndefined();
+  }, 60_000);
+
+  it("upscales with the offline ESRGAN-slim model under its own name, at a size that is no multiple of 8", async () => {
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
+    const odd = await sharp(cup).resize(90, 61).png().toBuffer();
+    const { status, json } = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 4, model: "esrgan-slim" });
+    expect(status).toBe(200);
+    expect(json.result.upscaled_dimensions).toEqual({ width: 360, height: 244 });
+    const models = await call("GET", "/api/v2/models");
+    expect(JSON.stringify(models.json)).toContain("ESRGAN slim (offline)");
   }, 60_000);
 });
