@@ -8,7 +8,7 @@ import { createVisionPool, type AnalysisTasks } from "../src/index.ts";
 const photo = readFileSync(new URL("../fixtures/coffee-cup.jpg", import.meta.url));
 const sized = async (side: number) => sharp(photo).resize(side, side, { fit: "fill" }).jpeg().toBuffer();
 const tasks: Record<string, AnalysisTasks> = { decode: {}, nsfw: { nsfw: true }, objects: { objects: true }, faces: { faces: true } };
-const pool = createVisionPool({ timeoutMs: 300_000 });
+const pool = createVisionPool({ timeoutMs: 600_000 });
 let peakRss = process.memoryUsage().rss;
 const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const timer = setInterval(sample, 50);
@@ -25,9 +25,23 @@ for (const [name, t] of Object.entries(tasks)) {
   };
   rows.push(`| ${name} | ${first.workerMs} | ${await warm(img512)} | ${await warm(img1024)} |`);
 }
+const srRows: string[] = [];
+for (const scale of [2, 4] as const) {
+  const first = performance.now();
+  await pool.upscale(await sized(64), { scale, format: "png" });
+  const load = Math.round(performance.now() - first);
+  const at = async (side: number) => {
+    const started = performance.now();
+    await pool.upscale(await sized(side), { scale, format: "png" });
+    return Math.round(performance.now() - started);
+  };
+  srRows.push(`| ESRGAN-slim ×${scale} | ${load} (64² run) | ${await at(256)} | ${await at(512)} |`);
+}
 clearInterval(timer);
 sample();
 console.log("| model | first use ms (load + one 512² run) | warm ms @512² | warm ms @1024² |\n|---|---|---|---|");
 console.log(rows.join("\n"));
+console.log("\n| super-resolution | first use ms | ms @256² | ms @512² |\n|---|---|---|---|");
+console.log(srRows.join("\n"));
 console.log(`peak RSS of the process with all three loaded: ${Math.round(peakRss / 1e6)} MB`);
 await pool.close();
