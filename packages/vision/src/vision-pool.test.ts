@@ -1,6 +1,7 @@
 import { ConnectError } from "@connectrpc/connect";
 import { describeError } from "@imagegen/errors";
 import { readFileSync } from "node:fs";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVisionPool, type VisionPool } from "./index.ts";
 
@@ -74,11 +75,15 @@ describe("vision pool queue", () => {
     }
   }, 30_000);
 
-  it("fails a request that outlasts its timeout with TIMEOUT", async () => {
-    const pool = createVisionPool({ timeoutMs: 1 });
+  it("fails a request that outlasts its timeout with TIMEOUT, and the next one runs on a fresh worker", async () => {
+    const pool = createVisionPool({ timeoutMs: 3_000 });
     try {
-      const error = await pool.analyze(fixture("coffee-cup.jpg"), {}).catch((e: unknown) => e);
-      expect(describeError(error).row.name).toBe("TIMEOUT");
+      // A 1024² ×4 super-resolution takes over a minute; a decode-only analysis takes milliseconds.
+      const huge = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: "#336699" } }).png().toBuffer();
+      const slow = pool.upscale(huge, { scale: 4, format: "png" });
+      const next = pool.analyze(fixture("coffee-cup.jpg"), {});
+      expect(describeError(await slow.catch((e: unknown) => e)).row.name).toBe("TIMEOUT");
+      await expect(next).resolves.toMatchObject({ workerMs: expect.any(Number) });
     } finally {
       await pool.close();
     }

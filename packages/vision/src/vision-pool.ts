@@ -54,10 +54,16 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
     const w = new Worker(new URL("./worker/vision-worker.mjs", import.meta.url), { execArgv: [] });
     // An idle pool must not keep a process (or a test run) alive.
     w.unref();
-    w.on("message", (reply: WorkerReply) => settle(reply));
-    w.on("error", (error) => fail(apiError(ErrorReason.INTERNAL, `vision worker failed: ${error.message}`)));
+    // A replaced worker (timed out) may still report; only the current one's fate is the running request's.
+    w.on("message", (reply: WorkerReply) => worker === w && settle(reply));
+    w.on("error", (error) => {
+      if (worker !== w) return;
+      worker = undefined;
+      fail(apiError(ErrorReason.INTERNAL, `vision worker failed: ${error.message}`));
+    });
     w.on("exit", () => {
-      if (worker === w) worker = undefined;
+      if (worker !== w) return;
+      worker = undefined;
       fail(apiError(ErrorReason.UNAVAILABLE, "vision worker stopped", { retryAfterSeconds: 1 }));
     });
     return w;
