@@ -67,10 +67,15 @@ describe("offline image models behind the API", () => {
 
   it("upscales with the offline ESRGAN-slim model under its own name, at a size that is no multiple of 8", async () => {
     expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
-    const odd = await sharp(cup).resize(90, 61).png().toBuffer();
+    const odd = await sharp(cup).resize(90, 67).png().toBuffer();
     const { status, json } = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 4, model: "esrgan-slim" });
     expect(status).toBe(200);
-    expect(json.result.upscaled_dimensions).toEqual({ width: 360, height: 244 });
+    expect(json.result.upscaled_dimensions).toEqual({ width: 360, height: 268 });
+    // The procedural engine's processing takes any input size too (its multiple-of-8 rule is for rendering).
+    const keyed = await call("POST", "/api/v2/process/remove-background", { image_url: `data:image/png;base64,${odd.toString("base64")}` });
+    expect(keyed.status).toBe(200);
+    const plain = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 2, model: "local" });
+    expect(plain.json.result.upscaled_dimensions).toEqual({ width: 180, height: 134 });
     const models = await call("GET", "/api/v2/models");
     expect(JSON.stringify(models.json)).toContain("ESRGAN slim (offline)");
   }, 60_000);
