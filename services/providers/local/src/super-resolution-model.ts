@@ -5,7 +5,7 @@ import { createVisionPool, SR_MAX_INPUT_PIXELS, type UpscaledImage, type VisionP
 /** The local provider's learned upscaler: ESRGAN-slim from UpscalerJS, run offline. */
 export const ESRGAN_SLIM_MODEL_ID = "esrgan-slim";
 
-/** Largest side accepted (with SR_MAX_INPUT_PIXELS in all): 1024² takes ≈ 45 s at ×2 on one core. */
+/** Largest side accepted (with SR_MAX_INPUT_PIXELS in all): 1024² takes about a minute or more (README). */
 const MAX_SIDE = 1024;
 
 /** What DescribeProvider declares for it: upscale only, any size up to the bound, no multiple rule. */
