@@ -61,6 +61,7 @@ describe("offline image models behind the API", () => {
     expect(status).toBe(200);
     expect(json.result.upscaled_dimensions).toEqual({ width: 768, height: 768 });
     expect(json.result.enhancement_details).toEqual({ faces_detected: 1, faces_enhanced: 0 });
+    expect(json.result.nsfw_score).toBeLessThan(0.3);
     const plain = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, model: "local" });
     expect(plain.json.result.enhancement_details).toBeUndefined();
   }, 60_000);
@@ -74,9 +75,21 @@ describe("offline image models behind the API", () => {
     // The procedural engine's processing takes any input size too (its multiple-of-8 rule is for rendering).
     const keyed = await call("POST", "/api/v2/process/remove-background", { image_url: `data:image/png;base64,${odd.toString("base64")}` });
     expect(keyed.status).toBe(200);
+    expect(keyed.json.result.nsfw_score).toBeGreaterThanOrEqual(0);
     const plain = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 2, model: "local" });
     expect(plain.json.result.upscaled_dimensions).toEqual({ width: 180, height: 134 });
     const models = await call("GET", "/api/v2/models");
     expect(JSON.stringify(models.json)).toContain("ESRGAN slim (offline)");
+  }, 60_000);
+
+  it("scores filtered images too, and withholds them from a caller whose filter is on", async () => {
+    const body = { image_url: `data:image/jpeg;base64,${cup.toString("base64")}`, filters: [{ type: "grayscale" }] };
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
+    const scored = await call("POST", "/api/v2/process/filters", body);
+    expect(scored.status).toBe(200);
+    expect(scored.json.processed_image.nsfw_score).toBeLessThan(0.3);
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: true })).status).toBe(200);
+    const withheld = await call("POST", "/api/v2/process/filters", body);
+    expect([withheld.status, withheld.json.error?.code]).toEqual([400, "CONTENT_POLICY"]);
   }, 60_000);
 });

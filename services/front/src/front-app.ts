@@ -101,6 +101,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const holder = `${hostname()}:${process.pid}`;
   // Offline image models (NSFW, objects) in a worker thread, loaded on first use.
   const vision = visionConfigFromEnv(process.env);
+  const screenImage = createOutputScreening(vision, (owner) => profiles.preferences(owner).nsfwFilter);
   const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
@@ -119,7 +120,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     leaseMs: options.leaseMs,
     holder,
     admit: createAdmission(quotas, new ConcurrencyGate(), tiers),
-    screenImage: createOutputScreening(vision, (owner) => profiles.preferences(owner).nsfwFilter),
+    screenImage,
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
@@ -162,7 +163,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
         syncWaitMs: options.syncWaitMs,
         vision: vision.pool,
         cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool },
+        process: { runner, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
       });
       registerModelService(router, catalog);
       registerGalleryService(router, { gallery, store, images });
