@@ -14,10 +14,10 @@ afterAll(() => system?.stop());
 const fixture = (name: string) => readFileSync(new URL(`../../packages/vision/fixtures/${name}`, import.meta.url));
 const cup = fixture("coffee-cup.jpg");
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, key = system.adminKey) {
   const res = await fetch(system.baseUrl + path, {
     method,
-    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -91,5 +91,14 @@ describe("offline image models behind the API", () => {
     expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: true })).status).toBe(200);
     const withheld = await call("POST", "/api/v2/process/filters", body);
     expect([withheld.status, withheld.json.error?.code]).toEqual([400, "CONTENT_POLICY"]);
+  }, 60_000);
+
+  it("always filters a free-tier key's results, even with its owner's nsfw_filter off", async () => {
+    const created = await call("POST", "/api/v2/admin/keys", { owner: "free-owner", tier: "free" });
+    const key = created.json.secret as string;
+    expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false }, key)).status).toBe(200);
+    const { status, json } = await call("POST", "/api/v2/generate/text-to-image", { prompt: "a pear", model: "local", parameters: { width: 64, height: 64 } }, key);
+    expect([status, json.error?.code]).toEqual([400, "CONTENT_POLICY"]);
+    expect(json.error.message).toContain("free tier");
   }, 60_000);
 });

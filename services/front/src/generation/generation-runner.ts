@@ -217,7 +217,7 @@ export class GenerationRunner {
           headers: input.headers,
           onProgress: (fraction) => announceProgress(fraction),
           onImage: async (output) => {
-            const nsfwScore = await this.deps.screenImage?.(record.owner, output);
+            const nsfwScore = await this.deps.screenImage?.(input.principal, output);
             const stored = await this.storeImage(record, output, images.length, nsfwScore);
             images.push(stored);
             announce("image", stored);

@@ -48,7 +48,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
       const format = (req.outputFormat === "jpeg" ? "jpg" : req.outputFormat || "png") as OutputFormat;
       const result = await applyFilters(Buffer.from(input.data), req.filters, format, deps.maxPixels);
-      const nsfwScore = await deps.screenImage?.(principal.owner, create(OutputImageSchema, { data: result.bytes }));
+      const nsfwScore = await deps.screenImage?.(principal, create(OutputImageSchema, { data: result.bytes }));
       const id = newId("proc");
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);

@@ -7,7 +7,8 @@ import { visionConfigFromEnv } from "./vision-config.ts";
 
 // The policy alone, on scores a provider reports itself (the NSFWJS path runs in gateway/test/vision.test.ts).
 const scored = (nsfwScore: number | undefined) => create(OutputImageSchema, { data: new Uint8Array([1]), nsfwScore });
-const vision = { nsfwThreshold: 0.7 };
+const vision = { nsfwThreshold: 0.7, enforcedTiers: new Set(["free"]) };
+const pro = { owner: "owner", tier: "pro" };
 
 describe("output screening", () => {
   it.each([
@@ -16,20 +17,30 @@ describe("output screening", () => {
     ["above the threshold, filter off", 0.95, false, "passes"],
   ])("%s: %s", async (_name, score, filterOn, outcome) => {
     const screen = createOutputScreening(vision, () => filterOn);
-    const result = await screen("owner", scored(score)).then((s) => (s === score ? "passes" : `returned ${s}`), (e: unknown) => describeError(e).row.name);
+    const result = await screen(pro, scored(score)).then((s) => (s === score ? "passes" : `returned ${s}`), (e: unknown) => describeError(e).row.name);
     expect(result).toBe(outcome);
   });
 
   it("leaves the score absent and withholds nothing when no classifier ran", async () => {
-    await expect(createOutputScreening(vision, () => true)("owner", scored(undefined))).resolves.toBeUndefined();
+    await expect(createOutputScreening(vision, () => true)(pro, scored(undefined))).resolves.toBeUndefined();
+  });
+
+  it("always filters an enforced tier, whatever the owner's preference", async () => {
+    const screen = createOutputScreening(vision, () => false);
+    const error = await screen({ owner: "owner", tier: "free" }, scored(0.9)).catch((e: unknown) => e);
+    expect(describeError(error).row.name).toBe("CONTENT_POLICY");
+    expect(describeError(error).message).toContain("free tier");
+    await expect(screen({ owner: "owner", tier: "free" }, scored(0.1))).resolves.toBe(0.1);
   });
 });
 
 describe("vision configuration", () => {
-  it("is on by default with a 0.7 threshold, and off on request", async () => {
+  it("is on by default with a 0.7 threshold enforced on the free tier, and off on request", async () => {
     const on = visionConfigFromEnv({});
     expect(on.pool).toBeDefined();
     expect(on.nsfwThreshold).toBe(0.7);
+    expect([...on.enforcedTiers]).toEqual(["free"]);
+    expect([...visionConfigFromEnv({ IMAGEGEN_VISION: "off", IMAGEGEN_NSFW_ENFORCED_TIERS: "" }).enforcedTiers]).toEqual([]);
     await on.pool?.close();
     expect(visionConfigFromEnv({ IMAGEGEN_VISION: "off" }).pool).toBeUndefined();
   });

@@ -6,11 +6,13 @@ export interface VisionConfig {
   readonly pool?: VisionPool;
   /** NSFW score at or above which a result is withheld from a caller whose nsfw_filter is on. */
   readonly nsfwThreshold: number;
+  /** Key tiers whose results are always filtered, whatever the owner's preference says. */
+  readonly enforcedTiers: ReadonlySet<string>;
 }
 
 /**
- * Reads IMAGEGEN_VISION (on|off, default on), IMAGEGEN_NSFW_THRESHOLD (0-1, default 0.7) and
- * IMAGEGEN_VISION_MAX_QUEUED (default 8). A malformed value stops the start: a safety threshold
+ * Reads IMAGEGEN_VISION (on|off, default on), IMAGEGEN_NSFW_THRESHOLD (0-1, default 0.7),
+ * IMAGEGEN_NSFW_ENFORCED_TIERS (comma list, default "free") and IMAGEGEN_VISION_MAX_QUEUED (default 8). A malformed value stops the start: a safety threshold
  * silently falling back to a default would be worse than not starting.
  */
 export function visionConfigFromEnv(env: NodeJS.ProcessEnv): VisionConfig {
@@ -20,5 +22,6 @@ export function visionConfigFromEnv(env: NodeJS.ProcessEnv): VisionConfig {
   if (!(nsfwThreshold >= 0 && nsfwThreshold <= 1)) throw new Error("IMAGEGEN_NSFW_THRESHOLD must be a number from 0 to 1");
   const maxQueued = Number(env.IMAGEGEN_VISION_MAX_QUEUED ?? DEFAULT_MAX_QUEUED);
   if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new Error("IMAGEGEN_VISION_MAX_QUEUED must be a whole number ≥ 0");
-  return { pool: mode === "on" ? createVisionPool({ maxQueued }) : undefined, nsfwThreshold };
+  const enforcedTiers = new Set((env.IMAGEGEN_NSFW_ENFORCED_TIERS ?? "free").split(",").map((t) => t.trim()).filter(Boolean));
+  return { pool: mode === "on" ? createVisionPool({ maxQueued }) : undefined, nsfwThreshold, enforcedTiers };
 }
