@@ -39,7 +39,7 @@ export async function runStartScript(env: Record<string, string> = {}): Promise<
   );
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
-    env: { ...inherited, IMAGEGEN_HOST: "127.0.0.1", IMAGEGEN_PORT: String(port), IMAGEGEN_DATA_DIR: dataDir, IMAGEGEN_BOOTSTRAP_KEY: key, ...env },
+    env: { ...inherited, IMAGEGEN_HOST: "127.0.0.1", IMAGEGEN_PORT: String(port), IMAGEGEN_DATA_DIR: dataDir, IMAGEGEN_BOOTSTRAP_KEY: key, IMAGEGEN_VISION: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, like a shell job: a test can send it a terminal's Ctrl-C.
     detached: true,

@@ -85,6 +85,8 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
     IMAGEGEN_DATA_DIR: dataDir,
     IMAGEGEN_BOOTSTRAP_KEY: adminKey,
     LOG_LEVEL: "info",
+    // The offline image models cost seconds and ~1 GB per front on first use; vision.test.ts turns them on.
+    IMAGEGEN_VISION: "off",
     ...providerEnv,
     ...extraEnv,
   };

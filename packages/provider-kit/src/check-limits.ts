@@ -7,6 +7,12 @@ import {
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 
 /**
+ * Operations whose size is the input image's, not a chosen one: a multiple-of-N rule is about
+ * what a generator renders, so it never refuses a photo (min/max/pixel bounds still apply).
+ */
+const INPUT_SIZED = new Set([Operation.UPSCALE, Operation.REMOVE_BACKGROUND]);
+
+/**
  * Refuses, before any upstream call, what the route's model does not declare: the operation,
  * sizes, output count, prompt length, negative prompt, seed, steps, guidance and output format.
  * The field names are the public ones. The front uses it to pick routes; every provider runs it
@@ -24,7 +30,7 @@ export function checkAgainstLimits(request: GenerateRequest, limits: ModelLimits
     if (value === 0) return;
     if (limits.minSize && value < limits.minSize) violations.push({ field, description: `must be at least ${limits.minSize} for ${modelId}`, rule: "model.min_size" });
     if (limits.maxSize && value > limits.maxSize) violations.push({ field, description: `must be at most ${limits.maxSize} for ${modelId}`, rule: "model.max_size" });
-    if (limits.sizeMultiple > 1 && value % limits.sizeMultiple !== 0) {
+    if (limits.sizeMultiple > 1 && value % limits.sizeMultiple !== 0 && !INPUT_SIZED.has(request.operation)) {
       violations.push({ field, description: `must be a multiple of ${limits.sizeMultiple} for ${modelId}`, rule: "model.size_multiple" });
     }
   };

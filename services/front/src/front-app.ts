@@ -68,6 +68,8 @@ import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { WebhookStore } from "./webhooks/webhook-store.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
+import { createOutputScreening } from "./vision/screen-output-image.ts";
+import { visionConfigFromEnv } from "./vision/vision-config.ts";
 
 export interface FrontOptions {
   readonly dataDir: string;
@@ -125,6 +127,9 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
   const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
+  // Offline image models (NSFW, objects) in a worker thread, loaded on first use.
+  const vision = visionConfigFromEnv(process.env);
+  const screenImage = createOutputScreening(vision, (owner) => profiles.preferences(owner).nsfwFilter);
   const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
@@ -142,6 +147,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     leaseMs: options.leaseMs,
     holder,
     admit: createAdmission(quotas, new ConcurrencyGate(), tiers),
+    screenImage,
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
@@ -182,8 +188,9 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       inFlight,
       profiles,
       syncWaitMs: options.syncWaitMs,
+      vision: vision.pool,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096 },
+      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });
@@ -237,6 +244,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       await leases.close();
       gallery.close();
       profiles.close();
+      await vision.pool?.close();
       await limiter.close();
       await cacheIndex.close();
       await store.close();

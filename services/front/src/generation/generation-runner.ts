@@ -12,6 +12,7 @@ import { newId } from "./ids.ts";
 import type { InFlightGenerations } from "./in-flight-generations.ts";
 import { PlanExecution, type ExecutionDeps } from "./plan-execution.ts";
 import { toGenerationMessage } from "./to-message.ts";
+import type { ScreenOutputImage } from "../vision/screen-output-image.ts";
 
 export interface GenerationRunnerDeps extends ExecutionDeps {
   readonly inFlight: InFlightGenerations;
@@ -23,6 +24,8 @@ export interface GenerationRunnerDeps extends ExecutionDeps {
   readonly holder: string;
   /** Quota and concurrency checks before a generation is persisted; its result ends the admission. */
   readonly admit?: Admit;
+  /** NSFW score of each output before it is stored; throws CONTENT_POLICY to withhold it (vision/). */
+  readonly screenImage?: ScreenOutputImage;
 }
 
 /** What a create call adds to its plan: who asks, how long they wait, where the result goes. */
@@ -74,7 +77,7 @@ export class GenerationRunner {
     const heartbeat = setInterval(() => void holdLease().catch(() => undefined), leaseMs / 3);
     heartbeat.unref();
     const done = this.deps.inFlight.start(record.id, (signal, emit) => {
-      const execution = new PlanExecution(this.deps, { plan, record, headers: request.headers, webhookUrl: request.webhookUrl, signal, emit });
+      const execution = new PlanExecution(this.deps, { plan, record, screenedFor: request.principal, headers: request.headers, webhookUrl: request.webhookUrl, signal, emit });
       return execution
         .execute()
         .catch((error: unknown) => {

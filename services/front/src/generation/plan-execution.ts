@@ -8,6 +8,7 @@ import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
 import { discardPartialImages } from "./discard-partial-images.ts";
 import type { GenerationPlan, PlannedRoute } from "./generation-plan.ts";
+import type { ScreenedFor, ScreenOutputImage } from "../vision/screen-output-image.ts";
 import { storeResultImage } from "./result-images.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
@@ -21,6 +22,8 @@ export interface ExecutionDeps {
   readonly providerTimeoutMs: number;
   /** Told of every generation that reached completed or failed (webhooks, metrics). */
   readonly onFinished?: (generation: Generation, owner: string, webhookUrl: string | undefined) => void;
+  /** Scores each result image (NSFW) before it is stored, and withholds one the owner's policy refuses. */
+  readonly screenImage?: ScreenOutputImage;
 }
 
 /** One stored generation running its plan. */
@@ -28,6 +31,8 @@ export interface Execution {
   readonly plan: GenerationPlan;
   /** As inserted (queued). */
   readonly record: GenerationRecord;
+  /** Whose policy the result images are screened against (owner's nsfw_filter, key's tier). */
+  readonly screenedFor: ScreenedFor;
   /** Trace context and request id for the provider calls. */
   readonly headers: Headers;
   readonly webhookUrl?: string;
@@ -113,7 +118,8 @@ export class PlanExecution {
           return create(GenerationEventSchema, { type: "progress", generation });
         }),
       onImage: async (output) => {
-        const stored = await storeResultImage(this.deps, this.record, output, this.images.length);
+        const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output);
+        const stored = await storeResultImage(this.deps, this.record, output, this.images.length, nsfwScore);
         this.images.push(stored);
         this.announce("image", stored);
       },

@@ -13,6 +13,8 @@ export async function storeResultImage(
   record: GenerationRecord,
   output: OutputImage,
   index: number,
+  /** Its NSFW score, when one was measured (absent, never invented, otherwise). */
+  nsfwScore?: number,
 ): Promise<ImageRecord> {
   const probed = probeOutput(output.data, record.provider);
   const id = newId("img");
@@ -28,6 +30,7 @@ export async function storeResultImage(
     sizeBytes: output.data.length,
     format: probed.format,
     seed: output.seed,
+    nsfwScore,
   };
   await deps.store.insertImages([image]);
   return image;

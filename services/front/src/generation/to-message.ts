@@ -35,6 +35,7 @@ export function toGenerationMessage(record: GenerationRecord, images: readonly I
       sizeBytes: i.sizeBytes,
       format: publicFormatOf(i.format),
       seed: i.seed,
+      nsfwScore: i.nsfwScore,
     })),
     cost: record.status === "completed" ? { credits: record.costCredits, usd: record.costUsd } : undefined,
     metadata: metadata ?? undefined,

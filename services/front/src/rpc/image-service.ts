@@ -32,6 +32,8 @@ import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
 import { processHandlers, type ProcessDeps } from "./process-handlers.ts";
 import { principalOf } from "./principal-of.ts";
+import type { VisionPool } from "@imagegen/vision";
+import { detectSourceObjects } from "../vision/detect-source-objects.ts";
 
 /** Caller metadata is echoed back; this bound keeps it from becoming free storage. */
 const MAX_METADATA_BYTES = 16 * 1024;
@@ -51,6 +53,8 @@ export interface ImageServiceDeps {
   readonly syncWaitMs: number;
   /** Identical text-to-image requests answered from earlier results (seed 002 semantics). */
   readonly cache?: GenerationCache;
+  /** Offline image models for source analysis (detected_objects); absent when IMAGEGEN_VISION=off. */
+  readonly vision?: VisionPool;
   /** What the /process endpoints need (their input images are resolved like every other). */
   readonly process: Omit<ProcessDeps, "inputImages">;
 }
@@ -95,7 +99,10 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       // Seed 004's source_image: the URL as given (not a data: URL) and what we measured on it.
       generation.sourceImage = create(SourceImageSchema, {
         url: /^https?:/.test(req.initImage) ? req.initImage : "",
-        analysis: { dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [] },
+        analysis: {
+          dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
+          detectedObjects: await detectSourceObjects(deps.vision, job.initImage?.data),
+        },
       });
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
@@ -111,7 +118,16 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     async createVariations(req, ctx) {
-      return withInlineImages(await startImageOperation(deps, req, ctx, "variation", await variationJob(req, inputImages), idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req)), req.output?.returnType, deps.images);
+      const job = await variationJob(req, inputImages);
+      const generation = await startImageOperation(deps, req, ctx, "variation", job, idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req));
+      generation.sourceImage = create(SourceImageSchema, {
+        url: /^https?:/.test(req.image) ? req.image : "",
+        analysis: {
+          dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
+          detectedObjects: await detectSourceObjects(deps.vision, job.initImage?.data),
+        },
+      });
+      return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     ...generationLifecycle(deps),
     ...processHandlers({ ...deps.process, inputImages }),

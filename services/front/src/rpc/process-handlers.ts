@@ -1,6 +1,7 @@
+import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { Format, Operation, OutputImageSchema } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import sharp from "sharp";
@@ -13,6 +14,9 @@ import type { ImageStore } from "../images/image-store.ts";
 import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { principalOf } from "./principal-of.ts";
+import type { VisionPool } from "@imagegen/vision";
+import { countSourceFaces } from "../vision/count-source-faces.ts";
+import type { ScreenOutputImage } from "../vision/screen-output-image.ts";
 
 export interface ProcessDeps {
   readonly runner: GenerationRunner;
@@ -24,6 +28,10 @@ export interface ProcessDeps {
   readonly waitMs: number;
   /** Pixel bound of an image the front decodes itself (filters). */
   readonly maxPixels: number;
+  /** Offline models: face count for `enhance_faces`; absent when IMAGEGEN_VISION=off. */
+  readonly vision?: VisionPool;
+  /** NSFW score of a filtered image (the others are scored by the runner); CONTENT_POLICY withholds it. */
+  readonly screenImage?: ScreenOutputImage;
 }
 
 const DEFAULT_UPSCALE_MODEL = "real-esrgan";
@@ -42,6 +50,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
       const format = (req.outputFormat === "jpeg" ? "jpg" : req.outputFormat || "png") as OutputFormat;
       const result = await applyFilters(Buffer.from(input.data), req.filters, format, deps.maxPixels);
+      const nsfwScore = await deps.screenImage?.(principal, create(OutputImageSchema, { data: result.bytes }));
       const id = newId("proc");
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);
@@ -56,6 +65,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
           height: result.height,
           sizeBytes: result.bytes.length,
           format: format === "jpg" ? 2 : format === "webp" ? 3 : 1,
+          nsfwScore,
         },
       };
     },
@@ -71,12 +81,16 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
         initImage: input,
       });
       const image = generation.images[0];
+      // Faces are counted on the input; no offline upscaler restores faces, so none is "enhanced".
+      const facesDetected = req.enhanceFaces ? await countSourceFaces(deps.vision, input.data) : undefined;
       return {
         id: generation.id,
         result: {
           url: image?.url ?? "",
           originalDimensions: { width: input.width, height: input.height },
           upscaledDimensions: { width: image?.width ?? 0, height: image?.height ?? 0 },
+          enhancementDetails: facesDetected === undefined ? undefined : { facesDetected, facesEnhanced: 0 },
+          nsfwScore: image?.nsfwScore,
         },
       };
     },
@@ -98,7 +112,10 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const cutout = await deps.images.read(deps.images.ownPath(image.url) as string);
       const { data, info } = await sharp(cutout).ensureAlpha().extractChannel("alpha").raw().toBuffer({ resolveWithObject: true });
       const maskPath = await deps.images.put(generation.id, `${image.id}_mask`, "png", await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
-      return { id: generation.id, result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: alphaBounds(data, info.width, info.height) } };
+      return {
+        id: generation.id,
+        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: alphaBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
+      };
     },
   };
 }

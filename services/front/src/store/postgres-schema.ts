@@ -32,4 +32,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // Seed 004's measured `performance`: when a generation was handed to a provider.
   `ALTER TABLE generations ADD COLUMN dispatched_at BIGINT;
    CREATE INDEX generations_completed ON generations (completed_at) WHERE status = 'completed';`,
+  // The NSFW score of each stored image (vision/screen-output-image.ts); NULL when none ran.
+  `ALTER TABLE images ADD COLUMN nsfw_score DOUBLE PRECISION;`,
 ];

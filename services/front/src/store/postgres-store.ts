@@ -109,9 +109,10 @@ export class PostgresStore implements Store {
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     for (const i of images) {
-      await this.query("INSERT INTO images VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", [
-        i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null,
-      ]);
+      await this.query(
+        "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        [i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null, i.nsfwScore ?? null],
+      );
     }
   }
 

@@ -40,6 +40,9 @@ export class SqliteStore implements Store {
     const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === "dispatched_at")) this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
     this.db.exec("CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'");
+    // Added after the first release: SQLite has no ADD COLUMN IF NOT EXISTS.
+    const imageColumns = this.db.prepare("PRAGMA table_info(images)").all() as Row[];
+    if (!imageColumns.some((c) => c.name === "nsfw_score")) this.db.exec("ALTER TABLE images ADD COLUMN nsfw_score REAL");
     const hadTotals = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !== undefined;
     for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
     if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
@@ -102,12 +105,12 @@ export class SqliteStore implements Store {
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     const insert = this.db.prepare(
-      "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.exec("BEGIN");
     try {
       for (const i of images) {
-        insert.run(i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null);
+        insert.run(i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null, i.nsfwScore ?? null);
       }
       this.db.exec("COMMIT");
     } catch (error) {

@@ -34,5 +34,6 @@ export function imageFromRow(r: Record<string, unknown>): ImageRecord {
     sizeBytes: Number(r.size_bytes),
     format: String(r.format),
     seed: r.seed === null || r.seed === undefined ? undefined : Number(r.seed),
+    nsfwScore: r.nsfw_score === null || r.nsfw_score === undefined ? undefined : Number(r.nsfw_score),
   };
 }

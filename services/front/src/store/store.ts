@@ -18,6 +18,8 @@ export interface ImageRecord {
   /** "png" | "jpg" | "webp" */
   readonly format: string;
   readonly seed?: number;
+  /** 0-1 from a real classifier (the provider's or NSFWJS); absent when none ran. */
+  readonly nsfwScore?: number;
 }
 
 /** Measured times of one model's completed generations (see Store.modelTimings). */

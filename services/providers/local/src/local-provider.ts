@@ -12,6 +12,7 @@ import {
 import { randomUUID } from "node:crypto";
 import { LOCAL_IMAGE_OPERATIONS, renderImageOperation } from "./image-operations.ts";
 import { renderTextToImage } from "./render/render-text-to-image.ts";
+import { ESRGAN_SLIM_MODEL, ESRGAN_SLIM_MODEL_ID, superResolveRequest } from "./super-resolution-model.ts";
 
 /** The one model of the local provider. */
 export const LOCAL_MODEL_ID = "local-procedural";
@@ -19,8 +20,8 @@ export const LOCAL_MODEL_ID = "local-procedural";
 const FORMAT_NAMES = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]: "webp" } as const;
 
 /**
- * The offline provider: real, deterministic images from prompt + seed, no network, no token.
- * It declares only what it does honestly.
+ * The offline provider: real, deterministic images from prompt + seed, no network, no token, and
+ * ESRGAN-slim super-resolution (weights from npm). It declares only what it does honestly.
  */
 export const localProvider: ServiceImpl<typeof ProviderService> = {
   describeProvider() {
@@ -48,11 +49,20 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
             progress: true,
           },
         },
+        ESRGAN_SLIM_MODEL,
       ],
     };
   },
 
   async *generate(req, ctx): AsyncGenerator<GenerateResponse> {
+    if (req.model === ESRGAN_SLIM_MODEL_ID) {
+      yield event({ case: "accepted", value: { jobId: `local_${randomUUID()}` } });
+      const out = await superResolveRequest(req);
+      ctx.signal.throwIfAborted();
+      yield event({ case: "image", value: { index: 0, data: out.bytes, format: formatOf(req), width: out.width, height: out.height } });
+      yield event({ case: "completed", value: { imageCount: 1 } });
+      return;
+    }
     if (req.model !== LOCAL_MODEL_ID) throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `unknown local model ${req.model}`);
     const fromImage = (LOCAL_IMAGE_OPERATIONS as readonly Operation[]).includes(req.operation);
     if (req.operation !== Operation.TEXT_TO_IMAGE && !fromImage) throw apiError(ErrorReason.UNSUPPORTED, "the local provider does not offer this operation");

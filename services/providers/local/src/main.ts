@@ -10,6 +10,7 @@ import {
 } from "@imagegen/server-kit";
 import { createServerTracingInterceptor, providerGenAiAttributes, startTelemetry } from "@imagegen/telemetry";
 import { registerLocalProvider } from "./local-provider.ts";
+import { closeSuperResolution } from "./super-resolution-model.ts";
 
 // First: tracers used below bind to the SDK this starts (when configured).
 const telemetry = await startTelemetry("imagegen-provider-local", "IMAGEGEN_PROVIDER_LOCAL_METRICS_PORT");
@@ -29,5 +30,6 @@ const server = createDualProtocolServer(handler);
 logger.info("listening", { port: await server.listen(port, process.env.IMAGEGEN_PROVIDER_HOST ?? "127.0.0.1") });
 onShutdownSignal(async () => {
   await server.close(5_000);
+  await closeSuperResolution();
   await telemetry.shutdown();
 });
