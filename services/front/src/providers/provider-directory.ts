@@ -67,7 +67,7 @@ export class ProviderDirectory {
    * the provider proves it holds the same deployment secret.
    */
   constructor(
-    configs: Iterable<Pick<ProviderConfig, "id" | "url">>,
+    configs: Iterable<Pick<ProviderConfig, "id" | "url" | "notStarted">>,
     logger: Logger,
     identity: ServiceIdentity,
     breaker: { threshold: number; cooldownMs: number } = { threshold: 5, cooldownMs: 30_000 },
