@@ -39,13 +39,12 @@ import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
 import { loadTierConfig } from "./metering/tier-config.ts";
 import { registerAdminService } from "./rpc/admin-service.ts";
 import { registerEdgeService } from "./rpc/edge-service.ts";
-import { openStore } from "./store/open-store.ts";
+import { openState } from "./store/open-state.ts";
 import { loadCatalogConfig, type ProviderConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { ModelPerformance } from "./catalog/model-performance.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
-import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { startCancelWatcher } from "./generation/cancel-watcher.ts";
 import { discardPartialImages } from "./generation/discard-partial-images.ts";
@@ -58,12 +57,9 @@ import { moderationInterceptorFor } from "./moderation/moderation-interceptor.ts
 import { frontRegistry } from "./front-registry.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
 import { registerGalleryService } from "./rpc/gallery-service.ts";
-import { GalleryStore } from "./gallery/gallery-store.ts";
-import { ProfileStore } from "./profile/profile-store.ts";
 import { registerUserService } from "./rpc/user-service.ts";
 import { generationEventData, generationEventName } from "./webhooks/generation-event-payload.ts";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
-import { WebhookStore } from "./webhooks/webhook-store.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
 
@@ -103,9 +99,10 @@ export interface FrontApp {
 /** Wires the front service: state, catalog, providers, and every RPC behind auth and validation. */
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
-  // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
+  // Every table family: one SQLite connection under the data dir, or PostgreSQL (DATABASE_URL).
   const env = options.env ?? process.env;
-  const store = await openStore(options.dataDir, env, logger);
+  const state = await openState(options.dataDir, env, logger);
+  const { store, gallery, profiles, webhooks, leases } = state;
   const tiers = loadTierConfig(options.configPath);
   const limiter = await openRateLimiter(env, logger);
   const quotas = new Quotas(store, tiers);
@@ -119,11 +116,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   await providers.start();
   const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
   const inFlight = new InFlightGenerations();
-  const leases = openLeases(options.dataDir, env);
-  const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
-  const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
-  const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
   const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
     defaultMaxRetries: 3,
@@ -236,13 +229,9 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
-      webhooks.close();
-      await leases.close();
-      gallery.close();
-      profiles.close();
       await limiter.close();
       await cacheIndex.close();
-      await store.close();
+      await state.close();
     },
   };
 }

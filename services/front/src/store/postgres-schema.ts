@@ -1,3 +1,6 @@
+import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
+import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
+import { POSTGRES_WEBHOOK_TABLES } from "../webhooks/webhook-schema.ts";
 import { POSTGRES_MONTHLY_CREDITS } from "./monthly-credits.ts";
 
 /**
@@ -32,4 +35,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // Seed 004's measured `performance`: when a generation was handed to a provider.
   `ALTER TABLE generations ADD COLUMN dispatched_at BIGINT;
    CREATE INDEX generations_completed ON generations (completed_at) WHERE status = 'completed';`,
+  // The gallery, preferences and webhooks join the shared database: every feature through any replica.
+  POSTGRES_GALLERY_TABLES,
+  POSTGRES_PREFERENCES_TABLE,
+  POSTGRES_WEBHOOK_TABLES,
 ];

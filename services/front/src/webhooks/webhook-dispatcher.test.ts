@@ -5,7 +5,10 @@ import { createLogger } from "@imagegen/server-kit";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebhookDispatcher, type WebhookTransport } from "./webhook-dispatcher.ts";
-import { WebhookStore } from "./webhook-store.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
+import { SqliteWebhookStore } from "./sqlite-webhook-store.ts";
+import type { WebhookStore } from "./webhook-store.ts";
 
 interface Sent {
   readonly url: string;
@@ -14,6 +17,7 @@ interface Sent {
 }
 
 let dir: string;
+let db: DatabaseSync;
 let store: WebhookStore;
 let sent: Sent[];
 // The receiver answers with the next status of this list (then 204), like a flaky endpoint.
@@ -31,34 +35,14 @@ async function until(predicate: () => boolean): Promise<void> {
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "webhook-dispatcher-"));
-  store = new WebhookStore(join(dir, "imagegen.sqlite"));
+  db = openSqlite(join(dir, "imagegen.sqlite"));
+  store = new SqliteWebhookStore(db);
   sent = [];
   statuses = [];
 });
 afterEach(() => {
-  store.close();
+  db.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe("the owner's default signing secret", () => {
-  it("is made on first use, kept, per owner, and shared by every connection to the file", () => {
-    const first = store.defaultSecret("acme");
-    expect(first).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
-    expect(store.defaultSecret("acme")).toBe(first);
-    expect(store.defaultSecret("globex")).not.toBe(first);
-    const replica = new WebhookStore(join(dir, "imagegen.sqlite"));
-    expect(replica.defaultSecret("acme")).toBe(first);
-    replica.close();
-  });
-
-  it("rotates to a new secret that every later read returns", () => {
-    const old = store.defaultSecret("acme");
-    const rotated = store.rotateDefaultSecret("acme");
-    expect(rotated).toMatch(/^whsec_/);
-    expect(rotated).not.toBe(old);
-    expect(store.defaultSecret("acme")).toBe(rotated);
-    expect(store.rotateDefaultSecret("new-owner")).toBe(store.defaultSecret("new-owner"));
-  });
 });
 
 describe("deliveries to a request's own webhook_url", () => {
@@ -67,17 +51,18 @@ describe("deliveries to a request's own webhook_url", () => {
     await until(() => sent.length === 1);
     const [delivery] = sent;
     expect(delivery?.url).toBe("https://receiver.example/hook");
-    const payload = new Webhook(store.defaultSecret("acme")).verify(delivery!.body, delivery!.headers);
+    const payload = new Webhook(await store.defaultSecret("acme")).verify(delivery!.body, delivery!.headers);
     expect(payload).toMatchObject({ event: "generation.completed", data: { generation_id: "gen_1" } });
-    expect(() => new Webhook(store.defaultSecret("globex")).verify(delivery!.body, delivery!.headers)).toThrow(WebhookVerificationError);
+    const otherOwners = await store.defaultSecret("globex");
+    expect(() => new Webhook(otherOwners).verify(delivery!.body, delivery!.headers)).toThrow(WebhookVerificationError);
   });
 
   it("re-sign a retry after a rotation with the new secret, under the same webhook-id", async () => {
     statuses = [500];
     dispatcherWith(1).emit("acme", "generation.completed", { generation_id: "gen_2" }, { url: "https://receiver.example/hook" });
     await until(() => sent.length === 1);
-    const old = store.defaultSecret("acme");
-    const rotated = store.rotateDefaultSecret("acme");
+    const old = await store.defaultSecret("acme");
+    const rotated = await store.rotateDefaultSecret("acme");
     await until(() => sent.length === 2);
     const [first, retry] = sent;
     expect(retry?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
@@ -87,7 +72,7 @@ describe("deliveries to a request's own webhook_url", () => {
   });
 
   it("reach a URL that is also a subscribed registered webhook once, signed with that webhook's secret", async () => {
-    store.insert({
+    await store.insert({
       id: "webhook_1",
       owner: "acme",
       url: "https://receiver.example/hook",

@@ -24,7 +24,7 @@ interface Target {
   readonly webhookId: string;
   readonly url: string;
   /** Read at each attempt, so a retry after a rotation is signed with the secret of that moment. */
-  readonly secret: () => string;
+  readonly secret: () => Promise<string>;
   readonly maxRetries: number;
   readonly retryDelaySeconds: number;
 }
@@ -54,11 +54,17 @@ export class WebhookDispatcher {
 
   /** Queues `event` for every matching target; returns at once. */
   emit(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): void {
-    const registered = this.store.list(owner).filter((w) => w.active && w.events.includes(event));
+    void this.fanOut(owner, event, data, adHoc).catch((error: unknown) =>
+      this.logger.warn("webhook event dropped: the webhook store could not be read", { event, error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  private async fanOut(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): Promise<void> {
+    const registered = (await this.store.list(owner)).filter((w) => w.active && w.events.includes(event));
     const targets: Target[] = registered.map((w) => ({
       webhookId: w.id,
       url: w.url,
-      secret: () => w.secret,
+      secret: async () => w.secret,
       maxRetries: w.maxRetries,
       retryDelaySeconds: w.retryDelaySeconds,
     }));
@@ -85,7 +91,7 @@ export class WebhookDispatcher {
     let error = "";
     try {
       // Inside the try: a failed read of the secret is a failed attempt (retried), not a crash.
-      Object.assign(headers, signWebhook(target.secret(), messageId, Math.floor(Date.now() / 1000), body));
+      Object.assign(headers, signWebhook(await target.secret(), messageId, Math.floor(Date.now() / 1000), body));
       status = await this.transport(target.url, { headers, body, signal: AbortSignal.timeout(this.options.attemptTimeoutMs) });
     } catch (e) {
       error = e instanceof Error ? e.message.slice(0, 300) : "delivery failed";
@@ -94,7 +100,7 @@ export class WebhookDispatcher {
     const willRetry = !delivered && attempt <= target.maxRetries;
     imagegenMetrics().webhookDeliveries.add(1, { "imagegen.outcome": delivered ? "delivered" : willRetry ? "retrying" : "failed" });
     if (target.webhookId !== "adhoc") {
-      this.store.recordDelivery({
+      await this.store.recordDelivery({
         webhookId: target.webhookId,
         messageId,
         event,

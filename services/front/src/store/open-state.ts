@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import type { Logger } from "@imagegen/server-kit";
+import type { GalleryStore } from "../gallery/gallery-store.ts";
+import { PostgresGalleryStore } from "../gallery/postgres-gallery-store.ts";
+import { SqliteGalleryStore } from "../gallery/sqlite-gallery-store.ts";
+import type { LeaseStore } from "../leases/lease-store.ts";
+import { PostgresLeases } from "../leases/postgres-leases.ts";
+import { SqliteLeases } from "../leases/sqlite-leases.ts";
+import { PostgresProfileStore } from "../profile/postgres-profile-store.ts";
+import type { ProfileStore } from "../profile/profile-store.ts";
+import { SqliteProfileStore } from "../profile/sqlite-profile-store.ts";
+import { PostgresWebhookStore } from "../webhooks/postgres-webhook-store.ts";
+import { SqliteWebhookStore } from "../webhooks/sqlite-webhook-store.ts";
+import type { WebhookStore } from "../webhooks/webhook-store.ts";
+import { openSqlite } from "./open-sqlite.ts";
+import { PostgresDatabase } from "./postgres-database.ts";
+import { PostgresStore } from "./postgres-store.ts";
+import { SqliteStore } from "./sqlite-store.ts";
+import type { Store } from "./store.ts";
+
+/** Every table family the front persists, over one database connection (or pool). */
+export interface State {
+  readonly store: Store;
+  readonly gallery: GalleryStore;
+  readonly profiles: ProfileStore;
+  readonly webhooks: WebhookStore;
+  readonly leases: LeaseStore;
+  /** Whether the state is shared by replicas (PostgreSQL) or this machine's (SQLite). */
+  readonly shared: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the state the environment asks for, migrated: PostgreSQL when DATABASE_URL is set
+ * (several replicas, nothing else in common), otherwise one SQLite connection to the file under
+ * the data dir, shared by every family. No other module opens a database.
+ */
+export async function openState(dataDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<State> {
+  const url = env.DATABASE_URL;
+  if (url) {
+    const db = await PostgresDatabase.open(url, logger);
+    // Leases keep a small pool of their own to the same database: a heartbeat must not queue
+    // behind a busy request pool (postgres-leases.ts).
+    const leases = new PostgresLeases(url);
+    const store = new PostgresStore(db);
+    return {
+      store,
+      gallery: new PostgresGalleryStore(db),
+      profiles: new PostgresProfileStore(db),
+      webhooks: new PostgresWebhookStore(db),
+      leases,
+      shared: true,
+      async close() {
+        await leases.close();
+        await store.close();
+      },
+    };
+  }
+  const db = openSqlite(join(dataDir, "imagegen.sqlite"));
+  const store = new SqliteStore(db);
+  return {
+    store,
+    gallery: new SqliteGalleryStore(db),
+    profiles: new SqliteProfileStore(db),
+    webhooks: new SqliteWebhookStore(db),
+    leases: new SqliteLeases(db),
+    shared: false,
+    close: () => store.close(),
+  };
+}
