@@ -32,7 +32,7 @@ import { createKeyResolver } from "./auth/store-key-verifier.ts";
 import { openCacheIndex } from "./cache/cache-index.ts";
 import { createGenerationCache } from "./cache/generation-cache.ts";
 import { createAdmission } from "./metering/admission.ts";
-import { ConcurrencyGate } from "./metering/concurrency-gate.ts";
+import { openConcurrencyGate } from "./metering/redis-concurrency-gate.ts";
 import { createMeteringInterceptor } from "./metering/metering-interceptor.ts";
 import { Quotas } from "./metering/quota.ts";
 import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
@@ -105,6 +105,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { store, gallery, profiles, webhooks, leases } = state;
   const tiers = loadTierConfig(options.configPath);
   const limiter = await openRateLimiter(env, logger);
+  const concurrency = openConcurrencyGate(env, logger);
   const quotas = new Quotas(store, tiers);
   const cacheIndex = openCacheIndex(env, logger);
   const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
@@ -132,7 +133,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     leases,
     leaseMs: options.leaseMs,
     holder,
-    admit: createAdmission(quotas, new ConcurrencyGate(), tiers),
+    admit: createAdmission(quotas, concurrency, tiers),
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
@@ -230,6 +231,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       providers.stop();
       dispatcher.stop();
       await limiter.close();
+      await concurrency.close();
       await cacheIndex.close();
       await state.close();
     },
