@@ -11,6 +11,7 @@ import {
 } from "@imagegen/server-kit";
 import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
+import { openBlobReader } from "./http/image-blobs.ts";
 import { createFailoverTransport } from "./rpc/failover-transport.ts";
 
 // First: instruments and tracers used below bind to the SDK this starts (when configured).
@@ -29,6 +30,9 @@ const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1
 // the same secret is never used (its calls fail UNAVAILABLE, so /readyz turns 503).
 const identity = new ServiceIdentity("gateway", loadServiceSecret(dataDir));
 
+// Image bytes where the front writes them: the shared PostgreSQL when there is one, else files.
+const images = openBlobReader(join(dataDir, "images"), process.env, logger);
+
 let accepting = true;
 const app = createGatewayApp({
   front: createFailoverTransport(
@@ -39,7 +43,7 @@ const app = createGatewayApp({
       ]),
     ),
   ),
-  imagesDir: join(dataDir, "images"),
+  images,
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),
   maxBodyBytes,
@@ -65,5 +69,6 @@ onShutdownSignal(async () => {
   logger.info("draining", { delay_ms: shutdownDelayMs, drain_ms: drainMs });
   if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
   await server.close(drainMs);
+  await images.close();
   await telemetry.shutdown();
 }, shutdownDelayMs + drainMs + 5_000);

@@ -108,7 +108,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const concurrency = openConcurrencyGate(env, logger);
   const quotas = new Quotas(store, tiers);
   const cacheIndex = openCacheIndex(env, logger);
-  const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
+  const images = new ImageStore(state.blobs, options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath, env);
   // The deployment's service identity: the gateway proves itself to us, we prove ourselves to it
   // and to every provider, and each provider proves itself back (see server-kit service-identity).

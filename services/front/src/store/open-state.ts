@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "@imagegen/server-kit";
 import type { GalleryStore } from "../gallery/gallery-store.ts";
+import { FileBlobStore, PostgresBlobStore, type BlobStore } from "../images/blob-store.ts";
 import { PostgresGalleryStore } from "../gallery/postgres-gallery-store.ts";
 import { SqliteGalleryStore } from "../gallery/sqlite-gallery-store.ts";
 import type { LeaseStore } from "../leases/lease-store.ts";
@@ -25,6 +26,8 @@ export interface State {
   readonly profiles: ProfileStore;
   readonly webhooks: WebhookStore;
   readonly leases: LeaseStore;
+  /** Image bytes: beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else under the data dir. */
+  readonly blobs: BlobStore;
   /** Whether the state is shared by replicas (PostgreSQL) or this machine's (SQLite). */
   readonly shared: boolean;
   close(): Promise<void>;
@@ -49,6 +52,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
       profiles: new PostgresProfileStore(db),
       webhooks: new PostgresWebhookStore(db),
       leases,
+      blobs: blobsInDatabase(env) ? new PostgresBlobStore(db) : new FileBlobStore(join(dataDir, "images")),
       shared: true,
       async close() {
         await leases.close();
@@ -64,7 +68,19 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
     profiles: new SqliteProfileStore(db),
     webhooks: new SqliteWebhookStore(db),
     leases: new SqliteLeases(db),
+    blobs: new FileBlobStore(join(dataDir, "images")),
     shared: false,
     close: () => store.close(),
   };
+}
+
+/**
+ * Whether image bytes go to PostgreSQL with the rows (the default once DATABASE_URL is set, so
+ * replicas need nothing else in common) or stay files under the data dir (IMAGEGEN_BLOBS=files:
+ * replicas sharing one volume, as before; the gateway must then read the same folder).
+ */
+export function blobsInDatabase(env: NodeJS.ProcessEnv): boolean {
+  const choice = env.IMAGEGEN_BLOBS ?? "";
+  if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
+  return Boolean(env.DATABASE_URL) && choice !== "files";
 }

@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import { join, normalize } from "node:path";
+import pg from "pg";
+import type { Logger } from "@imagegen/server-kit";
+
+/**
+ * Where the gateway reads the image bytes it serves, by stored path ("<gen id>/<image id>.<ext>",
+ * already checked by the caller). The front writes them (services/front/src/images/blob-store.ts):
+ * files under the data dir on one machine, the `image_blobs` table of the shared PostgreSQL when
+ * the deployment has one, so any gateway replica serves any image without a shared volume.
+ */
+export interface ImageBlobReader {
+  /** The bytes, or undefined when nothing is stored there. */
+  read(path: string): Promise<Buffer | undefined>;
+  close(): Promise<void>;
+}
+
+export function fileBlobReader(imagesDir: string): ImageBlobReader {
+  return {
+    async read(path) {
+      return readFile(join(imagesDir, normalize(path))).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
+        throw error;
+      });
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Reads the front's `image_blobs` rows. Its own small pool: the gateway only ever runs this one
+ * SELECT, so a read-only role (GRANT SELECT ON image_blobs) is all it needs (docs/sre.md).
+ * While PostgreSQL is away the read rejects, and the caller answers 503.
+ */
+export function postgresBlobReader(connectionString: string, logger?: Logger): ImageBlobReader {
+  const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
+  pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
+  return {
+    async read(path) {
+      const { rows } = await pool.query("SELECT bytes FROM image_blobs WHERE path = $1", [path]);
+      return rows[0]?.bytes as Buffer | undefined;
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * The reader matching where the front writes: PostgreSQL when DATABASE_URL is set (or its
+ * read-only stand-in IMAGEGEN_BLOB_DATABASE_URL) unless IMAGEGEN_BLOBS=files, else the folder.
+ */
+export function openBlobReader(imagesDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): ImageBlobReader {
+  const url = env.IMAGEGEN_BLOB_DATABASE_URL || env.DATABASE_URL;
+  const choice = env.IMAGEGEN_BLOBS ?? "";
+  if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
+  return url && choice !== "files" ? postgresBlobReader(url, logger) : fileBlobReader(imagesDir);
+}
