@@ -118,11 +118,13 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
   const inFlight = new InFlightGenerations();
   const holder = `${hostname()}:${process.pid}`;
-  const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
+  const dispatcher = new WebhookDispatcher(webhooks, state.outbox, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
     defaultMaxRetries: 3,
     defaultRetryDelaySeconds: 60,
+    holder,
   });
+  dispatcher.start();
   const runner = new GenerationRunner({
     store,
     images,

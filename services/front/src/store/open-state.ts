@@ -13,6 +13,9 @@ import { SqliteProfileStore } from "../profile/sqlite-profile-store.ts";
 import { PostgresWebhookStore } from "../webhooks/postgres-webhook-store.ts";
 import { SqliteWebhookStore } from "../webhooks/sqlite-webhook-store.ts";
 import type { WebhookStore } from "../webhooks/webhook-store.ts";
+import type { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
+import { PostgresWebhookOutbox } from "../webhooks/postgres-webhook-outbox.ts";
+import { SqliteWebhookOutbox } from "../webhooks/sqlite-webhook-outbox.ts";
 import { openSqlite } from "./open-sqlite.ts";
 import { PostgresDatabase } from "./postgres-database.ts";
 import { PostgresStore } from "./postgres-store.ts";
@@ -25,6 +28,7 @@ export interface State {
   readonly gallery: GalleryStore;
   readonly profiles: ProfileStore;
   readonly webhooks: WebhookStore;
+  readonly outbox: WebhookOutbox;
   readonly leases: LeaseStore;
   /** Image bytes: beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else under the data dir. */
   readonly blobs: BlobStore;
@@ -51,6 +55,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
       gallery: new PostgresGalleryStore(db),
       profiles: new PostgresProfileStore(db),
       webhooks: new PostgresWebhookStore(db),
+      outbox: new PostgresWebhookOutbox(db),
       leases,
       blobs: blobsInDatabase(env) ? new PostgresBlobStore(db) : new FileBlobStore(join(dataDir, "images")),
       shared: true,
@@ -67,6 +72,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
     gallery: new SqliteGalleryStore(db),
     profiles: new SqliteProfileStore(db),
     webhooks: new SqliteWebhookStore(db),
+    outbox: new SqliteWebhookOutbox(db),
     leases: new SqliteLeases(db),
     blobs: new FileBlobStore(join(dataDir, "images")),
     shared: false,

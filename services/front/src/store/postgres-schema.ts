@@ -2,6 +2,7 @@ import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
 import { POSTGRES_IMAGE_BLOBS_TABLE } from "../images/blob-store.ts";
 import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
 import { POSTGRES_WEBHOOK_TABLES } from "../webhooks/webhook-schema.ts";
+import { POSTGRES_OUTBOX_TABLE } from "../webhooks/webhook-outbox.ts";
 import { POSTGRES_MONTHLY_CREDITS } from "./monthly-credits.ts";
 
 /**
@@ -42,4 +43,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_WEBHOOK_TABLES,
   // Image bytes beside the rows, so replicas with separate data dirs serve each other's images.
   POSTGRES_IMAGE_BLOBS_TABLE,
+  // Webhook deliveries as a durable outbox any replica drains.
+  POSTGRES_OUTBOX_TABLE,
 ];

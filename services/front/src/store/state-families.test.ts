@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import type { CollectionRecord, GalleryItemRecord } from "../gallery/gallery-store.ts";
+import type { OutboxEntry } from "../webhooks/webhook-outbox.ts";
 import type { WebhookRecord } from "../webhooks/webhook-store.ts";
 import { openState, type State } from "./open-state.ts";
 
@@ -150,5 +151,52 @@ describe.each(backends)("table families on %s", (name, open) => {
     const rotated = await b.webhooks.rotateDefaultSecret(owner);
     expect(rotated).not.toBe(x);
     expect(await a.webhooks.defaultSecret(owner)).toBe(rotated);
+  });
+
+  const entry = (n: number, nextAt: number): OutboxEntry => ({
+    messageId: `msg_${name}_${n}`,
+    owner,
+    webhookId: "adhoc",
+    url: "https://receiver.example/hook",
+    event: "generation.completed",
+    body: `{"n":${n}}`,
+    attempts: 0,
+    maxRetries: 3,
+    retryDelaySeconds: 60,
+    nextAt,
+    createdAt: nextAt,
+  });
+
+  it("hands each due outbox entry to exactly one of two claimers, and none before it is due", async () => {
+    const t = 2_000_000_000_000;
+    await a.outbox.enqueue([1, 2, 3, 4, 5].map((n) => entry(n, t + n)));
+    await b.outbox.enqueue([entry(6, 3_000_000_000_000)]);
+    const [x, y] = await Promise.all([a.outbox.claimDue(t + 10, "front-a", 1_000, 3), b.outbox.claimDue(t + 10, "front-b", 1_000, 3)]);
+    const claimed = [...x, ...y].map((e) => e.messageId).sort();
+    expect(claimed).toEqual([1, 2, 3, 4, 5].map((n) => `msg_${name}_${n}`));
+    expect([...x, ...y].find((e) => e.messageId === `msg_${name}_1`)).toEqual(entry(1, t + 1));
+    // Claimed entries are not claimed again while the claim lasts.
+    expect(await a.outbox.claimDue(t + 500, "front-c", 1_000, 10)).toEqual([]);
+    for (const e of x) expect(await a.outbox.finish(e.messageId, "front-a", { kind: "delivered" })).toBe(true);
+    for (const e of y) expect(await a.outbox.finish(e.messageId, "front-b", { kind: "delivered" })).toBe(true);
+  });
+
+  it("records outcomes only for the holder of the claim, reschedules retries, and gives expired claims to another", async () => {
+    const t = 2_100_000_000_000;
+    await a.outbox.enqueue([7, 8, 9].map((n) => entry(n, t)));
+    expect((await a.outbox.claimDue(t, "front-a", 1_000, 10)).map((e) => e.messageId).sort()).toEqual([7, 8, 9].map((n) => `msg_${name}_${n}`));
+    expect(await b.outbox.finish(`msg_${name}_7`, "front-b", { kind: "delivered" })).toBe(false);
+    expect(await a.outbox.finish(`msg_${name}_7`, "front-a", { kind: "delivered" })).toBe(true);
+    expect(await a.outbox.finish(`msg_${name}_7`, "front-a", { kind: "delivered" })).toBe(false);
+    expect(await a.outbox.finish(`msg_${name}_8`, "front-a", { kind: "retry", nextAt: t + 5_000 })).toBe(true);
+    // Entry 9's claim runs out (its replica died): another takes it, and the late finish is refused.
+    expect((await b.outbox.claimDue(t + 2_000, "front-d", 1_000, 10)).map((e) => e.messageId)).toEqual([`msg_${name}_9`]);
+    expect(await a.outbox.finish(`msg_${name}_9`, "front-a", { kind: "failed" })).toBe(false);
+    expect(await b.outbox.finish(`msg_${name}_9`, "front-d", { kind: "failed" })).toBe(true);
+    const retried = await a.outbox.claimDue(t + 6_000, "front-e", 1_000, 10);
+    expect(retried).toEqual([{ ...entry(8, t), attempts: 1, nextAt: t + 5_000 }]);
+    expect(await a.outbox.finish(`msg_${name}_8`, "front-e", { kind: "delivered" })).toBe(true);
+    await a.outbox.purgeFinished(t + 1);
+    expect(await a.outbox.claimDue(t + 10_000_000, "front-f", 1_000, 10)).toEqual([]);
   });
 });
