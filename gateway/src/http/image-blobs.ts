@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, normalize } from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { s3LocationFromUrl, type S3Location } from "@imagegen/image-urls/s3-location";
 import pg from "pg";
 import type { Logger } from "@imagegen/server-kit";
 
@@ -44,13 +46,33 @@ export function postgresBlobReader(connectionString: string, logger?: Logger): I
   };
 }
 
+/** Reads objects of the S3-compatible store the front writes to (IMAGEGEN_BLOB_URL). */
+export function s3BlobReader(location: S3Location): ImageBlobReader {
+  return {
+    async read(path) {
+      try {
+        const object = await location.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.prefix + path }));
+        return Buffer.from(await object.Body!.transformToByteArray());
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+        throw error;
+      }
+    },
+    async close() {
+      location.client.destroy();
+    },
+  };
+}
+
 /**
- * The reader matching where the front writes: PostgreSQL when DATABASE_URL is set (or its
- * read-only stand-in IMAGEGEN_BLOB_DATABASE_URL) unless IMAGEGEN_BLOBS=files, else the folder.
+ * The reader matching where the front writes: object storage when IMAGEGEN_BLOB_URL is set;
+ * else PostgreSQL when DATABASE_URL is set (or its read-only stand-in IMAGEGEN_BLOB_DATABASE_URL)
+ * unless IMAGEGEN_BLOBS=files; else the folder.
  */
 export function openBlobReader(imagesDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): ImageBlobReader {
   const url = env.IMAGEGEN_BLOB_DATABASE_URL || env.DATABASE_URL;
   const choice = env.IMAGEGEN_BLOBS ?? "";
   if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
+  if (env.IMAGEGEN_BLOB_URL) return s3BlobReader(s3LocationFromUrl(env.IMAGEGEN_BLOB_URL));
   return url && choice !== "files" ? postgresBlobReader(url, logger) : fileBlobReader(imagesDir);
 }

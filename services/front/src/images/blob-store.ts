@@ -1,12 +1,14 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { S3Location } from "@imagegen/image-urls/s3-location";
 import type { PostgresDatabase } from "../store/postgres-database.ts";
 
 /**
  * Where image bytes live, by stored path ("<generation id>/<image id>.<ext>"). Files under the
  * data dir on one machine; the shared PostgreSQL when DATABASE_URL is set, so replicas with
- * separate data dirs serve each other's images (the gateway reads the same table:
- * gateway/src/http/image-blobs.ts).
+ * separate data dirs serve each other's images; S3-compatible object storage when
+ * IMAGEGEN_BLOB_URL is set (the gateway reads from the same place: gateway/src/http/image-blobs.ts).
  */
 export interface BlobStore {
   /** Stores bytes under `path`, whole or not at all (a reader never sees half an image). */
@@ -68,5 +70,33 @@ export class PostgresBlobStore implements BlobStore {
 
   async removeGeneration(generationId: string): Promise<void> {
     await this.db.query("DELETE FROM image_blobs WHERE generation_id = $1", [generationId]);
+  }
+}
+
+/**
+ * Blobs as objects of an S3-compatible store (IMAGEGEN_BLOB_URL), for deployments whose images
+ * outgrow PostgreSQL. Keys are the stored paths under the URL's prefix.
+ */
+export class S3BlobStore implements BlobStore {
+  constructor(private readonly location: S3Location) {}
+
+  async put(path: string, bytes: Uint8Array): Promise<void> {
+    const { client, bucket, prefix } = this.location;
+    // One PUT: the object appears whole or not at all.
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: prefix + path, Body: bytes, ContentLength: bytes.byteLength }));
+  }
+
+  async get(path: string): Promise<Buffer> {
+    const { client, bucket, prefix } = this.location;
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + path }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  }
+
+  async removeGeneration(generationId: string): Promise<void> {
+    const { client, bucket, prefix } = this.location;
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}${generationId}/` }));
+    // One DELETE per object (a generation has a handful): multi-object delete needs a Content-MD5
+    // that not every S3-compatible server accepts in the SDK's newer checksum form.
+    for (const object of listed.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
   }
 }

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { Logger } from "@imagegen/server-kit";
 import type { GalleryStore } from "../gallery/gallery-store.ts";
-import { FileBlobStore, PostgresBlobStore, type BlobStore } from "../images/blob-store.ts";
+import { s3LocationFromUrl } from "@imagegen/image-urls/s3-location";
+import { FileBlobStore, PostgresBlobStore, S3BlobStore, type BlobStore } from "../images/blob-store.ts";
 import { PostgresGalleryStore } from "../gallery/postgres-gallery-store.ts";
 import { SqliteGalleryStore } from "../gallery/sqlite-gallery-store.ts";
 import type { LeaseStore } from "../leases/lease-store.ts";
@@ -30,7 +31,7 @@ export interface State {
   readonly webhooks: WebhookStore;
   readonly outbox: WebhookOutbox;
   readonly leases: LeaseStore;
-  /** Image bytes: beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else under the data dir. */
+  /** Image bytes: object storage (IMAGEGEN_BLOB_URL), else beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else files. */
   readonly blobs: BlobStore;
   /** Whether the state is shared by replicas (PostgreSQL) or this machine's (SQLite). */
   readonly shared: boolean;
@@ -57,7 +58,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
       webhooks: new PostgresWebhookStore(db),
       outbox: new PostgresWebhookOutbox(db),
       leases,
-      blobs: blobsInDatabase(env) ? new PostgresBlobStore(db) : new FileBlobStore(join(dataDir, "images")),
+      blobs: openBlobs(dataDir, env, db),
       shared: true,
       async close() {
         await leases.close();
@@ -74,19 +75,21 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
     webhooks: new SqliteWebhookStore(db),
     outbox: new SqliteWebhookOutbox(db),
     leases: new SqliteLeases(db),
-    blobs: new FileBlobStore(join(dataDir, "images")),
+    blobs: openBlobs(dataDir, env),
     shared: false,
     close: () => store.close(),
   };
 }
 
 /**
- * Whether image bytes go to PostgreSQL with the rows (the default once DATABASE_URL is set, so
- * replicas need nothing else in common) or stay files under the data dir (IMAGEGEN_BLOBS=files:
- * replicas sharing one volume, as before; the gateway must then read the same folder).
+ * Where image bytes go: S3-compatible object storage when IMAGEGEN_BLOB_URL is set (large
+ * deployments); else PostgreSQL with the rows once DATABASE_URL is set, so replicas need nothing
+ * else in common; else files under the data dir. IMAGEGEN_BLOBS=files keeps files with
+ * PostgreSQL (replicas sharing one volume, as before; the gateway must read the same folder).
  */
-export function blobsInDatabase(env: NodeJS.ProcessEnv): boolean {
+export function openBlobs(dataDir: string, env: NodeJS.ProcessEnv, db?: PostgresDatabase): BlobStore {
   const choice = env.IMAGEGEN_BLOBS ?? "";
   if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
-  return Boolean(env.DATABASE_URL) && choice !== "files";
+  if (env.IMAGEGEN_BLOB_URL) return new S3BlobStore(s3LocationFromUrl(env.IMAGEGEN_BLOB_URL));
+  return db && choice !== "files" ? new PostgresBlobStore(db) : new FileBlobStore(join(dataDir, "images"));
 }
