@@ -9,6 +9,7 @@ import sharp from "sharp";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../services/front/src/webhooks/webhook-signature.ts";
+import { configWithTiers, METERED_LOCAL } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
 interface Received {
@@ -40,7 +41,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const port = (receiver.address() as AddressInfo).port;
   receiverUrl = `http://127.0.0.1:${port}`;
-  system = await startSystem({ IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}` });
+  // A priced model beside the free offline ones, so a charge shows in the credits left.
+  system = await startSystem({ IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`, IMAGEGEN_CONFIG: configWithTiers() });
 });
 afterAll(async () => {
   await system?.stop();
@@ -241,7 +243,7 @@ describe("webhooks", () => {
 
     it("charges the same request once its webhook_url is acceptable (the ledger above can move)", async () => {
       const before = await ledger();
-      const res = await post("/api/v2/generate/text-to-image", { prompt: "a cat", webhook_url: `${receiverUrl}/adhoc?n=3`, ...SMALL });
+      const res = await post("/api/v2/generate/text-to-image", { prompt: "a cat", model: METERED_LOCAL, webhook_url: `${receiverUrl}/adhoc?n=3`, ...SMALL });
       expect(res.status).toBe(200);
       const after = await ledger();
       expect(after.generations).toBe(before.generations + 1);
