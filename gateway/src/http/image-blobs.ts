@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { join, normalize } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { s3LocationFromUrl, type S3Location } from "@imagegen/image-urls/s3-location";
@@ -14,6 +15,11 @@ import type { Logger } from "@imagegen/server-kit";
 export interface ImageBlobReader {
   /** The bytes, or undefined when nothing is stored there. */
   read(path: string): Promise<Buffer | undefined>;
+  /**
+   * The bytes as a stream with their size, where the store can stream (files): a download then
+   * never holds a whole image in memory. Absent: the caller reads the whole image.
+   */
+  stream?(path: string): Promise<{ size: number; body: NodeJS.ReadableStream } | undefined>;
   close(): Promise<void>;
 }
 
@@ -24,6 +30,11 @@ export function fileBlobReader(imagesDir: string): ImageBlobReader {
         if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
         throw error;
       });
+    },
+    async stream(path) {
+      const file = join(imagesDir, normalize(path));
+      const info = await stat(file).catch(() => undefined);
+      return info?.isFile() ? { size: info.size, body: createReadStream(file) } : undefined;
     },
     async close() {},
   };

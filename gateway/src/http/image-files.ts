@@ -14,24 +14,36 @@ export async function serveImage(req: NodeRequest, res: NodeResponse, url: URL, 
     if (!STORED_PATH.test(stored)) throw apiError(ErrorReason.NOT_FOUND, "no such image");
     const refusal = checkImageUrl(key, url.pathname, url.searchParams.get("exp"), url.searchParams.get("sig"));
     if (refusal) throw apiError(ErrorReason.FORBIDDEN, refusal);
-    let bytes: Buffer | undefined;
+    let found: { size: number; body: NodeJS.ReadableStream | Buffer } | undefined;
     try {
-      bytes = await images.read(stored);
+      if (images.stream) found = await images.stream(stored);
+      else {
+        const bytes = await images.read(stored);
+        found = bytes && { size: bytes.length, body: bytes };
+      }
     } catch {
-      // The blob store (PostgreSQL) is away: a moment's outage, not a missing image.
+      // The blob store (PostgreSQL, object storage) is away: a moment's outage, not a missing image.
       throw apiError(ErrorReason.UNAVAILABLE, "image storage is unavailable", { retryAfterSeconds: 1 });
     }
-    if (!bytes) throw apiError(ErrorReason.NOT_FOUND, "no such image");
+    if (!found) throw apiError(ErrorReason.NOT_FOUND, "no such image");
     const ext = stored.slice(stored.lastIndexOf(".") + 1);
     res.statusCode = 200;
     res.setHeader("content-type", CONTENT_TYPES[ext] ?? "application/octet-stream");
-    res.setHeader("content-length", bytes.length);
+    res.setHeader("content-length", found.size);
     // Content never changes under a name; the URL's own expiry bounds the cache.
     res.setHeader("cache-control", "private, max-age=3600, immutable");
     res.setHeader("x-content-type-options", "nosniff");
-    // Whole images (a few MB at most: the front stores results, not videos) in one write.
-    if (req.method === "HEAD") res.end();
-    else res.end(bytes);
+    const { body } = found;
+    if (Buffer.isBuffer(body)) {
+      // From a database or object store: the whole image, in one write.
+      if (req.method === "HEAD") res.end();
+      else res.end(body);
+    } else if (req.method === "HEAD") {
+      (body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      res.end();
+    } else {
+      body.on("error", () => res.destroy()).pipe(res as NodeJS.WritableStream);
+    }
   } catch (error) {
     sendErrorEnvelope(req, res, error);
   }
