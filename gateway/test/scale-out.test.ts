@@ -44,7 +44,11 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     IMAGEGEN_URL_SIGNING_KEY: randomBytes(32).toString("base64"),
     IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`,
-    IMAGEGEN_CONFIG: configWithTiers({ free: { per_minute: 3, per_hour: 1000, per_day: 1000 } }),
+    // Free: a per-minute limit reached in a few calls; basic: one generation at a time per key.
+    IMAGEGEN_CONFIG: configWithTiers({
+      free: { per_minute: 3, per_hour: 1000, per_day: 1000, monthly_credits: 100, max_concurrent: 2 },
+      basic: { per_minute: 600, per_hour: 10000, per_day: 10000, monthly_credits: 10000, max_concurrent: 1 },
+    }),
   };
   // One after the other: the first runs the schema migrations, the second finds them applied.
   a = await startSystem(env);
@@ -176,6 +180,20 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await (i % 2 ? callB : callA)(secret, "GET", "/api/v2/models")).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it("holds a key's concurrency cap across both: a second generation on B waits for the one running on A", async () => {
+    const basic = await callA(a.adminKey, "POST", "/api/v2/admin/keys", { owner: "scale-concurrency", tier: "basic" });
+    const secret = basic.json.secret as string;
+    const running = await callA(secret, "POST", "/api/v2/generate/text-to-image", slow, { prefer: "respond-async" });
+    expect(running.status, running.text).toBe(202);
+    const refused = await callB(secret, "POST", "/api/v2/generate/text-to-image", small);
+    expect(refused.status, refused.text).toBe(429);
+    expect(refused.text).toContain("max_concurrent");
+    // Canceled through B, the generation ends on A, which gives its slot back.
+    expect((await callB(secret, "POST", `/api/v2/generations/${running.json.id}:cancel`, {})).status).toBe(200);
+    const admitted = await until(() => callB(secret, "POST", "/api/v2/generate/text-to-image", small), (r) => r.status !== 429);
+    expect(admitted.status, admitted.text).toBe(200);
   });
 
   // Last: it kills A's front.
