@@ -58,7 +58,7 @@ const server = createDualProtocolServer(app, {
   requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000),
 });
 const bound = await server.listen(port, host);
-logger.info("listening", { port: bound, front: frontUrls.join(",") });
+logger.info("listening", { port: bound, front: frontUrls.join(","), image_storage: images.kind });
 
 // Readiness fails first; load balancers (Envoy health checks, k8s endpoints) need a moment to
 // notice before the listener closes. In-flight requests then drain within IMAGEGEN_DRAIN_MS.

@@ -13,6 +13,8 @@ import type { Logger } from "@imagegen/server-kit";
  * the deployment has one, so any gateway replica serves any image without a shared volume.
  */
 export interface ImageBlobReader {
+  /** Where the bytes are read from, for the start-up log. */
+  readonly kind: "files" | "postgres" | "s3";
   /** The bytes, or undefined when nothing is stored there. */
   read(path: string): Promise<Buffer | undefined>;
   /**
@@ -25,6 +27,7 @@ export interface ImageBlobReader {
 
 export function fileBlobReader(imagesDir: string): ImageBlobReader {
   return {
+    kind: "files",
     async read(path) {
       return readFile(join(imagesDir, normalize(path))).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
@@ -49,6 +52,7 @@ export function postgresBlobReader(connectionString: string, logger?: Logger): I
   const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
   pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
   return {
+    kind: "postgres",
     async read(path) {
       const { rows } = await pool.query("SELECT bytes FROM image_blobs WHERE path = $1", [path]);
       return rows[0]?.bytes as Buffer | undefined;
@@ -60,6 +64,7 @@ export function postgresBlobReader(connectionString: string, logger?: Logger): I
 /** Reads objects of the S3-compatible store the front writes to (IMAGEGEN_BLOB_URL). */
 export function s3BlobReader(location: S3Location): ImageBlobReader {
   return {
+    kind: "s3",
     async read(path) {
       try {
         const object = await location.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.prefix + path }));

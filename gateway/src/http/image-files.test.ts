@@ -15,8 +15,8 @@ const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(7
 writeFileSync(join(dir, "gen_a", "img_1.png"), png);
 
 // Bytes as a database or object store hands them over: whole, no stream.
-const inMemory: ImageBlobReader = { read: async (path) => (path === "gen_a/img_1.png" ? png : undefined), close: async () => {} };
-const unreachable: ImageBlobReader = { read: () => Promise.reject(new Error("connect ECONNREFUSED")), close: async () => {} };
+const inMemory: ImageBlobReader = { kind: "postgres", read: async (path) => (path === "gen_a/img_1.png" ? png : undefined), close: async () => {} };
+const unreachable: ImageBlobReader = { kind: "s3", read: () => Promise.reject(new Error("connect ECONNREFUSED")), close: async () => {} };
 
 let server: Server;
 let base: string;

@@ -103,6 +103,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const env = options.env ?? process.env;
   const state = await openState(options.dataDir, env, logger);
   const { store, gallery, profiles, webhooks, leases } = state;
+  logger.info("state opened", { database: state.shared ? "postgres" : "sqlite", image_storage: state.blobs.kind, shared_counters: env.REDIS_URL ? "redis" : "in-process" });
   const tiers = loadTierConfig(options.configPath);
   const limiter = await openRateLimiter(env, logger);
   const concurrency = openConcurrencyGate(env, logger);

@@ -11,6 +11,8 @@ import type { PostgresDatabase } from "../store/postgres-database.ts";
  * IMAGEGEN_BLOB_URL is set (the gateway reads from the same place: gateway/src/http/image-blobs.ts).
  */
 export interface BlobStore {
+  /** Where the bytes live, for the start-up log. */
+  readonly kind: "files" | "postgres" | "s3";
   /** Stores bytes under `path`, whole or not at all (a reader never sees half an image). */
   put(path: string, bytes: Uint8Array): Promise<void>;
   /** The bytes at `path`; rejects when there are none. */
@@ -21,6 +23,8 @@ export interface BlobStore {
 
 /** Files under a folder, each written to a temp name and renamed into place. */
 export class FileBlobStore implements BlobStore {
+  readonly kind = "files";
+
   constructor(readonly dir: string) {}
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
@@ -51,6 +55,8 @@ export const POSTGRES_IMAGE_BLOBS_TABLE = `
  * volume (docs/sre.md sizes it); an object store is the step beyond.
  */
 export class PostgresBlobStore implements BlobStore {
+  readonly kind = "postgres";
+
   constructor(private readonly db: PostgresDatabase) {}
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
@@ -78,6 +84,8 @@ export class PostgresBlobStore implements BlobStore {
  * outgrow PostgreSQL. Keys are the stored paths under the URL's prefix.
  */
 export class S3BlobStore implements BlobStore {
+  readonly kind = "s3";
+
   constructor(private readonly location: S3Location) {}
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
