@@ -25,6 +25,7 @@ import { createCompatRoutes } from "./compat/compat-routes.ts";
 import { createDocsHandler } from "./docs/docs-handler.ts";
 import { applyCors } from "./http/cors.ts";
 import { serveImage } from "./http/image-files.ts";
+import type { ImageBlobReader } from "./http/image-blobs.ts";
 import { requestIdFor } from "./http/request-id.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "./http/respond.ts";
 import { createPlaygroundHandler } from "./playground/playground-handler.ts";
@@ -47,7 +48,8 @@ async function runChain(handlers: readonly RouteHandler[], req: NodeRequest, res
 export interface GatewayAppOptions {
   /** Client transport to the front service (gRPC over h2c). */
   readonly front: Transport;
-  readonly imagesDir: string;
+  /** Image bytes the front stored (files under the data dir, or the shared PostgreSQL). */
+  readonly images: ImageBlobReader;
   readonly signingKey: Buffer;
   readonly corsOrigins: readonly string[];
   /** Largest request body accepted on any surface. */
@@ -172,7 +174,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       return;
     }
     if (path.startsWith(IMAGE_PATH_PREFIX) && (req.method === "GET" || req.method === "HEAD")) {
-      void serveImage(req, res, url, options.imagesDir, options.signingKey);
+      void serveImage(req, res, url, options.images, options.signingKey);
       return;
     }
     // REST and the compat profiles read bodies through readBody, which waits for this admission

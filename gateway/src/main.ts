@@ -11,6 +11,7 @@ import {
 } from "@imagegen/server-kit";
 import { createClientTracingInterceptor, startTelemetry } from "@imagegen/telemetry";
 import { createGatewayApp } from "./gateway-app.ts";
+import { openBlobReader } from "./http/image-blobs.ts";
 import { createFailoverTransport } from "./rpc/failover-transport.ts";
 
 // First: instruments and tracers used below bind to the SDK this starts (when configured).
@@ -29,6 +30,9 @@ const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1
 // the same secret is never used (its calls fail UNAVAILABLE, so /readyz turns 503).
 const identity = new ServiceIdentity("gateway", loadServiceSecret(dataDir));
 
+// Image bytes where the front writes them: the shared PostgreSQL when there is one, else files.
+const images = openBlobReader(join(dataDir, "images"), process.env, logger);
+
 let accepting = true;
 const app = createGatewayApp({
   front: createFailoverTransport(
@@ -39,7 +43,7 @@ const app = createGatewayApp({
       ]),
     ),
   ),
-  imagesDir: join(dataDir, "images"),
+  images,
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),
   maxBodyBytes,
@@ -57,7 +61,7 @@ const server = createDualProtocolServer(app, {
   requestTimeoutMs: Number(process.env.IMAGEGEN_REQUEST_TIMEOUT_MS ?? 300_000),
 });
 const bound = await server.listen(port, host);
-logger.info("listening", { port: bound, front: frontUrls.join(",") });
+logger.info("listening", { port: bound, front: frontUrls.join(","), image_storage: images.kind });
 
 // Readiness fails first; load balancers (Envoy health checks, k8s endpoints) need a moment to
 // notice before the listener closes. In-flight requests then drain within IMAGEGEN_DRAIN_MS.
@@ -68,5 +72,6 @@ onShutdownSignal(async () => {
   logger.info("draining", { delay_ms: shutdownDelayMs, drain_ms: drainMs });
   if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
   await server.close(drainMs);
+  await images.close();
   await telemetry.shutdown();
 }, shutdownDelayMs + drainMs + 5_000);

@@ -34,20 +34,19 @@ import { createKeyResolver } from "./auth/store-key-verifier.ts";
 import { openCacheIndex } from "./cache/cache-index.ts";
 import { createGenerationCache } from "./cache/generation-cache.ts";
 import { createAdmission } from "./metering/admission.ts";
-import { ConcurrencyGate } from "./metering/concurrency-gate.ts";
+import { openConcurrencyGate } from "./metering/redis-concurrency-gate.ts";
 import { createMeteringInterceptor } from "./metering/metering-interceptor.ts";
 import { Quotas } from "./metering/quota.ts";
 import { openRateLimiter } from "./metering/redis-rate-limiter.ts";
 import { loadTierConfig } from "./metering/tier-config.ts";
 import { registerAdminService } from "./rpc/admin-service.ts";
 import { registerEdgeService } from "./rpc/edge-service.ts";
-import { openStore } from "./store/open-store.ts";
+import { openState } from "./store/open-state.ts";
 import { loadCatalogConfig, type ProviderConfig } from "./catalog/catalog-config.ts";
 import { ModelCatalog } from "./catalog/model-catalog.ts";
 import { ModelPerformance } from "./catalog/model-performance.ts";
 import { GenerationRunner } from "./generation/generation-runner.ts";
 import { InFlightGenerations } from "./generation/in-flight-generations.ts";
-import { openLeases } from "./leases/open-leases.ts";
 import { startLeaseSweeper } from "./generation/lease-sweeper.ts";
 import { startCancelWatcher } from "./generation/cancel-watcher.ts";
 import { discardPartialImages } from "./generation/discard-partial-images.ts";
@@ -60,12 +59,9 @@ import { moderationInterceptorFor } from "./moderation/moderation-interceptor.ts
 import { frontRegistry } from "./front-registry.ts";
 import { registerWebhookService } from "./rpc/webhook-service.ts";
 import { registerGalleryService } from "./rpc/gallery-service.ts";
-import { GalleryStore } from "./gallery/gallery-store.ts";
-import { ProfileStore } from "./profile/profile-store.ts";
 import { registerUserService } from "./rpc/user-service.ts";
 import { generationEventData, generationEventName } from "./webhooks/generation-event-payload.ts";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
-import { WebhookStore } from "./webhooks/webhook-store.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
 import { createOutputScreening } from "./vision/screen-output-image.ts";
@@ -107,14 +103,17 @@ export interface FrontApp {
 /** Wires the front service: state, catalog, providers, and every RPC behind auth and validation. */
 export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const { logger } = options;
-  // Keys, generations, images, idempotency: SQLite under the data dir, or PostgreSQL (DATABASE_URL).
+  // Every table family: one SQLite connection under the data dir, or PostgreSQL (DATABASE_URL).
   const env = options.env ?? process.env;
-  const store = await openStore(options.dataDir, env, logger);
+  const state = await openState(options.dataDir, env, logger);
+  const { store, gallery, profiles, webhooks, leases } = state;
+  logger.info("state opened", { database: state.shared ? "postgres" : "sqlite", image_storage: state.blobs.kind, shared_counters: env.REDIS_URL ? "redis" : "in-process" });
   const tiers = loadTierConfig(options.configPath);
   const limiter = await openRateLimiter(env, logger);
+  const concurrency = openConcurrencyGate(env, logger);
   const quotas = new Quotas(store, tiers);
   const cacheIndex = openCacheIndex(env, logger);
-  const images = new ImageStore(join(options.dataDir, "images"), options.publicBaseUrl, loadSigningKey(options.dataDir));
+  const images = new ImageStore(state.blobs, options.publicBaseUrl, loadSigningKey(options.dataDir));
   const config = loadCatalogConfig(options.configPath, env);
   // The deployment's service identity: the gateway proves itself to us, we prove ourselves to it
   // and to every provider, and each provider proves itself back (see server-kit service-identity).
@@ -123,19 +122,17 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   await providers.start();
   const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
   const inFlight = new InFlightGenerations();
-  const leases = openLeases(options.dataDir, env);
-  const gallery = new GalleryStore(join(options.dataDir, "imagegen.sqlite"));
-  const profiles = new ProfileStore(join(options.dataDir, "imagegen.sqlite"));
   const holder = `${hostname()}:${process.pid}`;
   // Offline image models (NSFW, objects) in a worker thread, loaded on first use.
   const vision = visionConfigFromEnv(process.env);
-  const screenImage = createOutputScreening(vision, (owner) => profiles.preferences(owner).nsfwFilter);
-  const webhooks = new WebhookStore(join(options.dataDir, "imagegen.sqlite"));
-  const dispatcher = new WebhookDispatcher(webhooks, webhookTransport, logger, {
+  const screenImage = createOutputScreening(vision, async (owner) => (await profiles.preferences(owner)).nsfwFilter);
+  const dispatcher = new WebhookDispatcher(webhooks, state.outbox, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
     defaultMaxRetries: 3,
     defaultRetryDelaySeconds: 60,
+    holder,
   });
+  dispatcher.start();
   const runner = new GenerationRunner({
     store,
     images,
@@ -146,7 +143,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     leases,
     leaseMs: options.leaseMs,
     holder,
-    admit: createAdmission(quotas, new ConcurrencyGate(), tiers),
+    admit: createAdmission(quotas, concurrency, tiers),
     screenImage,
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
@@ -240,14 +237,11 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
-      webhooks.close();
-      await leases.close();
-      gallery.close();
-      profiles.close();
       await vision.pool?.close();
       await limiter.close();
+      await concurrency.close();
       await cacheIndex.close();
-      await store.close();
+      await state.close();
     },
   };
 }

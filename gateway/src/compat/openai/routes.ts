@@ -71,7 +71,7 @@ export function createOpenAiRoutes(deps: CompatDeps) {
 }
 
 function render(deps: CompatDeps, generation: Awaited<ReturnType<typeof awaitGeneration>>, format: ResponseFormat) {
-  return renderImagesResponse(generation, format, (url) => storedImageBytes(url, deps.imagesDir, deps.signingKey));
+  return renderImagesResponse(generation, format, (url) => storedImageBytes(url, deps.images, deps.signingKey));
 }
 
 // The {model} path segment, percent-decoded. A segment that does not decode ("%", "%E0%A4%A")

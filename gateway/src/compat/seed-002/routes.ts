@@ -92,7 +92,7 @@ async function renderImages(deps: CompatDeps, generations: readonly Generation[]
   const images = generations.flatMap((g) => g.images);
   return Promise.all(
     images.map(async (image) => ({
-      base64: (await storedImageBytes(image.url, deps.imagesDir, deps.signingKey)).toString("base64"),
+      base64: (await storedImageBytes(image.url, deps.images, deps.signingKey)).toString("base64"),
       format: image.format,
       width: image.width,
       height: image.height,

@@ -1,23 +1,23 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { checkImageUrl, IMAGE_PATH_PREFIX, signImageUrl } from "@imagegen/image-urls";
+import { FileBlobStore, type BlobStore } from "./blob-store.ts";
 
 // The only names put() creates: "<generation id>/<image id>.<ext>".
 const GENERATION_DIR = /^[A-Za-z0-9_-]{1,64}$/;
 const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/;
 
 /**
- * Image bytes on disk under the data dir ("<images>/<generation>/<image>.<ext>"), written
- * atomically so the gateway never serves a half-written file. URLs are signed with the key the
- * gateway verifies.
+ * Stored images: names ("<generation>/<image>.<ext>"), bytes through the blob store (files
+ * under the data dir, or the shared PostgreSQL), written whole so the gateway never serves half
+ * an image. URLs are signed with the key every gateway verifies.
  */
 export class ImageStore {
-  readonly dir: string;
+  private readonly blobs: BlobStore;
   private readonly publicBaseUrl: string;
   private readonly signingKey: Buffer;
 
-  constructor(dir: string, publicBaseUrl: string, signingKey: Buffer) {
-    this.dir = dir;
+  /** A folder keeps the bytes in files there (tests, one machine); open-blob-store.ts picks otherwise. */
+  constructor(blobs: BlobStore | string, publicBaseUrl: string, signingKey: Buffer) {
+    this.blobs = typeof blobs === "string" ? new FileBlobStore(blobs) : blobs;
     this.publicBaseUrl = publicBaseUrl;
     this.signingKey = signingKey;
   }
@@ -25,23 +25,19 @@ export class ImageStore {
   /** Stores bytes and returns the relative path to record. */
   async put(generationId: string, imageId: string, extension: string, bytes: Uint8Array): Promise<string> {
     const path = `${generationId}/${imageId}.${extension}`;
-    const file = join(this.dir, path);
-    await mkdir(dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, file);
+    await this.blobs.put(path, bytes);
     return path;
   }
 
   /** Deletes every stored image of a generation (its folder); nothing to delete is not an error. */
   async removeGeneration(generationId: string): Promise<void> {
     if (!GENERATION_DIR.test(generationId)) throw new Error(`not a generation id: ${generationId}`);
-    await rm(join(this.dir, generationId), { recursive: true, force: true });
+    await this.blobs.removeGeneration(generationId);
   }
 
   /** The bytes of a stored path. */
   read(path: string): Promise<Buffer> {
-    return readFile(join(this.dir, path));
+    return this.blobs.get(path);
   }
 
   /**

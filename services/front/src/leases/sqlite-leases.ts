@@ -5,9 +5,13 @@ import { CLAIM_MS, type Lease, type LeaseStore } from "./lease-store.ts";
 /** Leases in the embedded SQLite file, beside the generations of a single-node deployment. */
 export class SqliteLeases implements LeaseStore {
   private readonly db: DatabaseSync;
+  // A shared connection is closed by whoever opened it (open-state.ts), once.
+  private readonly owned: boolean;
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
+  /** A file opens a connection of its own (tests); the front passes its shared one. */
+  constructor(fileOrConnection: string | DatabaseSync) {
+    this.owned = typeof fileOrConnection === "string";
+    this.db = typeof fileOrConnection === "string" ? openSqlite(fileOrConnection) : fileOrConnection;
     this.db.exec(`CREATE TABLE IF NOT EXISTS generation_leases (
       generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
   }
@@ -38,6 +42,6 @@ export class SqliteLeases implements LeaseStore {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    if (this.owned) this.db.close();
   }
 }

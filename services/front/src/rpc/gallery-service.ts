@@ -36,7 +36,7 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       isFeatured: false,
       title: item.title,
       description: item.description,
-      collections: gallery.collectionsOf(item.id),
+      collections: await gallery.collectionsOf(item.id),
     });
   };
 
@@ -48,14 +48,14 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       slug: c.slug,
       description: c.description,
       createdAt: timestampFromMs(c.createdAt),
-      itemCount: gallery.itemCount(c.id),
+      itemCount: await gallery.itemCount(c.id),
       isPublic: c.isPublic,
       coverImageUrl: cover ? images.url(cover.path) : "",
     });
   };
 
-  const ownCollection = (owner: string, ref: string): CollectionRecord => {
-    const c = gallery.findCollection(owner, ref);
+  const ownCollection = async (owner: string, ref: string): Promise<CollectionRecord> => {
+    const c = await gallery.findCollection(owner, ref);
     if (!c) throw apiError(ErrorReason.NOT_FOUND, `collection ${ref} not found`);
     return c;
   };
@@ -69,7 +69,7 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       const owner = principalOf(ctx).owner;
       const page = Math.max(1, req.page || 1);
       const limit = req.limit || 20;
-      const { items, total } = gallery.listItems(owner, {
+      const { items, total } = await gallery.listItems(owner, {
         page,
         limit,
         sort: req.sort === "title" ? "title" : "created_at",
@@ -87,20 +87,21 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       const image = await store.getImage(owner, req.imageId);
       if (!image) throw apiError(ErrorReason.NOT_FOUND, `image ${req.imageId} not found`);
       const generation = await store.getGeneration(owner, image.generationId);
-      const collectionIds = req.collections.map((c) => {
-        const existing = gallery.findCollection(owner, c);
+      const collectionIds: string[] = [];
+      for (const c of req.collections) {
+        const existing = await gallery.findCollection(owner, c);
         if (!existing) {
           throw apiError(ErrorReason.NOT_FOUND, `collection ${c} not found; create it with POST /api/v2/collections`, {
             fieldViolations: [{ field: "collections", description: `no collection with the id, slug or name "${c}"`, rule: "collection.exists" }],
           });
         }
-        return existing.id;
-      });
+        collectionIds.push(existing.id);
+      }
       // An image is in the gallery once: adding it again files the existing item under the
       // request's collections too and answers it (REST 200, not 201).
-      const present = gallery.findItemByImage(owner, image.id);
+      const present = await gallery.findItemByImage(owner, image.id);
       if (present) {
-        const merged = gallery.insertItemOnce(present, collectionIds);
+        const merged = await gallery.insertItemOnce(present, collectionIds);
         return { item: await itemMessage(merged.item), alreadyInGallery: true };
       }
       const id = `gallery_item_${randomBytes(12).toString("base64url")}`;
@@ -123,19 +124,19 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       };
       // Another add of the same image may have won the race while the thumbnail was made: then
       // its item is the answer (this thumbnail, a few KB, stays unreferenced on disk).
-      const stored = gallery.insertItemOnce(item, collectionIds);
+      const stored = await gallery.insertItemOnce(item, collectionIds);
       return { item: await itemMessage(stored.item), alreadyInGallery: !stored.created };
     },
 
-    deleteGalleryItem(req, ctx) {
-      if (!gallery.deleteItem(principalOf(ctx).owner, req.id)) throw apiError(ErrorReason.NOT_FOUND, `gallery item ${req.id} not found`);
+    async deleteGalleryItem(req, ctx) {
+      if (!(await gallery.deleteItem(principalOf(ctx).owner, req.id))) throw apiError(ErrorReason.NOT_FOUND, `gallery item ${req.id} not found`);
       return {};
     },
 
     async createCollection(req, ctx) {
       const owner = principalOf(ctx).owner;
       await ownCoverImage(owner, req.coverImageId);
-      const slug = uniqueSlug(owner, req.name, gallery);
+      const slug = await uniqueSlug(owner, req.name, gallery);
       const collection: CollectionRecord = {
         id: `coll_${randomBytes(9).toString("base64url")}`,
         owner,
@@ -146,7 +147,7 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
         coverImageId: req.coverImageId,
         createdAt: Math.floor(Date.now() / 1000) * 1000,
       };
-      gallery.insertCollection(collection);
+      await gallery.insertCollection(collection);
       return { collection: await collectionMessage(collection) };
     },
 
@@ -154,7 +155,7 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       const owner = principalOf(ctx).owner;
       const limit = req.pageSize || 20;
       const offset = req.pageToken ? Number.parseInt(req.pageToken, 10) || 0 : 0;
-      const rows = gallery.listCollections(owner, limit + 1, offset);
+      const rows = await gallery.listCollections(owner, limit + 1, offset);
       return {
         collections: await Promise.all(rows.slice(0, limit).map(collectionMessage)),
         nextPageToken: rows.length > limit ? String(offset + limit) : "",
@@ -162,37 +163,37 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
     },
 
     async getCollection(req, ctx) {
-      return { collection: await collectionMessage(ownCollection(principalOf(ctx).owner, req.id)) };
+      return { collection: await collectionMessage(await ownCollection(principalOf(ctx).owner, req.id)) };
     },
 
     async updateCollection(req, ctx) {
       const owner = principalOf(ctx).owner;
-      const current = ownCollection(owner, req.id);
+      const current = await ownCollection(owner, req.id);
       if (req.coverImageId !== undefined) await ownCoverImage(owner, req.coverImageId);
       const next: CollectionRecord = {
         ...current,
         name: req.name ?? current.name,
-        slug: req.name !== undefined && req.name !== current.name ? uniqueSlug(owner, req.name, gallery) : current.slug,
+        slug: req.name !== undefined && req.name !== current.name ? await uniqueSlug(owner, req.name, gallery) : current.slug,
         description: req.description ?? current.description,
         isPublic: req.isPublic ?? current.isPublic,
         coverImageId: req.coverImageId ?? current.coverImageId,
       };
-      gallery.updateCollection(next);
+      await gallery.updateCollection(next);
       return { collection: await collectionMessage(next) };
     },
 
-    deleteCollection(req, ctx) {
+    async deleteCollection(req, ctx) {
       const owner = principalOf(ctx).owner;
-      if (!gallery.deleteCollection(owner, ownCollection(owner, req.id).id)) throw apiError(ErrorReason.NOT_FOUND, `collection ${req.id} not found`);
+      if (!(await gallery.deleteCollection(owner, (await ownCollection(owner, req.id)).id))) throw apiError(ErrorReason.NOT_FOUND, `collection ${req.id} not found`);
       return {};
     },
   });
 }
 
 /** "My Landscapes" → "my-landscapes", with "-2", "-3"… when the owner already has it. */
-function uniqueSlug(owner: string, name: string, gallery: GalleryStore): string {
+async function uniqueSlug(owner: string, name: string, gallery: GalleryStore): Promise<string> {
   const base = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "collection";
   let slug = base;
-  for (let n = 2; gallery.getCollection(owner, slug); n++) slug = `${base}-${n}`;
+  for (let n = 2; await gallery.getCollection(owner, slug); n++) slug = `${base}-${n}`;
   return slug;
 }

@@ -69,10 +69,10 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
   router.service(ImageService, {
     async textToImage(req, ctx) {
       const principal = principalOf(ctx);
-      const prefs = deps.profiles.preferences(principal.owner);
+      const prefs = await deps.profiles.preferences(principal.owner);
       // Resolved (and the key's model scope checked) before the cache: a hit must not let a
       // narrower key read what a wider key of the same owner made.
-      const target = resolveTarget(deps.planner, principal, { ...req, defaultModel: () => defaultModel(deps, principal.owner) });
+      const target = resolveTarget(deps.planner, principal, { ...req, defaultModel: () => prefs.defaultModel || deps.planner.catalog.defaultModelId() });
       const cacheKey = deps.cache && textToImageCacheKey(req, { model: target.model.id, defaultSize: prefs.defaultSize });
       const hit = cacheKey && (await deps.cache?.lookup(principal.owner, cacheKey));
       if (hit) {
@@ -148,7 +148,7 @@ async function withInlineImages(generation: Generation, returnType: ReturnType |
 }
 
 /** Runs an image operation like TextToImage: same plan, runner, limits, store, webhooks and metering. */
-function startImageOperation(
+async function startImageOperation(
   deps: ImageServiceDeps,
   req: { model: string; metadata?: TextToImageRequest["metadata"]; webhookUrl: string },
   ctx: HandlerContext,
@@ -157,13 +157,15 @@ function startImageOperation(
   idempotency: IdempotencyClaim | undefined,
 ) {
   const principal = principalOf(ctx);
-  const plan = planGeneration(deps.planner, principal, { model: req.model, defaultModel: () => defaultModel(deps, principal.owner) }, operation, job);
+  // Read before planning (which is synchronous), and only when the request names no model.
+  const fallback = req.model ? "" : await defaultModel(deps, principal.owner);
+  const plan = planGeneration(deps.planner, principal, { model: req.model, defaultModel: () => fallback }, operation, job);
   return deps.runner.run(plan, { ...runRequest(deps, ctx, req), idempotency });
 }
 
 /** The caller's saved default model, else the catalog's. */
-function defaultModel(deps: ImageServiceDeps, owner: string): string {
-  return deps.profiles.preferences(owner).defaultModel || deps.planner.catalog.defaultModelId();
+async function defaultModel(deps: ImageServiceDeps, owner: string): Promise<string> {
+  return (await deps.profiles.preferences(owner)).defaultModel || deps.planner.catalog.defaultModelId();
 }
 
 /** The parts of a run every create call fills the same way. */

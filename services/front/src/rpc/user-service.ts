@@ -2,7 +2,8 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import type { Principal } from "../auth/principal.ts";
-import type { ProfileStore, UsageFigures } from "../profile/profile-store.ts";
+import type { ProfileStore } from "../profile/profile-store.ts";
+import type { UsageTotals } from "../store/usage-totals.ts";
 import { principalOf } from "./principal-of.ts";
 
 export interface UserServiceDeps {
@@ -10,8 +11,8 @@ export interface UserServiceDeps {
   /** Monthly credits of a caller (its key's quota or its tier's). */
   readonly monthlyCredits: (principal: Principal) => number;
   readonly storageLimitMb: number;
-  /** Usage from the shared store (PostgreSQL with several replicas); the profile store's own otherwise. */
-  readonly usage?: (owner: string) => Promise<UsageFigures>;
+  /** The owner's usage, from the generation store (Store.usageTotals). */
+  readonly usage: (owner: string) => Promise<UsageTotals>;
 }
 
 const MB = 1024 * 1024;
@@ -19,8 +20,7 @@ const MB = 1024 * 1024;
 /** UserService: the key owner's profile, usage and the preferences applied to their requests. */
 export function registerUserService(router: ConnectRouter, deps: UserServiceDeps): void {
   const profile = async (principal: Principal) => {
-    const usage = deps.usage ? await deps.usage(principal.owner) : deps.profiles.usage(principal.owner);
-    const prefs = deps.profiles.preferences(principal.owner);
+    const [usage, prefs] = await Promise.all([deps.usage(principal.owner), deps.profiles.preferences(principal.owner)]);
     return {
       user: {
         id: principal.owner,
@@ -40,10 +40,10 @@ export function registerUserService(router: ConnectRouter, deps: UserServiceDeps
   };
   router.service(UserService, {
     getProfile: (_, ctx) => profile(principalOf(ctx)),
-    updatePreferences(req, ctx) {
+    async updatePreferences(req, ctx) {
       const principal = principalOf(ctx);
       const p = req.preferences;
-      deps.profiles.savePreferences(principal.owner, {
+      await deps.profiles.savePreferences(principal.owner, {
         defaultModel: p?.defaultModel ?? "",
         defaultSize: p?.defaultSize ?? "",
         nsfwFilter: p?.nsfwFilter ?? true,

@@ -16,8 +16,8 @@ const DEFAULT_DELAY_SECONDS = 60;
 
 /** WebhookService over the webhook store; every webhook belongs to its key's owner. */
 export function registerWebhookService(router: ConnectRouter, store: WebhookStore, checkUrl: WebhookUrlCheck): void {
-  const mine = (owner: string, id: string): WebhookRecord => {
-    const webhook = store.get(owner, id);
+  const mine = async (owner: string, id: string): Promise<WebhookRecord> => {
+    const webhook = await store.get(owner, id);
     if (!webhook) throw apiError(ErrorReason.NOT_FOUND, `webhook ${id} not found`);
     return webhook;
   };
@@ -38,18 +38,18 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
         retryDelaySeconds: req.retryPolicy?.retryDelaySeconds || DEFAULT_DELAY_SECONDS,
         createdAt: Math.floor(Date.now() / 1000) * 1000,
       };
-      store.insert(record);
+      await store.insert(record);
       // A secret the caller chose is theirs already; one we made is shown this once.
       return { webhook: toMessage(record), secret: generated ? record.secret : "" };
     },
-    listWebhooks(_, ctx) {
-      return { webhooks: store.list(principalOf(ctx).owner).map(toMessage) };
+    async listWebhooks(_, ctx) {
+      return { webhooks: (await store.list(principalOf(ctx).owner)).map(toMessage) };
     },
-    getWebhook(req, ctx) {
-      return { webhook: toMessage(mine(principalOf(ctx).owner, req.id)) };
+    async getWebhook(req, ctx) {
+      return { webhook: toMessage(await mine(principalOf(ctx).owner, req.id)) };
     },
     async updateWebhook(req, ctx) {
-      const current = mine(principalOf(ctx).owner, req.id);
+      const current = await mine(principalOf(ctx).owner, req.id);
       if (req.url !== undefined) await checkUrl(req.url);
       const next: WebhookRecord = {
         ...current,
@@ -59,18 +59,18 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
         maxRetries: req.retryPolicy?.maxRetries ?? current.maxRetries,
         retryDelaySeconds: req.retryPolicy?.retryDelaySeconds || current.retryDelaySeconds,
       };
-      store.update(next);
+      await store.update(next);
       return { webhook: toMessage(next) };
     },
-    deleteWebhook(req, ctx) {
-      if (!store.delete(principalOf(ctx).owner, req.id)) throw apiError(ErrorReason.NOT_FOUND, `webhook ${req.id} not found`);
+    async deleteWebhook(req, ctx) {
+      if (!(await store.delete(principalOf(ctx).owner, req.id))) throw apiError(ErrorReason.NOT_FOUND, `webhook ${req.id} not found`);
       return {};
     },
-    listWebhookDeliveries(req, ctx) {
-      mine(principalOf(ctx).owner, req.id);
+    async listWebhookDeliveries(req, ctx) {
+      await mine(principalOf(ctx).owner, req.id);
       const limit = req.pageSize || 50;
       const offset = req.pageToken ? Number.parseInt(req.pageToken, 10) || 0 : 0;
-      const rows = store.deliveries(req.id, limit + 1, offset);
+      const rows = await store.deliveries(req.id, limit + 1, offset);
       return {
         deliveries: rows.slice(0, limit).map((d) => ({
           messageId: d.messageId,
@@ -84,11 +84,11 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
         nextPageToken: rows.length > limit ? String(offset + limit) : "",
       };
     },
-    getDefaultWebhookSecret(_, ctx) {
-      return { secret: store.defaultSecret(principalOf(ctx).owner) };
+    async getDefaultWebhookSecret(_, ctx) {
+      return { secret: await store.defaultSecret(principalOf(ctx).owner) };
     },
-    rotateDefaultWebhookSecret(_, ctx) {
-      return { secret: store.rotateDefaultSecret(principalOf(ctx).owner) };
+    async rotateDefaultWebhookSecret(_, ctx) {
+      return { secret: await store.rotateDefaultSecret(principalOf(ctx).owner) };
     },
   });
 }

@@ -6,7 +6,8 @@ import type { Store } from "./store.ts";
 
 /**
  * The store the environment asks for: PostgreSQL when DATABASE_URL is set (several replicas),
- * otherwise the SQLite file under the data dir. The front and the keys CLI both open it here.
+ * otherwise the SQLite file under the data dir: for the keys CLI (the front opens every table
+ * family at once, open-state.ts).
  */
 export async function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Store> {
   const url = env.DATABASE_URL;

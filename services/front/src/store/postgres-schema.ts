@@ -1,3 +1,8 @@
+import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
+import { POSTGRES_IMAGE_BLOBS_TABLE } from "../images/blob-store.ts";
+import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
+import { POSTGRES_WEBHOOK_TABLES } from "../webhooks/webhook-schema.ts";
+import { POSTGRES_OUTBOX_TABLE } from "../webhooks/webhook-outbox.ts";
 import { POSTGRES_MONTHLY_CREDITS } from "./monthly-credits.ts";
 
 /**
@@ -34,4 +39,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX generations_completed ON generations (completed_at) WHERE status = 'completed';`,
   // The NSFW score of each stored image (vision/screen-output-image.ts); NULL when none ran.
   `ALTER TABLE images ADD COLUMN nsfw_score DOUBLE PRECISION;`,
+  // The gallery, preferences and webhooks join the shared database: every feature through any replica.
+  POSTGRES_GALLERY_TABLES,
+  POSTGRES_PREFERENCES_TABLE,
+  POSTGRES_WEBHOOK_TABLES,
+  // Image bytes beside the rows, so replicas with separate data dirs serve each other's images.
+  POSTGRES_IMAGE_BLOBS_TABLE,
+  // Webhook deliveries as a durable outbox any replica drains.
+  POSTGRES_OUTBOX_TABLE,
 ];

@@ -1,62 +1,29 @@
-import pg from "pg";
 import type { Logger } from "@imagegen/server-kit";
 import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
 import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
-import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
+import { PostgresDatabase, type PostgresQuery } from "./postgres-database.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
-import { fromPostgresError } from "./postgres-errors.ts";
 
 type Row = Record<string, unknown>;
 
 const COLUMNS = GENERATION_COLUMNS;
 // BIGINT arrives as a string from pg; these columns are numbers in the records.
 const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
-// Any fixed number identifies our migration lock among other users of the database.
-const MIGRATION_LOCK = 7_301_004;
-// How long a query waits for a connection (a free pool slot, or a new one to a server that does
-// not answer) before it fails as UNAVAILABLE rather than hanging its request.
-const CONNECT_TIMEOUT_MS = 5_000;
-// A server that takes a query and never answers (stalled disk, half-open connection) must not
-// hang the request: every statement we run is a short key or row lookup or write.
-export const QUERY_TIMEOUT_MS = 10_000;
+export { QUERY_TIMEOUT_MS } from "./postgres-database.ts";
 
 /** The scale-out store: every replica reads and writes one PostgreSQL database (DATABASE_URL). */
 export class PostgresStore implements Store {
-  private constructor(private readonly pool: pg.Pool) {}
+  private readonly query: PostgresQuery;
 
-  /**
-   * Connects and brings the schema up to date before the first query. Afterwards the pool
-   * reconnects on its own: while the server is unreachable, queries fail as UNAVAILABLE.
-   */
+  constructor(private readonly db: PostgresDatabase) {
+    this.query = db.query;
+  }
+
+  /** Opens a database of its own (the keys CLI, tests); the front shares one (open-state.ts). */
   static async open(connectionString: string, logger?: Logger): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS });
-    // An idle pooled connection the server closes (restart, failover) is reported here; pg-pool
-    // has already discarded it. Without a listener this 'error' event would crash the process.
-    pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
-    // Migrations run on a connection of their own, without the pool's per-query bound: a
-    // backfill over every generation, or waiting for another replica's, may take far longer
-    // than one request's statement.
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    client.on("error", () => undefined); // a lost connection also fails the query in progress
-    await client.connect();
-    try {
-      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
-      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-      const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((r: Row) => Number(r.version)));
-      for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
-        if (applied.has(index + 1)) continue;
-        await client.query("BEGIN");
-        await client.query(sql);
-        await client.query("INSERT INTO schema_migrations VALUES ($1)", [index + 1]);
-        await client.query("COMMIT");
-      }
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
-      await client.end();
-    }
-    return new PostgresStore(pool);
+    return new PostgresStore(await PostgresDatabase.open(connectionString, logger));
   }
 
   async insertGeneration(r: GenerationRecord): Promise<void> {
@@ -176,16 +143,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
-  }
-
-  // Every statement goes through here, so an unreachable server reads as UNAVAILABLE everywhere.
-  private async query(sql: string, args: unknown[] = []): Promise<pg.QueryResult> {
-    try {
-      return await this.pool.query(sql, args);
-    } catch (error) {
-      throw fromPostgresError(error);
-    }
+    await this.db.close();
   }
 }
 

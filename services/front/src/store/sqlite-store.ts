@@ -32,8 +32,9 @@ export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly keys: SqliteKeys;
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
+  /** A file opens a connection of its own (the keys CLI, tests); the front passes its shared one. */
+  constructor(fileOrConnection: string | DatabaseSync) {
+    this.db = typeof fileOrConnection === "string" ? openSqlite(fileOrConnection) : fileOrConnection;
     this.db.exec("PRAGMA foreign_keys = ON;");
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
     // Added after the first release: a data dir from before it gains the column on open.

@@ -5,7 +5,12 @@ import { createLogger } from "@imagegen/server-kit";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebhookDispatcher, type WebhookTransport } from "./webhook-dispatcher.ts";
-import { WebhookStore } from "./webhook-store.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqlite } from "../store/open-sqlite.ts";
+import { SqliteWebhookOutbox } from "./sqlite-webhook-outbox.ts";
+import { SqliteWebhookStore } from "./sqlite-webhook-store.ts";
+import type { WebhookOutbox } from "./webhook-outbox.ts";
+import type { WebhookStore } from "./webhook-store.ts";
 
 interface Sent {
   readonly url: string;
@@ -14,7 +19,9 @@ interface Sent {
 }
 
 let dir: string;
+let db: DatabaseSync;
 let store: WebhookStore;
+let outbox: WebhookOutbox;
 let sent: Sent[];
 // The receiver answers with the next status of this list (then 204), like a flaky endpoint.
 let statuses: number[];
@@ -22,8 +29,20 @@ const transport: WebhookTransport = async (url, init) => {
   sent.push({ url, headers: init.headers, body: init.body });
   return statuses.shift() ?? 204;
 };
-const dispatcherWith = (retryDelaySeconds: number) =>
-  new WebhookDispatcher(store, transport, createLogger("test"), { attemptTimeoutMs: 1000, defaultMaxRetries: 1, defaultRetryDelaySeconds: retryDelaySeconds });
+const dispatchers: WebhookDispatcher[] = [];
+function dispatcherWith(retryDelaySeconds: number, options: { holder?: string; claimMs?: number; transport?: WebhookTransport } = {}): WebhookDispatcher {
+  const dispatcher = new WebhookDispatcher(store, outbox, options.transport ?? transport, createLogger("test"), {
+    attemptTimeoutMs: 1000,
+    defaultMaxRetries: 1,
+    defaultRetryDelaySeconds: retryDelaySeconds,
+    holder: options.holder ?? "front-a",
+    pollMs: 50,
+    claimMs: options.claimMs,
+  });
+  dispatchers.push(dispatcher);
+  dispatcher.start();
+  return dispatcher;
+}
 async function until(predicate: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(predicate()).toBe(true);
@@ -31,34 +50,16 @@ async function until(predicate: () => boolean): Promise<void> {
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "webhook-dispatcher-"));
-  store = new WebhookStore(join(dir, "imagegen.sqlite"));
+  db = openSqlite(join(dir, "imagegen.sqlite"));
+  store = new SqliteWebhookStore(db);
+  outbox = new SqliteWebhookOutbox(db);
   sent = [];
   statuses = [];
 });
 afterEach(() => {
-  store.close();
+  for (const d of dispatchers.splice(0)) d.stop();
+  db.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe("the owner's default signing secret", () => {
-  it("is made on first use, kept, per owner, and shared by every connection to the file", () => {
-    const first = store.defaultSecret("acme");
-    expect(first).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
-    expect(store.defaultSecret("acme")).toBe(first);
-    expect(store.defaultSecret("globex")).not.toBe(first);
-    const replica = new WebhookStore(join(dir, "imagegen.sqlite"));
-    expect(replica.defaultSecret("acme")).toBe(first);
-    replica.close();
-  });
-
-  it("rotates to a new secret that every later read returns", () => {
-    const old = store.defaultSecret("acme");
-    const rotated = store.rotateDefaultSecret("acme");
-    expect(rotated).toMatch(/^whsec_/);
-    expect(rotated).not.toBe(old);
-    expect(store.defaultSecret("acme")).toBe(rotated);
-    expect(store.rotateDefaultSecret("new-owner")).toBe(store.defaultSecret("new-owner"));
-  });
 });
 
 describe("deliveries to a request's own webhook_url", () => {
@@ -67,17 +68,18 @@ describe("deliveries to a request's own webhook_url", () => {
     await until(() => sent.length === 1);
     const [delivery] = sent;
     expect(delivery?.url).toBe("https://receiver.example/hook");
-    const payload = new Webhook(store.defaultSecret("acme")).verify(delivery!.body, delivery!.headers);
+    const payload = new Webhook(await store.defaultSecret("acme")).verify(delivery!.body, delivery!.headers);
     expect(payload).toMatchObject({ event: "generation.completed", data: { generation_id: "gen_1" } });
-    expect(() => new Webhook(store.defaultSecret("globex")).verify(delivery!.body, delivery!.headers)).toThrow(WebhookVerificationError);
+    const otherOwners = await store.defaultSecret("globex");
+    expect(() => new Webhook(otherOwners).verify(delivery!.body, delivery!.headers)).toThrow(WebhookVerificationError);
   });
 
   it("re-sign a retry after a rotation with the new secret, under the same webhook-id", async () => {
     statuses = [500];
     dispatcherWith(1).emit("acme", "generation.completed", { generation_id: "gen_2" }, { url: "https://receiver.example/hook" });
     await until(() => sent.length === 1);
-    const old = store.defaultSecret("acme");
-    const rotated = store.rotateDefaultSecret("acme");
+    const old = await store.defaultSecret("acme");
+    const rotated = await store.rotateDefaultSecret("acme");
     await until(() => sent.length === 2);
     const [first, retry] = sent;
     expect(retry?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
@@ -87,7 +89,7 @@ describe("deliveries to a request's own webhook_url", () => {
   });
 
   it("reach a URL that is also a subscribed registered webhook once, signed with that webhook's secret", async () => {
-    store.insert({
+    await store.insert({
       id: "webhook_1",
       owner: "acme",
       url: "https://receiver.example/hook",
@@ -103,5 +105,59 @@ describe("deliveries to a request's own webhook_url", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toHaveLength(1);
     expect(() => new Webhook("webhook_secret_key_123", { format: "raw" }).verify(sent[0]!.body, sent[0]!.headers)).not.toThrow();
+  });
+});
+
+describe("the outbox behind the dispatcher", () => {
+  const hook = { id: "webhook_9", owner: "acme", url: "https://receiver.example/registered", events: ["generation.completed"], secret: "webhook_secret_key_123", active: true, maxRetries: 2, retryDelaySeconds: 1, createdAt: 1 };
+
+  it("delivers an event once though two dispatchers (two replicas) drain the same outbox", async () => {
+    await store.insert(hook);
+    const [a, b] = [dispatcherWith(60, { holder: "front-a" }), dispatcherWith(60, { holder: "front-b" })];
+    for (let i = 0; i < 10; i++) (i % 2 ? a : b).emit("acme", "generation.completed", { generation_id: `gen_${i}` });
+    await until(() => sent.length === 10);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sent).toHaveLength(10);
+    expect(new Set(sent.map((s) => s.headers["webhook-id"])).size).toBe(10);
+    expect((await store.deliveries("webhook_9", 50, 0)).every((d) => d.status === "delivered" && d.attempt === 1)).toBe(true);
+  });
+
+  it("leaves an entry a dead replica claimed to another after the claim, under the same webhook-id", async () => {
+    await store.insert(hook);
+    // The first replica's attempt never returns (it died mid-delivery).
+    const hung: WebhookTransport = () => new Promise(() => undefined);
+    const dead = dispatcherWith(60, { holder: "front-dead", claimMs: 300, transport: hung });
+    dead.emit("acme", "generation.completed", { generation_id: "gen_lost" });
+    await new Promise((r) => setTimeout(r, 100));
+    dead.stop();
+    expect(sent).toHaveLength(0);
+    dispatcherWith(60, { holder: "front-survivor" });
+    await until(() => sent.length === 1);
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ data: { generation_id: "gen_lost" } });
+    expect(() => new Webhook(hook.secret, { format: "raw" }).verify(sent[0]!.body, sent[0]!.headers)).not.toThrow();
+  });
+
+  it("keeps a scheduled retry across a restart: a new dispatcher makes it when due", async () => {
+    await store.insert(hook);
+    statuses = [503];
+    const first = dispatcherWith(60, { holder: "front-a" });
+    first.emit("acme", "generation.completed", { generation_id: "gen_retry" });
+    await until(() => sent.length === 1);
+    first.stop();
+    dispatcherWith(60, { holder: "front-restarted" });
+    await until(() => sent.length === 2);
+    expect(sent[1]!.headers["webhook-id"]).toBe(sent[0]!.headers["webhook-id"]);
+    const log = await store.deliveries("webhook_9", 10, 0);
+    expect(log.map((d) => [d.attempt, d.status])).toEqual([[2, "delivered"], [1, "pending"]]);
+  });
+
+  it("gives up after the webhook's retries and logs the attempts as failed", async () => {
+    await store.insert({ ...hook, maxRetries: 1 });
+    statuses = [500, 500, 500];
+    dispatcherWith(60).emit("acme", "generation.completed", { generation_id: "gen_fail" });
+    await until(() => sent.length === 2);
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(sent).toHaveLength(2);
+    expect((await store.deliveries("webhook_9", 10, 0)).map((d) => d.status)).toEqual(["failed", "pending"]);
   });
 });
