@@ -58,7 +58,9 @@ type ApplyFiltersResponse struct {
 type BackgroundRemovalResult struct {
 	ForegroundBounds *Region `json:"foreground_bounds,omitempty"`
 	MaskURL          string  `json:"mask_url,omitempty"`
-	URL              string  `json:"url,omitempty"`
+	// 0-1 from a real NSFW classifier; absent when none ran. Never invented.
+	NSFWScore float64 `json:"nsfw_score,omitempty"`
+	URL       string  `json:"url,omitempty"`
 }
 
 // Collection groups gallery items.
@@ -610,13 +612,15 @@ type Pricing struct {
 
 // ProcessedImage is the output of ApplyFilters.
 type ProcessedImage struct {
-	FiltersApplied   []string    `json:"filters_applied,omitempty"`
-	Format           ImageFormat `json:"format,omitempty"`
-	Height           int         `json:"height,omitempty"`
-	ProcessingTimeMs int         `json:"processing_time_ms,omitempty"`
-	SizeBytes        int         `json:"size_bytes,omitempty"`
-	URL              string      `json:"url,omitempty"`
-	Width            int         `json:"width,omitempty"`
+	FiltersApplied []string    `json:"filters_applied,omitempty"`
+	Format         ImageFormat `json:"format,omitempty"`
+	Height         int         `json:"height,omitempty"`
+	// 0-1 from a real NSFW classifier; absent when none ran. Never invented.
+	NSFWScore        float64 `json:"nsfw_score,omitempty"`
+	ProcessingTimeMs int     `json:"processing_time_ms,omitempty"`
+	SizeBytes        int     `json:"size_bytes,omitempty"`
+	URL              string  `json:"url,omitempty"`
+	Width            int     `json:"width,omitempty"`
 }
 
 // Range is an inclusive numeric range with the default used when a request omits the value.
@@ -771,9 +775,11 @@ type UpscaleResponse struct {
 type UpscaleResult struct {
 	// Only what the upscaler really reported.
 	EnhancementDetails *EnhancementDetails `json:"enhancement_details,omitempty"`
-	OriginalDimensions *Dimensions         `json:"original_dimensions,omitempty"`
-	UpscaledDimensions *Dimensions         `json:"upscaled_dimensions,omitempty"`
-	URL                string              `json:"url,omitempty"`
+	// 0-1 from a real NSFW classifier; absent when none ran. Never invented.
+	NSFWScore          float64     `json:"nsfw_score,omitempty"`
+	OriginalDimensions *Dimensions `json:"original_dimensions,omitempty"`
+	UpscaledDimensions *Dimensions `json:"upscaled_dimensions,omitempty"`
+	URL                string      `json:"url,omitempty"`
 }
 
 // Usage counts what the owner has used.

@@ -81,6 +81,8 @@ export interface BackgroundRemovalResult {
   url: string;
   maskUrl: string;
   foregroundBounds?: Region;
+  /** 0-1 from a real NSFW classifier; absent when none ran. Never invented. */
+  nsfwScore: number;
 }
 
 /** Collection groups gallery items. */
@@ -591,6 +593,8 @@ export interface ProcessedImage {
   height: number;
   sizeBytes: number;
   format: ImageFormat;
+  /** 0-1 from a real NSFW classifier; absent when none ran. Never invented. */
+  nsfwScore: number;
 }
 
 /** Range is an inclusive numeric range with the default used when a request omits the value. */
@@ -734,6 +738,8 @@ export interface UpscaleResult {
   upscaledDimensions?: Dimensions;
   /** Only what the upscaler really reported. */
   enhancementDetails?: EnhancementDetails;
+  /** 0-1 from a real NSFW classifier; absent when none ran. Never invented. */
+  nsfwScore: number;
 }
 
 /** Usage counts what the owner has used. */
@@ -864,7 +870,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   AddGalleryItemRequest: {"image_id":["imageId"],"title":["title"],"description":["description"],"tags":["tags"],"is_public":["isPublic"],"collections":["collections"]},
   ApplyFiltersRequest: {"image_url":["imageUrl"],"filters":["filters","Filter"],"output_format":["outputFormat"],"preserve_metadata":["preserveMetadata"],"request_id":["requestId"]},
   ApplyFiltersResponse: {"id":["id"],"processed_image":["processedImage","ProcessedImage"]},
-  BackgroundRemovalResult: {"url":["url"],"mask_url":["maskUrl"],"foreground_bounds":["foregroundBounds","Region"]},
+  BackgroundRemovalResult: {"url":["url"],"mask_url":["maskUrl"],"foreground_bounds":["foregroundBounds","Region"],"nsfw_score":["nsfwScore"]},
   Collection: {"id":["id"],"name":["name"],"slug":["slug"],"description":["description"],"created_at":["createdAt"],"item_count":["itemCount"],"is_public":["isPublic"],"cover_image_url":["coverImageUrl"]},
   CollectionResponse: {"collection":["collection","Collection"]},
   Cost: {"credits":["credits"],"usd":["usd"]},
@@ -904,7 +910,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   Preferences: {"default_model":["defaultModel"],"default_size":["defaultSize"],"nsfw_filter":["nsfwFilter"],"auto_save_gallery":["autoSaveGallery"]},
   PreserveOptions: {"structure":["structure"],"colors":["colors"],"style":["style"]},
   Pricing: {"per_image":["perImage"],"credits":["credits"]},
-  ProcessedImage: {"url":["url"],"filters_applied":["filtersApplied"],"processing_time_ms":["processingTimeMs"],"width":["width"],"height":["height"],"size_bytes":["sizeBytes"],"format":["format","ImageFormat"]},
+  ProcessedImage: {"url":["url"],"filters_applied":["filtersApplied"],"processing_time_ms":["processingTimeMs"],"width":["width"],"height":["height"],"size_bytes":["sizeBytes"],"format":["format","ImageFormat"],"nsfw_score":["nsfwScore"]},
   Range: {"min":["min"],"max":["max"],"default":["default"]},
   Region: {"x":["x"],"y":["y"],"width":["width"],"height":["height"]},
   RemoveBackgroundRequest: {"image_url":["imageUrl"],"mode":["mode"],"output_format":["outputFormat"],"edge_smoothing":["edgeSmoothing"],"foreground_threshold":["foregroundThreshold"],"model":["model"],"request_id":["requestId"]},
@@ -918,7 +924,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   TextToImageRequest: {"prompt":["prompt"],"negative_prompt":["negativePrompt"],"model":["model"],"parameters":["parameters","GenerationParameters"],"style":["style","StyleOptions"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"],"provider":["provider"],"use_case":["useCase"],"use_cache":["useCache"]},
   UpscaleRequest: {"image_url":["imageUrl"],"scale_factor":["scaleFactor"],"model":["model"],"enhance_faces":["enhanceFaces"],"denoise_strength":["denoiseStrength"],"request_id":["requestId"]},
   UpscaleResponse: {"id":["id"],"result":["result","UpscaleResult"]},
-  UpscaleResult: {"url":["url"],"original_dimensions":["originalDimensions","Dimensions"],"upscaled_dimensions":["upscaledDimensions","Dimensions"],"enhancement_details":["enhancementDetails","EnhancementDetails"]},
+  UpscaleResult: {"url":["url"],"original_dimensions":["originalDimensions","Dimensions"],"upscaled_dimensions":["upscaledDimensions","Dimensions"],"enhancement_details":["enhancementDetails","EnhancementDetails"],"nsfw_score":["nsfwScore"]},
   Usage: {"images_generated_today":["imagesGeneratedToday"],"images_generated_month":["imagesGeneratedMonth"],"credits_remaining":["creditsRemaining"],"storage_used_mb":["storageUsedMb"],"storage_limit_mb":["storageLimitMb"]},
   User: {"id":["id"],"email":["email"],"username":["username"],"created_at":["createdAt"],"subscription":["subscription","Subscription"],"usage":["usage","Usage"],"preferences":["preferences","Preferences"]},
   Webhook: {"id":["id"],"url":["url"],"events":["events"],"active":["active"],"created_at":["createdAt"],"last_triggered_at":["lastTriggeredAt"],"retry_policy":["retryPolicy","RetryPolicy"]},
