@@ -29,6 +29,7 @@ import {
 import { createServerTracingInterceptor } from "@imagegen/telemetry";
 import { createAccessLogInterceptor } from "./rpc/access-log-interceptor.ts";
 import { createAuthInterceptor } from "./auth/auth-interceptor.ts";
+import { createDirectCallGate } from "./auth/direct-call-gate.ts";
 import { loadBootstrapKeys } from "./auth/bootstrap-keys.ts";
 import { createKeyResolver } from "./auth/store-key-verifier.ts";
 import { openCacheIndex } from "./cache/cache-index.ts";
@@ -124,7 +125,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const inFlight = new InFlightGenerations();
   const holder = `${hostname()}:${process.pid}`;
   // Offline image models (NSFW, objects) in a worker thread, loaded on first use.
-  const vision = visionConfigFromEnv(process.env);
+  const vision = visionConfigFromEnv(env);
   const screenImage = createOutputScreening(vision, async (owner) => (await profiles.preferences(owner)).nsfwFilter);
   const dispatcher = new WebhookDispatcher(webhooks, state.outbox, webhookTransport, logger, {
     attemptTimeoutMs: 10_000,
@@ -151,6 +152,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     },
   });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
+  const resolveKey = createKeyResolver(store, () => keys);
 
   const stopSweeper = startLeaseSweeper({
     leases,
@@ -168,7 +170,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const interceptors = [
     createServerTracingInterceptor(),
     createAccessLogInterceptor(options.logger),
-    createAuthInterceptor(createKeyResolver(store, () => keys)),
+    createAuthInterceptor(resolveKey),
     createMeteringInterceptor({ limiter, quotas, tiers }),
     validationInterceptor,
     createWebhookUrlInterceptor(checkWebhookUrl),
@@ -219,7 +221,12 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // A caller presenting a service token (the gateway) must hold this deployment's secret and
     // gets our proof back. A call without one is a public call, as Envoy's native gRPC route and
     // health checks reach the front directly (deploy/): it passes the same API-key auth as any.
-    requestGate: combineRequestGates(clientFaultForUnparseableRequests, createServiceIdentityGate(identity, { required: false, logger })),
+    requestGate: combineRequestGates(
+      clientFaultForUnparseableRequests,
+      createServiceIdentityGate(identity, { required: false, logger }),
+      // A public call (no service token) is authenticated before its body is read, as at the edge.
+      createDirectCallGate(resolveKey),
+    ),
     // An unknown method (a gRPC call Envoy routed here): UNIMPLEMENTED in the caller's protocol.
     fallback: unimplementedFallback([...publicServices, ...REFLECTION_SERVICE_NAMES]),
     interceptors,

@@ -71,7 +71,8 @@ export async function startInMemoryFront(options: InMemoryFrontOptions): Promise
     cancelCheckMs: options.cancelCheckMs,
     // Measured performance is read at every catalog call, so a test sees its own generations.
     performanceRefreshMs: 0,
-    env: options.env ?? {},
+    // The offline image models load in seconds; fronts here only route, so they are off unless asked.
+    env: { IMAGEGEN_VISION: "off", ...options.env },
   });
   const clientsFor = (secret: string): Clients => {
     const transport = createRouterTransport(app.routes, {

@@ -1,7 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { apiKeyFrom } from "./api-key-header.ts";
-import { principalKey } from "./principal.ts";
+import { principalKey, type Principal } from "./principal.ts";
 import type { KeyResolver } from "./store-key-verifier.ts";
 
 /**
@@ -11,16 +11,23 @@ import type { KeyResolver } from "./store-key-verifier.ts";
 export function createAuthInterceptor(resolveKey: KeyResolver): Interceptor {
   return (next) => async (req) => {
     if (!req.service.typeName.startsWith("imagegen.")) return next(req);
-    const presented = apiKeyFrom(req.header);
-    if (!presented) {
-      throw apiError(ErrorReason.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key> or X-API-Key: <key>");
-    }
-    const principal = await resolveKey(presented);
-    if (!principal) throw apiError(ErrorReason.UNAUTHORIZED, "invalid API key");
+    // A direct call was authenticated before its body (direct-call-gate.ts); reuse that answer.
+    const principal = req.contextValues.get(principalKey) ?? (await authenticate(req.header, resolveKey));
     if (req.service.typeName.startsWith("imagegen.admin.") && !principal.admin) {
       throw apiError(ErrorReason.FORBIDDEN, "this call needs an admin key");
     }
     req.contextValues.set(principalKey, principal);
     return next(req);
   };
+}
+
+/** The caller of a request with these headers; UNAUTHORIZED for a missing, unknown or revoked key. */
+export async function authenticate(headers: Headers, resolveKey: KeyResolver): Promise<Principal> {
+  const presented = apiKeyFrom(headers);
+  if (!presented) {
+    throw apiError(ErrorReason.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key> or X-API-Key: <key>");
+  }
+  const principal = await resolveKey(presented);
+  if (!principal) throw apiError(ErrorReason.UNAUTHORIZED, "invalid API key");
+  return principal;
 }
