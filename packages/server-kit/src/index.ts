@@ -32,3 +32,4 @@ export {
   type ServiceIdentityGateOptions,
 } from "./identity-interceptors.ts";
 export { answerUnknownRpc, looksLikeRpc, unimplementedFallback } from "./unknown-rpc.ts";
+export { answerRpcError, type RpcErrorAnswerOptions } from "./answer-rpc-error.ts";

@@ -1,8 +1,7 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { endStreamToJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
-import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { answerRpcError } from "./answer-rpc-error.ts";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -35,32 +34,8 @@ export function looksLikeRpc(req: NodeRequest, path: string): boolean {
 export function answerUnknownRpc(req: NodeRequest, res: NodeResponse, path: string, knownServices: readonly string[]): void {
   const [, service = "", method = ""] = RPC_PATH.exec(path) ?? [];
   const message = knownServices.includes(service) ? `unknown method ${method} for service ${service}` : `unknown service ${service || path}`;
-  const error = new ConnectError(message, Code.Unimplemented);
-  const contentType = String(req.headers["content-type"] ?? "").toLowerCase().split(";")[0]!.trim();
-  const headers = new Headers();
-  let status = 404;
-  let body: Uint8Array | undefined;
-  if (contentType.startsWith("application/grpc")) {
-    status = 200;
-    headers.set("content-type", contentType);
-    setTrailerStatus(headers, error);
-  } else if (contentType.startsWith("application/connect+")) {
-    status = 200;
-    headers.set("content-type", contentType);
-    body = endStreamMessage(error);
-  } else {
-    headers.set("content-type", "application/json");
-    body = errorToJsonBytes(error, {});
-  }
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  headers.forEach((value, name) => res.setHeader(name, value));
-  if (body) res.setHeader("content-length", body.length);
-  res.statusCode = status;
-  if (body) res.end(body);
-  else res.end();
+  // 404 for Connect unary, as connect-go's and connect-es's routers answer an unknown procedure.
+  answerRpcError(req, res, new ConnectError(message, Code.Unimplemented), { connectUnaryStatus: 404 });
 }
 
 /**
@@ -78,14 +53,4 @@ export function unimplementedFallback(knownServices: readonly string[]) {
     response.statusCode = 404;
     response.end();
   };
-}
-
-// A Connect streaming response: one envelope with the end-stream flag (0x02) and JSON payload.
-function endStreamMessage(error: ConnectError): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), error, {})));
-  const envelope = new Uint8Array(5 + json.length);
-  envelope[0] = 0x02;
-  new DataView(envelope.buffer).setUint32(1, json.length);
-  envelope.set(json, 5);
-  return envelope;
 }
