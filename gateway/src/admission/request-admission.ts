@@ -13,9 +13,9 @@ export interface RequestAdmission {
   /**
    * Starts the checks of `req` (once). Resolves with its body account, or rejects with the
    * error to answer — UNAUTHENTICATED from the front, UNAVAILABLE with Retry-After past the
-   * budget. A refused body is never buffered: after the answer, Node discards what is still on
-   * an HTTP/1.1 connection (so the client reliably reads its answer), and HTTP/2 resets the
-   * stream, whose flow control never let the client send more than a window ahead.
+   * budget. A refused body is never buffered: the refusing reader (readBody, rejectRpc) drains
+   * and discards what the client still sends, so an HTTP/1.1 client reliably reads its answer;
+   * HTTP/2 flow control never lets a client send more than a window ahead.
    */
   admit(req: NodeRequest, res: NodeResponse): Promise<BodyAccount>;
 }
