@@ -154,10 +154,18 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
         return;
       }
       if (mayCarryBody(req) && credentialedRpcPrefixes.some((p) => path.startsWith(p))) {
-        admission.admit(req, res).then(
-          () => rpc(req, res),
-          (error: unknown) => rejectRpc(req, res, error),
-        );
+        admission
+          .admit(req, res)
+          .then(
+            () => rpc(req, res),
+            (error: unknown) => rejectRpc(req, res, error),
+          )
+          // A throw from either would otherwise be an unhandled rejection, which ends the process.
+          .catch((error: unknown) => {
+            options.logger.error("unhandled edge error", { request_id: requestId, error });
+            if (!res.headersSent) sendErrorEnvelope(req, res, error);
+            else res.end();
+          });
         return;
       }
       rpc(req, res);
