@@ -32,9 +32,17 @@ export function admissionOf(req: NodeRequest): Promise<BodyAccount> | undefined 
 /** `maxBodyBytes`: a larger declared body is left to its reader, which refuses it as too large. */
 export function createRequestAdmission(check: CredentialCheck, budget: BodyBudget, maxBodyBytes: number): RequestAdmission {
   const run = async (req: NodeRequest, res: NodeResponse): Promise<BodyAccount> => {
+    // Listening before the check: a client that leaves while the front is asked must not leave
+    // its reservation behind (the budget would shrink with every such client).
+    let account: BodyAccount | undefined;
+    let gone = false;
+    res.once("close", () => {
+      gone = true;
+      account?.close();
+    });
     await check(requestHeaders(req));
-    const account = budget.open();
-    res.once("close", () => account.close());
+    account = budget.open();
+    if (gone) account.close();
     const declared = Number(req.headers["content-length"] ?? NaN);
     if (Number.isFinite(declared) && declared <= maxBodyBytes) account.reserve(declared);
     countWhileRead(req, account);
