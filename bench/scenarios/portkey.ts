@@ -3,6 +3,7 @@ import { startSystem } from "../../gateway/test/start-system.ts";
 import { benchConfigPath } from "../bench-config.ts";
 import { runCallLoad, type LoadResult } from "../load.ts";
 import { startPortkey } from "../portkey-gateway.ts";
+import { runInFlightMemory, type InFlightMemory } from "./portkey-memory.ts";
 import { cpuMs } from "../process-cpu.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
@@ -45,9 +46,10 @@ export interface PortkeySummary {
  * rounds (the arms' order rotates each round) after one warm-up of every arm. Each worker keeps
  * one keep-alive connection and sends its next request when the last one answered. Ratios are
  * ours to Portkey's in the same round, then the median over rounds; CPU per request comes from
- * /proc for Portkey's process and each of ours.
+ * /proc for Portkey's process and each of ours. The full run then measures memory per in-flight
+ * generation with 1,000 in flight (BENCH_PORTKEY_IN_FLIGHT), each arm fresh (portkey-memory.ts).
  */
-export async function runPortkey(settings: { quick: boolean; seconds: number; concurrencies: number[] }): Promise<{ portkey_version: string; runs: Record<number, PortkeyArmRun[]>; summary: PortkeySummary[] }> {
+export async function runPortkey(settings: { quick: boolean; seconds: number; concurrencies: number[] }): Promise<{ portkey_version: string; runs: Record<number, PortkeyArmRun[]>; summary: PortkeySummary[]; memory?: InFlightMemory }> {
   const rounds = settings.quick ? 1 : 4;
   const seconds = settings.quick ? settings.seconds : settings.seconds / 2;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
@@ -121,7 +123,9 @@ export async function runPortkey(settings: { quick: boolean; seconds: number; co
   }
   const summary = settings.concurrencies.map((c) => summarize(c, runs[c] ?? [], rounds));
   print(summary, rounds, seconds, portkey.version);
-  return { portkey_version: portkey.version, runs, summary };
+  const memory = settings.quick ? undefined : await runInFlightMemory(Number(process.env.BENCH_PORTKEY_IN_FLIGHT ?? 1000), 3000);
+  printTargets(summary, memory);
+  return { portkey_version: portkey.version, runs, summary, memory };
 }
 
 function summarize(concurrency: number, runs: PortkeyArmRun[], rounds: number): PortkeySummary {
@@ -171,6 +175,9 @@ function print(summary: PortkeySummary[], rounds: number, seconds: number, versi
       return [String(s.concurrency), cpu.portkey ?? NaN, cpu.ours ?? NaN, cpu.gateway ?? NaN, cpu.front ?? NaN, cpu.openai ?? NaN, (cpu.ours ?? NaN) / (cpu.portkey ?? NaN)];
     }),
   );
+}
+
+function printTargets(summary: PortkeySummary[], memory: InFlightMemory | undefined): void {
   const at = (c: number): PortkeySummary | undefined => summary.find((s) => s.concurrency === c);
   const verdict = (value: number | undefined, ok: (v: number) => boolean): string => (value === undefined || !Number.isFinite(value) ? "not measured" : ok(value) ? "met" : "not met");
   const p50Ratio = at(1)?.ours_to_portkey_added_p50;
@@ -183,6 +190,7 @@ function print(summary: PortkeySummary[], rounds: number, seconds: number, versi
       ["added p50 at c=1 ≤ 2× Portkey's", p50Ratio ?? NaN, verdict(p50Ratio, (v) => v <= 2)],
       ["req/s at c=64 ≥ 0.5× Portkey's", rpsRatio ?? NaN, verdict(rpsRatio, (v) => v >= 0.5)],
       ["CPU per generation at c=64 ≤ 1.5 ms (all our processes)", cpu64 ?? NaN, verdict(cpu64, (v) => v <= 1.5)],
+      [`≤ 200 KiB per in-flight generation (${memory?.in_flight ?? "-"} in flight)`, memory?.kib_per_generation.ours ?? NaN, verdict(memory?.kib_per_generation.ours, (v) => v <= 200)],
     ],
   );
 }
