@@ -21,17 +21,24 @@ export interface LoadResult {
   readonly bytes: number;
 }
 
+/** Called as the measured window opens and closes (after the warm-up), e.g. to read CPU time. */
+export interface MeasureHooks {
+  readonly start?: () => void;
+  readonly end?: () => void;
+}
+
 /**
  * Closed-loop load over any call (e.g. an RPC client's method): `concurrency` workers each make
  * the next call as soon as the previous one settled, for `seconds` after a short warm-up.
  */
-export async function runCallLoad(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function runCallLoad(call: () => Promise<unknown>, concurrency: number, seconds: number, hooks: MeasureHooks = {}): Promise<LoadResult> {
   const warmUntil = performance.now() + Math.min(1000, seconds * 200);
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < warmUntil) await call().catch(() => undefined);
   }));
   const latencies: number[] = [];
   let errors = 0;
+  hooks.start?.();
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -48,6 +55,7 @@ export async function runCallLoad(call: () => Promise<unknown>, concurrency: num
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  hooks.end?.();
   latencies.sort((a, b) => a - b);
   const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return { concurrency, requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: pick(0.5), p99: pick(0.99), bytes: 0 };

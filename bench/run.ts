@@ -10,11 +10,12 @@ import { runConcurrency } from "./scenarios/concurrency.ts";
 import { runGatewayOverhead } from "./scenarios/gateway-overhead.ts";
 import { runHopFloor } from "./scenarios/hop-floor.ts";
 import { runPayload } from "./scenarios/payload.ts";
+import { runPortkey } from "./scenarios/portkey.ts";
 import { runProviderOverhead } from "./scenarios/provider-overhead.ts";
 import { runRejections } from "./scenarios/rejections.ts";
 
 const quick = process.argv.includes("--quick");
-// `--only provider` runs one scenario (by a word of its name: floor, provider, gateway,
+// `--only provider` runs one scenario (by a word of its name: floor, provider, portkey, gateway,
 // rejections, concurrency, payload), for profiling.
 const only = process.argv[process.argv.indexOf("--only") + 1];
 const wanted = (name: string): boolean => !process.argv.includes("--only") || name.includes(only ?? "");
@@ -27,6 +28,7 @@ const results: Record<string, unknown> = { machine, quick, started: new Date().t
 const scenarios: Array<[string, () => Promise<unknown>]> = [
   ["floor", () => runHopFloor(settings)],
   ["provider", () => runProviderOverhead(settings)],
+  ["portkey", () => runPortkey({ ...settings, quick })],
   ["gateway", () => runGatewayOverhead(settings)],
   ["rejections", () => runRejections(settings)],
   ["concurrency", () => runConcurrency({ quick })],
