@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, startRedis, type TestServer } from "../../services/front/test/state-servers.ts";
 import { configWithTiers, restClient } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
+import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
 // Two complete instances (gateway + front + provider each) with SEPARATE data dirs, sharing only
 // one PostgreSQL, one Redis and the URL signing key: every feature must work through either.
@@ -17,33 +16,19 @@ let b: RunningSystem;
 let callA: ReturnType<typeof restClient>;
 let callB: ReturnType<typeof restClient>;
 let key: string;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
-const failedOnce = new Set<string>();
+let received: ReceivedDelivery[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, body });
-      const id = String(req.headers["webhook-id"]);
-      if (req.url === "/flaky" && !failedOnce.has(id)) {
-        failedOnce.add(id);
-        res.writeHead(500).end();
-      } else res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const port = (receiver.address() as AddressInfo).port;
-  receiverUrl = `http://127.0.0.1:${port}`;
+  receiver = await startWebhookReceiver();
+  ({ url: receiverUrl, received } = receiver);
   [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   const env = {
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     IMAGEGEN_URL_SIGNING_KEY: randomBytes(32).toString("base64"),
-    IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`,
+    IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${receiver.port}`,
     // Free: a per-minute limit reached in a few calls; basic: one generation at a time per key.
     IMAGEGEN_CONFIG: configWithTiers({
       free: { per_minute: 3, per_hour: 1000, per_day: 1000, monthly_credits: 100, max_concurrent: 2 },

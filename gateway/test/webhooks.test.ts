@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { BadRequestSchema, ErrorInfoSchema } from "@imagegen/proto/google/rpc/error_details_pb";
@@ -11,38 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../services/front/src/webhooks/webhook-signature.ts";
 import { configWithTiers, METERED_LOCAL } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
+import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
 
 let system: RunningSystem;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Received[] = [];
-// The receiver fails the first delivery of each message, to exercise the retry.
-const failedOnce = new Set<string>();
+let received: ReceivedDelivery[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, body });
-      const id = String(req.headers["webhook-id"]);
-      if (req.url === "/flaky" && !failedOnce.has(id)) {
-        failedOnce.add(id);
-        res.writeHead(500).end();
-      } else res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const port = (receiver.address() as AddressInfo).port;
-  receiverUrl = `http://127.0.0.1:${port}`;
+  // It fails the first delivery of each message to /flaky, to exercise the retry.
+  receiver = await startWebhookReceiver();
+  ({ url: receiverUrl, received } = receiver);
   // METERED_LOCAL renders offline and costs credits, so "nothing charged" can be told from "free".
-  system = await startSystem({ IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`, IMAGEGEN_CONFIG: configWithTiers() });
+  system = await startSystem({ IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${receiver.port}`, IMAGEGEN_CONFIG: configWithTiers() });
 });
 afterAll(async () => {
   await system?.stop();
@@ -62,7 +42,7 @@ const get = async (path: string) => {
 /** The deliveries that reached `path` on the test receiver (query string included). */
 const at = (path: string) => received.filter((r) => r.path === path);
 /** Standard Webhooks headers as the library wants them (plain strings). */
-const signatureHeaders = (r: Received) => ({
+const signatureHeaders = (r: ReceivedDelivery) => ({
   "webhook-id": String(r.headers["webhook-id"]),
   "webhook-timestamp": String(r.headers["webhook-timestamp"]),
   "webhook-signature": String(r.headers["webhook-signature"]),

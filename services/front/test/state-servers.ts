@@ -22,7 +22,8 @@ export interface TestServer {
 
 const PG_BIN = process.env.IMAGEGEN_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -33,7 +34,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
+/** Resolves once `what` accepts connections on the loopback port; throws after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
