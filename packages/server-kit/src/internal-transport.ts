@@ -1,5 +1,6 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { GuardedHttp2SessionManager } from "./guarded-session-manager.ts";
 
 /**
  * HTTP/2 settings of every internal link, client and server side alike. One connection carries
@@ -26,14 +27,17 @@ export const INTERNAL_HTTP2_SETTINGS = {
  */
 export const INTERNAL_PING = { intervalMs: 5_000, timeoutMs: 5_000 } as const;
 
-const http2Options = {
-  pingIntervalMs: INTERNAL_PING.intervalMs,
-  pingTimeoutMs: INTERNAL_PING.timeoutMs,
-  nodeOptions: {
-    maxSessionMemory: INTERNAL_HTTP2_SETTINGS.maxSessionMemory,
-    settings: { initialWindowSize: INTERNAL_HTTP2_SETTINGS.initialWindowSize },
-  },
-};
+// One HTTP/2 connection (session manager) per transport, with the pings and sizes above.
+const http2Options = (baseUrl: string) => ({
+  sessionManager: new GuardedHttp2SessionManager(
+    baseUrl,
+    { pingIntervalMs: INTERNAL_PING.intervalMs, pingTimeoutMs: INTERNAL_PING.timeoutMs },
+    {
+      maxSessionMemory: INTERNAL_HTTP2_SETTINGS.maxSessionMemory,
+      settings: { initialWindowSize: INTERNAL_HTTP2_SETTINGS.initialWindowSize },
+    },
+  ),
+});
 
 /** The values of IMAGEGEN_INTERNAL_PROTOCOL. */
 export const INTERNAL_PROTOCOLS = ["connect", "grpc", "connect-http1"] as const;
@@ -58,9 +62,9 @@ export function createInternalTransport(
 ): Transport {
   switch (protocol as InternalProtocol) {
     case "connect":
-      return createConnectTransport({ baseUrl, interceptors, httpVersion: "2", useBinaryFormat: true, ...http2Options });
+      return createConnectTransport({ baseUrl, interceptors, httpVersion: "2", useBinaryFormat: true, ...http2Options(baseUrl) });
     case "grpc":
-      return createGrpcTransport({ baseUrl, interceptors, ...http2Options });
+      return createGrpcTransport({ baseUrl, interceptors, ...http2Options(baseUrl) });
     case "connect-http1":
       return createConnectTransport({ baseUrl, interceptors, httpVersion: "1.1", useBinaryFormat: true });
     default:
