@@ -17,7 +17,7 @@ if (existsSync(join(root, ".env"))) process.loadEnvFile(join(root, ".env"));
 /** How long one stopping child may drain before it is killed (its own drain bound is 10-15 s). */
 const STOP_GRACE_MS = 20_000;
 
-const print = (line: string): void => void process.stdout.write(line + "\n");
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const plan = planServices(process.env);
 const running: SupervisedChild[] = [];
 let stopping = false;

@@ -54,7 +54,7 @@ describe("npm start supervision", () => {
     expect(await readyz(system)).toBe(200);
 
     // Restarted by the supervisor, with a line saying so, on the port the gateway was given.
-    expect(system.output()).toMatch(/^\[front  \] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
+    expect(system.output()).toMatch(/^\[front {2}\] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
     expect(system.pid("front")).not.toBe(frontPid);
     expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
     // Ctrl-C in its terminal (SIGINT to its process group): gateway first, then front, then the provider.

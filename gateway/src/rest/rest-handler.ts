@@ -53,7 +53,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       const body = pickResponseBody(match.route, messageToRestJson(method.output, response, options.registry));
       const status = successStatus(match.route, response);
       if (status === 204) {
-        responseHeaders.forEach((value, name) => res.setHeader(name, value));
+        for (const [name, value] of responseHeaders) res.setHeader(name, value);
         res.statusCode = 204;
         res.end();
       } else {
@@ -150,7 +150,7 @@ async function streamAsServerSentEvents(
 ): Promise<void> {
   const stream = callFrontStream(options.transport, method, request as never, call);
   let first = await stream.next(); // errors before the first event still get a proper status
-  call.responseHeaders.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of call.responseHeaders) res.setHeader(name, value);
   res.setHeader("content-type", "text/event-stream");
   res.setHeader("cache-control", "no-store");
   res.statusCode = 200;

@@ -158,7 +158,7 @@ function queryFields(message: DescMessage, prefix: string, bound: ReadonlySet<st
     if (field.fieldKind === "scalar" || field.fieldKind === "enum") out.push([name, field]);
     else if (field.fieldKind === "list" && field.listKind !== "message") out.push([name, field]);
     else if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && !seen.has(field.message.typeName)) {
-      out.push(...queryFields(field.message, name + ".", bound, new Set(seen)));
+      out.push(...queryFields(field.message, `${name}.`, bound, new Set(seen)));
     }
   }
   return out;

@@ -5,7 +5,7 @@ import {
   Format,
   GenerateResponseSchema,
   ProviderModelSchema,
-  ProviderService,
+  type ProviderService,
   type GenerateRequest,
   type GenerateResponse,
   type ProviderModel,

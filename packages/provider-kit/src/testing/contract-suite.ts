@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describeError } from "@imagegen/errors";
 import {
   Format,
-  GenerateRequestSchema,
+  type GenerateRequestSchema,
   type GenerateResponse,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { trace } from "@opentelemetry/api";
