@@ -9,7 +9,6 @@ export type {
   ProviderDefinition,
   ProviderEvent,
   ProviderJob,
-  ProviderJobStatus,
 } from "./provider-definition.ts";
 export { createProviderService } from "./provider-service.ts";
 export type { ProviderServiceOptions } from "./provider-service.ts";

@@ -66,7 +66,7 @@ export function createProviderService(
   const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
     createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
 
-  // Calls outside a job (cancel, get) get their own short deadline: the job's signal may be gone.
+  // The vendor cancel call gets its own short deadline: the job's signal may be gone.
   const callContext = (timeoutMs: number): ProviderCallContext => ({
     http: httpFor(AbortSignal.timeout(timeoutMs), Date.now() + timeoutMs),
     logger,
@@ -167,35 +167,6 @@ export function createProviderService(
         // The caller left (cancel or deadline) while the vendor may still be working: stop it.
         if (!finished && jobId !== undefined && signal.aborted) await cancelVendorJob(jobId);
       }
-    },
-
-    async getJob(request) {
-      requireConfigured();
-      if (!definition.getJob) throw apiError(ErrorReason.NOT_IMPLEMENTED, `provider ${provider} cannot look jobs up`);
-      try {
-        const ctx = callContext(30_000);
-        const status = await definition.getJob(request.jobId, ctx);
-        const images = [];
-        for (const [index, location] of (status.outputs ?? []).entries()) {
-          const data = await downloadImage(ctx.http, provider, location);
-          images.push(await describeImage({ data }, index));
-        }
-        return { state: status.state, images, errorMessage: redact(status.errorMessage ?? "") };
-      } catch (error) {
-        throw redactError(asContractError(error, provider, logger), redact);
-      }
-    },
-
-    async cancelJob(request) {
-      requireConfigured();
-      if (definition.cancel) {
-        try {
-          await definition.cancel(request.jobId, callContext(options.cancelTimeoutMs ?? 5000));
-        } catch (error) {
-          throw redactError(asContractError(error, provider, logger), redact);
-        }
-      }
-      return {};
     },
   };
 }

@@ -87,15 +87,6 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
     yield event({ case: "completed", value: { imageCount: n } });
   },
 
-  getJob() {
-    // Local jobs run inside the Generate call and leave nothing behind to look up.
-    throw apiError(ErrorReason.NOT_FOUND, "local jobs are not kept after their Generate call");
-  },
-
-  cancelJob() {
-    // Canceling the Generate call (client cancel or deadline) stops the render loop.
-    return {};
-  },
 };
 
 function formatOf(req: GenerateRequest): Format {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ProviderDefinition, ProviderEvent, ProviderJob, UpstreamResponse } from "@imagegen/provider-kit";
-import { Format, JobState } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { Format } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { toFormData } from "./form-data.ts";
 import { mapStabilityError } from "./map-error.ts";
 import { STABILITY_MODELS } from "./models.ts";
@@ -35,13 +35,6 @@ export const stabilityProvider: ProviderDefinition = {
   mapError: mapStabilityError,
   generate: runStabilityJob,
 
-  async getJob(jobId, { http }) {
-    const response = await http.request({ method: "GET", path: resultsPath(jobId), headers: { accept: "image/*" }, operation: "get_result" });
-    const poll = translateStabilityPoll(response.status, answerOf(response));
-    if (poll.state === "running") return { state: JobState.RUNNING };
-    // The kit downloads outputs by location; a data URI hands it the bytes already here.
-    return { state: JobState.SUCCEEDED, outputs: [`data:${MEDIA_TYPES[poll.result.format]};base64,${Buffer.from(poll.result.data).toString("base64")}`] };
-  },
 };
 
 async function* runStabilityJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
