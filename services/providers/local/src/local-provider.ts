@@ -32,7 +32,8 @@ export const localProvider: ServiceImpl<typeof ProviderService> = {
       models: [
         {
           id: LOCAL_MODEL_ID,
-          displayName: "Local procedural renderer",
+          // The catalog quotes this name when the model stands in for a real one offline.
+          displayName: "procedural renderer (no AI model)",
           usdPerImage: 0,
           limits: {
             operations: [Operation.TEXT_TO_IMAGE, ...LOCAL_IMAGE_OPERATIONS],

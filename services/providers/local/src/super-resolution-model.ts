@@ -11,7 +11,7 @@ const MAX_SIDE = 1024;
 /** What DescribeProvider declares for it: upscale only, any size up to the bound, no multiple rule. */
 export const ESRGAN_SLIM_MODEL = {
   id: ESRGAN_SLIM_MODEL_ID,
-  displayName: "ESRGAN slim (UpscalerJS, offline)",
+  displayName: "ESRGAN-slim super-resolution network (UpscalerJS)",
   usdPerImage: 0,
   limits: {
     operations: [Operation.UPSCALE],
