@@ -13,6 +13,7 @@ export type {
 export { createProviderService } from "./provider-service.ts";
 export type { ProviderServiceOptions } from "./provider-service.ts";
 export { runProviderMain } from "./provider-main.ts";
+export type { ProviderMainOptions } from "./provider-main.ts";
 export { envName, readProviderEnvironment } from "./provider-config.ts";
 export type { ProviderEnvironment } from "./provider-config.ts";
 export { createHttpClient } from "./http-client.ts";
