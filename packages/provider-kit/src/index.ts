@@ -36,3 +36,7 @@ export {
 } from "./upstream-errors.ts";
 export type { UpstreamErrorResponse, UpstreamFailure, VendorError, VendorErrorMapper } from "./upstream-errors.ts";
 export { checkAgainstLimits } from "./check-limits.ts";
+export { toFormData } from "./form-data.ts";
+export type { MultipartPart } from "./form-data.ts";
+export { FORMAT_NAMES, formatName, formatOfMediaType, formatOfName, mediaTypeOf } from "./formats.ts";
+export type { FormatName } from "./formats.ts";

@@ -2,7 +2,6 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import {
-  Format,
   GenerateResponseSchema,
   ProviderModelSchema,
   ProviderService,
@@ -21,6 +20,7 @@ import { readProviderEnvironment } from "./provider-config.ts";
 import type { ProviderCallContext, ProviderDefinition } from "./provider-definition.ts";
 import { createRedactingLogger, createRedactor, redactError } from "./redact.ts";
 import { badResponse } from "./upstream-errors.ts";
+import { formatOfName } from "./formats.ts";
 
 /** Knobs of the service around a definition; tests inject env, logger and sleep. */
 export interface ProviderServiceOptions {
@@ -176,10 +176,9 @@ async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore
   // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
   const header = readImageHeader(data);
   if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
-  return { index, data, format: FORMATS[header.format], width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
+  return { index, data, format: formatOfName(header.format), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
 }
 
-const FORMATS = { png: Format.PNG, jpeg: Format.JPEG, webp: Format.WEBP } as const;
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
 function asContractError(error: unknown, provider: string, logger: Logger): unknown {

@@ -1,14 +1,12 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format, Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import type { ModelDeclaration, ProviderDefinition, ProviderEvent, ProviderJob } from "@imagegen/provider-kit";
+import { formatName, type ModelDeclaration, type ProviderDefinition, type ProviderEvent, type ProviderJob } from "@imagegen/provider-kit";
 import { LOCAL_IMAGE_OPERATIONS, renderImageOperation } from "./image-operations.ts";
 import { renderTextToImage } from "./render/render-text-to-image.ts";
 import { ESRGAN_SLIM_MODEL, ESRGAN_SLIM_MODEL_ID, superResolveRequest } from "./super-resolution-model.ts";
 
 /** The procedural model of the local provider. */
 export const LOCAL_MODEL_ID = "local-procedural";
-
-const FORMAT_NAMES = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]: "webp" } as const;
 
 const PROCEDURAL_MODEL: ModelDeclaration = {
   id: LOCAL_MODEL_ID,
@@ -71,10 +69,6 @@ async function* runLocalJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
   yield { type: "completed" };
 }
 
-function formatOf(req: GenerateRequest): Format {
-  return req.outputFormat === Format.UNSPECIFIED ? Format.PNG : req.outputFormat;
-}
-
 function render(req: GenerateRequest, seed: number): Promise<Buffer> {
   return renderTextToImage({
     prompt: req.prompt,
@@ -82,7 +76,7 @@ function render(req: GenerateRequest, seed: number): Promise<Buffer> {
     seed,
     width: req.width || 1024,
     height: req.height || 1024,
-    format: FORMAT_NAMES[formatOf(req) as keyof typeof FORMAT_NAMES],
+    format: formatName(req.outputFormat),
     quality: req.quality,
     steps: req.steps,
     guidance: req.guidance,
