@@ -96,6 +96,9 @@ describe("/api/v2/process (seed 004)", () => {
     expect(polled?.json).toMatchObject({ status: "completed", operation });
     const meta = await fetchImage(polled?.json.images[0].url);
     expect([meta.width, meta.height]).toEqual(operation === "upscale" ? [256, 192] : [128, 96]);
+    // The published document says so too.
+    const openapi = (await (await fetch(`${system.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { post: { responses: object } }> };
+    expect(Object.keys(openapi.paths[`/api/v2/process/${operation}`]!.post.responses)).toEqual(expect.arrayContaining(["200", "202"]));
   });
 
   it("refuses an image it cannot decode", async () => {
