@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { frontProviderEnv, localUrl, planServices, readProviderEntries, type ServiceSpec } from "./start/service-plan.ts";
+import { frontProviderEnv, localUrl, planServices, readProviderEntries, type ProviderEntry, type ServiceSpec } from "./start/service-plan.ts";
 import { SupervisedChild } from "./start/supervised-child.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -20,10 +20,20 @@ const STOP_GRACE_MS = 20_000;
 
 const print = (line: string): void => void process.stdout.write(line + "\n");
 // The front reads the same file (a relative IMAGEGEN_CONFIG is relative to the root, where it runs).
-const providerList = readProviderEntries(resolve(root, process.env.IMAGEGEN_CONFIG ?? "config/imagegen.yaml"));
+const providerList = readProviderListOrExit(resolve(root, process.env.IMAGEGEN_CONFIG ?? "config/imagegen.yaml"));
 const plan = planServices(process.env, providerList);
 const running: SupervisedChild[] = [];
 let stopping = false;
+
+/** The catalog's provider list; an unreadable or malformed catalog stops the start in one line. */
+function readProviderListOrExit(path: string): ProviderEntry[] {
+  try {
+    return readProviderEntries(path);
+  } catch (error) {
+    print(`imagegen: cannot start: ${error instanceof Error ? error.message : String(error)} (IMAGEGEN_CONFIG)`);
+    process.exit(1);
+  }
+}
 
 const hooks = { print, fatal: (reason: string) => void stopAll(1, reason) };
 const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv): SupervisedChild => {
