@@ -13,6 +13,7 @@ import { resolveInputImage, type InputImageDeps } from "../generation/input-imag
 import { waitMsFor } from "../generation/wait-preference.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
+import { foregroundBounds } from "../processing/foreground-bounds.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { principalOf } from "./principal-of.ts";
 import type { VisionPool } from "@imagegen/vision";
@@ -121,7 +122,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const maskPath = await deps.images.put(generation.id, `${image.id}_mask`, "png", await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
       return {
         id: generation.id,
-        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: alphaBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
+        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: foregroundBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
       };
     },
   };
@@ -165,22 +166,4 @@ function emptyJob(): Job {
     scheduler: "",
     sampler: "",
   };
-}
-
-/** Bounding box of the pixels with any opacity. */
-function alphaBounds(alpha: Buffer, width: number, height: number): { x: number; y: number; width: number; height: number } {
-  let minX = width;
-  let minY = height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if ((alpha[y * width + x] as number) === 0) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return maxX < 0 ? { x: 0, y: 0, width: 0, height: 0 } : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }
