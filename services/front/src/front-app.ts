@@ -188,7 +188,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       syncWaitMs: options.syncWaitMs,
       vision: vision.pool,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
+      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.syncWaitMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });

@@ -119,8 +119,6 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
         models,
       }),
       generate: (req, ctx) => (checkUp(), generate(req, ctx.signal)),
-      getJob: () => ({}),
-      cancelJob: () => ({}),
     }),
   );
   return {

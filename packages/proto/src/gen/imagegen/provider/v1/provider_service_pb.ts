@@ -4,15 +4,13 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ErrorReason } from "../../v1/errors_pb.ts";
-import { file_imagegen_v1_errors } from "../../v1/errors_pb.ts";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file imagegen/provider/v1/provider_service.proto.
  */
 export const file_imagegen_provider_v1_provider_service: GenFile = /*@__PURE__*/
-  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCIdCgtKb2JBY2NlcHRlZBIOCgZqb2JfaWQYASABKAkiLQoIUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCSLcAQoLT3V0cHV0SW1hZ2USDQoFaW5kZXgYASABKA0SDAoEZGF0YRgCIAEoDBIsCgZmb3JtYXQYAyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEhEKBHNlZWQYBiABKA1IAIgBARIXCgpuc2Z3X3Njb3JlGAcgASgBSAGIAQESHwoXdHJhbnNmb3JtYXRpb25zX2FwcGxpZWQYCCADKAlCBwoFX3NlZWRCDQoLX25zZndfc2NvcmUiWQoJQ29tcGxldGVkEhMKC2ltYWdlX2NvdW50GAEgASgNEhkKEXByb3ZpZGVyX2Nvc3RfdXNkGAIgASgBEhwKFHByZWRpY3RfdGltZV9zZWNvbmRzGAMgASgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIrkBCg5HZXRKb2JSZXNwb25zZRItCgVzdGF0ZRgBIAEoDjIeLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYlN0YXRlEjEKBmltYWdlcxgCIAMoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk91dHB1dEltYWdlEi4KDGVycm9yX3JlYXNvbhgDIAEoDjIYLmltYWdlZ2VuLnYxLkVycm9yUmVhc29uEhUKDWVycm9yX21lc3NhZ2UYBCABKAkiIgoQQ2FuY2VsSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiEwoRQ2FuY2VsSm9iUmVzcG9uc2UqyQEKCU9wZXJhdGlvbhIZChVPUEVSQVRJT05fVU5TUEVDSUZJRUQQABIbChdPUEVSQVRJT05fVEVYVF9UT19JTUFHRRABEhwKGE9QRVJBVElPTl9JTUFHRV9UT19JTUFHRRACEhUKEU9QRVJBVElPTl9JTlBBSU5UEAMSFwoTT1BFUkFUSU9OX1ZBUklBVElPThAEEhUKEU9QRVJBVElPTl9VUFNDQUxFEAUSHwobT1BFUkFUSU9OX1JFTU9WRV9CQUNLR1JPVU5EEAYqUgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEg4KCkZPUk1BVF9QTkcQARIPCgtGT1JNQVRfSlBFRxACEg8KC0ZPUk1BVF9XRUJQEAMqgwEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFURV9SVU5OSU5HEAESFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBACEhQKEEpPQl9TVEFURV9GQUlMRUQQAxIWChJKT0JfU1RBVEVfQ0FOQ0VMRUQQBDKUAwoPUHJvdmlkZXJTZXJ2aWNlEnEKEERlc2NyaWJlUHJvdmlkZXISLS5pbWFnZWdlbi5wcm92aWRlci52MS5EZXNjcmliZVByb3ZpZGVyUmVxdWVzdBouLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkRlc2NyaWJlUHJvdmlkZXJSZXNwb25zZRJbCghHZW5lcmF0ZRIlLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVxdWVzdBomLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVzcG9uc2UwARJTCgZHZXRKb2ISIy5pbWFnZWdlbi5wcm92aWRlci52MS5HZXRKb2JSZXF1ZXN0GiQuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2V0Sm9iUmVzcG9uc2USXAoJQ2FuY2VsSm9iEiYuaW1hZ2VnZW4ucHJvdmlkZXIudjEuQ2FuY2VsSm9iUmVxdWVzdBonLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkNhbmNlbEpvYlJlc3BvbnNlYgZwcm90bzM", [file_imagegen_v1_errors]);
+  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCIdCgtKb2JBY2NlcHRlZBIOCgZqb2JfaWQYASABKAkiLQoIUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCSLcAQoLT3V0cHV0SW1hZ2USDQoFaW5kZXgYASABKA0SDAoEZGF0YRgCIAEoDBIsCgZmb3JtYXQYAyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEhEKBHNlZWQYBiABKA1IAIgBARIXCgpuc2Z3X3Njb3JlGAcgASgBSAGIAQESHwoXdHJhbnNmb3JtYXRpb25zX2FwcGxpZWQYCCADKAlCBwoFX3NlZWRCDQoLX25zZndfc2NvcmUiWQoJQ29tcGxldGVkEhMKC2ltYWdlX2NvdW50GAEgASgNEhkKEXByb3ZpZGVyX2Nvc3RfdXNkGAIgASgBEhwKFHByZWRpY3RfdGltZV9zZWNvbmRzGAMgASgBKskBCglPcGVyYXRpb24SGQoVT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASGwoXT1BFUkFUSU9OX1RFWFRfVE9fSU1BR0UQARIcChhPUEVSQVRJT05fSU1BR0VfVE9fSU1BR0UQAhIVChFPUEVSQVRJT05fSU5QQUlOVBADEhcKE09QRVJBVElPTl9WQVJJQVRJT04QBBIVChFPUEVSQVRJT05fVVBTQ0FMRRAFEh8KG09QRVJBVElPTl9SRU1PVkVfQkFDS0dST1VORBAGKlIKBkZvcm1hdBIWChJGT1JNQVRfVU5TUEVDSUZJRUQQABIOCgpGT1JNQVRfUE5HEAESDwoLRk9STUFUX0pQRUcQAhIPCgtGT1JNQVRfV0VCUBADMuEBCg9Qcm92aWRlclNlcnZpY2UScQoQRGVzY3JpYmVQcm92aWRlchItLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkRlc2NyaWJlUHJvdmlkZXJSZXF1ZXN0Gi4uaW1hZ2VnZW4ucHJvdmlkZXIudjEuRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlElsKCEdlbmVyYXRlEiUuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2VuZXJhdGVSZXF1ZXN0GiYuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2VuZXJhdGVSZXNwb25zZTABYgZwcm90bzM");
 
 /**
  * DescribeProviderRequest has no fields.
@@ -390,7 +388,7 @@ export type GenerateResponse = Message<"imagegen.provider.v1.GenerateResponse"> 
    */
   event: {
     /**
-     * The provider accepted the job; job_id lets GetJob/CancelJob find it.
+     * The provider accepted the job under this vendor id (for logs and the provider's own cancel).
      *
      * @generated from field: imagegen.provider.v1.JobAccepted accepted = 1;
      */
@@ -557,93 +555,6 @@ export const CompletedSchema: GenMessage<Completed> = /*@__PURE__*/
   messageDesc(file_imagegen_provider_v1_provider_service, 11);
 
 /**
- * GetJobRequest names a provider-side job.
- *
- * @generated from message imagegen.provider.v1.GetJobRequest
- */
-export type GetJobRequest = Message<"imagegen.provider.v1.GetJobRequest"> & {
-  /**
-   * @generated from field: string job_id = 1;
-   */
-  jobId: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.GetJobRequest.
- * Use `create(GetJobRequestSchema)` to create a new message.
- */
-export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 12);
-
-/**
- * GetJobResponse is a job's state; images are present only when it succeeded.
- *
- * @generated from message imagegen.provider.v1.GetJobResponse
- */
-export type GetJobResponse = Message<"imagegen.provider.v1.GetJobResponse"> & {
-  /**
-   * @generated from field: imagegen.provider.v1.JobState state = 1;
-   */
-  state: JobState;
-
-  /**
-   * @generated from field: repeated imagegen.provider.v1.OutputImage images = 2;
-   */
-  images: OutputImage[];
-
-  /**
-   * @generated from field: imagegen.v1.ErrorReason error_reason = 3;
-   */
-  errorReason: ErrorReason;
-
-  /**
-   * @generated from field: string error_message = 4;
-   */
-  errorMessage: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.GetJobResponse.
- * Use `create(GetJobResponseSchema)` to create a new message.
- */
-export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 13);
-
-/**
- * CancelJobRequest names a provider-side job.
- *
- * @generated from message imagegen.provider.v1.CancelJobRequest
- */
-export type CancelJobRequest = Message<"imagegen.provider.v1.CancelJobRequest"> & {
-  /**
-   * @generated from field: string job_id = 1;
-   */
-  jobId: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.CancelJobRequest.
- * Use `create(CancelJobRequestSchema)` to create a new message.
- */
-export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 14);
-
-/**
- * CancelJobResponse is empty.
- *
- * @generated from message imagegen.provider.v1.CancelJobResponse
- */
-export type CancelJobResponse = Message<"imagegen.provider.v1.CancelJobResponse"> & {
-};
-
-/**
- * Describes the message imagegen.provider.v1.CancelJobResponse.
- * Use `create(CancelJobResponseSchema)` to create a new message.
- */
-export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 15);
-
-/**
  * Operation is what a job does.
  *
  * @generated from enum imagegen.provider.v1.Operation
@@ -725,44 +636,6 @@ export const FormatSchema: GenEnum<Format> = /*@__PURE__*/
   enumDesc(file_imagegen_provider_v1_provider_service, 1);
 
 /**
- * JobState is a provider-side job's lifecycle.
- *
- * @generated from enum imagegen.provider.v1.JobState
- */
-export enum JobState {
-  /**
-   * @generated from enum value: JOB_STATE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * @generated from enum value: JOB_STATE_RUNNING = 1;
-   */
-  RUNNING = 1,
-
-  /**
-   * @generated from enum value: JOB_STATE_SUCCEEDED = 2;
-   */
-  SUCCEEDED = 2,
-
-  /**
-   * @generated from enum value: JOB_STATE_FAILED = 3;
-   */
-  FAILED = 3,
-
-  /**
-   * @generated from enum value: JOB_STATE_CANCELED = 4;
-   */
-  CANCELED = 4,
-}
-
-/**
- * Describes the enum imagegen.provider.v1.JobState.
- */
-export const JobStateSchema: GenEnum<JobState> = /*@__PURE__*/
-  enumDesc(file_imagegen_provider_v1_provider_service, 2);
-
-/**
  * ProviderService is what every provider microservice implements: one real provider's HTTP
  * API behind one internal contract. The front service is its only client.
  *
@@ -792,26 +665,6 @@ export const ProviderService: GenService<{
     methodKind: "server_streaming";
     input: typeof GenerateRequestSchema;
     output: typeof GenerateResponseSchema;
-  },
-  /**
-   * Returns the state of a provider-side job started earlier (resume after a restart).
-   *
-   * @generated from rpc imagegen.provider.v1.ProviderService.GetJob
-   */
-  getJob: {
-    methodKind: "unary";
-    input: typeof GetJobRequestSchema;
-    output: typeof GetJobResponseSchema;
-  },
-  /**
-   * Cancels a provider-side job.
-   *
-   * @generated from rpc imagegen.provider.v1.ProviderService.CancelJob
-   */
-  cancelJob: {
-    methodKind: "unary";
-    input: typeof CancelJobRequestSchema;
-    output: typeof CancelJobResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_imagegen_provider_v1_provider_service, 0);
