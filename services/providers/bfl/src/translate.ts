@@ -1,5 +1,5 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import type { GenerateRequest, InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { formatName } from "@imagegen/provider-kit";
 
 
