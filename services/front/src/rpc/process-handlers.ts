@@ -24,6 +24,8 @@ export interface ProcessDeps {
   readonly images: ImageStore;
   readonly inputImages: InputImageDeps;
   readonly dispatcher?: WebhookDispatcher;
+  /** A filtered image was stored (integrations upload it). */
+  readonly onProcessed?: (owner: string, image: { id: string; blobPath: string; format: string }) => void;
   /** How long a process call waits for its provider job (these endpoints answer with the result). */
   readonly waitMs: number;
   /** Pixel bound of an image the front decodes itself (filters). */
@@ -55,6 +57,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);
       deps.dispatcher?.emit(principal.owner, "process.completed", { process_id: id, user_id: principal.owner, url, filters_applied: result.applied });
+      deps.onProcessed?.(principal.owner, { id, blobPath: path, format });
       return {
         id,
         processedImage: {
