@@ -27,7 +27,8 @@ export function unknownPlaceholders(template: string): string[] {
  * characters (cut at a word boundary when there is one).
  */
 export function promptSnippet(prompt: string): string {
-  const slug = prompt.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  // Accents dropped first ("é" → "e"), so a French prompt keeps its words.
+  const slug = prompt.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   if (slug.length <= SNIPPET_MAX) return slug;
   const cut = slug.slice(0, SNIPPET_MAX + 1);
   const boundary = cut.lastIndexOf("-");
