@@ -20,8 +20,8 @@ export interface FakeDropbox {
   /** Files by their displayed path. */
   readonly files: Map<string, StoredFile>;
   readonly folders: Set<string>;
-  /** Every call in arrival order (route and host only; tokens never). */
-  readonly calls: Array<{ host: "web" | "api" | "content"; route: string; status: number }>;
+  /** Every call in arrival order (route, host, and an upload's path; tokens never). */
+  readonly calls: Array<{ host: "web" | "api" | "content"; route: string; status: number; path?: string }>;
   /** The next `count` calls of `route` answer with `fault`. */
   fail(route: string, fault: Fault, count?: number): void;
   /** Moves the token clock forward: access tokens older than 4 h are expired. */
@@ -33,6 +33,8 @@ export interface FakeDropbox {
   releaseUploads(): void;
   /** Revocations received, by refresh token family. */
   readonly revoked: Set<string>;
+  /** Every access and refresh token handed out (tests check none leaks). */
+  readonly issued: string[];
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
   const calls: FakeDropbox["calls"] = [];
   const faults = new Map<string, Fault[]>();
   const revoked = new Set<string>();
+  const issued: string[] = [];
   let clock = 0;
   let holding = false;
   let held: Array<() => void> = [];
@@ -140,6 +143,7 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
 
   const mint = (family: string): string => {
     const token = `sl.${randomBytes(24).toString("base64url")}`;
+    issued.push(token);
     access.set(token, { family, issuedAt: now() });
     return token;
   };
@@ -176,6 +180,7 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
       if (code.offline) {
         const refresh = randomBytes(32).toString("base64url");
         refreshFamilies.set(refresh, family);
+        issued.push(refresh);
         body.refresh_token = refresh;
       }
       return send(req, "api", "oauth2/token", 200, JSON.stringify(body), { "content-type": "application/json" });
@@ -282,12 +287,15 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
         if (mode === "add") target = freeName(path, (p) => files.has(p.toLowerCase()) || folders.has(p.toLowerCase()));
       } else if (existing) {
         // Identical content: nothing is written, the file's metadata comes back.
-        return json(req, "content", route, 200, metadataOf(existing));
+        json(req, "content", route, 200, metadataOf(existing));
+        calls[calls.length - 1] = { ...calls[calls.length - 1]!, path };
+        return;
       }
       ensureParents(target);
       const file: StoredFile = { name: target.split("/").pop()!, pathDisplay: target, bytes: Buffer.from(req.body), rev: randomBytes(6).toString("hex"), id: `id:${randomBytes(12).toString("base64url")}`, contentHash: hash };
       files.set(target.toLowerCase(), file);
-      return json(req, "content", route, 200, metadataOf(file));
+      json(req, "content", route, 200, metadataOf(file));
+      calls[calls.length - 1] = { ...calls[calls.length - 1]!, path };
     };
     if (!holding) return store();
     held.push(() => {
@@ -327,6 +335,7 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     folders,
     calls,
     revoked,
+    issued,
     fail(route, fault, count = 1) {
       faults.set(route, [...(faults.get(route) ?? []), ...Array.from({ length: count }, () => fault)]);
     },

@@ -26,6 +26,8 @@ export interface FakeGoogleDrive {
   /** The user removing the app's access: every token of the grant dies. */
   unlinkAll(): void;
   readonly revoked: Set<string>;
+  /** Every access and refresh token handed out (tests check none leaks). */
+  readonly issued: string[];
   /** The full path of a file: its folders' names from My Drive down, and its name. */
   pathOf(file: DriveFile): string;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startFakeGoogleDrive(): Promise<FakeGoogleDrive> {
   const refreshGrants = new Map<string, string>();
   const deadGrants = new Set<string>();
   const revoked = new Set<string>();
+  const issued: string[] = [];
   const files = new Map<string, DriveFile>();
   const calls: FakeGoogleDrive["calls"] = [];
   const faults = new Map<string, AnyFault[]>();
@@ -97,6 +100,7 @@ export async function startFakeGoogleDrive(): Promise<FakeGoogleDrive> {
 
   const mint = (grant: string) => {
     const token = `ya29.${randomBytes(30).toString("base64url")}`;
+    issued.push(token);
     access.set(token, { grant, issuedAt: now() });
     return token;
   };
@@ -129,6 +133,7 @@ export async function startFakeGoogleDrive(): Promise<FakeGoogleDrive> {
       const grant = randomBytes(8).toString("hex");
       const refresh = `1//${randomBytes(40).toString("base64url")}`;
       refreshGrants.set(refresh, grant);
+      issued.push(refresh);
       return send(req, "token", 200, { access_token: mint(grant), expires_in: ACCESS_TTL_S, refresh_token: refresh, scope: code.scope, token_type: "Bearer" });
     }
     if (grantType === "refresh_token") {
@@ -259,6 +264,7 @@ export async function startFakeGoogleDrive(): Promise<FakeGoogleDrive> {
     files,
     calls,
     revoked,
+    issued,
     pathOf,
     fail(route, fault, count = 1) {
       faults.set(route, [...(faults.get(route) ?? []), ...Array.from({ length: count }, () => fault)]);
