@@ -44,7 +44,7 @@ afterEach(() => {
   for (const r of rigs.splice(0)) r.uploader.stop();
 });
 
-async function connect(id: ServiceId, settings: Partial<IntegrationRecord["settings"]> = {}): Promise<Rig> {
+async function connect(id: ServiceId, settings: Partial<IntegrationRecord["settings"]> = {}, readImage = async (path: string) => bytesOf(path)): Promise<Rig> {
   const service: StorageService =
     id === "dropbox"
       ? new DropboxClient({ appKey: dropbox.appKey, appSecret: dropbox.appSecret, apiUrl: dropbox.apiUrl, contentUrl: dropbox.contentUrl, webUrl: dropbox.webUrl })
@@ -68,7 +68,7 @@ async function connect(id: ServiceId, settings: Partial<IntegrationRecord["setti
   };
   await store.insert(integration);
   const events: Rig["events"] = [];
-  const uploader = new IntegrationUploader(store, new Map([[id, service]]), box, async (path) => bytesOf(path), (owner, event, data) => events.push({ owner, event, data }), createLogger("test"), {
+  const uploader = new IntegrationUploader(store, new Map([[id, service]]), box, readImage, (owner, event, data) => events.push({ owner, event, data }), createLogger("test"), {
     holder: "test",
     pollMs: 50,
   });
@@ -187,6 +187,20 @@ describe("Google Drive uploads", () => {
     expect(stored).toHaveLength(2);
     // One folder per level, not one per upload.
     expect([...drive.files.values()].filter((f) => f.name === folder.split("/").pop())).toHaveLength(1);
+  });
+
+  it("sends an image over 5 MB through a resumable session, byte-exact", async () => {
+    const big = randomBytes(6 * 1024 * 1024 + 17);
+    const rig = await connect("google_drive", {}, async () => big);
+    await queueAt(rig, [image(0)]);
+    const [upload] = await settled(rig, 1);
+    expect(upload).toMatchObject({ status: "completed", attempts: 1 });
+    const file = [...drive.files.values()].find((f) => drive.pathOf(f) === upload!.remotePath)!;
+    expect(file.bytes.equals(big)).toBe(true);
+    expect(drive.calls.filter((c) => c.route === "upload").slice(-2)).toEqual([
+      { route: "upload", status: 200, uploadType: "resumable" },
+      { route: "upload", status: 200, uploadType: "resumable" },
+    ]);
   });
 
   it("backs off on 429 and on 403 userRateLimitExceeded, then succeeds", async () => {

@@ -18,8 +18,8 @@ export interface FakeGoogleDrive {
   /** The user consenting: a code as the redirect carries it (scope: what was ticked). */
   approve(options: { redirectUri: string; codeChallenge?: string; scope?: string }): string;
   readonly files: Map<string, DriveFile>;
-  /** Every call (route and status; never a token). */
-  readonly calls: Array<{ route: string; status: number }>;
+  /** Every call (route, status, and an upload's uploadType; never a token). */
+  readonly calls: Array<{ route: string; status: number; uploadType?: string }>;
   fail(route: "upload" | "files.list" | "files.create" | "about", fault: Fault | { status: 403; reason: "userRateLimitExceeded" }, count?: number): void;
   /** Moves the token clock forward: access tokens live 3599 s. */
   advance(ms: number): void;
@@ -186,6 +186,10 @@ export async function startFakeGoogleDrive(): Promise<FakeGoogleDrive> {
     if (path === "/upload/drive/v3/files") {
       if (injected(req, "upload") || !authorised(req, "upload")) return;
       const type = req.url.searchParams.get("uploadType");
+      const sent = calls.length;
+      req.res.once("finish", () => {
+        if (calls[sent]) calls[sent] = { ...calls[sent]!, uploadType: type ?? "" };
+      });
       if (type === "multipart" && req.method === "POST") {
         const parts = parseMultipartRelated(String(req.headers["content-type"] ?? ""), req.body);
         if (!parts) return googleError(req, "upload", 400, "badContent", "Media type 'multipart/related' requires exactly two parts: metadata first, then media.");
