@@ -1099,11 +1099,6 @@ export const OPERATIONS = {
   WebhookService_ListWebhookDeliveries: { method: "GET", path: "/api/v2/webhooks/{id}/deliveries", query: ["page_size","page_token"], body: null, response: "ListWebhookDeliveriesResponse" },
   WebhookService_GetDefaultWebhookSecret: { method: "GET", path: "/api/v2/webhooks/default/secret", query: [], body: null, response: "WebhookSecret" },
   WebhookService_RotateDefaultWebhookSecret: { method: "POST", path: "/api/v2/webhooks/default/secret:rotate", query: [], body: "RotateDefaultWebhookSecretRequest", response: "WebhookSecret" },
-  UserService_GetProfile: { method: "GET", path: "/api/v2/user/profile", query: [], body: null, response: "GetProfileResponse" },
-  UserService_UpdatePreferences: { method: "PATCH", path: "/api/v2/user/preferences", query: [], body: "Preferences", response: "GetProfileResponse" },
-  AdminService_CreateApiKey: { method: "POST", path: "/api/v2/admin/keys", query: [], body: "CreateApiKeyRequest", response: "CreateApiKeyResponse" },
-  AdminService_ListApiKeys: { method: "GET", path: "/api/v2/admin/keys", query: ["owner","include_revoked"], body: null, response: "ListApiKeysResponse" },
-  AdminService_RevokeApiKey: { method: "POST", path: "/api/v2/admin/keys/{id}:revoke", query: [], body: null, response: "ApiKey" },
   IntegrationService_CreateIntegration: { method: "POST", path: "/api/v2/integrations/connect", query: [], body: "CreateIntegrationRequest", response: "IntegrationResponse" },
   IntegrationService_ListIntegrations: { method: "GET", path: "/api/v2/integrations", query: [], body: null, response: "ListIntegrationsResponse" },
   IntegrationService_ListIntegrationServices: { method: "GET", path: "/api/v2/integrations/services", query: [], body: null, response: "ListIntegrationServicesResponse" },
@@ -1112,6 +1107,11 @@ export const OPERATIONS = {
   IntegrationService_UpdateIntegration: { method: "PATCH", path: "/api/v2/integrations/{id}", query: [], body: "UpdateIntegrationRequest", response: "IntegrationResponse" },
   IntegrationService_DeleteIntegration: { method: "DELETE", path: "/api/v2/integrations/{id}", query: [], body: null, response: null },
   IntegrationService_ListIntegrationUploads: { method: "GET", path: "/api/v2/integrations/{id}/uploads", query: ["page_size"], body: null, response: "ListIntegrationUploadsResponse" },
+  UserService_GetProfile: { method: "GET", path: "/api/v2/user/profile", query: [], body: null, response: "GetProfileResponse" },
+  UserService_UpdatePreferences: { method: "PATCH", path: "/api/v2/user/preferences", query: [], body: "Preferences", response: "GetProfileResponse" },
+  AdminService_CreateApiKey: { method: "POST", path: "/api/v2/admin/keys", query: [], body: "CreateApiKeyRequest", response: "CreateApiKeyResponse" },
+  AdminService_ListApiKeys: { method: "GET", path: "/api/v2/admin/keys", query: ["owner","include_revoked"], body: null, response: "ListApiKeysResponse" },
+  AdminService_RevokeApiKey: { method: "POST", path: "/api/v2/admin/keys/{id}:revoke", query: [], body: null, response: "ApiKey" },
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationId = keyof typeof OPERATIONS;
