@@ -1,5 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { IntegrationService } from "@imagegen/proto/imagegen/v1/integration_service_pb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeDropbox, type FakeDropbox } from "../../services/front/test/fakes/fake-dropbox.ts";
 import { startFakeGoogleDrive, type FakeGoogleDrive } from "../../services/front/test/fakes/fake-google-drive.ts";
@@ -215,6 +218,31 @@ describe("integrations", () => {
     const google = await connect("google_drive", {});
     expect((await call(admin(), "DELETE", `/api/v2/integrations/${google.id}`)).status).toBe(204);
     expect(drive.revoked.size).toBe(googleBefore + 1);
+  });
+
+  it("uploads a processed image (filters) too, under its process id", async () => {
+    const folder = freshFolder();
+    const integration = await connect("dropbox", { folder_path: folder, file_naming: "{prompt_snippet}_{id}" });
+    const generation = await generate("a fox");
+    const processed = await call(admin(), "POST", "/api/v2/process/filters", { image_url: generation.images[0].url, filters: [{ type: "grayscale" }] });
+    expect(processed.status, processed.text).toBe(200);
+    const uploads = await uploadsSettled(integration.id, 2);
+    const fromFilter = uploads.find((u) => u.generation_id === processed.json.id)!;
+    expect(fromFilter).toMatchObject({ status: "completed", image_id: processed.json.id, remote_path: `${folder}/image_${processed.json.id}.png` });
+    expect(dropbox.files.get(fromFilter.remote_path.toLowerCase())?.bytes.equals(await imageBytes(processed.json.processed_image.url))).toBe(true);
+  });
+
+  it("serves the same RPCs over gRPC and Connect", async () => {
+    const integration = await connect("google_drive", { auto_upload: false });
+    const grpc = createClient(IntegrationService, createGrpcTransport({ baseUrl: system.baseUrl }));
+    const got = await grpc.getIntegration({ id: integration.id }, { headers: { authorization: `Bearer ${admin()}` } });
+    expect([got.integration?.service, got.integration?.status, got.integration?.settings?.autoUpload]).toEqual(["google_drive", "active", false]);
+    const res = await fetch(`${system.baseUrl}/imagegen.v1.IntegrationService/ListIntegrationServices`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin()}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(await res.json()).toEqual({ services: [{ id: "dropbox", name: "Dropbox", available: true }, { id: "google_drive", name: "Google Drive", available: true }] });
   });
 
   it("is owner-scoped, validated, and answers seed 004's errors", async () => {
