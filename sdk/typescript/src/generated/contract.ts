@@ -136,7 +136,7 @@ export interface CreateIntegrationRequest {
   /** The redirect_uri given to the authorize page, if one was (sent to the service unchanged). */
   redirectUri?: string;
   /** The PKCE verifier from GetAuthorizeUrl, if the authorize page was opened with its challenge. */
-  codeVerifier: string;
+  codeVerifier?: string;
   settings?: IntegrationSettings;
 }
 
@@ -167,7 +167,7 @@ export interface CreateWebhookRequest {
    * "whsec_" + standard padded base64 of at least 16 bytes is that decoded key (Standard
    * Webhooks); any other secret is used as its UTF-8 bytes.
    */
-  secret: string;
+  secret?: string;
   /** Default true. */
   active?: boolean;
   retryPolicy?: RetryPolicy;
