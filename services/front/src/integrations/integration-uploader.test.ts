@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@imagegen/server-kit";
 import { startFakeDropbox, type FakeDropbox } from "../../test/fakes/fake-dropbox.ts";
@@ -168,6 +171,34 @@ describe("Dropbox uploads", () => {
       ["integration.upload_failed", "needs_reauth", rig.integration.id],
       ["integration.upload_failed", "needs_reauth", rig.integration.id],
     ]);
+  });
+});
+
+describe("two replicas on one queue", () => {
+  it("upload each image exactly once between them", async () => {
+    const rig = await connect("dropbox");
+    // A second process on the same database file: its own connection, its own holder.
+    const file = join(mkdtempSync(join(tmpdir(), "uploads-")), "imagegen.sqlite");
+    const [storeA, storeB] = [new SqliteIntegrationStore(openSqlite(file)), new SqliteIntegrationStore(openSqlite(file))];
+    await storeA.insert(rig.integration);
+    const service = rig.service;
+    const replica = (store: SqliteIntegrationStore, holder: string) =>
+      new IntegrationUploader(store, new Map([["dropbox", service]]), box, async (path) => bytesOf(path), () => undefined, createLogger("test"), { holder, pollMs: 20 });
+    const [a, b] = [replica(storeA, "front-a"), replica(storeB, "front-b")];
+    try {
+      await a.queue("owner_1", Array.from({ length: 12 }, (_, n) => image(n)));
+      a.start();
+      b.start();
+      const done = await settled({ ...rig, store: storeA }, 12);
+      expect(done.every((u) => u.status === "completed" && u.attempts === 1)).toBe(true);
+    } finally {
+      a.stop();
+      b.stop();
+    }
+    const folder = rig.integration.settings.folderPath;
+    const answered = dropbox.calls.filter((c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith(`${folder}/`));
+    expect(answered).toHaveLength(12);
+    expect(new Set(answered.map((c) => c.path)).size).toBe(12);
   });
 });
 
