@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { basicAuth, bearerOf, formParams, startFakeServer, type Fault, type FakeRequest, type FakeServer } from "./fake-http.ts";
+import { basicAuth, bearerOf, formParams, startFakeServer, type Fault, type FakeRequest } from "./fake-http.ts";
 
 /**
  * A fake Dropbox API v2 that speaks the real wire protocol (../../../../../shared/providers/dropbox.md):
