@@ -39,6 +39,11 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
   const services = new Map<ServiceId, StorageService>();
   if (config.dropbox) services.set("dropbox", new DropboxClient(config.dropbox));
   if (config.google_drive) services.set("google_drive", new GoogleDriveClient(config.google_drive));
+  // Replicas over one PostgreSQL keep separate (often scratch) data dirs: a key generated into
+  // each would seal tokens no other replica, nor the next start, could open.
+  if (services.size > 0 && options.env.DATABASE_URL && !options.env.IMAGEGEN_SECRETS_KEY) {
+    throw new Error("IMAGEGEN_SECRETS_KEY must be set when DATABASE_URL is (every replica seals and opens integration tokens with it); e.g. openssl rand -base64 32");
+  }
   const box = SecretsBox.load(options.dataDir, options.env);
   const leaseMs = Number(options.env.IMAGEGEN_UPLOAD_LEASE_MS || 0) || undefined;
   const uploader = new IntegrationUploader(options.store, services, box, options.readImage, options.emit, logger, { holder: options.holder, claimMs: leaseMs });
