@@ -25,7 +25,7 @@ func (s *IntegrationsService) AuthorizeURL(ctx context.Context, service, redirec
 	return &out, s.t.call(ctx, exchange{method: "GET", path: "/api/v2/integrations/" + escape(service) + "/authorize-url", query: query, retryNetwork: true}, requestOptions{}, &out)
 }
 
-// Connect is POST /api/v2/integrations/connect. An authorization code is single-use: not retried.
+// Connect is POST /api/v2/integrations/connect. An authorization code is single-use: not resent after a network error.
 func (s *IntegrationsService) Connect(ctx context.Context, req *CreateIntegrationRequest) (*IntegrationResponse, error) {
 	var out IntegrationResponse
 	return &out, s.t.call(ctx, exchange{method: "POST", path: "/api/v2/integrations/connect", body: req}, requestOptions{}, &out)

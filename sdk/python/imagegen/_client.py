@@ -201,7 +201,7 @@ class Integrations(_Namespace):
         return self._get(f"/api/v2/integrations/{_quote(service)}/authorize-url", redirect_uri=redirect_uri)
 
     def connect(self, request: Optional[Json] = None, **fields: Any) -> ApiObject:
-        """POST /api/v2/integrations/connect (service=, auth_code=, redirect_uri=, code_verifier=, settings=). A code is single-use: not retried."""
+        """POST /api/v2/integrations/connect (service=, auth_code=, redirect_uri=, code_verifier=, settings=). A code is single-use: not resent after a network error."""
         return wrap(self._transport.call("POST", "/api/v2/integrations/connect", body=_body(request, fields)))
 
     def list(self) -> ApiObject:
