@@ -8,7 +8,7 @@ import { commentOf, SchemaCollector } from "./schemas.ts";
 export const DOCUMENTED_PACKAGES = ["imagegen.v1", "imagegen.admin.v1"];
 
 // The reading order of the reference: generating first, administration last.
-const SERVICE_ORDER = ["ImageService", "ModelService", "GalleryService", "WebhookService", "UserService", "AdminService"];
+const SERVICE_ORDER = ["ImageService", "ModelService", "GalleryService", "WebhookService", "IntegrationService", "UserService", "AdminService"];
 
 function rank(service: DescService): number {
   const i = SERVICE_ORDER.indexOf(service.name);

@@ -41,6 +41,14 @@ METHODS = {
     "WebhookService_RotateDefaultWebhookSecret": "webhooks.rotate_default_secret",
     "UserService_GetProfile": "user.profile",
     "UserService_UpdatePreferences": "user.update_preferences",
+    "IntegrationService_ListIntegrationServices": "integrations.services",
+    "IntegrationService_GetAuthorizeUrl": "integrations.authorize_url",
+    "IntegrationService_CreateIntegration": "integrations.connect",
+    "IntegrationService_ListIntegrations": "integrations.list",
+    "IntegrationService_GetIntegration": "integrations.get",
+    "IntegrationService_UpdateIntegration": "integrations.update",
+    "IntegrationService_DeleteIntegration": "integrations.delete",
+    "IntegrationService_ListIntegrationUploads": "integrations.uploads",
 }
 
 

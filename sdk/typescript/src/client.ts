@@ -2,7 +2,7 @@ import type * as api from "./generated/contract.js";
 import { callOperation } from "./call.js";
 import { ImageGenError } from "./errors.js";
 import { Generations, isTerminal, type WaitOptions } from "./generations.js";
-import { AdminApi, CollectionsApi, GalleryApi, ModelsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
+import { AdminApi, CollectionsApi, GalleryApi, IntegrationsApi, ModelsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
 import type { TransportConfig } from "./transport.js";
 import { verifyWebhook, type WebhookEvent, type WebhookHeaders } from "./webhooks.js";
 
@@ -48,6 +48,7 @@ export class ImageGenClient {
   readonly gallery: GalleryApi;
   readonly collections: CollectionsApi;
   readonly webhooks: WebhooksApi;
+  readonly integrations: IntegrationsApi;
   readonly user: UserApi;
   readonly admin: AdminApi;
 
@@ -70,6 +71,7 @@ export class ImageGenClient {
     this.gallery = new GalleryApi(config);
     this.collections = new CollectionsApi(config);
     this.webhooks = new WebhooksApi(config);
+    this.integrations = new IntegrationsApi(config);
     this.user = new UserApi(config);
     this.admin = new AdminApi(config);
   }

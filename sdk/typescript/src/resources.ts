@@ -89,6 +89,43 @@ export class CollectionsApi {
   }
 }
 
+/** `client.integrations`: the owner's Dropbox / Google Drive, where finished images are uploaded. */
+export class IntegrationsApi {
+  constructor(private readonly config: TransportConfig) {}
+  /** GET /api/v2/integrations/services: which services this deployment can connect. */
+  services(options?: RequestOptions): Promise<api.ListIntegrationServicesResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrationServices", {}, options);
+  }
+  /** GET /api/v2/integrations/{service}/authorize-url: the consent page, its state and PKCE code_verifier. */
+  authorizeUrl(service: "dropbox" | "google_drive", query: { redirectUri?: string } = {}, options?: RequestOptions): Promise<api.AuthorizeUrl> {
+    return callOperation(this.config, "IntegrationService_GetAuthorizeUrl", { params: { service }, query }, options);
+  }
+  /** POST /api/v2/integrations/connect: exchanges the authorization code and connects the account. */
+  connect(request: api.CreateIntegrationRequest, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_CreateIntegration", { body: request }, options);
+  }
+  /** GET /api/v2/integrations. */
+  list(options?: RequestOptions): Promise<api.ListIntegrationsResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrations", {}, options);
+  }
+  /** GET /api/v2/integrations/{id}. */
+  get(id: string, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_GetIntegration", { params: { id } }, options);
+  }
+  /** PATCH /api/v2/integrations/{id}: changes the settings given. */
+  update(id: string, changes: api.UpdateIntegrationRequest, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_UpdateIntegration", { params: { id }, body: changes }, options);
+  }
+  /** DELETE /api/v2/integrations/{id}: revokes the token at the service; nothing is uploaded after it. */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await callOperation(this.config, "IntegrationService_DeleteIntegration", { params: { id } }, options);
+  }
+  /** GET /api/v2/integrations/{id}/uploads: newest first. */
+  uploads(id: string, query: { pageSize?: number } = {}, options?: RequestOptions): Promise<api.ListIntegrationUploadsResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrationUploads", { params: { id }, query }, options);
+  }
+}
+
 /** `client.webhooks`. */
 export class WebhooksApi {
   constructor(private readonly config: TransportConfig) {}

@@ -9,6 +9,7 @@ import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
+import { IntegrationService } from "@imagegen/proto/imagegen/v1/integration_service_pb";
 import {
   clientFaultForUnparseableRequests,
   combineRequestGates,
@@ -64,6 +65,7 @@ import { generationEventData, generationEventName } from "./webhooks/generation-
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
+import { createIntegrations } from "./integrations/integrations.ts";
 import { createOutputScreening } from "./vision/screen-output-image.ts";
 import { visionConfigFromEnv } from "./vision/vision-config.ts";
 
@@ -133,6 +135,17 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     holder,
   });
   dispatcher.start();
+  // Dropbox / Google Drive: finished images go to the owners' own storage from a durable queue.
+  const integrations = createIntegrations({
+    store: state.integrations,
+    images: store,
+    readImage: (path) => images.read(path),
+    emit: (owner, event, data) => dispatcher.emit(owner, event, data),
+    dataDir: options.dataDir,
+    env,
+    logger,
+    holder,
+  });
   const runner = new GenerationRunner({
     store,
     images,
@@ -148,6 +161,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
+      integrations.generationFinished(generation, owner);
     },
   });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
@@ -176,7 +190,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
     moderationInterceptorFor(options.configPath),
   ];
-  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, UserService, AdminService, Health].map((s) => s.typeName);
+  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, IntegrationService, UserService, AdminService, Health].map((s) => s.typeName);
   const routes = (router: ConnectRouter): void => {
     registerImageService(router, {
       runner,
@@ -188,11 +202,12 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       syncWaitMs: options.syncWaitMs,
       vision: vision.pool,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.syncWaitMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
+      process: { runner, planner: { catalog, providers }, images, dispatcher, onProcessed: integrations.imageProcessed, waitMs: options.syncWaitMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });
     registerWebhookService(router, webhooks, checkWebhookUrl);
+    integrations.register(router);
     registerUserService(router, {
       profiles,
       monthlyCredits: (principal) => quotas.limitOf(principal),
@@ -243,6 +258,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
+      integrations.stop();
       await vision.pool?.close();
       await limiter.close();
       await concurrency.close();

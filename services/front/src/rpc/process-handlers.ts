@@ -26,6 +26,8 @@ export interface ProcessDeps {
   readonly images: ImageStore;
   readonly inputImages: InputImageDeps;
   readonly dispatcher?: WebhookDispatcher;
+  /** A filtered image was stored (integrations upload it). */
+  readonly onProcessed?: (owner: string, image: { id: string; blobPath: string; format: string }) => void;
   /**
    * The longest a process call waits for its provider job (the caller's `Prefer: wait=N` or
    * `respond-async` shortens it); a job still running then is answered with its id alone.
@@ -61,6 +63,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);
       deps.dispatcher?.emit(principal.owner, "process.completed", { process_id: id, user_id: principal.owner, url, filters_applied: result.applied });
+      deps.onProcessed?.(principal.owner, { id, blobPath: path, format });
       return {
         id,
         processedImage: {
