@@ -17,6 +17,9 @@ import type { WebhookStore } from "../webhooks/webhook-store.ts";
 import type { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
 import { PostgresWebhookOutbox } from "../webhooks/postgres-webhook-outbox.ts";
 import { SqliteWebhookOutbox } from "../webhooks/sqlite-webhook-outbox.ts";
+import { PostgresOAuthStore } from "../oauth/postgres-oauth-store.ts";
+import type { OAuthStore } from "../oauth/oauth-store.ts";
+import { SqliteOAuthStore } from "../oauth/sqlite-oauth-store.ts";
 import { openSqlite } from "./open-sqlite.ts";
 import { PostgresDatabase } from "./postgres-database.ts";
 import { PostgresStore } from "./postgres-store.ts";
@@ -31,6 +34,8 @@ export interface State {
   readonly webhooks: WebhookStore;
   readonly outbox: WebhookOutbox;
   readonly leases: LeaseStore;
+  /** OAuth apps, grants, codes and tokens (oauth/). */
+  readonly oauth: OAuthStore;
   /** Image bytes: object storage (IMAGEGEN_BLOB_URL), else beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else files. */
   readonly blobs: BlobStore;
   /** Whether the state is shared by replicas (PostgreSQL) or this machine's (SQLite). */
@@ -58,6 +63,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
       webhooks: new PostgresWebhookStore(db),
       outbox: new PostgresWebhookOutbox(db),
       leases,
+      oauth: new PostgresOAuthStore(db),
       blobs: openBlobs(dataDir, env, db),
       shared: true,
       async close() {
@@ -75,6 +81,7 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
     webhooks: new SqliteWebhookStore(db),
     outbox: new SqliteWebhookOutbox(db),
     leases: new SqliteLeases(db),
+    oauth: new SqliteOAuthStore(db),
     blobs: openBlobs(dataDir, env),
     shared: false,
     close: () => store.close(),

@@ -1,3 +1,4 @@
+import { POSTGRES_OAUTH_TABLES } from "../oauth/oauth-store.ts";
 import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
 import { POSTGRES_IMAGE_BLOBS_TABLE } from "../images/blob-store.ts";
 import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
@@ -47,4 +48,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_IMAGE_BLOBS_TABLE,
   // Webhook deliveries as a durable outbox any replica drains.
   POSTGRES_OUTBOX_TABLE,
+  // OAuth apps and the authorization server's artifacts (issue 16).
+  POSTGRES_OAUTH_TABLES,
 ];

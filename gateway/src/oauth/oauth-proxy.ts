@@ -1,0 +1,84 @@
+import * as http from "node:http";
+import { apiError, ErrorReason } from "@imagegen/errors";
+import type { RouteHandler } from "../gateway-app.ts";
+import { sendErrorEnvelope, type NodeRequest, type NodeResponse } from "../http/respond.ts";
+
+/** OAuth requests are a form or a query string: nothing legitimate comes near this. */
+export const OAUTH_MAX_BODY_BYTES = 64 * 1024;
+/** How long the front may take to answer an OAuth request (each is a few store reads). */
+const OAUTH_TIMEOUT_MS = 30_000;
+
+/** The paths of the authorization server, which lives in the front (services/front/src/oauth). */
+export function isOAuthPath(path: string): boolean {
+  return path.startsWith("/oauth/") || path === "/.well-known/oauth-authorization-server";
+}
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and HTTP/2 pseudo-headers are not forwarded.
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"]);
+
+/**
+ * Forwards /oauth/* and the discovery document to the front's HTTP/1.1 listener. These are
+ * HTTP (forms, redirects, cookies, HTML), not RPCs, so they cannot ride the RPC transport; the
+ * edge keeps its rules for them: a body over OAUTH_MAX_BODY_BYTES is refused (413) before the
+ * front sees it, and a front that does not answer in OAUTH_TIMEOUT_MS is a 504. The front's
+ * answer (status, Location, Set-Cookie, body) goes back unchanged. Bodies and queries carry
+ * codes, secrets and tokens: nothing here logs them (the access line names the path only).
+ */
+export function createOAuthProxy(frontUrls: readonly string[]): RouteHandler {
+  let next = 0;
+  return async (req, res, url) => {
+    if (!isOAuthPath(url.pathname)) return false;
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > OAUTH_MAX_BODY_BYTES) {
+      sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+      return true;
+    }
+    // Replicas share every OAuth artifact through the store: any of them can answer.
+    const base = frontUrls[next++ % frontUrls.length] ?? "http://127.0.0.1:8081";
+    await forward(req, res, new URL(`${url.pathname}${url.search}`, base));
+    return true;
+  };
+}
+
+function forward(req: NodeRequest, res: NodeResponse, target: URL): Promise<void> {
+  return new Promise((resolve) => {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!name.startsWith(":") && !HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    }
+    const authority = ("authority" in req ? req.authority : undefined) ?? req.headers.host ?? "";
+    headers["x-forwarded-host"] = String(req.headers["x-forwarded-host"] ?? authority);
+    headers["x-forwarded-proto"] = String(req.headers["x-forwarded-proto"] ?? "http");
+    const upstream = http.request(target, { method: req.method, headers, timeout: OAUTH_TIMEOUT_MS }, (answer) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
+      }
+      (res as http.ServerResponse).writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res as NodeJS.WritableStream);
+      answer.once("end", resolve);
+      answer.once("error", () => resolve());
+    });
+    const fail = (status: ErrorReason, message: string): void => {
+      if (!res.headersSent) sendErrorEnvelope(req, res, apiError(status, message));
+      else res.end();
+      resolve();
+    };
+    upstream.once("timeout", () => upstream.destroy(new Error("timeout")));
+    upstream.once("error", (error) => fail(error.message === "timeout" ? ErrorReason.TIMEOUT : ErrorReason.UNAVAILABLE, "the authorization server is not reachable; try again"));
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > OAUTH_MAX_BODY_BYTES) {
+        upstream.destroy();
+        req.pause();
+        if (!res.headersSent) sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+        resolve();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    req.once("end", () => upstream.end());
+    req.once("error", () => upstream.destroy());
+  });
+}
