@@ -38,7 +38,7 @@ export function registerOAuthAppService(router: ConnectRouter, store: OAuthStore
         createdAt: Math.floor(Date.now() / 1000) * 1000,
       };
       await store.insertApp(app);
-      return { app: toMessage(app), clientSecret: secret };
+      return { app: toMessage(app), ...(secret ? { clientSecret: secret } : {}) };
     },
     async listOAuthApps(_req, ctx) {
       return { apps: (await store.listApps(principalOf(ctx).owner)).map(toMessage) };

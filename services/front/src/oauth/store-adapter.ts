@@ -17,7 +17,7 @@ const BEARER_KINDS = new Set(["AccessToken", "RefreshToken", "AuthorizationCode"
  * §7.3, any port matches at authorization time.
  */
 export function clientMetadata(app: OAuthAppRecord): AdapterPayload {
-  const loopbackOnly = app.redirectUris.every((uri) => uri.startsWith("http://"));
+  const native = app.redirectUris.some((uri) => uri.startsWith("http://"));
   return {
     client_id: app.clientId,
     client_name: app.name,
@@ -26,7 +26,7 @@ export function clientMetadata(app: OAuthAppRecord): AdapterPayload {
     grant_types: app.confidential ? ["authorization_code", "refresh_token", "client_credentials"] : ["authorization_code", "refresh_token"],
     token_endpoint_auth_method: app.confidential ? "client_secret_basic" : "none",
     ...(app.confidential ? { client_secret: app.secretHashHex } : {}),
-    application_type: loopbackOnly ? "native" : "web",
+    application_type: native ? "native" : "web",
     scope: app.scopes.join(" "),
   };
 }
