@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
@@ -158,6 +159,11 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     // The generation is alice's: her key sees it, another owner's does not.
     expect((await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${aliceKey}` } })).status).toBe(200);
     expect((await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${system.adminKey}` } })).status).toBe(404);
+    // Usage records which app acted (the front's SQLite file under the data dir).
+    const db = new DatabaseSync(join(system.dataDir, "imagegen.sqlite"), { readOnly: true });
+    const row = db.prepare("SELECT owner, oauth_client_id FROM generations WHERE id = ?").get(id);
+    db.close();
+    expect(row).toEqual({ owner: "alice", oauth_client_id: publicApp.client_id });
     const grpc = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
     const generation = await grpc.textToImage(
       { prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64, numOutputs: 1 } },
@@ -215,7 +221,8 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     const before = callback.hits.length;
     const { page } = await authorize(publicApp.client_id, { pkce: false });
     await page.close();
-    const landed = callback.hits.slice(before).at(-1);
+    // The browser may also ask the callback origin for /favicon.ico.
+    const landed = callback.hits.slice(before).find((hit) => hit.pathname === "/callback");
     expect(landed?.searchParams.get("error")).toBe("invalid_request");
     expect(landed?.searchParams.get("error_description")).toContain("PKCE");
   });

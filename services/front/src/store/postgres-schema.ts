@@ -48,6 +48,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_IMAGE_BLOBS_TABLE,
   // Webhook deliveries as a durable outbox any replica drains.
   POSTGRES_OUTBOX_TABLE,
-  // OAuth apps and the authorization server's artifacts (issue 16).
+  // OAuth apps and the authorization server's artifacts (issue 16), and which app made a generation.
   POSTGRES_OAUTH_TABLES,
+  `ALTER TABLE generations ADD COLUMN oauth_client_id TEXT;`,
 ];
