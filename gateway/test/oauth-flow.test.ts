@@ -86,6 +86,11 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     for (const endpoint of [as.authorization_endpoint, as.token_endpoint, as.revocation_endpoint, as.introspection_endpoint, as.jwks_uri]) {
       expect(endpoint?.startsWith(`${system.baseUrl}/oauth/`)).toBe(true);
     }
+    // Every endpoint it names is one the gateway forwards; no DPoP (tokens are plain bearer tokens).
+    for (const [name, value] of Object.entries(as)) {
+      if (name.endsWith("_endpoint") || name === "jwks_uri") expect(value, name).toMatch(new RegExp(`^${system.baseUrl}/oauth/`));
+    }
+    expect(as.dpop_signing_alg_values_supported).toBeUndefined();
     expect(as.code_challenge_methods_supported).toEqual(["S256"]);
     expect(as.response_types_supported).toEqual(["code"]);
     expect(as.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]));

@@ -54,7 +54,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
     responseTypes: ["code"],
     scopes: OAUTH_SCOPE_NAMES,
-    claims: { openid: ["sub"] },
+    claims: {},
     cookies: { keys: keys.cookieKeys },
     jwks: { keys: [keys.jwk as never] },
     enabledJWA: { idTokenSigningAlgValues: ["EdDSA"] },
@@ -67,6 +67,16 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       resourceIndicators: { enabled: false },
+      // Off so that every endpoint is one the gateway forwards (/oauth/*) and every token is a
+      // plain bearer token: the front checks no DPoP proofs, so it must issue no DPoP-bound token.
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+    },
+    // Every authorization is approved on the consent page with an API key: only the grant that
+    // page just recorded counts, none remembered from an earlier authorization in the browser.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return typeof grantId === "string" ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
     routes: {
       authorization: "/oauth/authorize",
