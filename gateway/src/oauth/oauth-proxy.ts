@@ -40,15 +40,22 @@ export function createOAuthProxy(frontUrls: readonly string[]): RouteHandler {
   };
 }
 
-function forward(req: NodeRequest, res: NodeResponse, target: URL): Promise<void> {
-  return new Promise((resolve) => {
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!name.startsWith(":") && !HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-    }
-    const authority = ("authority" in req ? req.authority : undefined) ?? req.headers.host ?? "";
-    headers["x-forwarded-host"] = String(req.headers["x-forwarded-host"] ?? authority);
-    headers["x-forwarded-proto"] = String(req.headers["x-forwarded-proto"] ?? "http");
+async function forward(req: NodeRequest, res: NodeResponse, target: URL): Promise<void> {
+  // Read first (at most OAUTH_MAX_BODY_BYTES), then forward: an oversized body never reaches the front.
+  const body = await readBounded(req);
+  if (body === undefined) {
+    sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+    return;
+  }
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!name.startsWith(":") && !HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+  }
+  const authority = ("authority" in req ? req.authority : undefined) ?? req.headers.host ?? "";
+  headers["x-forwarded-host"] = String(req.headers["x-forwarded-host"] ?? authority);
+  headers["x-forwarded-proto"] = String(req.headers["x-forwarded-proto"] ?? "http");
+  if (body.length > 0 || req.method === "POST") headers["content-length"] = String(body.length);
+  await new Promise<void>((resolve) => {
     const upstream = http.request(target, { method: req.method, headers, timeout: OAUTH_TIMEOUT_MS }, (answer) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) {
@@ -59,26 +66,25 @@ function forward(req: NodeRequest, res: NodeResponse, target: URL): Promise<void
       answer.once("end", resolve);
       answer.once("error", () => resolve());
     });
-    const fail = (status: ErrorReason, message: string): void => {
-      if (!res.headersSent) sendErrorEnvelope(req, res, apiError(status, message));
+    upstream.once("timeout", () => upstream.destroy(new Error("timeout")));
+    upstream.once("error", (error) => {
+      const reason = error.message === "timeout" ? ErrorReason.TIMEOUT : ErrorReason.UNAVAILABLE;
+      if (!res.headersSent) sendErrorEnvelope(req, res, apiError(reason, "the authorization server is not reachable; try again"));
       else res.end();
       resolve();
-    };
-    upstream.once("timeout", () => upstream.destroy(new Error("timeout")));
-    upstream.once("error", (error) => fail(error.message === "timeout" ? ErrorReason.TIMEOUT : ErrorReason.UNAVAILABLE, "the authorization server is not reachable; try again"));
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > OAUTH_MAX_BODY_BYTES) {
-        upstream.destroy();
-        req.pause();
-        if (!res.headersSent) sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
-        resolve();
-        return;
-      }
-      upstream.write(chunk);
     });
-    req.once("end", () => upstream.end());
-    req.once("error", () => upstream.destroy());
+    upstream.end(body);
   });
+}
+
+/** The request body, or undefined once it passes OAUTH_MAX_BODY_BYTES (the rest is not read). */
+async function readBounded(req: NodeRequest): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > OAUTH_MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
