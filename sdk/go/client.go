@@ -28,6 +28,7 @@ type Client struct {
 	Collections *CollectionsService
 	Webhooks    *WebhooksService
 	User        *UserService
+	OAuthApps   *OAuthAppsService
 
 	transport *transport
 }
@@ -69,5 +70,6 @@ func NewClient(apiKey string, opts ...Option) *Client {
 	c.Collections = &CollectionsService{t: t}
 	c.Webhooks = &WebhooksService{t: t}
 	c.User = &UserService{t: t}
+	c.OAuthApps = &OAuthAppsService{t: t}
 	return c
 }

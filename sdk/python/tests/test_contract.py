@@ -41,6 +41,10 @@ METHODS = {
     "WebhookService_RotateDefaultWebhookSecret": "webhooks.rotate_default_secret",
     "UserService_GetProfile": "user.profile",
     "UserService_UpdatePreferences": "user.update_preferences",
+    "OAuthAppService_CreateOAuthApp": "oauth_apps.create",
+    "OAuthAppService_ListOAuthApps": "oauth_apps.list",
+    "OAuthAppService_GetOAuthApp": "oauth_apps.get",
+    "OAuthAppService_DeleteOAuthApp": "oauth_apps.delete",
 }
 
 

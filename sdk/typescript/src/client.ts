@@ -2,7 +2,7 @@ import type * as api from "./generated/contract.js";
 import { callOperation } from "./call.js";
 import { ImageGenError } from "./errors.js";
 import { Generations, isTerminal, type WaitOptions } from "./generations.js";
-import { AdminApi, CollectionsApi, GalleryApi, ModelsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
+import { AdminApi, CollectionsApi, GalleryApi, ModelsApi, OAuthAppsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
 import type { TransportConfig } from "./transport.js";
 import { verifyWebhook, type WebhookEvent, type WebhookHeaders } from "./webhooks.js";
 
@@ -49,6 +49,7 @@ export class ImageGenClient {
   readonly collections: CollectionsApi;
   readonly webhooks: WebhooksApi;
   readonly user: UserApi;
+  readonly oauthApps: OAuthAppsApi;
   readonly admin: AdminApi;
 
   constructor(options: ClientOptions = {}) {
@@ -71,6 +72,7 @@ export class ImageGenClient {
     this.collections = new CollectionsApi(config);
     this.webhooks = new WebhooksApi(config);
     this.user = new UserApi(config);
+    this.oauthApps = new OAuthAppsApi(config);
     this.admin = new AdminApi(config);
   }
 
