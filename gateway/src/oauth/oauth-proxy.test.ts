@@ -61,9 +61,13 @@ describe("the gateway's OAuth forwarding", () => {
   it("forwards the discovery document's path and leaves every other path alone", async () => {
     await fetch(`${edgeUrl}/.well-known/oauth-authorization-server`, { redirect: "manual" });
     expect(seen.at(-1)?.url).toBe("/.well-known/oauth-authorization-server");
-    const other = await fetch(`${edgeUrl}/.well-known/openid-configuration`);
-    expect(other.status).toBe(404);
-    expect(await other.text()).toBe("not mine");
+    for (const path of ["/.well-known/openid-configuration", "/oauth/unknown", "/oauth/consent/a/b", "/oauth"]) {
+      const other = await fetch(`${edgeUrl}${path}`);
+      expect(other.status, path).toBe(404);
+      expect(await other.text()).toBe("not mine");
+    }
+    await fetch(`${edgeUrl}/oauth/consent/Ab_c-1`, { redirect: "manual" });
+    expect(seen.at(-1)?.url).toBe("/oauth/consent/Ab_c-1");
   });
 
   it("refuses a body over the limit with 413 before the front sees it, declared or streamed", async () => {

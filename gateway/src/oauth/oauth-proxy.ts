@@ -8,9 +8,14 @@ export const OAUTH_MAX_BODY_BYTES = 64 * 1024;
 /** How long the front may take to answer an OAuth request (each is a few store reads). */
 const OAUTH_TIMEOUT_MS = 30_000;
 
-/** The paths of the authorization server, which lives in the front (services/front/src/oauth). */
+/** The endpoints of the authorization server, which lives in the front (services/front/src/oauth). */
+const OAUTH_PATHS = new Set(["/.well-known/oauth-authorization-server", "/oauth/authorize", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/jwks"]);
+/** The consent page and the authorization endpoint's resume step, each with an interaction id. */
+const OAUTH_INTERACTION = /^\/oauth\/(consent|authorize)\/[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether `path` is one the authorization server answers; any other path stays the edge's 404. */
 export function isOAuthPath(path: string): boolean {
-  return path.startsWith("/oauth/") || path === "/.well-known/oauth-authorization-server";
+  return OAUTH_PATHS.has(path) || OAUTH_INTERACTION.test(path);
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and HTTP/2 pseudo-headers are not forwarded.
