@@ -72,7 +72,9 @@ async function authorize(clientId: string, options: { scope?: string; redirectUr
 /** Where the browser ended up after submitting the consent form. */
 async function submitConsent(page: Page, key: string, button: "Allow" | "Deny"): Promise<URL> {
   await page.fill('input[type="password"]', key);
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url), { timeout: 15_000 }), page.click(`button:has-text("${button}")`)]);
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url), { timeout: 15_000 }), page.click(`button:has-text("${button}")`)]).catch(async (e) => {
+    throw new Error(`${String(e)} at ${page.url()}: ${(await page.content()).slice(0, 600)}`);
+  });
   return new URL(page.url());
 }
 
@@ -269,6 +271,27 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     const deleted = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${registered.json.app.client_id}`, { method: "DELETE", headers: { authorization: `Bearer ${system.adminKey}` } });
     expect(deleted.status).toBe(204);
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(401);
+  });
+
+  it("revoking the API key a user approved with ends its access tokens and its refresh token", async () => {
+    const daveKey = await createOwnerKey(system.baseUrl, system.adminKey, "dave");
+    const client = { client_id: publicApp.client_id };
+    const { page, verifier, state } = await authorize(publicApp.client_id);
+    const params = oauth.validateAuthResponse(as, client, await submitConsent(page, daveKey, "Allow"), state);
+    await page.close();
+    const daves = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE));
+    expect((await restTextToImage(system.baseUrl, daves.access_token)).status).toBe(200);
+    const listed = (await (await fetch(`${system.baseUrl}/api/v2/admin/keys?owner=dave`, { headers: { authorization: `Bearer ${system.adminKey}` } })).json()) as { keys: Array<{ id: string }> };
+    const revoked = await fetch(`${system.baseUrl}/api/v2/admin/keys/${listed.keys[0]!.id}:revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(revoked.status).toBe(200);
+    expect((await restTextToImage(system.baseUrl, daves.access_token)).status).toBe(401);
+    const refresh = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), daves.refresh_token!, INSECURE);
+    expect(refresh.status).toBe(400);
+    expect(((await refresh.json()) as { error: string }).error).toBe("invalid_grant");
   });
 
   it("never writes a token, code or client secret to the logs", () => {

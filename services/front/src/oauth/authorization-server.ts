@@ -49,6 +49,10 @@ export function accountIdOf(principal: Pick<Principal, "keyId" | "owner">): stri
  */
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const keys = oauthKeys(options.secret);
+  const principalOfAccount = (accountId: string): Promise<Principal | undefined> => {
+    const slash = accountId.indexOf("/");
+    return slash > 0 ? options.principalOfKey(accountId.slice(0, slash), accountId.slice(slash + 1)) : Promise.resolve(undefined);
+  };
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, options.store),
     clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
@@ -100,7 +104,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       Interaction: 600,
       Session: 600,
     },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    // An account is the API key that approved the grant: once that key is revoked, refreshing
+    // fails (invalid_grant) just as its access tokens already do.
+    findAccount: async (_ctx, sub) => ((await principalOfAccount(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
     // Browser apps call the token endpoint from their own origin; what they send proves itself.
     clientBasedCORS: () => true,
     renderError: async (ctx, out) => {
@@ -138,8 +144,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       const app = await options.store.findApp(token.clientId);
       if (!app) return undefined;
       const accountId = "accountId" in token && typeof token.accountId === "string" ? token.accountId : accountIdOf(app);
-      const slash = accountId.indexOf("/");
-      const principal = await options.principalOfKey(accountId.slice(0, slash), accountId.slice(slash + 1));
+      const principal = await principalOfAccount(accountId);
       if (!principal) return undefined;
       return { ...principal, admin: false, oauth: { clientId: app.clientId, scopes: (token.scope ?? "").split(" ").filter(Boolean) } };
     },

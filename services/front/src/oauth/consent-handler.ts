@@ -41,6 +41,7 @@ export async function handleConsent(req: IncomingMessage, res: ServerResponse, d
     const principal = await deps.resolveApiKey(form.get("api_key") ?? "");
     if (!principal) return sendHtml(res, 401, consentPageHtml({ ...view, problem: "That API key is not valid. Enter one of your API keys." }));
     const accountId = accountIdOf(principal);
+    await forgetOtherLogin(deps.provider, details.uid, details.session, accountId);
     const grant = new deps.provider.Grant({ accountId, clientId });
     if (scopes.length > 0) grant.addOIDCScope(scopes.join(" "));
     const grantId = await grant.save();
@@ -52,6 +53,26 @@ export async function handleConsent(req: IncomingMessage, res: ServerResponse, d
     if (!res.headersSent) {
       sendHtml(res, name === "FormTooLarge" ? 413 : 400, errorPageHtml("invalid_request", "this authorization request is unknown or has expired; start again from the application"));
     }
+  }
+}
+
+/**
+ * The key typed on this page decides who approves, whatever this browser approved as before.
+ * oidc-provider would instead ask to log the earlier account out first (an end-session page we
+ * do not serve), so the browser's session — and this interaction's copy of it — forget the
+ * earlier login, and this one takes its place when the interaction finishes.
+ */
+async function forgetOtherLogin(provider: Provider, uid: string, current: { accountId: string; cookie: string } | undefined, accountId: string): Promise<void> {
+  if (!current || current.accountId === accountId) return;
+  const now = Math.floor(Date.now() / 1000);
+  const [session, interaction] = await Promise.all([provider.Session.find(current.cookie), provider.Interaction.find(uid)]);
+  if (session) {
+    session.accountId = undefined;
+    await session.save(Math.max(1, session.exp - now));
+  }
+  if (interaction?.session) {
+    interaction.session.accountId = undefined as unknown as string;
+    await interaction.save(Math.max(1, interaction.exp - now));
   }
 }
 
