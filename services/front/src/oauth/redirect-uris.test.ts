@@ -9,6 +9,7 @@ describe("redirect URIs an app may register", () => {
     ["http://localhost:3000/cb", undefined],
     ["http://[::1]:3000/cb", undefined],
     ["http://127.0.0.1/callback", "a loopback http redirect URI must name a port (http://127.0.0.1:<port>/…)"],
+    ["https://localhost:8443/cb", "a loopback redirect URI must use http (http://127.0.0.1:<port>/…)"],
     ["http://app.example/cb", "must be an https URL, or a loopback http://127.0.0.1:<port>/… or http://localhost:<port>/… URL"],
     ["https://app.example/cb#frag", "must not contain a fragment"],
     ["https://user:pw@app.example/cb", "must not contain credentials"],
