@@ -101,6 +101,18 @@ describe("scopes on every surface", () => {
     expect(admin.code).toBe(Code.PermissionDenied);
     const rest = await fetch(`${system.baseUrl}/api/v2/oauth/apps`, bearer(generateOnly));
     expect(rest.status).toBe(403);
+    // The owner's API key reaches the same service over gRPC and Connect.
+    for (const transport of [grpc, createConnectTransport({ baseUrl: system.baseUrl, httpVersion: "1.1" })]) {
+      const listed = await createClient(OAuthAppService, transport).listOAuthApps({}, bearer(system.adminKey));
+      expect(listed.apps.map((a) => a.clientId)).toContain(app.clientId);
+    }
+  });
+
+  it("authenticates a confidential client with client_secret_post too", async () => {
+    const client = { client_id: app.clientId };
+    const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretPost(app.secret), { scope: "models:read" }, INSECURE);
+    const token = (await oauth.processClientCredentialsResponse(as, client, response)).access_token;
+    expect((await fetch(`${system.baseUrl}/api/v2/models`, bearer(token))).status).toBe(200);
   });
 
   it("refuses a scope the app was not registered for at the token endpoint (invalid_scope)", async () => {
