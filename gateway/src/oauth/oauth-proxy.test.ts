@@ -27,9 +27,10 @@ beforeAll(async () => {
   const frontUrl = await listen(front);
   const proxy = createOAuthProxy([frontUrl]);
   const down = createOAuthProxy(["http://127.0.0.1:1"]);
+  const failover = createOAuthProxy(["http://127.0.0.1:1", frontUrl]);
   edge = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://edge");
-    const handler = url.searchParams.has("down") ? down : proxy;
+    const handler = url.searchParams.has("down") ? down : url.searchParams.has("failover") ? failover : proxy;
     void handler(req, res, url).then((handled) => {
       if (!handled) res.writeHead(404).end("not mine");
     });
@@ -88,6 +89,12 @@ describe("the gateway's OAuth forwarding", () => {
     } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(seen.length).toBe(before);
+  });
+
+  it("hands the request to the next front when one refuses the connection", async () => {
+    const res = await fetch(`${edgeUrl}/oauth/token?failover=1`, { method: "POST", body: "grant_type=x", redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(seen.at(-1)).toMatchObject({ url: "/oauth/token?failover=1", body: "grant_type=x" });
   });
 
   it("answers 503 UNAVAILABLE when the front cannot be reached", async () => {

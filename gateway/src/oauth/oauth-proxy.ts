@@ -38,20 +38,26 @@ export function createOAuthProxy(frontUrls: readonly string[]): RouteHandler {
       sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
       return true;
     }
-    // Replicas share every OAuth artifact through the store: any of them can answer.
-    const base = frontUrls[next++ % frontUrls.length] ?? "http://127.0.0.1:8081";
-    await forward(req, res, new URL(`${url.pathname}${url.search}`, base));
+    // Read first (at most OAUTH_MAX_BODY_BYTES), then forward: an oversized body never reaches the front.
+    const body = await readBounded(req);
+    if (body === undefined) {
+      sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+      return true;
+    }
+    // Replicas share every OAuth artifact through the store: any of them can answer, and one that
+    // refuses the connection (restarting) hands the request to the next, as the RPC transport does.
+    const first = next++;
+    for (let i = 0; i < frontUrls.length; i++) {
+      const base = frontUrls[(first + i) % frontUrls.length]!;
+      const last = i === frontUrls.length - 1;
+      if (await forward(req, res, new URL(`${url.pathname}${url.search}`, base), body, last)) break;
+    }
     return true;
   };
 }
 
-async function forward(req: NodeRequest, res: NodeResponse, target: URL): Promise<void> {
-  // Read first (at most OAUTH_MAX_BODY_BYTES), then forward: an oversized body never reaches the front.
-  const body = await readBounded(req);
-  if (body === undefined) {
-    sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
-    return;
-  }
+/** False when the front refused the connection and `last` is false (the caller tries the next one). */
+async function forward(req: NodeRequest, res: NodeResponse, target: URL, body: Buffer, last: boolean): Promise<boolean> {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith(":") && !HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -60,7 +66,7 @@ async function forward(req: NodeRequest, res: NodeResponse, target: URL): Promis
   headers["x-forwarded-host"] = String(req.headers["x-forwarded-host"] ?? authority);
   headers["x-forwarded-proto"] = String(req.headers["x-forwarded-proto"] ?? "http");
   if (body.length > 0 || req.method === "POST") headers["content-length"] = String(body.length);
-  await new Promise<void>((resolve) => {
+  return new Promise<boolean>((resolve) => {
     const upstream = http.request(target, { method: req.method, headers, timeout: OAUTH_TIMEOUT_MS }, (answer) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) {
@@ -68,15 +74,16 @@ async function forward(req: NodeRequest, res: NodeResponse, target: URL): Promis
       }
       (res as http.ServerResponse).writeHead(answer.statusCode ?? 502, out);
       answer.pipe(res as NodeJS.WritableStream);
-      answer.once("end", resolve);
-      answer.once("error", () => resolve());
+      answer.once("end", () => resolve(true));
+      answer.once("error", () => resolve(true));
     });
     upstream.once("timeout", () => upstream.destroy(new Error("timeout")));
-    upstream.once("error", (error) => {
+    upstream.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED" && !last) return resolve(false);
       const reason = error.message === "timeout" ? ErrorReason.TIMEOUT : ErrorReason.UNAVAILABLE;
       if (!res.headersSent) sendErrorEnvelope(req, res, apiError(reason, "the authorization server is not reachable; try again"));
       else res.end();
-      resolve();
+      resolve(true);
     });
     upstream.end(body);
   });
