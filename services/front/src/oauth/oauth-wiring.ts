@@ -52,7 +52,8 @@ async function principalOfKey(options: OAuthWiringOptions, keyId: string, owner:
   return key && principalOfKeyRecord(key);
 }
 
-function accessTokenTtl(env: NodeJS.ProcessEnv): number {
+/** IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S, checked at start: a bad value stops the front with a clear line. */
+export function accessTokenTtl(env: NodeJS.ProcessEnv): number {
   const raw = env.IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S;
   if (raw === undefined || raw === "") return DEFAULT_ACCESS_TOKEN_TTL_S;
   const ttl = Number(raw);
