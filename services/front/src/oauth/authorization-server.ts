@@ -123,6 +123,14 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     const presented = createHash("sha256").update(actual, "utf8").digest();
     return stored.length === presented.length && timingSafeEqual(stored, presented);
   };
+  // oidc-provider always lists "openid" among the scopes; we offer no OpenID Connect, so the
+  // discovery document names exactly the scopes an app may register (a documented post-middleware).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === OAUTH_DISCOVERY_PATH && ctx.body && typeof ctx.body === "object" && "scopes_supported" in ctx.body) {
+      (ctx.body as { scopes_supported: string[] }).scopes_supported = [...OAUTH_SCOPE_NAMES];
+    }
+  });
   // Library errors are logged by name only: a description could quote a parameter.
   provider.on("server_error", (_ctx, error: Error) => options.logger.error("oauth server error", { error: error.name }));
   const callback = provider.callback();
