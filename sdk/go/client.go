@@ -29,6 +29,7 @@ type Client struct {
 	Webhooks     *WebhooksService
 	Integrations *IntegrationsService
 	User         *UserService
+	OAuthApps    *OAuthAppsService
 
 	transport *transport
 }
@@ -71,5 +72,6 @@ func NewClient(apiKey string, opts ...Option) *Client {
 	c.Webhooks = &WebhooksService{t: t}
 	c.Integrations = &IntegrationsService{t: t}
 	c.User = &UserService{t: t}
+	c.OAuthApps = &OAuthAppsService{t: t}
 	return c
 }

@@ -135,6 +135,27 @@ type CreateIntegrationRequest struct {
 	Settings    *IntegrationSettings `json:"settings,omitempty"`
 }
 
+// CreateOAuthAppRequest describes a new application.
+type CreateOAuthAppRequest struct {
+	// True for an app that can keep a secret (a server); it may then use client credentials.
+	Confidential bool `json:"confidential,omitempty"`
+	// Shown to users on the consent page.
+	Name string `json:"name,omitempty"`
+	// Absolute https URLs, or loopback http://127.0.0.1:<port>/… and http://localhost:<port>/…
+	// (RFC 8252: any port matches at authorization time). Matched exactly otherwise.
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	// The most the app may ask for: images:generate, images:read, models:read, gallery:read,
+	// gallery:write, webhooks:manage, profile:read.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// CreateOAuthAppResponse is the new application and, for a confidential one, its secret.
+type CreateOAuthAppResponse struct {
+	App *OAuthApp `json:"app,omitempty"`
+	// Only here, only for confidential apps: it is stored hashed and cannot be shown again.
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
 // CreateVariationsRequest asks for images close to an existing one.
 type CreateVariationsRequest struct {
 	// An image URL (ours or public), a data: URL or raw base64.
@@ -397,6 +418,11 @@ type GetModelResponse struct {
 	Model *ModelDetail `json:"model,omitempty"`
 }
 
+// GetOAuthAppResponse wraps one application.
+type GetOAuthAppResponse struct {
+	App *OAuthApp `json:"app,omitempty"`
+}
+
 // GetProfileResponse wraps the user as seed 004 shows it.
 type GetProfileResponse struct {
 	User *User `json:"user,omitempty"`
@@ -584,6 +610,11 @@ type ListModelsResponse struct {
 	Models []Model `json:"models,omitempty"`
 }
 
+// ListOAuthAppsResponse lists every application of the owner.
+type ListOAuthAppsResponse struct {
+	Apps []OAuthApp `json:"apps,omitempty"`
+}
+
 // ListWebhookDeliveriesResponse is one page of attempts.
 type ListWebhookDeliveriesResponse struct {
 	Deliveries    []WebhookDelivery `json:"deliveries,omitempty"`
@@ -671,6 +702,17 @@ type ModelParameters struct {
 	Seed                bool     `json:"seed,omitempty"`
 	SupportedSchedulers []string `json:"supported_schedulers,omitempty"`
 	WidthRange          *Range   `json:"width_range,omitempty"`
+}
+
+// OAuthApp is a registered application. Its secret is never returned after creation.
+type OAuthApp struct {
+	ClientID string `json:"client_id,omitempty"`
+	// Confidential apps hold a client secret; public ones (browser, mobile) use PKCE alone.
+	Confidential bool     `json:"confidential,omitempty"`
+	CreatedAt    string   `json:"created_at,omitempty"`
+	Name         string   `json:"name,omitempty"`
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	Scopes       []string `json:"scopes,omitempty"`
 }
 
 // OutputOptions control the encoding of results.

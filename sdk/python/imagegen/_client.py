@@ -237,6 +237,27 @@ class User(_Namespace):
         return wrap(self._transport.call("PATCH", "/api/v2/user/preferences", body=_body(preferences, fields)))
 
 
+class OAuthApps(_Namespace):
+    """client.oauth_apps: third-party applications acting for users through OAuth 2.0 (API keys only)."""
+
+    def create(self, request: Optional[Json] = None, **fields: Any) -> ApiObject:
+        """POST /api/v2/oauth/apps (name=, redirect_uris=[...], scopes=[...], confidential=); a confidential app's client_secret is in the answer, once."""
+        # No automatic retry: a repeat would register a second app.
+        return wrap(self._transport.call("POST", "/api/v2/oauth/apps", body=_body(request, fields)))
+
+    def list(self) -> ApiObject:
+        """GET /api/v2/oauth/apps."""
+        return self._get("/api/v2/oauth/apps")
+
+    def get(self, client_id: str) -> ApiObject:
+        """GET /api/v2/oauth/apps/{client_id}."""
+        return self._get(f"/api/v2/oauth/apps/{_quote(client_id)}")
+
+    def delete(self, client_id: str) -> None:
+        """DELETE /api/v2/oauth/apps/{client_id}: every code and token of the app is revoked at once."""
+        self._transport.call("DELETE", f"/api/v2/oauth/apps/{_quote(client_id)}", retry_on_network_error=True)
+
+
 class ImageGenClient:
     """The imagegen API. ``api_key`` (an API key or OAuth access token) and ``base_url`` (the
     server root, e.g. ``http://localhost:8080``) default to IMAGEGEN_API_KEY and
@@ -276,5 +297,6 @@ class ImageGenClient:
         self.webhooks = Webhooks(transport)
         self.integrations = Integrations(transport)
         self.user = User(transport)
+        self.oauth_apps = OAuthApps(transport)
 
     verify_webhook = staticmethod(verify_webhook)

@@ -49,6 +49,10 @@ METHODS = {
     "IntegrationService_UpdateIntegration": "integrations.update",
     "IntegrationService_DeleteIntegration": "integrations.delete",
     "IntegrationService_ListIntegrationUploads": "integrations.uploads",
+    "OAuthAppService_CreateOAuthApp": "oauth_apps.create",
+    "OAuthAppService_ListOAuthApps": "oauth_apps.list",
+    "OAuthAppService_GetOAuthApp": "oauth_apps.get",
+    "OAuthAppService_DeleteOAuthApp": "oauth_apps.delete",
 }
 
 

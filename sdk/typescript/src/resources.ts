@@ -176,6 +176,27 @@ export class UserApi {
   }
 }
 
+/** `client.oauthApps`: third-party applications that act for users through OAuth 2.0 (API keys only). */
+export class OAuthAppsApi {
+  constructor(private readonly config: TransportConfig) {}
+  /** POST /api/v2/oauth/apps (a confidential app's `clientSecret` is in the answer, once). */
+  create(request: api.CreateOAuthAppRequest, options?: RequestOptions): Promise<api.CreateOAuthAppResponse> {
+    return callOperation(this.config, "OAuthAppService_CreateOAuthApp", { body: request }, options);
+  }
+  /** GET /api/v2/oauth/apps. */
+  list(options?: RequestOptions): Promise<api.ListOAuthAppsResponse> {
+    return callOperation(this.config, "OAuthAppService_ListOAuthApps", {}, options);
+  }
+  /** GET /api/v2/oauth/apps/{client_id}. */
+  get(clientId: string, options?: RequestOptions): Promise<api.GetOAuthAppResponse> {
+    return callOperation(this.config, "OAuthAppService_GetOAuthApp", { params: { client_id: clientId } }, options);
+  }
+  /** DELETE /api/v2/oauth/apps/{client_id}: every code and token of the app is revoked at once. */
+  delete(clientId: string, options?: RequestOptions): Promise<void> {
+    return callOperation(this.config, "OAuthAppService_DeleteOAuthApp", { params: { client_id: clientId } }, options);
+  }
+}
+
 /** `client.admin.keys`: API-key administration (admin keys only). */
 export class AdminApi {
   readonly keys: {

@@ -140,6 +140,31 @@ export interface CreateIntegrationRequest {
   settings?: IntegrationSettings;
 }
 
+/** CreateOAuthAppRequest describes a new application. */
+export interface CreateOAuthAppRequest {
+  /** Shown to users on the consent page. */
+  name: string;
+  /**
+   * Absolute https URLs, or loopback http://127.0.0.1:<port>/… and http://localhost:<port>/…
+   * (RFC 8252: any port matches at authorization time). Matched exactly otherwise.
+   */
+  redirectUris: string[];
+  /**
+   * The most the app may ask for: images:generate, images:read, models:read, gallery:read,
+   * gallery:write, webhooks:manage, profile:read.
+   */
+  scopes: ("images:generate" | "images:read" | "models:read" | "gallery:read" | "gallery:write" | "webhooks:manage" | "profile:read")[];
+  /** True for an app that can keep a secret (a server); it may then use client credentials. */
+  confidential?: boolean;
+}
+
+/** CreateOAuthAppResponse is the new application and, for a confidential one, its secret. */
+export interface CreateOAuthAppResponse {
+  app?: OAuthApp;
+  /** Only here, only for confidential apps: it is stored hashed and cannot be shown again. */
+  clientSecret: string;
+}
+
 /** CreateVariationsRequest asks for images close to an existing one. */
 export interface CreateVariationsRequest {
   /** An image URL (ours or public), a data: URL or raw base64. */
@@ -376,6 +401,11 @@ export interface GetModelResponse {
   model?: ModelDetail;
 }
 
+/** GetOAuthAppResponse wraps one application. */
+export interface GetOAuthAppResponse {
+  app?: OAuthApp;
+}
+
 /** GetProfileResponse wraps the user as seed 004 shows it. */
 export interface GetProfileResponse {
   user?: User;
@@ -554,6 +584,11 @@ export interface ListModelsResponse {
   models: Model[];
 }
 
+/** ListOAuthAppsResponse lists every application of the owner. */
+export interface ListOAuthAppsResponse {
+  apps: OAuthApp[];
+}
+
 /** ListWebhookDeliveriesResponse is one page of attempts. */
 export interface ListWebhookDeliveriesResponse {
   deliveries: WebhookDelivery[];
@@ -647,6 +682,17 @@ export interface ModelParameters {
   seed: boolean;
   widthRange?: Range;
   heightRange?: Range;
+}
+
+/** OAuthApp is a registered application. Its secret is never returned after creation. */
+export interface OAuthApp {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  scopes: string[];
+  /** Confidential apps hold a client secret; public ones (browser, mobile) use PKCE alone. */
+  confidential: boolean;
+  createdAt?: string;
 }
 
 /** OutputOptions control the encoding of results. */
@@ -987,6 +1033,8 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   Cost: {"credits":["credits"],"usd":["usd"]},
   CreateCollectionRequest: {"name":["name"],"description":["description"],"is_public":["isPublic"],"cover_image_id":["coverImageId"]},
   CreateIntegrationRequest: {"service":["service"],"auth_code":["authCode"],"redirect_uri":["redirectUri"],"code_verifier":["codeVerifier"],"settings":["settings","IntegrationSettings"]},
+  CreateOAuthAppRequest: {"name":["name"],"redirect_uris":["redirectUris"],"scopes":["scopes"],"confidential":["confidential"]},
+  CreateOAuthAppResponse: {"app":["app","OAuthApp"],"client_secret":["clientSecret"]},
   CreateVariationsRequest: {"image":["image"],"prompt":["prompt"],"model":["model"],"num_outputs":["numOutputs"],"seed":["seed"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"]},
   CreateWebhookRequest: {"url":["url"],"events":["events"],"secret":["secret"],"active":["active"],"retry_policy":["retryPolicy","RetryPolicy"]},
   Dimensions: {"width":["width"],"height":["height"]},
@@ -1002,6 +1050,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   GenerationEvent: {"generation":["generation","Generation"],"type":["type"],"image":["image","Image"]},
   GenerationParameters: {"width":["width"],"height":["height"],"num_outputs":["numOutputs"],"num_inference_steps":["numInferenceSteps"],"guidance_scale":["guidanceScale"],"seed":["seed"],"scheduler":["scheduler"],"sampler":["sampler"]},
   GetModelResponse: {"model":["model","ModelDetail"]},
+  GetOAuthAppResponse: {"app":["app","OAuthApp"]},
   GetProfileResponse: {"user":["user","User"]},
   Image: {"id":["id"],"url":["url"],"width":["width"],"height":["height"],"size_bytes":["sizeBytes"],"format":["format","ImageFormat"],"nsfw_score":["nsfwScore"],"aesthetic_score":["aestheticScore"],"seed":["seed"],"base64":["base64"],"transformations_applied":["transformationsApplied"],"mask_area_percentage":["maskAreaPercentage"],"inpainted_regions":["inpaintedRegions","Region"]},
   ImageToImageRequest: {"init_image":["initImage"],"prompt":["prompt"],"negative_prompt":["negativePrompt"],"strength":["strength"],"model":["model"],"parameters":["parameters","GenerationParameters"],"preserve":["preserve","PreserveOptions"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"]},
@@ -1020,6 +1069,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   ListIntegrationsResponse: {"integrations":["integrations","Integration"]},
   ListIntegrationUploadsResponse: {"uploads":["uploads","IntegrationUpload"]},
   ListModelsResponse: {"models":["models","Model"]},
+  ListOAuthAppsResponse: {"apps":["apps","OAuthApp"]},
   ListWebhookDeliveriesResponse: {"deliveries":["deliveries","WebhookDelivery"],"next_page_token":["nextPageToken"]},
   ListWebhooksResponse: {"webhooks":["webhooks","Webhook"]},
   Model: {"id":["id"],"name":["name"],"version":["version"],"type":["type"],"status":["status"],"capabilities":["capabilities"],"supported_sizes":["supportedSizes","Dimensions"],"pricing":["pricing","Pricing"],"performance":["performance","Performance"],"specialized_features":["specializedFeatures"],"providers":["providers"],"status_reason":["statusReason"]},
@@ -1027,6 +1077,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   ModelDetail: {"id":["id"],"name":["name"],"description":["description"],"version":["version"],"release_date":["releaseDate"],"type":["type"],"status":["status"],"capabilities":["capabilities","ModelCapabilities"],"parameters":["parameters","ModelParameters"],"supported_sizes":["supportedSizes","Dimensions"],"pricing":["pricing","Pricing"],"performance":["performance","Performance"],"examples":["examples","ModelExample"],"providers":["providers"],"status_reason":["statusReason"]},
   ModelExample: {"prompt":["prompt"],"image_url":["imageUrl"]},
   ModelParameters: {"max_prompt_length":["maxPromptLength"],"supported_schedulers":["supportedSchedulers"],"inference_steps_range":["inferenceStepsRange","Range"],"guidance_scale_range":["guidanceScaleRange","Range"],"max_outputs":["maxOutputs"],"output_formats":["outputFormats"],"negative_prompt":["negativePrompt"],"seed":["seed"],"width_range":["widthRange","Range"],"height_range":["heightRange","Range"]},
+  OAuthApp: {"client_id":["clientId"],"name":["name"],"redirect_uris":["redirectUris"],"scopes":["scopes"],"confidential":["confidential"],"created_at":["createdAt"]},
   OutputOptions: {"format":["format","ImageFormat"],"quality":["quality"],"return_type":["returnType","ReturnType"]},
   Performance: {"average_generation_time":["averageGenerationTime"],"queue_time":["queueTime"]},
   Preferences: {"default_model":["defaultModel"],"default_size":["defaultSize"],"nsfw_filter":["nsfwFilter"],"auto_save_gallery":["autoSaveGallery"]},
@@ -1112,6 +1163,10 @@ export const OPERATIONS = {
   AdminService_CreateApiKey: { method: "POST", path: "/api/v2/admin/keys", query: [], body: "CreateApiKeyRequest", response: "CreateApiKeyResponse" },
   AdminService_ListApiKeys: { method: "GET", path: "/api/v2/admin/keys", query: ["owner","include_revoked"], body: null, response: "ListApiKeysResponse" },
   AdminService_RevokeApiKey: { method: "POST", path: "/api/v2/admin/keys/{id}:revoke", query: [], body: null, response: "ApiKey" },
+  OAuthAppService_CreateOAuthApp: { method: "POST", path: "/api/v2/oauth/apps", query: [], body: "CreateOAuthAppRequest", response: "CreateOAuthAppResponse" },
+  OAuthAppService_ListOAuthApps: { method: "GET", path: "/api/v2/oauth/apps", query: [], body: null, response: "ListOAuthAppsResponse" },
+  OAuthAppService_GetOAuthApp: { method: "GET", path: "/api/v2/oauth/apps/{client_id}", query: [], body: null, response: "GetOAuthAppResponse" },
+  OAuthAppService_DeleteOAuthApp: { method: "DELETE", path: "/api/v2/oauth/apps/{client_id}", query: [], body: null, response: null },
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationId = keyof typeof OPERATIONS;

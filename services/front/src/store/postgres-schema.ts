@@ -1,3 +1,4 @@
+import { POSTGRES_OAUTH_TABLES } from "../oauth/oauth-store.ts";
 import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
 import { POSTGRES_IMAGE_BLOBS_TABLE } from "../images/blob-store.ts";
 import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
@@ -50,4 +51,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_OUTBOX_TABLE,
   // Dropbox / Google Drive integrations and their durable upload queue.
   POSTGRES_INTEGRATION_TABLES,
+  // OAuth apps and the authorization server's artifacts (issue 16), and which app made a generation.
+  POSTGRES_OAUTH_TABLES,
+  `ALTER TABLE generations ADD COLUMN oauth_client_id TEXT;`,
 ];
