@@ -51,7 +51,6 @@ var methods = map[string]string{
 	"IntegrationService_CreateIntegration": "Integrations.Connect", "IntegrationService_ListIntegrations": "Integrations.List",
 	"IntegrationService_GetIntegration": "Integrations.Get", "IntegrationService_UpdateIntegration": "Integrations.Update",
 	"IntegrationService_DeleteIntegration": "Integrations.Delete", "IntegrationService_ListIntegrationUploads": "Integrations.Uploads",
-	"UserService_UpdatePreferences":  "User.UpdatePreferences",
 	"OAuthAppService_CreateOAuthApp": "OAuthApps.Create", "OAuthAppService_ListOAuthApps": "OAuthApps.List",
 	"OAuthAppService_GetOAuthApp": "OAuthApps.Get", "OAuthAppService_DeleteOAuthApp": "OAuthApps.Delete",
 }
