@@ -60,11 +60,28 @@ export function createProviderService(
   const provider = definition.id;
   const passThrough = (modelId: string): ProviderModel | undefined => {
     const declared = definition.passThroughModel?.(modelId);
-    return declared && create(ProviderModelSchema, { id: modelId, displayName: declared.displayName, usdPerImage: declared.usdPerImage, limits: declared.limits });
+    return (
+      declared &&
+      create(ProviderModelSchema, {
+        id: modelId,
+        displayName: declared.displayName,
+        usdPerImage: declared.usdPerImage,
+        limits: declared.limits,
+      })
+    );
   };
 
   const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
-    createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
+    createHttpClient({
+      provider,
+      baseUrl: config.baseUrl,
+      authHeaders,
+      signal,
+      deadlineAt,
+      redact,
+      mapError: definition.mapError,
+      sleep,
+    });
 
   // The vendor cancel call gets its own short deadline: the job's signal may be gone.
   const callContext = (timeoutMs: number): ProviderCallContext => ({
@@ -74,9 +91,13 @@ export function createProviderService(
 
   const requireConfigured = (): void => {
     if (config.notConfigured) {
-      throw apiError(ErrorReason.PROVIDER_NOT_CONFIGURED, `provider ${provider} is not configured: ${config.notConfigured}`, {
-        metadata: { provider },
-      });
+      throw apiError(
+        ErrorReason.PROVIDER_NOT_CONFIGURED,
+        `provider ${provider} is not configured: ${config.notConfigured}`,
+        {
+          metadata: { provider },
+        },
+      );
     }
   };
 
@@ -105,9 +126,13 @@ export function createProviderService(
       requireConfigured();
       const model = models.find((m) => m.id === request.model) ?? passThrough(request.model);
       if (!model) {
-        throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `provider ${provider} does not declare model "${request.model}"`, {
-          metadata: { provider, model: request.model },
-        });
+        throw apiError(
+          ErrorReason.MODEL_NOT_AVAILABLE,
+          `provider ${provider} does not declare model "${request.model}"`,
+          {
+            metadata: { provider, model: request.model },
+          },
+        );
       }
       checkAgainstLimits(request, model.limits, request.model);
       const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
@@ -128,7 +153,8 @@ export function createProviderService(
           pollIntervalMs,
           sleep,
           download: (location) => downloadImage(http, provider, location),
-          poll: (check) => pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
+          poll: (check) =>
+            pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
         });
         for await (const event of events) {
           signal.throwIfAborted();
@@ -138,7 +164,10 @@ export function createProviderService(
               yield response({ case: "accepted", value: { jobId: event.jobId } });
               break;
             case "progress":
-              yield response({ case: "progress", value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") } });
+              yield response({
+                case: "progress",
+                value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") },
+              });
               break;
             case "image":
               yield response({ case: "image", value: await describeImage(event, images++) });
@@ -148,7 +177,11 @@ export function createProviderService(
               finished = true;
               yield response({
                 case: "completed",
-                value: { imageCount: images, providerCostUsd: event.providerCostUsd ?? 0, predictTimeSeconds: event.predictTimeSeconds ?? 0 },
+                value: {
+                  imageCount: images,
+                  providerCostUsd: event.providerCostUsd ?? 0,
+                  predictTimeSeconds: event.predictTimeSeconds ?? 0,
+                },
               });
               break;
           }
@@ -176,9 +209,16 @@ async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore
   // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
   const header = readImageHeader(data);
   if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
-  return { index, data, format: formatOfName(header.format), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
+  return {
+    index,
+    data,
+    format: formatOfName(header.format),
+    width: header.width,
+    height: header.height,
+    seed: image.seed,
+    nsfwScore: image.nsfwScore,
+  };
 }
-
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
 function asContractError(error: unknown, provider: string, logger: Logger): unknown {
@@ -189,7 +229,10 @@ function asContractError(error: unknown, provider: string, logger: Logger): unkn
 
 function deadlineSignal(timeoutMs: number): AbortSignal {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
+    timeoutMs,
+  );
   timer.unref();
   return controller.signal;
 }

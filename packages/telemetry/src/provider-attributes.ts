@@ -15,7 +15,9 @@ interface GenerateLike {
  * interceptor): operation, provider, model, requested outputs; the prompt only when the operator
  * set IMAGEGEN_TRACE_PROMPTS=true. Other methods get none.
  */
-export function providerGenAiAttributes(provider: string): (service: string, method: string, message: unknown) => Attributes | undefined {
+export function providerGenAiAttributes(
+  provider: string,
+): (service: string, method: string, message: unknown) => Attributes | undefined {
   const recordPrompts = tracePromptsEnabled();
   return (_service, method, message) => {
     if (method !== "Generate" || typeof message !== "object" || message === null) return undefined;

@@ -1,7 +1,14 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
 import { imagegenMetrics } from "./metrics.ts";
-import { firstMessage, headerSetter, reasonOf, rpcAttributes, statusAttributes, streamInContext } from "./rpc-attributes.ts";
+import {
+  firstMessage,
+  headerSetter,
+  reasonOf,
+  rpcAttributes,
+  statusAttributes,
+  streamInContext,
+} from "./rpc-attributes.ts";
 
 const tracer = trace.getTracer("@imagegen/telemetry");
 
@@ -32,7 +39,11 @@ export function createClientTracingInterceptor(options: ClientTracingOptions): I
     const model = String((message as { model?: unknown } | undefined)?.model ?? "");
     const providerAttributes = { "imagegen.provider": options.provider ?? "", "gen_ai.request.model": model };
     if (providerCall) {
-      span.setAttributes({ ...providerAttributes, "gen_ai.provider.name": options.provider ?? "", "gen_ai.operation.name": "generate_content" });
+      span.setAttributes({
+        ...providerAttributes,
+        "gen_ai.provider.name": options.provider ?? "",
+        "gen_ai.operation.name": "generate_content",
+      });
       imagegenMetrics().generationsInFlight.add(1, { "imagegen.provider": options.provider });
     }
     const started = performance.now();

@@ -77,7 +77,9 @@ function asProviderError(providerId: string, error: unknown, canceledByUs: boole
     const ours = error.findDetails(ErrorInfoSchema).some((i) => i.domain === ERROR_DOMAIN);
     if (ours) return error;
     if (error.code === Code.DeadlineExceeded) {
-      return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, { metadata: { provider: providerId } });
+      return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, {
+        metadata: { provider: providerId },
+      });
     }
     if (error.code === Code.Canceled && canceledByUs) return apiError(ErrorReason.CANCELED, "the request was canceled");
   }
