@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file imagegen/provider/v1/provider_service.proto.
  */
 export const file_imagegen_provider_v1_provider_service: GenFile = /*@__PURE__*/
-  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCIdCgtKb2JBY2NlcHRlZBIOCgZqb2JfaWQYASABKAkiLQoIUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCSLcAQoLT3V0cHV0SW1hZ2USDQoFaW5kZXgYASABKA0SDAoEZGF0YRgCIAEoDBIsCgZmb3JtYXQYAyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEhEKBHNlZWQYBiABKA1IAIgBARIXCgpuc2Z3X3Njb3JlGAcgASgBSAGIAQESHwoXdHJhbnNmb3JtYXRpb25zX2FwcGxpZWQYCCADKAlCBwoFX3NlZWRCDQoLX25zZndfc2NvcmUiWQoJQ29tcGxldGVkEhMKC2ltYWdlX2NvdW50GAEgASgNEhkKEXByb3ZpZGVyX2Nvc3RfdXNkGAIgASgBEhwKFHByZWRpY3RfdGltZV9zZWNvbmRzGAMgASgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIrkBCg5HZXRKb2JSZXNwb25zZRItCgVzdGF0ZRgBIAEoDjIeLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYlN0YXRlEjEKBmltYWdlcxgCIAMoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk91dHB1dEltYWdlEi4KDGVycm9yX3JlYXNvbhgDIAEoDjIYLmltYWdlZ2VuLnYxLkVycm9yUmVhc29uEhUKDWVycm9yX21lc3NhZ2UYBCABKAkiIgoQQ2FuY2VsSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiEwoRQ2FuY2VsSm9iUmVzcG9uc2UqyQEKCU9wZXJhdGlvbhIZChVPUEVSQVRJT05fVU5TUEVDSUZJRUQQABIbChdPUEVSQVRJT05fVEVYVF9UT19JTUFHRRABEhwKGE9QRVJBVElPTl9JTUFHRV9UT19JTUFHRRACEhUKEU9QRVJBVElPTl9JTlBBSU5UEAMSFwoTT1BFUkFUSU9OX1ZBUklBVElPThAEEhUKEU9QRVJBVElPTl9VUFNDQUxFEAUSHwobT1BFUkFUSU9OX1JFTU9WRV9CQUNLR1JPVU5EEAYqUgoGRm9ybWF0EhYKEkZPUk1BVF9VTlNQRUNJRklFRBAAEg4KCkZPUk1BVF9QTkcQARIPCgtGT1JNQVRfSlBFRxACEg8KC0ZPUk1BVF9XRUJQEAMqgwEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFURV9SVU5OSU5HEAESFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBACEhQKEEpPQl9TVEFURV9GQUlMRUQQAxIWChJKT0JfU1RBVEVfQ0FOQ0VMRUQQBDKUAwoPUHJvdmlkZXJTZXJ2aWNlEnEKEERlc2NyaWJlUHJvdmlkZXISLS5pbWFnZWdlbi5wcm92aWRlci52MS5EZXNjcmliZVByb3ZpZGVyUmVxdWVzdBouLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkRlc2NyaWJlUHJvdmlkZXJSZXNwb25zZRJbCghHZW5lcmF0ZRIlLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVxdWVzdBomLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVzcG9uc2UwARJTCgZHZXRKb2ISIy5pbWFnZWdlbi5wcm92aWRlci52MS5HZXRKb2JSZXF1ZXN0GiQuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2V0Sm9iUmVzcG9uc2USXAoJQ2FuY2VsSm9iEiYuaW1hZ2VnZW4ucHJvdmlkZXIudjEuQ2FuY2VsSm9iUmVxdWVzdBonLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkNhbmNlbEpvYlJlc3BvbnNlYgZwcm90bzM", [file_imagegen_v1_errors]);
+  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCKOAQoVR2VuZXJhdGVVbmFyeVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIxCgZpbWFnZXMYAiADKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5PdXRwdXRJbWFnZRIyCgljb21wbGV0ZWQYAyABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWQiHQoLSm9iQWNjZXB0ZWQSDgoGam9iX2lkGAEgASgJIi0KCFByb2dyZXNzEhAKCGZyYWN0aW9uGAEgASgBEg8KB21lc3NhZ2UYAiABKAki3AEKC091dHB1dEltYWdlEg0KBWluZGV4GAEgASgNEgwKBGRhdGEYAiABKAwSLAoGZm9ybWF0GAMgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAQgASgNEg4KBmhlaWdodBgFIAEoDRIRCgRzZWVkGAYgASgNSACIAQESFwoKbnNmd19zY29yZRgHIAEoAUgBiAEBEh8KF3RyYW5zZm9ybWF0aW9uc19hcHBsaWVkGAggAygJQgcKBV9zZWVkQg0KC19uc2Z3X3Njb3JlIlkKCUNvbXBsZXRlZBITCgtpbWFnZV9jb3VudBgBIAEoDRIZChFwcm92aWRlcl9jb3N0X3VzZBgCIAEoARIcChRwcmVkaWN0X3RpbWVfc2Vjb25kcxgDIAEoASIfCg1HZXRKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSK5AQoOR2V0Sm9iUmVzcG9uc2USLQoFc3RhdGUYASABKA4yHi5pbWFnZWdlbi5wcm92aWRlci52MS5Kb2JTdGF0ZRIxCgZpbWFnZXMYAiADKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5PdXRwdXRJbWFnZRIuCgxlcnJvcl9yZWFzb24YAyABKA4yGC5pbWFnZWdlbi52MS5FcnJvclJlYXNvbhIVCg1lcnJvcl9tZXNzYWdlGAQgASgJIiIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIhMKEUNhbmNlbEpvYlJlc3BvbnNlKskBCglPcGVyYXRpb24SGQoVT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASGwoXT1BFUkFUSU9OX1RFWFRfVE9fSU1BR0UQARIcChhPUEVSQVRJT05fSU1BR0VfVE9fSU1BR0UQAhIVChFPUEVSQVRJT05fSU5QQUlOVBADEhcKE09QRVJBVElPTl9WQVJJQVRJT04QBBIVChFPUEVSQVRJT05fVVBTQ0FMRRAFEh8KG09QRVJBVElPTl9SRU1PVkVfQkFDS0dST1VORBAGKlIKBkZvcm1hdBIWChJGT1JNQVRfVU5TUEVDSUZJRUQQABIOCgpGT1JNQVRfUE5HEAESDwoLRk9STUFUX0pQRUcQAhIPCgtGT1JNQVRfV0VCUBADKoMBCghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUlVOTklORxABEhcKE0pPQl9TVEFURV9TVUNDRUVERUQQAhIUChBKT0JfU1RBVEVfRkFJTEVEEAMSFgoSSk9CX1NUQVRFX0NBTkNFTEVEEAQy+QMKD1Byb3ZpZGVyU2VydmljZRJxChBEZXNjcmliZVByb3ZpZGVyEi0uaW1hZ2VnZW4ucHJvdmlkZXIudjEuRGVzY3JpYmVQcm92aWRlclJlcXVlc3QaLi5pbWFnZWdlbi5wcm92aWRlci52MS5EZXNjcmliZVByb3ZpZGVyUmVzcG9uc2USWwoIR2VuZXJhdGUSJS5pbWFnZWdlbi5wcm92aWRlci52MS5HZW5lcmF0ZVJlcXVlc3QaJi5pbWFnZWdlbi5wcm92aWRlci52MS5HZW5lcmF0ZVJlc3BvbnNlMAESYwoNR2VuZXJhdGVVbmFyeRIlLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVxdWVzdBorLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlVW5hcnlSZXNwb25zZRJTCgZHZXRKb2ISIy5pbWFnZWdlbi5wcm92aWRlci52MS5HZXRKb2JSZXF1ZXN0GiQuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2V0Sm9iUmVzcG9uc2USXAoJQ2FuY2VsSm9iEiYuaW1hZ2VnZW4ucHJvdmlkZXIudjEuQ2FuY2VsSm9iUmVxdWVzdBonLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkNhbmNlbEpvYlJlc3BvbnNlYgZwcm90bzM", [file_imagegen_v1_errors]);
 
 /**
  * DescribeProviderRequest has no fields.
@@ -425,6 +425,39 @@ export const GenerateResponseSchema: GenMessage<GenerateResponse> = /*@__PURE__*
   messageDesc(file_imagegen_provider_v1_provider_service, 7);
 
 /**
+ * GenerateUnaryResponse is a finished job: what Generate's stream would have carried.
+ *
+ * @generated from message imagegen.provider.v1.GenerateUnaryResponse
+ */
+export type GenerateUnaryResponse = Message<"imagegen.provider.v1.GenerateUnaryResponse"> & {
+  /**
+   * The provider-side job id (for logs; the provider cancels it itself when the call ends early).
+   *
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * In order, at least one.
+   *
+   * @generated from field: repeated imagegen.provider.v1.OutputImage images = 2;
+   */
+  images: OutputImage[];
+
+  /**
+   * @generated from field: imagegen.provider.v1.Completed completed = 3;
+   */
+  completed?: Completed | undefined;
+};
+
+/**
+ * Describes the message imagegen.provider.v1.GenerateUnaryResponse.
+ * Use `create(GenerateUnaryResponseSchema)` to create a new message.
+ */
+export const GenerateUnaryResponseSchema: GenMessage<GenerateUnaryResponse> = /*@__PURE__*/
+  messageDesc(file_imagegen_provider_v1_provider_service, 8);
+
+/**
  * JobAccepted names the provider-side job.
  *
  * @generated from message imagegen.provider.v1.JobAccepted
@@ -441,7 +474,7 @@ export type JobAccepted = Message<"imagegen.provider.v1.JobAccepted"> & {
  * Use `create(JobAcceptedSchema)` to create a new message.
  */
 export const JobAcceptedSchema: GenMessage<JobAccepted> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 8);
+  messageDesc(file_imagegen_provider_v1_provider_service, 9);
 
 /**
  * Progress is a fraction from 0 to 1 with the provider's own words.
@@ -465,7 +498,7 @@ export type Progress = Message<"imagegen.provider.v1.Progress"> & {
  * Use `create(ProgressSchema)` to create a new message.
  */
 export const ProgressSchema: GenMessage<Progress> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 9);
+  messageDesc(file_imagegen_provider_v1_provider_service, 10);
 
 /**
  * OutputImage is one finished image, already downloaded from the provider (its URLs expire).
@@ -521,7 +554,7 @@ export type OutputImage = Message<"imagegen.provider.v1.OutputImage"> & {
  * Use `create(OutputImageSchema)` to create a new message.
  */
 export const OutputImageSchema: GenMessage<OutputImage> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 10);
+  messageDesc(file_imagegen_provider_v1_provider_service, 11);
 
 /**
  * Completed ends a successful job.
@@ -554,7 +587,7 @@ export type Completed = Message<"imagegen.provider.v1.Completed"> & {
  * Use `create(CompletedSchema)` to create a new message.
  */
 export const CompletedSchema: GenMessage<Completed> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 11);
+  messageDesc(file_imagegen_provider_v1_provider_service, 12);
 
 /**
  * GetJobRequest names a provider-side job.
@@ -573,7 +606,7 @@ export type GetJobRequest = Message<"imagegen.provider.v1.GetJobRequest"> & {
  * Use `create(GetJobRequestSchema)` to create a new message.
  */
 export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 12);
+  messageDesc(file_imagegen_provider_v1_provider_service, 13);
 
 /**
  * GetJobResponse is a job's state; images are present only when it succeeded.
@@ -607,7 +640,7 @@ export type GetJobResponse = Message<"imagegen.provider.v1.GetJobResponse"> & {
  * Use `create(GetJobResponseSchema)` to create a new message.
  */
 export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 13);
+  messageDesc(file_imagegen_provider_v1_provider_service, 14);
 
 /**
  * CancelJobRequest names a provider-side job.
@@ -626,7 +659,7 @@ export type CancelJobRequest = Message<"imagegen.provider.v1.CancelJobRequest"> 
  * Use `create(CancelJobRequestSchema)` to create a new message.
  */
 export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 14);
+  messageDesc(file_imagegen_provider_v1_provider_service, 15);
 
 /**
  * CancelJobResponse is empty.
@@ -641,7 +674,7 @@ export type CancelJobResponse = Message<"imagegen.provider.v1.CancelJobResponse"
  * Use `create(CancelJobResponseSchema)` to create a new message.
  */
 export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 15);
+  messageDesc(file_imagegen_provider_v1_provider_service, 16);
 
 /**
  * Operation is what a job does.
@@ -792,6 +825,19 @@ export const ProviderService: GenService<{
     methodKind: "server_streaming";
     input: typeof GenerateRequestSchema;
     output: typeof GenerateResponseSchema;
+  },
+  /**
+   * Runs one job like Generate and answers once, with every image, after it completed: for
+   * models that report no progress (their vendor answers in one call), one unary call costs
+   * the front far less than a stream. Same checks, errors, cancel and deadline as Generate.
+   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+   *
+   * @generated from rpc imagegen.provider.v1.ProviderService.GenerateUnary
+   */
+  generateUnary: {
+    methodKind: "unary";
+    input: typeof GenerateRequestSchema;
+    output: typeof GenerateUnaryResponseSchema;
   },
   /**
    * Returns the state of a provider-side job started earlier (resume after a restart).
