@@ -146,6 +146,26 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       });
     }
 
+    it("answers GenerateUnary with what Generate streams: the same images, then completed", async () => {
+      const happy = options.happy[0]!;
+      const answer = await served.client.generateUnary(happy.request, { timeoutMs: 20_000 });
+      expect(answer.images).toHaveLength(happy.images);
+      expect(answer.images.map((i) => i.index)).toEqual(answer.images.map((_, index) => index));
+      for (const image of answer.images) expect(image.data.length).toBeGreaterThan(0);
+      expect(answer.completed?.imageCount).toBe(happy.images);
+    });
+
+    it("fails GenerateUnary with Generate's reasons and stops the vendor job on its deadline", async () => {
+      fake.script({ kind: "status", status: 401, times: Infinity });
+      const refused = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 20_000 }));
+      expect(reasonOf(refused)).toBe(options.statusReasons?.[401] ?? STATUS_REASONS[401]);
+      fake.reset();
+      fake.script({ kind: "hang" });
+      const late = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 1500 }));
+      expect(late.code).toBe(Code.DeadlineExceeded);
+      await fake.sawStop();
+    });
+
     for (const refused of [...options.undeclared, { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } }]) {
       it(`refuses ${refused.name} before any upstream call`, async () => {
         const before = fake.requests.length;

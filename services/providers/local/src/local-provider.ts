@@ -22,8 +22,9 @@ const FORMAT_NAMES = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]
 /**
  * The offline provider: real, deterministic images from prompt + seed, no network, no token, and
  * ESRGAN-slim super-resolution (weights from npm). It declares only what it does honestly.
+ * No GenerateUnary (answered Unimplemented): its models report progress, so the front streams.
  */
-export const localProvider: ServiceImpl<typeof ProviderService> = {
+export const localProvider: Partial<ServiceImpl<typeof ProviderService>> = {
   describeProvider() {
     return {
       id: "local",
