@@ -10,8 +10,6 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   }
 
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
-    // No empty transaction (a commit) for an event no webhook wants.
-    if (entries.length === 0) return;
     const insert = this.db.prepare("INSERT INTO webhook_outbox (message_id, owner, webhook_id, url, event, body, attempts, max_retries, retry_delay_seconds, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     this.db.exec("BEGIN");
     try {

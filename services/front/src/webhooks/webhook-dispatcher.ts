@@ -75,9 +75,8 @@ export class WebhookDispatcher {
 
   /** Queues `event` for every matching target; returns at once (delivery follows from the outbox). */
   emit(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): void {
-    // Nothing queued (no webhook wants this event): no outbox pass; the poll still runs.
     void this.enqueue(owner, event, data, adHoc).then(
-      (queued) => void (queued > 0 && this.kick()),
+      () => this.kick(),
       (error: unknown) => this.logger.warn("webhook event not queued: the store could not be written", { event, error: errorText(error) }),
     );
   }
@@ -88,10 +87,8 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
   }
 
-  /** Writes the event's outbox entries; returns how many. */
-  private async enqueue(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): Promise<number> {
+  private async enqueue(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): Promise<void> {
     const registered = (await this.store.list(owner)).filter((w) => w.active && w.events.includes(event));
-    if (registered.length === 0 && !adHoc) return 0;
     const now = Date.now();
     const body = JSON.stringify({ event, timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), data });
     const entry = (webhookId: string, url: string, maxRetries: number, retryDelaySeconds: number): OutboxEntry => ({
@@ -113,7 +110,6 @@ export class WebhookDispatcher {
       entries.push(entry(AD_HOC, adHoc.url, this.options.defaultMaxRetries, this.options.defaultRetryDelaySeconds));
     }
     await this.outbox.enqueue(entries);
-    return entries.length;
   }
 
   /** Drains due entries now; a kick while draining runs one more pass after it. */
