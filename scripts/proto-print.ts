@@ -68,13 +68,13 @@ export function printProtoFile(file: FileDescriptorProto, registry: Registry): s
   out.push(...printExtends(file.extension, "", ctx));
   for (const s of file.service) out.push(...printService(s, ctx), "");
   while (out.at(-1) === "") out.pop();
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 // ---- declarations ----
 
 function printMessage(m: DescriptorProto, indent: string, ctx: Ctx, keyword = `message ${m.name}`): string[] {
-  const inner = indent + "  ";
+  const inner = `${indent}  `;
   const lines = [`${indent}${keyword} {`];
   for (const [name, value] of options(m.options, ctx)) lines.push(`${inner}option ${name} = ${value};`);
   // Map entries and proto2 groups are nested types that the source declares through their field.
@@ -85,7 +85,7 @@ function printMessage(m: DescriptorProto, indent: string, ctx: Ctx, keyword = `m
   const flushUntil = (typeName: string | undefined): void => {
     for (; next < nested.length; next++) {
       const n = nested[next]!;
-      if (typeName !== undefined && typeName.endsWith(`.${m.name}.${n.name}`)) return void next++;
+      if (typeName?.endsWith(`.${m.name}.${n.name}`)) return void next++;
       if (!implicitType(n, m)) lines.push(...printMessage(n, inner, ctx));
     }
   };
@@ -108,7 +108,7 @@ function printMessage(m: DescriptorProto, indent: string, ctx: Ctx, keyword = `m
     const decl = m.oneofDecl[oneof]!;
     lines.push(`${inner}oneof ${decl.name} {`);
     for (const [name, value] of options(decl.options, ctx)) lines.push(`${inner}  option ${name} = ${value};`);
-    for (const member of members) lines.push(...printField(member, m, inner + "  ", ctx, true));
+    for (const member of members) lines.push(...printField(member, m, `${inner}  `, ctx, true));
     lines.push(`${inner}}`);
   }
   flushUntil(undefined);
@@ -126,7 +126,7 @@ function printMessage(m: DescriptorProto, indent: string, ctx: Ctx, keyword = `m
 }
 
 function printEnum(e: EnumDescriptorProto, indent: string, ctx: Ctx): string[] {
-  const inner = indent + "  ";
+  const inner = `${indent}  `;
   const lines = [`${indent}enum ${e.name} {`];
   for (const [name, value] of options(e.options, ctx)) lines.push(`${inner}option ${name} = ${value};`);
   for (const v of e.value) lines.push(`${inner}${v.name} = ${v.number}${bracket(options(v.options, ctx), inner)};`);
@@ -142,7 +142,7 @@ function printExtends(extensions: FieldDescriptorProto[], indent: string, ctx: C
   const lines: string[] = [];
   extensions.forEach((f, i) => {
     if (extensions[i - 1]?.extendee !== f.extendee) lines.push(`${indent}extend ${f.extendee} {`);
-    lines.push(...printField(f, undefined, indent + "  ", ctx, false));
+    lines.push(...printField(f, undefined, `${indent}  `, ctx, false));
     if (extensions[i + 1]?.extendee !== f.extendee) lines.push(`${indent}}`, "");
   });
   return lines;
@@ -376,6 +376,7 @@ const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t",
 
 /** A double-quoted string literal, valid in .proto sources and in text format (UTF-8 kept as is). */
 function quote(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
   return `"${s.replace(/[\x00-\x1f\x7f"\\]/g, (c) => ESCAPES[c] ?? octal(c.charCodeAt(0)))}"`;
 }
 

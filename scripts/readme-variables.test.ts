@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROVIDERS } from "./start/service-plan.ts";
+import { readProviderEntries } from "./start/service-plan.ts";
 
 // The README's configuration table lists every IMAGEGEN_* variable a process reads: an operator
 // should never have to read the source to learn a knob exists.
@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 
 describe("README configuration table", () => {
   it("names every IMAGEGEN_* variable the processes and the container image read", () => {
-    const ids = ["local", ...PROVIDERS.map((p) => p.id)].map((id) => id.toUpperCase()).join("|");
+    const ids = readProviderEntries(join(ROOT, "config/imagegen.yaml")).map((p) => p.id.toUpperCase()).join("|");
     const texts = [...SOURCE_DIRS.flatMap(sourceFiles), "deploy/Dockerfile"].map((path) => readFileSync(join(ROOT, path), "utf8"));
     const read = new Set(
       texts

@@ -1,14 +1,15 @@
 /**
  * `npm start`: the whole system on one machine, each service its own process (the same topology
- * as deploy/, without Docker): local provider and every provider with a token, then the front
+ * as deploy/, without Docker): the providers of config/imagegen.yaml (IMAGEGEN_CONFIG) that need
+ * no token and those whose `token_env` is set, then the front
  * pointed at them, then the gateway pointed at the front. Internal ports are picked by the OS
  * unless set (see start/service-plan.ts), so two systems share a host; a child that dies is
  * restarted (start/supervised-child.ts) and only a crash loop or a taken port stops everything.
  * Logs are prefixed with the process name; Ctrl-C or SIGTERM stops them all, gateway first.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { frontProviderEnv, localUrl, planServices, type ServiceSpec } from "./start/service-plan.ts";
+import { join, resolve } from "node:path";
+import { frontProviderEnv, localUrl, planServices, readProviderEntries, type ProviderEntry, type ServiceSpec } from "./start/service-plan.ts";
 import { SupervisedChild } from "./start/supervised-child.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -17,10 +18,22 @@ if (existsSync(join(root, ".env"))) process.loadEnvFile(join(root, ".env"));
 /** How long one stopping child may drain before it is killed (its own drain bound is 10-15 s). */
 const STOP_GRACE_MS = 20_000;
 
-const print = (line: string): void => void process.stdout.write(line + "\n");
-const plan = planServices(process.env);
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+// The front reads the same file (a relative IMAGEGEN_CONFIG is relative to the root, where it runs).
+const providerList = readProviderListOrExit(resolve(root, process.env.IMAGEGEN_CONFIG ?? "config/imagegen.yaml"));
+const plan = planServices(process.env, providerList);
 const running: SupervisedChild[] = [];
 let stopping = false;
+
+/** The catalog's provider list; an unreadable or malformed catalog stops the start in one line. */
+function readProviderListOrExit(path: string): ProviderEntry[] {
+  try {
+    return readProviderEntries(path);
+  } catch (error) {
+    print(`imagegen: cannot start: ${error instanceof Error ? error.message : String(error)} (IMAGEGEN_CONFIG)`);
+    process.exit(1);
+  }
+}
 
 const hooks = { print, fatal: (reason: string) => void stopAll(1, reason) };
 const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv): SupervisedChild => {
@@ -62,7 +75,7 @@ const providers = plan.providers.map((spec) => launch(spec, process.env));
 const providerPorts = await Promise.all(providers.map((c) => c.listening));
 const front = launch(plan.front, {
   ...process.env,
-  ...frontProviderEnv(process.env, providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! }))),
+  ...frontProviderEnv(process.env, providerList, providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! }))),
 });
 const frontPort = await front.listening;
 const gateway = launch(plan.gateway, { ...process.env, IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort) });

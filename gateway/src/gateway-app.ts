@@ -28,6 +28,7 @@ import { serveImage } from "./http/image-files.ts";
 import type { ImageBlobReader } from "./http/image-blobs.ts";
 import { requestIdFor } from "./http/request-id.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "./http/respond.ts";
+import { createOAuthProxy } from "./oauth/oauth-proxy.ts";
 import { createPlaygroundHandler } from "./playground/playground-handler.ts";
 import { PUBLIC_SERVICES, publicRegistry } from "./public-services.ts";
 import { createRestHandler } from "./rest/rest-handler.ts";
@@ -59,6 +60,8 @@ export interface GatewayAppOptions {
   /** How long the edge trusts the front's verdict on a credential (IMAGEGEN_EDGE_CREDENTIAL_TTL_MS). */
   readonly credentialTtlMs: number;
   readonly logger: Logger;
+  /** The front's HTTP base URLs, for the OAuth endpoints (/oauth/*, discovery) it serves; none = not served. */
+  readonly frontHttpUrls?: readonly string[];
   /** False once shutdown began: readiness fails first so load balancers drain us. */
   readonly isAccepting: () => boolean;
 }
@@ -122,6 +125,7 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
   // HTTP routes tried in order after the RPC paths, health and image files; each answers
   // true when it handled the request. Compat profiles and docs pages join this list.
   const routeHandlers: RouteHandler[] = [createCompatRoutes(options), rest, createDocsHandler(), createPlaygroundHandler()];
+  if (options.frontHttpUrls?.length) routeHandlers.unshift(createOAuthProxy(options.frontHttpUrls));
 
   const handle: UniversalRequestHandler = (req, res) => {
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);

@@ -51,6 +51,7 @@ const app = createGatewayApp({
   bodyBudgetBytes: Number(process.env.IMAGEGEN_BODY_BUDGET_BYTES ?? 4 * maxBodyBytes),
   credentialTtlMs: Number(process.env.IMAGEGEN_EDGE_CREDENTIAL_TTL_MS ?? 10_000),
   logger,
+  frontHttpUrls: frontUrls,
   isAccepting: () => accepting,
 });
 const server = createDualProtocolServer(app, {

@@ -52,7 +52,7 @@ describe("seed 001 against Replicate", () => {
     for (const url of body.image_urls) expect(url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
     const create = replicate.creates.slice(before)[0];
     expect(create?.path).toBe("/v1/models/stability-ai/stable-diffusion-3.5-large/predictions");
-    expect((create?.json as { input: Record<string, unknown> }).input).toMatchObject({ prompt: "a futuristic city skyline at sunset", width: 512, height: 512, num_outputs: 2 });
+    expect((create?.json as { input: Record<string, unknown> } | undefined)?.input).toMatchObject({ prompt: "a futuristic city skyline at sunset", width: 512, height: 512, num_outputs: 2 });
   });
 
   it("sends an owner/name:version reference by version; Replicate's 422 comes back in the document's form", async () => {

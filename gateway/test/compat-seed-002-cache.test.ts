@@ -14,7 +14,7 @@ async function generate(body: unknown) {
     headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
 describe("seed 002: the cache flag is the front's own answer", () => {
@@ -50,5 +50,23 @@ describe("seed 002: the cache flag is the front's own answer", () => {
     const process = (JSON.parse(res.text) as { process: Record<string, unknown> }).process;
     expect(process.is_from_cache).toBe(false);
     expect(process.cache_key).toBeNull();
+  });
+});
+
+describe("seed 002: llm_info.requests[].duration_ms is the provider time the front measured", () => {
+  it("is the front's measured milliseconds, not a difference of whole-second timestamps", async () => {
+    const res = await generate({ prompt: "a lighthouse on a cliff, timed", size: "128x128", useCache: false });
+    expect(res.status).toBe(200);
+    // The measurement is the front's; the envelope carries it, not a header beside it.
+    expect(res.headers.get("x-generation-provider-ms")).toBeNull();
+    const body = JSON.parse(res.text) as { process: { id: string; llm_info: { requests: unknown[] } } };
+    const read = await fetch(`${system.baseUrl}/api/v2/generations/${body.process.id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+    const measured = read.headers.get("x-generation-provider-ms");
+    expect(measured).toMatch(/^\d+$/);
+    const generation = (await read.json()) as { model: string; provider: string };
+    const request = `{"model":"${generation.model}","purpose":"text2image","tokens":0,"duration_ms":${measured},"processor":"${generation.provider}"}`;
+    expect(res.text).toContain(`"requests":[${request}]`);
+    // Seed 004's Generation keeps its shape: the measurement is a header, not a field.
+    expect(Object.keys(generation).filter((k) => /duration|dispatch/.test(k))).toEqual([]);
   });
 });

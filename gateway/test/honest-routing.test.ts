@@ -87,7 +87,7 @@ describe("SDXL with no Replicate token at all (the offline demo)", () => {
     const call = restClient(offline);
     const { json: model } = await call(offline.adminKey, "GET", "/api/v2/models/stable-diffusion-xl");
     expect(model.model).toMatchObject({ status: "active", providers: ["local"], pricing: { per_image: 0, credits: 0 } });
-    expect(model.model.status_reason).toMatch(/^offline stand-in: served by the local procedural renderer \(no AI model\)/);
+    expect(model.model.status_reason).toMatch(/^offline stand-in: served by the local provider's local-procedural model, procedural renderer \(no AI model\),/);
     const res = await call(offline.adminKey, "POST", "/api/v2/generate/text-to-image", { ...sdxl, parameters: { width: 64, height: 64, seed: 1 } });
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ status: "completed", model: "stable-diffusion-xl", provider: "local", cost: { credits: 0, usd: 0 } });

@@ -47,7 +47,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   const parsed = (path: string): Array<Record<string, any>> =>
-    bodies.filter((b) => b.startsWith(path + " ")).map((b) => JSON.parse(b.slice(path.length + 1)) as Record<string, any>);
+    bodies.filter((b) => b.startsWith(`${path} `)).map((b) => JSON.parse(b.slice(path.length + 1)) as Record<string, any>);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bodies,

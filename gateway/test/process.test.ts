@@ -18,10 +18,10 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
-async function post(path: string, body: unknown) {
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(system.baseUrl + path, {
     method: "POST",
-    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
@@ -75,6 +75,30 @@ describe("/api/v2/process (seed 004)", () => {
     expect(b.x).toBeLessThanOrEqual(36);
     expect(b.width).toBeGreaterThanOrEqual(56);
     expect(b.width).toBeLessThanOrEqual(66);
+  });
+
+  it.each([
+    ["upscale", { image_url: "", scale_factor: 2, model: "real-esrgan" }],
+    ["remove-background", { image_url: "", mode: "remove", output_format: "png" }],
+  ])("answers a %s job still running past the wait 202 with the generation to poll", async (operation, body) => {
+    // respond-async: a wait of 0, so the job is always still running when the call answers.
+    const pending = await post(`/api/v2/process/${operation}`, { ...body, image_url: imageUrl }, { prefer: "respond-async" });
+    expect(pending.status).toBe(202);
+    expect(Object.keys(pending.json)).toEqual(["id"]);
+    expect(pending.json.id).toMatch(/^gen_/);
+    let polled: { status: number; json: Record<string, any> } | undefined;
+    for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 100))) {
+      const res = await fetch(`${system.baseUrl}/api/v2/generations/${pending.json.id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+      polled = { status: res.status, json: (await res.json()) as Record<string, any> };
+      if (polled.status !== 202) break;
+    }
+    expect(polled?.status).toBe(200);
+    expect(polled?.json).toMatchObject({ status: "completed", operation });
+    const meta = await fetchImage(polled?.json.images[0].url);
+    expect([meta.width, meta.height]).toEqual(operation === "upscale" ? [256, 192] : [128, 96]);
+    // The published document says so too.
+    const openapi = (await (await fetch(`${system.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { post: { responses: object } }> };
+    expect(Object.keys(openapi.paths[`/api/v2/process/${operation}`]!.post.responses)).toEqual(expect.arrayContaining(["200", "202"]));
   });
 
   it("refuses an image it cannot decode", async () => {

@@ -74,7 +74,7 @@ async function generate(body: Record<string, unknown>): Promise<{ status: number
 async function expectOurImages(json: Record<string, any>, count: number, fakeBase: string): Promise<void> {
   expect(json.images).toHaveLength(count);
   for (const image of json.images) {
-    expect(image.url.startsWith(system.baseUrl + "/images/")).toBe(true);
+    expect(image.url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
     expect(image.url).not.toContain(fakeBase);
     const file = await fetch(image.url);
     expect(file.status).toBe(200);

@@ -16,7 +16,7 @@ const WORKERS = 6;
 let postgres: TestServer;
 let redis: TestServer;
 let dataDir: string;
-let replicas: RunningSystem[] = [];
+const replicas: RunningSystem[] = [];
 
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);

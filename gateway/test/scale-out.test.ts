@@ -142,7 +142,7 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
   });
 
   it("delivers once, signed, a webhook registered on A for a generation that ran on B", async () => {
-    const secret = "whsec_" + Buffer.from("a-very-secret-key-of-32-bytes!!!").toString("base64");
+    const secret = `whsec_${Buffer.from("a-very-secret-key-of-32-bytes!!!").toString("base64")}`;
     const hook = await callA(key, "POST", "/api/v2/webhooks", { url: `${receiverUrl}/once`, events: ["generation.completed"], secret });
     expect(hook.status, hook.text).toBe(201);
     const made = await callB(key, "POST", "/api/v2/generate/text-to-image", { ...small, prompt: "a webhook across replicas" });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate, runStartScript, type StartScript } from "./start-script.ts";
 
@@ -54,7 +57,7 @@ describe("npm start supervision", () => {
     expect(await readyz(system)).toBe(200);
 
     // Restarted by the supervisor, with a line saying so, on the port the gateway was given.
-    expect(system.output()).toMatch(/^\[front  \] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
+    expect(system.output()).toMatch(/^\[front {2}\] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
     expect(system.pid("front")).not.toBe(frontPid);
     expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
     // Ctrl-C in its terminal (SIGINT to its process group): gateway first, then front, then the provider.
@@ -65,15 +68,28 @@ describe("npm start supervision", () => {
   });
 
   it("stops the whole system on a crash loop, with a last line naming the child and why", async () => {
-    const system = await runStartScript({ IMAGEGEN_CONFIG: "/nonexistent/imagegen.yaml" });
+    // A catalog whose provider list npm start can read but whose model the front refuses.
+    const dir = mkdtempSync(join(tmpdir(), "imagegen-crash-loop-"));
+    const config = join(dir, "imagegen.yaml");
+    writeFileSync(config, 'providers:\n  local: { url: "http://127.0.0.1:8090" }\nmodels:\n  - { id: broken, name: Broken, type: text-to-image, routes: [{ provider: nowhere, model: x }] }\n');
+    const system = await runStartScript({ IMAGEGEN_CONFIG: config });
     started.push(system);
     const code = await system.exited;
+    rmSync(dir, { recursive: true, force: true });
     const lines = system.output().trimEnd().split("\n");
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatch(/^imagegen: stopping: front exited 5 times within 60 s \(last: code 1 after [\d.]+ s\), a crash loop; see its log above$/);
     // Its own error is shown, the backoff doubled, and the gateway was never started.
-    expect(system.output()).toContain("/nonexistent/imagegen.yaml");
+    expect(system.output()).toContain("unknown provider nowhere");
     expect(system.output().match(/restarting in [\d.]+ s/g)).toEqual(["restarting in 0.5 s", "restarting in 1 s", "restarting in 2 s", "restarting in 4 s"]);
     expect(system.output()).not.toContain("[gateway] started");
+  });
+
+  it("refuses to start without a readable catalog, in one line and before any child", async () => {
+    const system = await runStartScript({ IMAGEGEN_CONFIG: "/nonexistent/imagegen.yaml" });
+    started.push(system);
+    expect(await system.exited).toBe(1);
+    expect(system.output().trimEnd().split("\n").at(-1)).toMatch(/^imagegen: cannot start: .*\/nonexistent\/imagegen\.yaml.* \(IMAGEGEN_CONFIG\)$/);
+    expect(system.output()).not.toContain("] started");
   });
 });

@@ -50,7 +50,7 @@ describe("REST (seed 004)", () => {
     for (const image of json.images) {
       expect(Object.keys(image)).toEqual(expect.arrayContaining(["id", "url", "width", "height", "size_bytes", "format"]));
       expect(image).toMatchObject({ width: 256, height: 192, format: "webp" });
-      expect(image.url.startsWith(system.baseUrl + "/images/")).toBe(true);
+      expect(image.url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
       const file = await fetch(image.url);
       expect(file.status).toBe(200);
       expect(file.headers.get("content-type")).toBe("image/webp");

@@ -77,7 +77,7 @@ describe("webhooks", () => {
   });
 
   it("delivers one signed generation.completed event, retried with the same webhook-id after a failure", async () => {
-    const secret = "whsec_" + Buffer.from("a-very-secret-key-of-32-bytes!!!").toString("base64");
+    const secret = `whsec_${Buffer.from("a-very-secret-key-of-32-bytes!!!").toString("base64")}`;
     const created = await post("/api/v2/webhooks", {
       url: `${receiverUrl}/flaky`,
       events: ["generation.completed"],

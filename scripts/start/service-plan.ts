@@ -1,7 +1,11 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
 /**
  * Which processes `npm start` runs and the variables that place each one: a pure function of the
- * environment, so the rules (a provider runs only with its token; an internal port is picked by
- * the system unless set) are stated once and tested without starting anything.
+ * environment and the catalog's provider list, so the rules (a provider runs only with its token;
+ * an internal port is picked by the system unless set) are stated once and tested without
+ * starting anything.
  */
 
 /** One process to run: its entry file and the variables holding its listening and metrics ports. */
@@ -16,22 +20,37 @@ export interface ServiceSpec {
   readonly bindHost: string;
 }
 
-// Each real provider runs only when one of its env vars (its token, or its base URL for a
-// self-hosted server) is set. A new provider joins by adding a line here and to config/imagegen.yaml.
-export const PROVIDERS: ReadonlyArray<{ readonly id: string; readonly env: readonly string[] }> = [
-  { id: "replicate", env: ["REPLICATE_API_TOKEN", "REPLICATE_API_KEY"] },
-  { id: "bfl", env: ["BFL_API_KEY"] },
-  { id: "openai", env: ["OPENAI_API_KEY"] },
-  { id: "stability", env: ["STABILITY_API_KEY"] },
-  { id: "openrouter", env: ["OPENROUTER_API_KEY"] },
-  { id: "automatic1111", env: ["A1111_BASE_URL"] },
-];
+/**
+ * One provider of config/imagegen.yaml's `providers:` as `npm start` sees it: its id (its process
+ * is services/providers/<id>/src/main.ts) and its `token_env`, the variables of which one must be
+ * set for it to run (its token, or a self-hosted server's base URL); none listed: it always runs.
+ */
+export interface ProviderEntry {
+  readonly id: string;
+  readonly tokenEnv: readonly string[];
+}
+
+/**
+ * The provider list, read from the catalog (IMAGEGEN_CONFIG, default config/imagegen.yaml): the
+ * one place a provider is added. Its `url` is where the front dials a provider run elsewhere;
+ * `npm start` picks free ports instead and tells the front (frontProviderEnv).
+ */
+export function readProviderEntries(configPath: string): ProviderEntry[] {
+  const raw = parse(readFileSync(configPath, "utf8")) as { providers?: Record<string, { token_env?: unknown } | null> } | null;
+  return Object.entries(raw?.providers ?? {}).map(([id, value]) => {
+    const tokenEnv = value?.token_env ?? [];
+    if (!Array.isArray(tokenEnv) || !tokenEnv.every((name) => typeof name === "string")) {
+      throw new Error(`${configPath}: providers.${id}.token_env must be a list of variable names`);
+    }
+    return { id, tokenEnv };
+  });
+}
 
 /** IMAGEGEN_PROVIDER_<ID>_… as provider-kit spells it. */
 export const providerVariable = (id: string, suffix: string): string => `IMAGEGEN_PROVIDER_${id.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${suffix}`;
 
 export interface ServicePlan {
-  /** Started first, together: the local renderer and every provider with a token. */
+  /** Started first, together: every provider that needs no token and every one whose token is set. */
   readonly providers: readonly ServiceSpec[];
   readonly front: ServiceSpec;
   readonly gateway: ServiceSpec;
@@ -42,13 +61,13 @@ export interface ServicePlan {
  * an unset internal one is 0, so two systems on one host never collide. The public port
  * (IMAGEGEN_PORT) is never picked: clients must know it.
  */
-export function planServices(env: NodeJS.ProcessEnv): ServicePlan {
+export function planServices(env: NodeJS.ProcessEnv, providerList: readonly ProviderEntry[]): ServicePlan {
   const port = (variable: string, fallback: number): number => {
     const value = env[variable];
     return value === undefined || value === "" ? fallback : Number(value);
   };
   const providerHost = env.IMAGEGEN_PROVIDER_HOST || "127.0.0.1";
-  const started = [{ id: "local" }, ...PROVIDERS.filter((p) => p.env.some((name) => env[name]))];
+  const started = providerList.filter((p) => p.tokenEnv.length === 0 || p.tokenEnv.some((name) => env[name]?.trim()));
   const providers = started.map(({ id }) => ({
     name: id,
     entry: `services/providers/${id}/src/main.ts`,
@@ -90,8 +109,12 @@ export function localUrl(bindHost: string, port: number): string {
  * the operator pointed at a URL (a provider run elsewhere). Whatever else listens on a catalog
  * port is not ours and is never called.
  */
-export function frontProviderEnv(env: NodeJS.ProcessEnv, providers: ReadonlyArray<{ readonly spec: ServiceSpec; readonly port: number }>): Record<string, string> {
-  const elsewhere = ["local", ...PROVIDERS.map((p) => p.id)].filter((id) => env[providerVariable(id, "URL")]);
+export function frontProviderEnv(
+  env: NodeJS.ProcessEnv,
+  providerList: readonly ProviderEntry[],
+  providers: ReadonlyArray<{ readonly spec: ServiceSpec; readonly port: number }>,
+): Record<string, string> {
+  const elsewhere = providerList.map((p) => p.id).filter((id) => env[providerVariable(id, "URL")]);
   const allowed = new Set([...providers.map((p) => p.spec.name), ...elsewhere]);
   const added: Record<string, string> = { IMAGEGEN_PROVIDERS: [...allowed].join(",") };
   for (const { spec, port } of providers) {

@@ -20,14 +20,16 @@ const DefaultBaseURL = "https://api.imagegen.app"
 
 // Client calls the imagegen REST API. Its namespaces mirror the API's parts.
 type Client struct {
-	Generate    *GenerateService
-	Process     *ProcessService
-	Generations *GenerationsService
-	Models      *ModelsService
-	Gallery     *GalleryService
-	Collections *CollectionsService
-	Webhooks    *WebhooksService
-	User        *UserService
+	Generate     *GenerateService
+	Process      *ProcessService
+	Generations  *GenerationsService
+	Models       *ModelsService
+	Gallery      *GalleryService
+	Collections  *CollectionsService
+	Webhooks     *WebhooksService
+	Integrations *IntegrationsService
+	User         *UserService
+	OAuthApps    *OAuthAppsService
 
 	transport *transport
 }
@@ -68,6 +70,8 @@ func NewClient(apiKey string, opts ...Option) *Client {
 	c.Gallery = &GalleryService{t: t}
 	c.Collections = &CollectionsService{t: t}
 	c.Webhooks = &WebhooksService{t: t}
+	c.Integrations = &IntegrationsService{t: t}
 	c.User = &UserService{t: t}
+	c.OAuthApps = &OAuthAppsService{t: t}
 	return c
 }

@@ -46,7 +46,13 @@ var methods = map[string]string{
 	"WebhookService_UpdateWebhook": "Webhooks.Update", "WebhookService_DeleteWebhook": "Webhooks.Delete",
 	"WebhookService_ListWebhookDeliveries": "Webhooks.Deliveries", "WebhookService_GetDefaultWebhookSecret": "Webhooks.DefaultSecret",
 	"WebhookService_RotateDefaultWebhookSecret": "Webhooks.RotateDefaultSecret", "UserService_GetProfile": "User.Profile",
-	"UserService_UpdatePreferences": "User.UpdatePreferences",
+	"UserService_UpdatePreferences":              "User.UpdatePreferences",
+	"IntegrationService_ListIntegrationServices": "Integrations.Services", "IntegrationService_GetAuthorizeUrl": "Integrations.AuthorizeURL",
+	"IntegrationService_CreateIntegration": "Integrations.Connect", "IntegrationService_ListIntegrations": "Integrations.List",
+	"IntegrationService_GetIntegration": "Integrations.Get", "IntegrationService_UpdateIntegration": "Integrations.Update",
+	"IntegrationService_DeleteIntegration": "Integrations.Delete", "IntegrationService_ListIntegrationUploads": "Integrations.Uploads",
+	"OAuthAppService_CreateOAuthApp": "OAuthApps.Create", "OAuthAppService_ListOAuthApps": "OAuthApps.List",
+	"OAuthAppService_GetOAuthApp": "OAuthApps.Get", "OAuthAppService_DeleteOAuthApp": "OAuthApps.Delete",
 }
 
 func TestEveryOperationHasAMethod(t *testing.T) {

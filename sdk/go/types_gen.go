@@ -54,6 +54,15 @@ type ApplyFiltersResponse struct {
 	ProcessedImage *ProcessedImage `json:"processed_image,omitempty"`
 }
 
+// AuthorizeUrl opens the service's consent page.
+type AuthorizeUrl struct {
+	// Keep it; pass it to CreateIntegration with the code.
+	CodeVerifier string `json:"code_verifier,omitempty"`
+	// Echoed back by the service on the redirect: compare it (CSRF).
+	State string `json:"state,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
 // BackgroundRemovalResult is the output of RemoveBackground.
 type BackgroundRemovalResult struct {
 	ForegroundBounds *Region `json:"foreground_bounds,omitempty"`
@@ -114,6 +123,39 @@ type CreateCollectionRequest struct {
 	Name         string `json:"name,omitempty"`
 }
 
+// CreateIntegrationRequest is seed 004's connect request.
+type CreateIntegrationRequest struct {
+	// The authorization code the service's authorize page redirected with.
+	AuthCode string `json:"auth_code,omitempty"`
+	// The PKCE verifier from GetAuthorizeUrl, if the authorize page was opened with its challenge.
+	CodeVerifier string `json:"code_verifier,omitempty"`
+	// The redirect_uri given to the authorize page, if one was (sent to the service unchanged).
+	RedirectUri string               `json:"redirect_uri,omitempty"`
+	Service     string               `json:"service,omitempty"`
+	Settings    *IntegrationSettings `json:"settings,omitempty"`
+}
+
+// CreateOAuthAppRequest describes a new application.
+type CreateOAuthAppRequest struct {
+	// True for an app that can keep a secret (a server); it may then use client credentials.
+	Confidential bool `json:"confidential,omitempty"`
+	// Shown to users on the consent page.
+	Name string `json:"name,omitempty"`
+	// Absolute https URLs, or loopback http://127.0.0.1:<port>/… and http://localhost:<port>/…
+	// (RFC 8252: any port matches at authorization time). Matched exactly otherwise.
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	// The most the app may ask for: images:generate, images:read, models:read, gallery:read,
+	// gallery:write, webhooks:manage, profile:read.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// CreateOAuthAppResponse is the new application and, for a confidential one, its secret.
+type CreateOAuthAppResponse struct {
+	App *OAuthApp `json:"app,omitempty"`
+	// Only here, only for confidential apps: it is stored hashed and cannot be shown again.
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
 // CreateVariationsRequest asks for images close to an existing one.
 type CreateVariationsRequest struct {
 	// An image URL (ours or public), a data: URL or raw base64.
@@ -134,7 +176,7 @@ type CreateVariationsRequest struct {
 type CreateWebhookRequest struct {
 	// Default true.
 	Active bool `json:"active,omitempty"`
-	// generation.completed, generation.failed, process.completed.
+	// generation.completed, generation.failed, process.completed, integration.upload_failed.
 	Events      []string     `json:"events,omitempty"`
 	RetryPolicy *RetryPolicy `json:"retry_policy,omitempty"`
 	// HMAC key for signatures, 16-256 characters; generated when empty (and then shown once).
@@ -376,6 +418,11 @@ type GetModelResponse struct {
 	Model *ModelDetail `json:"model,omitempty"`
 }
 
+// GetOAuthAppResponse wraps one application.
+type GetOAuthAppResponse struct {
+	App *OAuthApp `json:"app,omitempty"`
+}
+
 // GetProfileResponse wraps the user as seed 004 shows it.
 type GetProfileResponse struct {
 	User *User `json:"user,omitempty"`
@@ -454,6 +501,73 @@ type InpaintRequest struct {
 	WebhookURL         string                `json:"webhook_url,omitempty"`
 }
 
+// Integration is one connected service account.
+type Integration struct {
+	Account     *IntegrationAccount `json:"account,omitempty"`
+	ConnectedAt string              `json:"connected_at,omitempty"`
+	ID          string              `json:"id,omitempty"`
+	// dropbox, google_drive.
+	Service  string               `json:"service,omitempty"`
+	Settings *IntegrationSettings `json:"settings,omitempty"`
+	// active, needs_reauth (the service refused the refresh token: connect again), disconnected.
+	Status string `json:"status,omitempty"`
+}
+
+// IntegrationAccount is the connected account at the service.
+type IntegrationAccount struct {
+	Email string `json:"email,omitempty"`
+	ID    string `json:"id,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// IntegrationResponse wraps one integration as seed 004 shows it.
+type IntegrationResponse struct {
+	Integration *Integration `json:"integration,omitempty"`
+}
+
+// IntegrationServiceInfo is one connectable service.
+type IntegrationServiceInfo struct {
+	// Whether the operator configured the service's app credentials.
+	Available bool `json:"available,omitempty"`
+	// dropbox, google_drive.
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// IntegrationSettings say what is uploaded where.
+type IntegrationSettings struct {
+	// Upload every image of a completed generation and every processed image. Default true.
+	AutoUpload bool `json:"auto_upload,omitempty"`
+	// File name template: {date} {time} {prompt_snippet} {id} {generation_id} {model} {index};
+	// the format's extension is appended. Default "{date}_{prompt_snippet}_{id}".
+	FileNaming string `json:"file_naming,omitempty"`
+	// Folder in the service, created if missing; "/" or empty is the root. Default "/imagegen".
+	FolderPath string `json:"folder_path,omitempty"`
+}
+
+// IntegrationSettingsPatch: IntegrationSettingsPatch: unset fields keep their value.
+type IntegrationSettingsPatch struct {
+	AutoUpload bool   `json:"auto_upload,omitempty"`
+	FileNaming string `json:"file_naming,omitempty"`
+	FolderPath string `json:"folder_path,omitempty"`
+}
+
+// IntegrationUpload is one image on its way to the service.
+type IntegrationUpload struct {
+	// Upload requests sent to the service.
+	Attempts int `json:"attempts,omitempty"`
+	// The generation's id, or the processed image's id ("proc_…").
+	GenerationID string `json:"generation_id,omitempty"`
+	ID           string `json:"id,omitempty"`
+	ImageID      string `json:"image_id,omitempty"`
+	LastError    string `json:"last_error,omitempty"`
+	// Where the file landed (Dropbox path; Drive: folder path + name); empty until completed.
+	RemotePath string `json:"remote_path,omitempty"`
+	// pending, uploading, completed, failed.
+	Status    string `json:"status,omitempty"`
+	UpdatedAt string `json:"updated_at,omitempty"`
+}
+
 // ListApiKeysResponse lists keys.
 type ListApiKeysResponse struct {
 	Keys []ApiKey `json:"keys,omitempty"`
@@ -476,9 +590,29 @@ type ListGenerationsResponse struct {
 	NextPageToken string       `json:"next_page_token,omitempty"`
 }
 
+// ListIntegrationServicesResponse lists the services.
+type ListIntegrationServicesResponse struct {
+	Services []IntegrationServiceInfo `json:"services,omitempty"`
+}
+
+// ListIntegrationUploadsResponse lists uploads, newest first.
+type ListIntegrationUploadsResponse struct {
+	Uploads []IntegrationUpload `json:"uploads,omitempty"`
+}
+
+// ListIntegrationsResponse lists every integration of the owner (disconnected ones included).
+type ListIntegrationsResponse struct {
+	Integrations []Integration `json:"integrations,omitempty"`
+}
+
 // ListModelsResponse is the whole catalog.
 type ListModelsResponse struct {
 	Models []Model `json:"models,omitempty"`
+}
+
+// ListOAuthAppsResponse lists every application of the owner.
+type ListOAuthAppsResponse struct {
+	Apps []OAuthApp `json:"apps,omitempty"`
 }
 
 // ListWebhookDeliveriesResponse is one page of attempts.
@@ -568,6 +702,17 @@ type ModelParameters struct {
 	Seed                bool     `json:"seed,omitempty"`
 	SupportedSchedulers []string `json:"supported_schedulers,omitempty"`
 	WidthRange          *Range   `json:"width_range,omitempty"`
+}
+
+// OAuthApp is a registered application. Its secret is never returned after creation.
+type OAuthApp struct {
+	ClientID string `json:"client_id,omitempty"`
+	// Confidential apps hold a client secret; public ones (browser, mobile) use PKCE alone.
+	Confidential bool     `json:"confidential,omitempty"`
+	CreatedAt    string   `json:"created_at,omitempty"`
+	Name         string   `json:"name,omitempty"`
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	Scopes       []string `json:"scopes,omitempty"`
 }
 
 // OutputOptions control the encoding of results.
@@ -744,6 +889,11 @@ type UpdateCollectionRequest struct {
 	Description  *string `json:"description,omitempty"`
 	IsPublic     *bool   `json:"is_public,omitempty"`
 	Name         *string `json:"name,omitempty"`
+}
+
+// UpdateIntegrationRequest changes the settings fields that are set.
+type UpdateIntegrationRequest struct {
+	Settings *IntegrationSettingsPatch `json:"settings,omitempty"`
 }
 
 // UpdateWebhookRequest changes the fields that are set.

@@ -10,7 +10,7 @@ const DOCS = join(import.meta.dirname, "..", "..", "docs", "sdks.md");
 export function seedSnippet(language: "javascript" | "python" | "go" | "jsx"): string {
   const docs = readFileSync(DOCS, "utf8");
   const section = docs.slice(docs.indexOf("## Seed 004's snippets"));
-  const match = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(section);
+  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section);
   if (!match?.[1]) throw new Error(`docs/sdks.md has no ${language} snippet under "Seed 004's snippets"`);
   return match[1];
 }

@@ -24,7 +24,7 @@ export function errorsPageHtml(rows: readonly ErrorTableEntry[]): string {
   const body = rows
     .map(
       (r) =>
-        `<tr id="${escape(r.code)}"><td><code>${escape(r.code)}</code></td><td>${r.http_status}</td><td><code>${escape(r.grpc_code)}</code></td><td><code>${escape(r.type)}</code></td><td>${escape(r.description)}</td></tr>`,
+        `<tr id="${escapeHtml(r.code)}"><td><code>${escapeHtml(r.code)}</code></td><td>${r.http_status}</td><td><code>${escapeHtml(r.grpc_code)}</code></td><td><code>${escapeHtml(r.type)}</code></td><td>${escapeHtml(r.description)}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
@@ -51,6 +51,6 @@ ${body}
 `;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
 }

@@ -112,10 +112,14 @@ describe("the served OpenAPI document", () => {
     expect(doc["x-error-table"].map((r: any) => [r.code, r.http_status, r.type])).toEqual(rows.map((r) => [r.name, r.httpStatus, r.type]));
   });
 
-  it("offers both API key schemes on every operation", () => {
+  it("offers both API key schemes and OAuth 2.0 on every operation", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.components.securitySchemes.apiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "X-API-Key" });
-    expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    expect(doc.components.securitySchemes.oauth2).toMatchObject({
+      type: "oauth2",
+      flows: { authorizationCode: { authorizationUrl: "/oauth/authorize", tokenUrl: "/oauth/token" }, clientCredentials: { tokenUrl: "/oauth/token" } },
+    });
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }, { oauth2: [] }]);
   });
 
   it("writes the REST JSON convention: snake_case names, short enum names, limits as constraints", () => {

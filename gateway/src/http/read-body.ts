@@ -30,11 +30,15 @@ export async function readBody(req: NodeRequest, limit: number): Promise<Buffer>
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) return refuse(tooLarge(limit));
+      if (size > limit) {
+        refuse(tooLarge(limit));
+        return;
+      }
       try {
         account?.reserve(size);
       } catch (error) {
-        return refuse(error);
+        refuse(error);
+        return;
       }
       chunks.push(chunk);
     };

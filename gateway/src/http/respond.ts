@@ -9,7 +9,9 @@ export type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 /** Writes a JSON body with its length; HEAD requests get the headers only. */
 export function sendJson(req: NodeRequest, res: NodeResponse, status: number, body: unknown, headers?: Headers): void {
   const bytes = Buffer.from(JSON.stringify(body));
-  headers?.forEach((value, name) => res.setHeader(name, value));
+  headers?.forEach((value, name) => {
+    res.setHeader(name, value);
+  });
   res.setHeader("content-type", "application/json");
   res.setHeader("content-length", bytes.length);
   res.statusCode = status;

@@ -73,7 +73,7 @@ function parseSegments(parts: string[], source: string): Segment[] {
 export function matchPathTemplate(template: PathTemplate, requestPath: string): Map<string, string> | undefined {
   let path = requestPath.startsWith("/") ? requestPath.slice(1) : requestPath;
   if (template.verb !== undefined) {
-    const suffix = ":" + template.verb;
+    const suffix = `:${template.verb}`;
     if (!path.endsWith(suffix)) return undefined;
     path = path.slice(0, -suffix.length);
   } else if (lastSegment(path).includes(":")) {

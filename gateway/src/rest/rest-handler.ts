@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, JsonObjec
 import type { Transport } from "@connectrpc/connect";
 import { apiError, describeError, ErrorReason } from "@imagegen/errors";
 import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
+import { RemoveBackgroundResponseSchema, UpscaleResponseSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { setHttpRoute } from "@imagegen/telemetry";
 import { readBody } from "../http/read-body.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "../http/respond.ts";
@@ -52,7 +53,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       const body = pickResponseBody(match.route, messageToRestJson(method.output, response, options.registry));
       const status = successStatus(match.route, response);
       if (status === 204) {
-        responseHeaders.forEach((value, name) => res.setHeader(name, value));
+        for (const [name, value] of responseHeaders) res.setHeader(name, value);
         res.statusCode = 204;
         res.end();
       } else {
@@ -125,20 +126,25 @@ function pickResponseBody(route: RestRoute, json: JsonValue): JsonValue {
   return json[route.responseBody] ?? null;
 }
 
-// 202 for a generation still running (poll it), 201 for a created resource, 204 for an
-// empty answer, 200 otherwise: the statuses seed 004 lists.
+// 202 for a generation still running (poll it) and for a process job answered by its id alone
+// (it outlasted the wait: poll the generation of that id), 201 for a created resource, 204 for
+// an empty answer, 200 otherwise: the statuses seed 004 lists.
 function successStatus(route: RestRoute, response: unknown): number {
   const output: DescMessage = route.method.output;
   if (output.typeName === GenerationSchema.typeName) {
     const status = (response as Generation).status;
     return status === GenerationStatus.QUEUED || status === GenerationStatus.PROCESSING ? 202 : 200;
   }
+  if (PROCESS_JOB_RESPONSES.has(output.typeName) && !(response as { result?: unknown }).result) return 202;
   if (output.fields.length === 0) return 204;
   // An add that found the resource already there created nothing (AddGalleryItem).
   if ((response as { alreadyInGallery?: boolean }).alreadyInGallery) return 200;
   if (route.httpMethod === "POST" && /^(Create|Add)/.test(route.method.name)) return 201;
   return 200;
 }
+
+/** Answers of process calls run as provider jobs: `{id, result}`, or `{id}` while still running. */
+const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set([UpscaleResponseSchema.typeName, RemoveBackgroundResponseSchema.typeName]);
 
 async function streamAsServerSentEvents(
   res: NodeResponse,
@@ -149,7 +155,7 @@ async function streamAsServerSentEvents(
 ): Promise<void> {
   const stream = callFrontStream(options.transport, method, request as never, call);
   let first = await stream.next(); // errors before the first event still get a proper status
-  call.responseHeaders.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of call.responseHeaders) res.setHeader(name, value);
   res.setHeader("content-type", "text/event-stream");
   res.setHeader("cache-control", "no-store");
   res.statusCode = 200;

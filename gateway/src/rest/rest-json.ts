@@ -38,7 +38,7 @@ function fieldOf(schema: DescMessage, key: string): DescField | undefined {
 // buf lint's ENUM_VALUE_PREFIX guarantees every value starts with the enum's name in
 // SCREAMING_SNAKE_CASE: GenerationStatus → "GENERATION_STATUS_".
 function enumPrefix(desc: DescEnum): string {
-  return desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase() + "_";
+  return `${desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_`;
 }
 
 function shortName(desc: DescEnum, full: string): string {

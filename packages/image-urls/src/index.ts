@@ -9,6 +9,14 @@ import { join } from "node:path";
  */
 export const IMAGE_PATH_PREFIX = "/images/";
 
+/**
+ * The only stored file paths there are: "<generation id>/<image id>.<ext>", as the front names
+ * them. The front, the gateway's file server and its compat surfaces refuse anything else.
+ */
+export function isStoredImagePath(path: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/.test(path);
+}
+
 /** How long a URL stays valid unless the caller says otherwise: a day, like a CDN link. */
 export const DEFAULT_URL_TTL_SECONDS = 24 * 3600;
 

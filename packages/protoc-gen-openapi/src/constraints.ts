@@ -2,6 +2,7 @@ import { getOption, hasOption, isFieldSet, type DescField, type DescMessage, typ
 import {
   field as validateField,
   file_buf_validate_validate,
+  Ignore,
   type FieldRules,
 } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 
@@ -25,10 +26,12 @@ export function fieldRules(field: DescField): FieldRules | undefined {
 /**
  * True when validation refuses a request that omits the field: `required`, a string with a
  * minimum length, or a list with a minimum size (proto3 cannot tell "absent" from "empty").
+ * Rules that skip an empty value (`ignore: IGNORE_IF_ZERO_VALUE`) leave the field optional.
  */
 export function isRequired(rules: FieldRules | undefined): boolean {
   if (!rules) return false;
   if (rules.required) return true;
+  if (rules.ignore === Ignore.IF_ZERO_VALUE || rules.ignore === Ignore.ALWAYS) return false;
   const t = rules.type;
   if (t.case === "string") return isSet(t.value, "minLen") && t.value.minLen > 0n;
   if (t.case === "repeated") return isSet(t.value, "minItems") && t.value.minItems > 0n;

@@ -8,7 +8,7 @@ import { commentOf, SchemaCollector } from "./schemas.ts";
 export const DOCUMENTED_PACKAGES = ["imagegen.v1", "imagegen.admin.v1"];
 
 // The reading order of the reference: generating first, administration last.
-const SERVICE_ORDER = ["ImageService", "ModelService", "GalleryService", "WebhookService", "UserService", "AdminService"];
+const SERVICE_ORDER = ["ImageService", "ModelService", "GalleryService", "WebhookService", "IntegrationService", "UserService", "AdminService"];
 
 function rank(service: DescService): number {
   const i = SERVICE_ORDER.indexOf(service.name);
@@ -57,7 +57,7 @@ export function buildOpenApi(files: readonly DescFile[], reasons: DescEnum, code
     info: { title: "imagegen API", version, description: DESCRIPTION, license: LICENSE },
     // The gateway serves this document with its own IMAGEGEN_PUBLIC_URL here instead.
     servers: [{ url: DEFAULT_SERVER_URL, description: "`npm start` on this machine (IMAGEGEN_PORT 8080)" }],
-    security: [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+    security: [{ bearerAuth: [] }, { apiKeyAuth: [] }, { oauth2: [] }],
     tags: services.map((s) => ({ name: s.name, description: commentOf(s) })),
     paths,
     components: {
@@ -66,8 +66,34 @@ export function buildOpenApi(files: readonly DescFile[], reasons: DescEnum, code
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <api key>`." },
         apiKeyAuth: { type: "apiKey", in: "header", name: "X-API-Key", description: "`X-API-Key: <api key>` (same keys)." },
+        oauth2: OAUTH2_SCHEME,
       },
     },
     "x-error-table": rows.map((r) => ({ code: r.code, http_status: r.httpStatus, grpc_code: r.grpcCode, type: r.type, description: r.description })),
   };
 }
+
+/**
+ * Seed 004's OAuth 2.0 for third-party apps (docs/authorizing-applications.md): an access token
+ * in `Authorization: Bearer`, each RPC needing one scope (services/front/src/oauth/oauth-scopes.ts,
+ * whose test checks these names match). URLs are relative to the server, as the issuer is.
+ */
+const OAUTH_SCOPE_DESCRIPTIONS: Record<string, string> = {
+  "images:generate": "Generate and process images, cancel generations",
+  "images:read": "Read generations and their images",
+  "models:read": "Read the model catalog",
+  "gallery:read": "Read the gallery and collections",
+  "gallery:write": "Change the gallery and collections",
+  "webhooks:manage": "Manage webhooks",
+  "profile:read": "Read the profile and usage",
+};
+
+const OAUTH2_SCHEME = {
+  type: "oauth2",
+  description:
+    "`Authorization: Bearer <access token>` from the authorization server (discovery at `/.well-known/oauth-authorization-server`). Authorization code needs PKCE (S256); client credentials is for confidential apps. A token without an RPC's scope gets 403 `FORBIDDEN` with `details.required_scope`.",
+  flows: {
+    authorizationCode: { authorizationUrl: "/oauth/authorize", tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: OAUTH_SCOPE_DESCRIPTIONS },
+    clientCredentials: { tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: OAUTH_SCOPE_DESCRIPTIONS },
+  },
+};

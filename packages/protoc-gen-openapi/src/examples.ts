@@ -115,6 +115,23 @@ export const EXAMPLES: Record<string, { request?: unknown; response?: unknown }>
       retry_policy: { max_retries: 3, retry_delay_seconds: 60 },
     },
   },
+  "imagegen.v1.IntegrationService.CreateIntegration": {
+    request: {
+      service: "dropbox",
+      auth_code: "auth_code_from_oauth",
+      settings: { auto_upload: true, folder_path: "/AI Generated Images", file_naming: "{date}_{prompt_snippet}_{id}" },
+    },
+    response: {
+      integration: {
+        id: "int_7Qm2c9XbT1kLr0aZ",
+        service: "dropbox",
+        account: { id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", name: "Ada Lovelace", email: "ada@example.com" },
+        settings: { auto_upload: true, folder_path: "/AI Generated Images", file_naming: "{date}_{prompt_snippet}_{id}" },
+        status: "active",
+        connected_at: "2024-01-01T00:00:00Z",
+      },
+    },
+  },
 };
 
 /** The examples of an RPC, by its full name; both parts may be absent. */

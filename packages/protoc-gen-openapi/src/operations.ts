@@ -107,8 +107,8 @@ function successResponses(binding: Binding, schemas: SchemaCollector, example: u
       },
     };
   }
-  // The statuses rest-handler.ts sends: 204 for empty answers, 202 for a generation still
-  // running, 201 for Create/Add methods over POST, 200 otherwise.
+  // The statuses rest-handler.ts sends: 204 for empty answers, 202 for a generation or a process
+  // job still running, 201 for Create/Add methods over POST, 200 otherwise.
   if (method.output.fields.length === 0) return { "204": { description: "Done; no content." } };
   const schema = binding.responseBody ? bodyFieldSchema(method.output, binding.responseBody, schemas) : schemas.message(method.output);
   const content = { "application/json": example === undefined ? { schema } : { schema, example } };
@@ -121,9 +121,21 @@ function successResponses(binding: Binding, schemas: SchemaCollector, example: u
       },
     };
   }
+  if (PROCESS_JOB_RESPONSES.has(method.output.typeName)) {
+    return {
+      "200": { description: "The job finished within the wait bound: its result.", content },
+      "202": {
+        description: "The job is still running: only `id` is set, the generation to poll (GET /api/v2/generations/{id}, whose images hold the result) or watch.",
+        content: { "application/json": { schema } },
+      },
+    };
+  }
   if (binding.httpMethod === "post" && /^(Create|Add)/.test(method.name)) return { "201": { description: "Created.", content } };
   return { "200": { description: "OK.", content } };
 }
+
+/** Process calls run as provider jobs: `{id, result}` when done, `{id}` alone while running. */
+const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set(["imagegen.v1.UpscaleResponse", "imagegen.v1.RemoveBackgroundResponse"]);
 
 function bodyFieldSchema(message: DescMessage, fieldName: string, schemas: SchemaCollector): JsonSchema {
   const field = message.fields.find((f) => f.name === fieldName);
@@ -158,7 +170,7 @@ function queryFields(message: DescMessage, prefix: string, bound: ReadonlySet<st
     if (field.fieldKind === "scalar" || field.fieldKind === "enum") out.push([name, field]);
     else if (field.fieldKind === "list" && field.listKind !== "message") out.push([name, field]);
     else if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && !seen.has(field.message.typeName)) {
-      out.push(...queryFields(field.message, name + ".", bound, new Set(seen)));
+      out.push(...queryFields(field.message, `${name}.`, bound, new Set(seen)));
     }
   }
   return out;

@@ -30,7 +30,7 @@ export const protocGenOpenApi: Plugin = {
     const document = buildOpenApi(files, reasons, codes, API_VERSION);
     return create(CodeGeneratorResponseSchema, {
       supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
-      file: [{ name: OUTPUT_FILE, content: JSON.stringify(document, null, 2) + "\n" }],
+      file: [{ name: OUTPUT_FILE, content: `${JSON.stringify(document, null, 2)}\n` }],
     });
   },
 };

@@ -18,7 +18,7 @@ export function commentOf(desc: DescMessage | DescEnum | DescField | Parameters<
  * the value name without the enum's SCREAMING_SNAKE prefix, lowercased.
  */
 export function enumShortName(desc: DescEnum, valueName: string): string {
-  const prefix = desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase() + "_";
+  const prefix = `${desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_`;
   return (valueName.startsWith(prefix) ? valueName.slice(prefix.length) : valueName).toLowerCase();
 }
 

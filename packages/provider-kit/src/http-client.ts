@@ -244,7 +244,7 @@ export function sameSite(a: URL, b: URL): boolean {
 }
 
 function joinPath(base: string, path: string): string {
-  return base.replace(/\/+$/, "") + "/" + path.replace(/^\/+/, "");
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }
 
 function errorCode(error: unknown): string {

@@ -9,11 +9,11 @@ export type {
   ProviderDefinition,
   ProviderEvent,
   ProviderJob,
-  ProviderJobStatus,
 } from "./provider-definition.ts";
 export { createProviderService } from "./provider-service.ts";
 export type { ProviderServiceOptions } from "./provider-service.ts";
 export { runProviderMain } from "./provider-main.ts";
+export type { ProviderMainOptions } from "./provider-main.ts";
 export { envName, readProviderEnvironment } from "./provider-config.ts";
 export type { ProviderEnvironment } from "./provider-config.ts";
 export { createHttpClient } from "./http-client.ts";
@@ -36,3 +36,7 @@ export {
 } from "./upstream-errors.ts";
 export type { UpstreamErrorResponse, UpstreamFailure, VendorError, VendorErrorMapper } from "./upstream-errors.ts";
 export { checkAgainstLimits } from "./check-limits.ts";
+export { toFormData } from "./form-data.ts";
+export type { MultipartPart } from "./form-data.ts";
+export { FORMAT_NAMES, formatName, formatOfMediaType, formatOfName, mediaTypeOf } from "./formats.ts";
+export type { FormatName } from "./formats.ts";

@@ -2,7 +2,6 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "@imagegen/server-kit";
 import type {
   GenerateRequest,
-  JobState,
   ModelLimitsSchema,
   ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
@@ -49,18 +48,10 @@ export interface ProviderJob {
   poll<T>(check: () => Promise<T | undefined>): Promise<T>;
 }
 
-/** What a provider's cancel/get-job hooks get: a client with its own short deadline. */
+/** What a provider's cancel hook gets: a client with its own short deadline. */
 export interface ProviderCallContext {
   readonly http: HttpClient;
   readonly logger: Logger;
-}
-
-/** A provider-side job's state for GetJob. */
-export interface ProviderJobStatus {
-  readonly state: JobState;
-  /** Result locations (URLs or data URIs) the kit downloads when the job succeeded. */
-  readonly outputs?: readonly string[];
-  readonly errorMessage?: string;
 }
 
 /**
@@ -91,8 +82,6 @@ export interface ProviderDefinition {
   generate(job: ProviderJob): AsyncIterable<ProviderEvent>;
   /** Cancels a vendor job; the kit calls it when the caller cancels or the deadline passes. */
   cancel?(jobId: string, ctx: ProviderCallContext): Promise<void>;
-  /** Looks a vendor job up (GetJob). */
-  getJob?(jobId: string, ctx: ProviderCallContext): Promise<ProviderJobStatus>;
   /**
    * Overrides the "is it configured" rule (e.g. a self-hosted server needs a base URL, not a
    * token): returns why not, or undefined when configured.

@@ -2,11 +2,10 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import {
-  Format,
   GenerateResponseSchema,
   GenerateUnaryResponseSchema,
   ProviderModelSchema,
-  ProviderService,
+  type ProviderService,
   type GenerateRequest,
   type GenerateResponse,
   type GenerateUnaryResponse,
@@ -23,6 +22,7 @@ import { readProviderEnvironment } from "./provider-config.ts";
 import type { ProviderCallContext, ProviderDefinition } from "./provider-definition.ts";
 import { createRedactingLogger, createRedactor, redactError } from "./redact.ts";
 import { badResponse } from "./upstream-errors.ts";
+import { formatOfName } from "./formats.ts";
 
 /** Knobs of the service around a definition; tests inject env, logger and sleep. */
 export interface ProviderServiceOptions {
@@ -68,7 +68,7 @@ export function createProviderService(
   const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
     createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
 
-  // Calls outside a job (cancel, get) get their own short deadline: the job's signal may be gone.
+  // The vendor cancel call gets its own short deadline: the job's signal may be gone.
   const callContext = (timeoutMs: number): ProviderCallContext => ({
     http: httpFor(AbortSignal.timeout(timeoutMs), Date.now() + timeoutMs),
     logger,
@@ -187,35 +187,6 @@ export function createProviderService(
       // runJob ends with `completed` after at least one image, or throws.
       return answer;
     },
-
-    async getJob(request) {
-      requireConfigured();
-      if (!definition.getJob) throw apiError(ErrorReason.NOT_IMPLEMENTED, `provider ${provider} cannot look jobs up`);
-      try {
-        const ctx = callContext(30_000);
-        const status = await definition.getJob(request.jobId, ctx);
-        const images = [];
-        for (const [index, location] of (status.outputs ?? []).entries()) {
-          const data = await downloadImage(ctx.http, provider, location);
-          images.push(await describeImage({ data }, index));
-        }
-        return { state: status.state, images, errorMessage: redact(status.errorMessage ?? "") };
-      } catch (error) {
-        throw redactError(asContractError(error, provider, logger), redact);
-      }
-    },
-
-    async cancelJob(request) {
-      requireConfigured();
-      if (definition.cancel) {
-        try {
-          await definition.cancel(request.jobId, callContext(options.cancelTimeoutMs ?? 5000));
-        } catch (error) {
-          throw redactError(asContractError(error, provider, logger), redact);
-        }
-      }
-      return {};
-    },
   };
 }
 
@@ -224,10 +195,9 @@ async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore
   // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
   const header = readImageHeader(data);
   if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
-  return { index, data, format: FORMATS[header.format], width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
+  return { index, data, format: formatOfName(header.format), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
 }
 
-const FORMATS = { png: Format.PNG, jpeg: Format.JPEG, webp: Format.WEBP } as const;
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
 function asContractError(error: unknown, provider: string, logger: Logger): unknown {

@@ -42,7 +42,9 @@ export function answerRpcError(req: NodeRequest, res: NodeResponse, error: Conne
     res.end();
     return;
   }
-  headers.forEach((value, name) => res.setHeader(name, value));
+  headers.forEach((value, name) => {
+    res.setHeader(name, value);
+  });
   if (body) res.setHeader("content-length", body.length);
   res.statusCode = status;
   if (body) res.end(body);

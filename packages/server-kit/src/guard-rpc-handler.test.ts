@@ -1,4 +1,4 @@
-import { connect, type AddressInfo } from "node:net";
+import { connect, } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDualProtocolServer, type DualProtocolServer } from "./dual-protocol-server.ts";

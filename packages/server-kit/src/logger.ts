@@ -26,7 +26,7 @@ export function createLogger(service: string, base: LogFields = {}): Logger {
     const span = trace.getActiveSpan()?.spanContext();
     const ids = span && trace.isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
     const line = { time: new Date().toISOString(), level, service, msg, ...ids, ...base, ...fields };
-    process.stdout.write(JSON.stringify(line, errorReplacer) + "\n");
+    process.stdout.write(`${JSON.stringify(line, errorReplacer)}\n`);
   };
   return {
     debug: (m, f) => write("debug", m, f),

@@ -189,6 +189,42 @@ class Webhooks(_Namespace):
         return self._create("/api/v2/webhooks/default/secret:rotate", {}, None)
 
 
+class Integrations(_Namespace):
+    """client.integrations: the owner's Dropbox / Google Drive, where finished images are uploaded."""
+
+    def services(self) -> ApiObject:
+        """GET /api/v2/integrations/services: which services this deployment can connect."""
+        return self._get("/api/v2/integrations/services")
+
+    def authorize_url(self, service: str, redirect_uri: Optional[str] = None) -> ApiObject:
+        """GET /api/v2/integrations/{service}/authorize-url: the consent page, its state and PKCE code_verifier."""
+        return self._get(f"/api/v2/integrations/{_quote(service)}/authorize-url", redirect_uri=redirect_uri)
+
+    def connect(self, request: Optional[Json] = None, **fields: Any) -> ApiObject:
+        """POST /api/v2/integrations/connect (service=, auth_code=, redirect_uri=, code_verifier=, settings=). A code is single-use: not resent after a network error."""
+        return wrap(self._transport.call("POST", "/api/v2/integrations/connect", body=_body(request, fields)))
+
+    def list(self) -> ApiObject:
+        """GET /api/v2/integrations."""
+        return self._get("/api/v2/integrations")
+
+    def get(self, integration_id: str) -> ApiObject:
+        """GET /api/v2/integrations/{id}."""
+        return self._get(f"/api/v2/integrations/{_quote(integration_id)}")
+
+    def update(self, integration_id: str, changes: Optional[Json] = None, **fields: Any) -> ApiObject:
+        """PATCH /api/v2/integrations/{id}: changes the settings given (settings={...})."""
+        return wrap(self._transport.call("PATCH", f"/api/v2/integrations/{_quote(integration_id)}", body=_body(changes, fields)))
+
+    def delete(self, integration_id: str) -> None:
+        """DELETE /api/v2/integrations/{id}: revokes the token at the service; nothing is uploaded after it."""
+        self._transport.call("DELETE", f"/api/v2/integrations/{_quote(integration_id)}", retry_on_network_error=True)
+
+    def uploads(self, integration_id: str, page_size: Optional[int] = None) -> ApiObject:
+        """GET /api/v2/integrations/{id}/uploads: newest first."""
+        return self._get(f"/api/v2/integrations/{_quote(integration_id)}/uploads", page_size=page_size)
+
+
 class User(_Namespace):
     """client.user."""
 
@@ -199,6 +235,27 @@ class User(_Namespace):
     def update_preferences(self, preferences: Optional[Json] = None, **fields: Any) -> ApiObject:
         """PATCH /api/v2/user/preferences (default_model=, default_size=, nsfw_filter=, auto_save_gallery=)."""
         return wrap(self._transport.call("PATCH", "/api/v2/user/preferences", body=_body(preferences, fields)))
+
+
+class OAuthApps(_Namespace):
+    """client.oauth_apps: third-party applications acting for users through OAuth 2.0 (API keys only)."""
+
+    def create(self, request: Optional[Json] = None, **fields: Any) -> ApiObject:
+        """POST /api/v2/oauth/apps (name=, redirect_uris=[...], scopes=[...], confidential=); a confidential app's client_secret is in the answer, once."""
+        # No automatic retry: a repeat would register a second app.
+        return wrap(self._transport.call("POST", "/api/v2/oauth/apps", body=_body(request, fields)))
+
+    def list(self) -> ApiObject:
+        """GET /api/v2/oauth/apps."""
+        return self._get("/api/v2/oauth/apps")
+
+    def get(self, client_id: str) -> ApiObject:
+        """GET /api/v2/oauth/apps/{client_id}."""
+        return self._get(f"/api/v2/oauth/apps/{_quote(client_id)}")
+
+    def delete(self, client_id: str) -> None:
+        """DELETE /api/v2/oauth/apps/{client_id}: every code and token of the app is revoked at once."""
+        self._transport.call("DELETE", f"/api/v2/oauth/apps/{_quote(client_id)}", retry_on_network_error=True)
 
 
 class ImageGenClient:
@@ -238,6 +295,8 @@ class ImageGenClient:
         self.gallery = Gallery(transport)
         self.collections = Collections(transport)
         self.webhooks = Webhooks(transport)
+        self.integrations = Integrations(transport)
         self.user = User(transport)
+        self.oauth_apps = OAuthApps(transport)
 
     verify_webhook = staticmethod(verify_webhook)

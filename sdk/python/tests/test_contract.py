@@ -41,6 +41,18 @@ METHODS = {
     "WebhookService_RotateDefaultWebhookSecret": "webhooks.rotate_default_secret",
     "UserService_GetProfile": "user.profile",
     "UserService_UpdatePreferences": "user.update_preferences",
+    "IntegrationService_ListIntegrationServices": "integrations.services",
+    "IntegrationService_GetAuthorizeUrl": "integrations.authorize_url",
+    "IntegrationService_CreateIntegration": "integrations.connect",
+    "IntegrationService_ListIntegrations": "integrations.list",
+    "IntegrationService_GetIntegration": "integrations.get",
+    "IntegrationService_UpdateIntegration": "integrations.update",
+    "IntegrationService_DeleteIntegration": "integrations.delete",
+    "IntegrationService_ListIntegrationUploads": "integrations.uploads",
+    "OAuthAppService_CreateOAuthApp": "oauth_apps.create",
+    "OAuthAppService_ListOAuthApps": "oauth_apps.list",
+    "OAuthAppService_GetOAuthApp": "oauth_apps.get",
+    "OAuthAppService_DeleteOAuthApp": "oauth_apps.delete",
 }
 
 

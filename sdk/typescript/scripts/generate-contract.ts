@@ -40,7 +40,6 @@ export const OUTPUT_PATH = join(HERE, "..", "src", "generated", "contract.ts");
 
 export const camelCase = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const typeName = (ref: string): string => ref.replace("#/components/schemas/", "").split(".").pop()!;
-const pascal = (name: string): string => name.charAt(0).toUpperCase() + camelCase(name.slice(1));
 
 function docComment(text: string | undefined, indent: string): string {
   if (!text) return "";
@@ -63,7 +62,10 @@ function inputSchemas(api: OpenApi, inlineBodies: Map<string, JsonSchema>): Set<
     for (const p of Object.values(schema.properties ?? {})) visit(p);
     visit(schema.items);
   };
-  for (const [name, body] of inlineBodies) (seen.add(name), visit(body));
+  for (const [name, body] of inlineBodies) {
+    seen.add(name);
+    visit(body);
+  }
   for (const methods of Object.values(api.paths)) for (const op of Object.values(methods)) visit(op.requestBody?.content["application/json"]?.schema);
   return seen;
 }

@@ -2,7 +2,7 @@ import type * as api from "./generated/contract.js";
 import { callOperation } from "./call.js";
 import { ImageGenError } from "./errors.js";
 import { Generations, isTerminal, type WaitOptions } from "./generations.js";
-import { AdminApi, CollectionsApi, GalleryApi, ModelsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
+import { AdminApi, CollectionsApi, GalleryApi, IntegrationsApi, ModelsApi, OAuthAppsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
 import type { TransportConfig } from "./transport.js";
 import { verifyWebhook, type WebhookEvent, type WebhookHeaders } from "./webhooks.js";
 
@@ -48,7 +48,9 @@ export class ImageGenClient {
   readonly gallery: GalleryApi;
   readonly collections: CollectionsApi;
   readonly webhooks: WebhooksApi;
+  readonly integrations: IntegrationsApi;
   readonly user: UserApi;
+  readonly oauthApps: OAuthAppsApi;
   readonly admin: AdminApi;
 
   constructor(options: ClientOptions = {}) {
@@ -70,7 +72,9 @@ export class ImageGenClient {
     this.gallery = new GalleryApi(config);
     this.collections = new CollectionsApi(config);
     this.webhooks = new WebhooksApi(config);
+    this.integrations = new IntegrationsApi(config);
     this.user = new UserApi(config);
+    this.oauthApps = new OAuthAppsApi(config);
     this.admin = new AdminApi(config);
   }
 

@@ -89,6 +89,43 @@ export class CollectionsApi {
   }
 }
 
+/** `client.integrations`: the owner's Dropbox / Google Drive, where finished images are uploaded. */
+export class IntegrationsApi {
+  constructor(private readonly config: TransportConfig) {}
+  /** GET /api/v2/integrations/services: which services this deployment can connect. */
+  services(options?: RequestOptions): Promise<api.ListIntegrationServicesResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrationServices", {}, options);
+  }
+  /** GET /api/v2/integrations/{service}/authorize-url: the consent page, its state and PKCE code_verifier. */
+  authorizeUrl(service: "dropbox" | "google_drive", query: { redirectUri?: string } = {}, options?: RequestOptions): Promise<api.AuthorizeUrl> {
+    return callOperation(this.config, "IntegrationService_GetAuthorizeUrl", { params: { service }, query }, options);
+  }
+  /** POST /api/v2/integrations/connect: exchanges the authorization code and connects the account. */
+  connect(request: api.CreateIntegrationRequest, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_CreateIntegration", { body: request }, options);
+  }
+  /** GET /api/v2/integrations. */
+  list(options?: RequestOptions): Promise<api.ListIntegrationsResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrations", {}, options);
+  }
+  /** GET /api/v2/integrations/{id}. */
+  get(id: string, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_GetIntegration", { params: { id } }, options);
+  }
+  /** PATCH /api/v2/integrations/{id}: changes the settings given. */
+  update(id: string, changes: api.UpdateIntegrationRequest, options?: RequestOptions): Promise<api.IntegrationResponse> {
+    return callOperation(this.config, "IntegrationService_UpdateIntegration", { params: { id }, body: changes }, options);
+  }
+  /** DELETE /api/v2/integrations/{id}: revokes the token at the service; nothing is uploaded after it. */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await callOperation(this.config, "IntegrationService_DeleteIntegration", { params: { id } }, options);
+  }
+  /** GET /api/v2/integrations/{id}/uploads: newest first. */
+  uploads(id: string, query: { pageSize?: number } = {}, options?: RequestOptions): Promise<api.ListIntegrationUploadsResponse> {
+    return callOperation(this.config, "IntegrationService_ListIntegrationUploads", { params: { id }, query }, options);
+  }
+}
+
 /** `client.webhooks`. */
 export class WebhooksApi {
   constructor(private readonly config: TransportConfig) {}
@@ -136,6 +173,27 @@ export class UserApi {
   /** PATCH /api/v2/user/preferences. */
   updatePreferences(preferences: api.Preferences, options?: RequestOptions): Promise<api.GetProfileResponse> {
     return callOperation(this.config, "UserService_UpdatePreferences", { body: preferences }, options);
+  }
+}
+
+/** `client.oauthApps`: third-party applications that act for users through OAuth 2.0 (API keys only). */
+export class OAuthAppsApi {
+  constructor(private readonly config: TransportConfig) {}
+  /** POST /api/v2/oauth/apps (a confidential app's `clientSecret` is in the answer, once). */
+  create(request: api.CreateOAuthAppRequest, options?: RequestOptions): Promise<api.CreateOAuthAppResponse> {
+    return callOperation(this.config, "OAuthAppService_CreateOAuthApp", { body: request }, options);
+  }
+  /** GET /api/v2/oauth/apps. */
+  list(options?: RequestOptions): Promise<api.ListOAuthAppsResponse> {
+    return callOperation(this.config, "OAuthAppService_ListOAuthApps", {}, options);
+  }
+  /** GET /api/v2/oauth/apps/{client_id}. */
+  get(clientId: string, options?: RequestOptions): Promise<api.GetOAuthAppResponse> {
+    return callOperation(this.config, "OAuthAppService_GetOAuthApp", { params: { client_id: clientId } }, options);
+  }
+  /** DELETE /api/v2/oauth/apps/{client_id}: every code and token of the app is revoked at once. */
+  delete(clientId: string, options?: RequestOptions): Promise<void> {
+    return callOperation(this.config, "OAuthAppService_DeleteOAuthApp", { params: { client_id: clientId } }, options);
   }
 }
 

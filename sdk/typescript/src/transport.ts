@@ -142,8 +142,14 @@ const backoffMs = (attempt: number): number => 500 * 2 ** attempt * (0.75 + Math
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(canceled(signal.reason));
-    const onAbort = (): void => (clearTimeout(timer), reject(canceled(signal?.reason)));
-    const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(canceled(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -157,11 +163,17 @@ function linkedSignal(outer: AbortSignal | undefined, timeoutMs: number) {
   const onAbort = (): void => controller.abort(outer?.reason);
   if (outer?.aborted) controller.abort(outer.reason);
   outer?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => ((timedOut = true), controller.abort(new Error("timeout"))), timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, timeoutMs);
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
     keepForBody: () => clearTimeout(timer),
-    done: () => (clearTimeout(timer), outer?.removeEventListener("abort", onAbort)),
+    done: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+    },
   };
 }

@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { join } from "node:path";
 import type { ConnectRouter, Interceptor, Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { loadSigningKey } from "@imagegen/image-urls";
@@ -10,6 +9,8 @@ import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import { UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
+import { IntegrationService } from "@imagegen/proto/imagegen/v1/integration_service_pb";
+import { OAuthAppService } from "@imagegen/proto/imagegen/v1/oauth_app_service_pb";
 import {
   clientFaultForUnparseableRequests,
   combineRequestGates,
@@ -32,6 +33,9 @@ import { createAuthInterceptor } from "./auth/auth-interceptor.ts";
 import { createDirectCallGate } from "./auth/direct-call-gate.ts";
 import { loadBootstrapKeys } from "./auth/bootstrap-keys.ts";
 import { createKeyResolver } from "./auth/store-key-verifier.ts";
+import { createCredentialResolver } from "./auth/credential-resolver.ts";
+import { createOAuth } from "./oauth/oauth-wiring.ts";
+import { registerOAuthAppService } from "./oauth/oauth-app-service.ts";
 import { openCacheIndex } from "./cache/cache-index.ts";
 import { createGenerationCache } from "./cache/generation-cache.ts";
 import { createAdmission } from "./metering/admission.ts";
@@ -65,6 +69,7 @@ import { generationEventData, generationEventName } from "./webhooks/generation-
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 import { checkWebhookUrl, webhookTransport } from "./webhooks/webhook-transport.ts";
 import { createWebhookUrlInterceptor } from "./webhooks/webhook-url-interceptor.ts";
+import { createIntegrations } from "./integrations/integrations.ts";
 import { createOutputScreening } from "./vision/screen-output-image.ts";
 import { visionConfigFromEnv } from "./vision/vision-config.ts";
 
@@ -118,7 +123,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const config = loadCatalogConfig(options.configPath, env);
   // The deployment's service identity: the gateway proves itself to us, we prove ourselves to it
   // and to every provider, and each provider proves itself back (see server-kit service-identity).
-  const identity = new ServiceIdentity("front", loadServiceSecret(options.dataDir));
+  const serviceSecret = loadServiceSecret(options.dataDir);
+  const identity = new ServiceIdentity("front", serviceSecret);
   const providers = new ProviderDirectory(config.providers.values(), logger, identity, options.breaker, options.providerTransport);
   await providers.start();
   const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
@@ -134,6 +140,17 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     holder,
   });
   dispatcher.start();
+  // Dropbox / Google Drive: finished images go to the owners' own storage from a durable queue.
+  const integrations = createIntegrations({
+    store: state.integrations,
+    images: store,
+    readImage: (path) => images.read(path),
+    emit: (owner, event, data) => dispatcher.emit(owner, event, data),
+    dataDir: options.dataDir,
+    env,
+    logger,
+    holder,
+  });
   const runner = new GenerationRunner({
     store,
     images,
@@ -149,10 +166,14 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
       if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
+      integrations.generationFinished(generation, owner);
     },
   });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
-  const resolveKey = createKeyResolver(store, () => keys);
+  const resolveApiKey = createKeyResolver(store, () => keys);
+  // OAuth 2.0 for third-party apps: an access token resolves to the key that authorized it.
+  const oauth = createOAuth({ env, publicBaseUrl: options.publicBaseUrl, state, store, bootstrapKeys: () => keys, resolveApiKey, secret: serviceSecret, logger });
+  const resolveKey = createCredentialResolver(resolveApiKey, oauth.resolveToken);
 
   const stopSweeper = startLeaseSweeper({
     leases,
@@ -177,7 +198,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
     moderationInterceptorFor(options.configPath),
   ];
-  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, UserService, AdminService, Health].map((s) => s.typeName);
+  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, IntegrationService, UserService, OAuthAppService, AdminService, Health].map((s) => s.typeName);
   const routes = (router: ConnectRouter): void => {
     registerImageService(router, {
       runner,
@@ -189,17 +210,19 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       syncWaitMs: options.syncWaitMs,
       vision: vision.pool,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, planner: { catalog, providers }, images, dispatcher, waitMs: options.providerTimeoutMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
+      process: { runner, planner: { catalog, providers }, images, dispatcher, onProcessed: integrations.imageProcessed, waitMs: options.syncWaitMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });
     registerWebhookService(router, webhooks, checkWebhookUrl);
+    integrations.register(router);
     registerUserService(router, {
       profiles,
       monthlyCredits: (principal) => quotas.limitOf(principal),
       usage: (owner) => store.usageTotals(owner),
       storageLimitMb: Number(process.env.IMAGEGEN_STORAGE_LIMIT_MB ?? 10_240),
     });
+    registerOAuthAppService(router, state.oauth);
     registerAdminService(router, store);
     registerEdgeService(router);
     registerHealth(router, async (service, context) => {
@@ -232,7 +255,8 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     interceptors,
     routes,
   });
-  const handler = guardRpcHandler(rpcHandler, logger);
+  // /oauth/* and the discovery document are HTTP, not RPCs: the authorization server answers them.
+  const handler = oauth.withHttpRoutes(guardRpcHandler(rpcHandler, logger));
   return {
     handler,
     providers,
@@ -244,6 +268,7 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       stopCancelWatcher();
       providers.stop();
       dispatcher.stop();
+      integrations.stop();
       await vision.pool?.close();
       await limiter.close();
       await concurrency.close();

@@ -1,5 +1,6 @@
 import { describeError } from "@imagegen/errors";
 import { Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { testImage } from "@imagegen/provider-kit/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFakeProvider, type FakeProvider } from "./fake-provider.ts";
 import { startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
@@ -7,7 +8,8 @@ import { startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
 // Everything GET /api/v2/models[/{id}] says is either true (declared by the route that serves,
 // or measured) or absent.
 const ALL_OPERATIONS = [Operation.TEXT_TO_IMAGE, Operation.IMAGE_TO_IMAGE, Operation.INPAINT, Operation.VARIATION, Operation.UPSCALE, Operation.REMOVE_BACKGROUND];
-const local = () => createFakeProvider({ id: "local", models: { "local-procedural": { operations: ALL_OPERATIONS } } });
+const local = () =>
+  createFakeProvider({ id: "local", models: { "local-procedural": { operations: ALL_OPERATIONS }, "esrgan-slim": { operations: [Operation.UPSCALE] } } });
 const replicate = (configured = true) =>
   createFakeProvider({
     id: "replicate",
@@ -18,6 +20,10 @@ const replicate = (configured = true) =>
       "black-forest-labs/flux-schnell": { fixedSizes: [{ width: 1024, height: 1024 }, { width: 1344, height: 768 }] },
     },
   });
+
+async function pngDataUrl(width: number, height: number): Promise<string> {
+  return `data:image/png;base64,${Buffer.from(await testImage("png", width, height)).toString("base64")}`;
+}
 
 let front: InMemoryFront | undefined;
 afterEach(async () => {
@@ -53,6 +59,19 @@ describe("capabilities are what the serving route declares", () => {
     expect(describeError(error)).toMatchObject({ row: { name: "UNSUPPORTED", httpStatus: 400 } });
     expect([r.calls.length, l.calls.length]).toEqual([0, 0]);
     expect((await f.images.listGenerations({})).generations).toHaveLength(0);
+  });
+});
+
+describe("real-esrgan offline", () => {
+  it("is served by the local super-resolution network, which the catalog names, never by a resize", async () => {
+    const l = local();
+    const f = await start(replicate(false), l);
+    const model = await listed(f, "real-esrgan");
+    expect(model).toMatchObject({ status: "active", providers: ["local"], capabilities: ["upscale"] });
+    expect(model?.statusReason).toBe("offline stand-in: served by the local provider's esrgan-slim model, esrgan-slim, because no provider of this model is configured");
+    const upscaled = await f.images.upscale({ imageUrl: await pngDataUrl(64, 64), scaleFactor: 2, model: "real-esrgan" });
+    expect(upscaled.result?.url).toBeTruthy();
+    expect(l.calls.map((c) => [c.model, c.operation, c.scale])).toEqual([["esrgan-slim", Operation.UPSCALE, 2]]);
   });
 });
 

@@ -141,8 +141,6 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
           return answer;
         },
       }),
-      getJob: () => ({}),
-      cancelJob: () => ({}),
     }),
   );
   return {

@@ -82,7 +82,7 @@ describe("the offline stand-in", () => {
     expect(generation.cost?.credits ?? 0).toBe(0);
     const { model } = await f.models.getModel({ modelId: "stable-diffusion-xl" });
     expect(model).toMatchObject({ status: "active", providers: ["local"], pricing: { perImage: 0, credits: 0 } });
-    expect(model?.statusReason).toMatch(/^offline stand-in: served by the local procedural renderer \(no AI model\)/);
+    expect(model?.statusReason).toMatch(/^offline stand-in: served by the local provider's local-procedural model, /);
   });
 
   it("is not the default model: a request without one gets local itself", async () => {

@@ -20,6 +20,8 @@ export interface Seed002Run {
   readonly started: Date;
   readonly completed?: Date;
   readonly generations: readonly Generation[];
+  /** The front's measured provider time of each generation (ms), where it said one. */
+  readonly providerMs: readonly (number | undefined)[];
   readonly images: readonly RenderedImage[];
   readonly cacheKey: string | null;
   readonly isFromCache: boolean;
@@ -60,11 +62,12 @@ export function renderSeed002Success(run: Seed002Run & { params: Text2ImageParam
         // No provider behind this gateway bills image generation in tokens.
         total_tokens: 0,
         total_cost: Math.round(totalCost * 1e6) / 1e6,
-        requests: run.generations.map((g) => ({
+        requests: run.generations.map((g, i) => ({
           model: g.model,
           purpose: "text2image",
           tokens: 0,
-          duration_ms: g.completedAt && g.createdAt ? Number(g.completedAt.seconds - g.createdAt.seconds) * 1000 : duration,
+          // The provider time the front measured; absent rather than guessed when it said none.
+          duration_ms: run.providerMs[i],
           processor: g.provider,
         })),
       },

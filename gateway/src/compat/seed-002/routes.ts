@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
-import { ImageService, TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import { GetGenerationRequestSchema, ImageService, TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
-import { callFrontUnary } from "../../rpc/front-proxy.ts";
+import { callFrontUnary, type FrontCallOptions } from "../../rpc/front-proxy.ts";
 import { awaitGeneration } from "../shared/await-generation.ts";
 import type { CompatDeps } from "../shared/compat-deps.ts";
 import { frontCallFor, readFields } from "../shared/http-input.ts";
@@ -12,6 +12,12 @@ import { storedImageBytes } from "../shared/stored-image.ts";
 import { renderSeed002Error } from "./errors.ts";
 import { parseText2Image, type Text2ImageParams } from "./request.ts";
 import { renderSeed002Failure, renderSeed002Success, type RenderedImage } from "./response.ts";
+
+/**
+ * The front's header with a completed generation's measured provider time in milliseconds
+ * (services/front/src/generation/provider-duration.ts).
+ */
+const PROVIDER_DURATION_HEADER = "x-generation-provider-ms";
 
 /** The use case whose model the operator configures (config/imagegen.yaml `use_cases`), resolved by the front. */
 const USE_CASE = "text2image";
@@ -24,6 +30,7 @@ export function createSeed002Routes(deps: CompatDeps) {
     const started = new Date();
     let params: Text2ImageParams | undefined;
     const generations: Generation[] = [];
+    const providerMs: Array<number | undefined> = [];
     try {
       params = parseText2Image(await readFields(req, deps.maxBodyBytes));
       for (const job of jobsOf(params)) {
@@ -40,11 +47,16 @@ export function createSeed002Routes(deps: CompatDeps) {
           }),
           call,
         );
+        // The front's measured provider time of a generation completed within the create call.
+        let measured = takeProviderMs(call);
         const done = await awaitGeneration(deps.front, created, call);
+        // One that outlived the create call was followed to its end: its time comes with a read.
+        if (measured === undefined && done !== created) measured = await readProviderMs(deps, done.id, call);
         // A generation followed to its end keeps what the create call's answer said of the cache.
         done.cached = created.cached;
         done.cacheKey = created.cacheKey;
         generations.push(done);
+        providerMs.push(measured);
       }
       const images = await renderImages(deps, generations);
       const body = renderSeed002Success({
@@ -52,6 +64,7 @@ export function createSeed002Routes(deps: CompatDeps) {
         started,
         completed: new Date(),
         generations,
+        providerMs,
         images,
         cacheKey: cacheKeyOf(generations),
         // The front's own answer: true exactly when every generation came from its cache.
@@ -61,11 +74,26 @@ export function createSeed002Routes(deps: CompatDeps) {
     } catch (error) {
       const rendered = renderSeed002Error(error);
       // Only a generation that reached the front's cache has a key to show; a refused request has none.
-      const body = renderSeed002Failure({ params, started, generations, images: [], cacheKey: cacheKeyOf(generations), isFromCache: false }, rendered.error, `process-${randomUUID()}`);
+      const body = renderSeed002Failure({ params, started, generations, providerMs, images: [], cacheKey: cacheKeyOf(generations), isFromCache: false }, rendered.error, `process-${randomUUID()}`);
       sendCompatError(req, res, { ...rendered, body }, call.responseHeaders);
     }
     return true;
   };
+}
+
+/**
+ * The front's measured provider time (ms) of the generation its last answer carried, taken off
+ * the client's headers: the body says it per request (`llm_info.requests[].duration_ms`).
+ */
+function takeProviderMs(call: FrontCallOptions): number | undefined {
+  const value = call.responseHeaders.get(PROVIDER_DURATION_HEADER);
+  call.responseHeaders.delete(PROVIDER_DURATION_HEADER);
+  return value === null || !/^\d+$/.test(value) ? undefined : Number(value);
+}
+
+async function readProviderMs(deps: CompatDeps, id: string, call: FrontCallOptions): Promise<number | undefined> {
+  await callFrontUnary(deps.front, ImageService.method.getGeneration, create(GetGenerationRequestSchema, { id }), call);
+  return takeProviderMs(call);
 }
 
 /**

@@ -1,8 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { checkImageUrl, IMAGE_PATH_PREFIX } from "@imagegen/image-urls";
+import { checkImageUrl, IMAGE_PATH_PREFIX, isStoredImagePath } from "@imagegen/image-urls";
 import type { ImageBlobReader } from "../../http/image-blobs.ts";
-
-const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/;
 
 /**
  * The bytes behind one of our signed image URLs, read from the blob store the gateway serves
@@ -12,7 +10,7 @@ const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|we
 export async function storedImageBytes(imageUrl: string, images: ImageBlobReader, signingKey: Buffer): Promise<Buffer> {
   const url = new URL(imageUrl);
   const stored = url.pathname.startsWith(IMAGE_PATH_PREFIX) ? url.pathname.slice(IMAGE_PATH_PREFIX.length) : "";
-  if (!STORED_PATH.test(stored)) throw apiError(ErrorReason.INTERNAL, "a generated image has an unexpected URL");
+  if (!isStoredImagePath(stored)) throw apiError(ErrorReason.INTERNAL, "a generated image has an unexpected URL");
   const refusal = checkImageUrl(signingKey, url.pathname, url.searchParams.get("exp"), url.searchParams.get("sig"));
   if (refusal) throw apiError(ErrorReason.INTERNAL, "a generated image URL did not verify");
   const bytes = await images.read(stored);

@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describeError } from "@imagegen/errors";
 import {
   Format,
-  GenerateRequestSchema,
+  type GenerateRequestSchema,
   type GenerateResponse,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { trace } from "@opentelemetry/api";
@@ -28,8 +28,12 @@ export interface ContractCase {
 /** What one provider hands the shared suite. */
 export interface ContractSuiteOptions {
   readonly definition: ProviderDefinition;
-  /** Starts the provider's fake upstream; it must accept exactly `token`. */
-  startFake(token: string): Promise<ContractFake>;
+  /**
+   * Starts the provider's fake upstream; it must accept exactly `token`. Absent for a provider
+   * with no vendor behind it (the offline `local`): then only the cases that hold for every
+   * provider run (description, happy paths, refusals before any work), not the upstream ones.
+   */
+  startFake?(token: string): Promise<ContractFake>;
   /** One case per declared operation (and per output shape worth proving); each must yield `images`. */
   readonly happy: ReadonlyArray<ContractCase & { readonly images: number }>;
   /** Requests outside the declared capabilities: refused with UNSUPPORTED before any upstream call. */
@@ -59,10 +63,11 @@ const STATUS_REASONS: Record<number, string> = {
 };
 
 /**
- * The one provider contract suite (issue 3's "Done when"), run by every provider against its
- * fake upstream over a real gRPC server: happy paths, capability refusals with zero upstream
- * calls, the upstream status table, Retry-After, timeouts, slow/malformed/empty answers,
- * moderation, cancel and deadline reaching the vendor, and no token in any error, log or span.
+ * The one provider contract suite (issue 3's "Done when"), run by every provider over a real
+ * gRPC server: its description, happy paths and capability refusals (with zero upstream calls);
+ * and, for a provider with a vendor, against its fake upstream: the upstream status table,
+ * Retry-After, timeouts, slow/malformed/empty answers, moderation, cancel and deadline reaching
+ * the vendor, and no token in any error, log or span.
  */
 export function runProviderContractSuite(options: ContractSuiteOptions): void {
   const { definition } = options;
@@ -76,8 +81,9 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
     sleeps.push(ms);
     return realSleep(Math.min(ms, 20), signal);
   };
-  let fake: ContractFake;
+  let fake: ContractFake | undefined;
   let served: ServedProvider;
+  const upstreamRequests = (): number => fake?.requests.length ?? 0;
 
   const generate = async (request: GenerateInit, timeoutMs = 20_000, signal?: AbortSignal): Promise<GenerateResponse[]> => {
     const events: GenerateResponse[] = [];
@@ -99,8 +105,8 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
   describe(`provider contract: ${definition.id}`, () => {
     beforeAll(async () => {
       trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
-      fake = await options.startFake(TOKEN);
-      const env = { [tokenEnv]: TOKEN, [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl };
+      fake = await options.startFake?.(TOKEN);
+      const env = fake ? { [tokenEnv]: TOKEN, [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl } : {};
       served = await serveProvider(createProviderService(definition, { env, logger, sleep, pollIntervalMs: 10, maxPollIntervalMs: 50 }));
     });
     afterAll(async () => {
@@ -108,26 +114,12 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       await fake?.close();
       trace.disable();
     });
-    beforeEach(() => fake.reset());
+    beforeEach(() => fake?.reset());
 
     it("describes itself as configured, with every declared model", async () => {
       const described = await served.client.describeProvider({});
       expect(described).toMatchObject({ id: definition.id, configured: true, statusReason: "" });
       expect(described.models.map((m) => m.id)).toEqual(definition.models.map((m) => m.id));
-    });
-
-    it(`is not configured without ${tokenEnv} and then calls nothing upstream`, async () => {
-      const bare = await serveProvider(createProviderService(definition, { env: { [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl }, logger }));
-      try {
-        const described = await bare.client.describeProvider({});
-        expect(described).toMatchObject({ configured: false, statusReason: `${tokenEnv} is not set` });
-        const before = fake.requests.length;
-        const error = await failure(collect(bare, options.baseline));
-        expect(reasonOf(error)).toBe("PROVIDER_NOT_CONFIGURED");
-        expect(fake.requests.length).toBe(before);
-      } finally {
-        await bare.close();
-      }
     });
 
     for (const happy of options.happy) {
@@ -155,30 +147,54 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       expect(answer.completed?.imageCount).toBe(happy.images);
     });
 
-    it("fails GenerateUnary with Generate's reasons and stops the vendor job on its deadline", async () => {
-      fake.script({ kind: "status", status: 401, times: Infinity });
-      const refused = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 20_000 }));
-      expect(reasonOf(refused)).toBe(options.statusReasons?.[401] ?? STATUS_REASONS[401]);
-      fake.reset();
-      fake.script({ kind: "hang" });
-      const late = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 1500 }));
-      expect(late.code).toBe(Code.DeadlineExceeded);
-      await fake.sawStop();
-    });
+    // A vendor's refusal and a vendor that hangs need a vendor (a fake upstream).
+    if (options.startFake)
+      it("fails GenerateUnary with Generate's reasons and stops the vendor job on its deadline", async () => {
+        const vendor = fake as ContractFake;
+        vendor.script({ kind: "status", status: 401, times: Infinity });
+        const refused = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 20_000 }));
+        expect(reasonOf(refused)).toBe(options.statusReasons?.[401] ?? STATUS_REASONS[401]);
+        vendor.reset();
+        vendor.script({ kind: "hang" });
+        const late = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 1500 }));
+        expect(late.code).toBe(Code.DeadlineExceeded);
+        await vendor.sawStop();
+      });
 
     for (const refused of [...options.undeclared, { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } }]) {
       it(`refuses ${refused.name} before any upstream call`, async () => {
-        const before = fake.requests.length;
+        const before = upstreamRequests();
         const error = await failure(generate(refused.request));
         expect(["UNSUPPORTED", "MODEL_NOT_AVAILABLE"]).toContain(reasonOf(error));
-        expect(fake.requests.length).toBe(before);
+        expect(upstreamRequests()).toBe(before);
       });
     }
+
+    if (options.startFake) upstreamCases();
+  });
+
+  /** The cases about a vendor behind the provider: its token, statuses, answers and jobs. */
+  function upstreamCases(): void {
+    const vendor = (): ContractFake => fake as ContractFake;
+    it(`is not configured without ${tokenEnv} and then calls nothing upstream`, async () => {
+      const bare = await serveProvider(createProviderService(definition, { env: { [`${envName(definition.id)}_BASE_URL`]: vendor().baseUrl }, logger }));
+      try {
+        const described = await bare.client.describeProvider({});
+        expect(described).toMatchObject({ configured: false, statusReason: `${tokenEnv} is not set` });
+        const before = vendor().requests.length;
+        const error = await failure(collect(bare, options.baseline));
+        expect(reasonOf(error)).toBe("PROVIDER_NOT_CONFIGURED");
+        expect(vendor().requests.length).toBe(before);
+      } finally {
+        await bare.close();
+      }
+    });
+
 
     for (const [status, fallback] of Object.entries(STATUS_REASONS)) {
       const expected = options.statusReasons?.[Number(status)] ?? fallback;
       it(`maps upstream ${status} to ${expected}`, async () => {
-        fake.script({ kind: "status", status: Number(status), retryAfterSeconds: Number(status) === 429 ? 120 : undefined, times: Infinity });
+        vendor().script({ kind: "status", status: Number(status), retryAfterSeconds: Number(status) === 429 ? 120 : undefined, times: Infinity });
         const error = await failure(generate(options.baseline));
         expect(reasonOf(error)).toBe(expected);
         // The vendor refusing OUR credentials is never the caller's authentication problem.
@@ -191,24 +207,24 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
     }
 
     it("honours Retry-After on a 429 that fits in the deadline, then serves", async () => {
-      const before = fake.submissions();
+      const before = vendor().submissions();
       sleeps.length = 0;
-      fake.script({ kind: "status", status: 429, retryAfterSeconds: 1, times: 1 });
+      vendor().script({ kind: "status", status: 429, retryAfterSeconds: 1, times: 1 });
       const events = await generate(options.baseline);
       expect(events.some((e) => e.event.case === "image")).toBe(true);
-      expect(fake.submissions() - before).toBe(2);
+      expect(vendor().submissions() - before).toBe(2);
       expect(sleeps).toContain(1000);
     });
 
     it("maps a job that outlives the deadline to DEADLINE_EXCEEDED and stops the vendor job", async () => {
-      fake.script({ kind: "hang" });
+      vendor().script({ kind: "hang" });
       const error = await failure(generate(options.baseline, 1500));
       expect(error.code).toBe(Code.DeadlineExceeded);
-      await fake.sawStop();
+      await vendor().sawStop();
     });
 
     it("maps a body that never finishes to DEADLINE_EXCEEDED", async () => {
-      fake.script({ kind: "slow-body" });
+      vendor().script({ kind: "slow-body" });
       const error = await failure(generate(options.baseline, 1500));
       expect(error.code).toBe(Code.DeadlineExceeded);
     });
@@ -222,7 +238,7 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
     ] as const;
     for (const outcome of outcomes.filter((o) => !options.outcomesNotOffered?.includes(o.kind as "moderated"))) {
       it(`maps a ${outcome.kind} answer to ${outcome.reason}`, async () => {
-        fake.script({ kind: outcome.kind });
+        vendor().script({ kind: outcome.kind });
         const error = await failure(generate(options.baseline));
         expect(reasonOf(error)).toBe(outcome.reason);
         if (outcome.kind === "moderated") expect(describeError(error).metadata.reason).toBe("nsfw_content_detected");
@@ -230,7 +246,7 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
     }
 
     it("stops the vendor job when the caller cancels", async () => {
-      fake.script({ kind: "hang" });
+      vendor().script({ kind: "hang" });
       const controller = new AbortController();
       const run = (async () => {
         for await (const event of served.client.generate(options.baseline, { signal: controller.signal, timeoutMs: 20_000 })) {
@@ -239,7 +255,7 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       })();
       const error = await failure(run);
       expect(error.code).toBe(Code.Canceled);
-      await fake.sawStop();
+      await vendor().sawStop();
     });
 
     it("never lets the token into an error, a log line or a span", async () => {
@@ -252,7 +268,7 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       expect(spanTexts.length).toBeGreaterThan(0);
       expect(spanTexts.filter(leaks)).toEqual([]);
     });
-  });
+  }
 }
 
 async function collect(served: ServedProvider, request: GenerateInit): Promise<void> {

@@ -76,6 +76,15 @@ export interface ApplyFiltersResponse {
   processedImage?: ProcessedImage;
 }
 
+/** AuthorizeUrl opens the service's consent page. */
+export interface AuthorizeUrl {
+  url: string;
+  /** Echoed back by the service on the redirect: compare it (CSRF). */
+  state: string;
+  /** Keep it; pass it to CreateIntegration with the code. */
+  codeVerifier: string;
+}
+
 /** BackgroundRemovalResult is the output of RemoveBackground. */
 export interface BackgroundRemovalResult {
   url: string;
@@ -119,6 +128,43 @@ export interface CreateCollectionRequest {
   coverImageId?: string;
 }
 
+/** CreateIntegrationRequest is seed 004's connect request. */
+export interface CreateIntegrationRequest {
+  service?: "dropbox" | "google_drive";
+  /** The authorization code the service's authorize page redirected with. */
+  authCode: string;
+  /** The redirect_uri given to the authorize page, if one was (sent to the service unchanged). */
+  redirectUri?: string;
+  /** The PKCE verifier from GetAuthorizeUrl, if the authorize page was opened with its challenge. */
+  codeVerifier?: string;
+  settings?: IntegrationSettings;
+}
+
+/** CreateOAuthAppRequest describes a new application. */
+export interface CreateOAuthAppRequest {
+  /** Shown to users on the consent page. */
+  name: string;
+  /**
+   * Absolute https URLs, or loopback http://127.0.0.1:<port>/… and http://localhost:<port>/…
+   * (RFC 8252: any port matches at authorization time). Matched exactly otherwise.
+   */
+  redirectUris: string[];
+  /**
+   * The most the app may ask for: images:generate, images:read, models:read, gallery:read,
+   * gallery:write, webhooks:manage, profile:read.
+   */
+  scopes: ("images:generate" | "images:read" | "models:read" | "gallery:read" | "gallery:write" | "webhooks:manage" | "profile:read")[];
+  /** True for an app that can keep a secret (a server); it may then use client credentials. */
+  confidential?: boolean;
+}
+
+/** CreateOAuthAppResponse is the new application and, for a confidential one, its secret. */
+export interface CreateOAuthAppResponse {
+  app?: OAuthApp;
+  /** Only here, only for confidential apps: it is stored hashed and cannot be shown again. */
+  clientSecret: string;
+}
+
 /** CreateVariationsRequest asks for images close to an existing one. */
 export interface CreateVariationsRequest {
   /** An image URL (ours or public), a data: URL or raw base64. */
@@ -139,14 +185,14 @@ export interface CreateVariationsRequest {
 export interface CreateWebhookRequest {
   /** http(s) URL; it must resolve to a public address. */
   url?: string;
-  /** generation.completed, generation.failed, process.completed. */
-  events: ("generation.completed" | "generation.failed" | "process.completed")[];
+  /** generation.completed, generation.failed, process.completed, integration.upload_failed. */
+  events: ("generation.completed" | "generation.failed" | "process.completed" | "integration.upload_failed")[];
   /**
    * HMAC key for signatures, 16-256 characters; generated when empty (and then shown once).
    * "whsec_" + standard padded base64 of at least 16 bytes is that decoded key (Standard
    * Webhooks); any other secret is used as its UTF-8 bytes.
    */
-  secret: string;
+  secret?: string;
   /** Default true. */
   active?: boolean;
   retryPolicy?: RetryPolicy;
@@ -355,6 +401,11 @@ export interface GetModelResponse {
   model?: ModelDetail;
 }
 
+/** GetOAuthAppResponse wraps one application. */
+export interface GetOAuthAppResponse {
+  app?: OAuthApp;
+}
+
 /** GetProfileResponse wraps the user as seed 004 shows it. */
 export interface GetProfileResponse {
   user?: User;
@@ -427,6 +478,75 @@ export interface InpaintRequest {
   requestId?: string;
 }
 
+/** Integration is one connected service account. */
+export interface Integration {
+  id: string;
+  /** dropbox, google_drive. */
+  service: string;
+  account?: IntegrationAccount;
+  settings?: IntegrationSettings;
+  /** active, needs_reauth (the service refused the refresh token: connect again), disconnected. */
+  status: string;
+  connectedAt?: string;
+}
+
+/** IntegrationAccount is the connected account at the service. */
+export interface IntegrationAccount {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** IntegrationResponse wraps one integration as seed 004 shows it. */
+export interface IntegrationResponse {
+  integration?: Integration;
+}
+
+/** IntegrationServiceInfo is one connectable service. */
+export interface IntegrationServiceInfo {
+  /** dropbox, google_drive. */
+  id: string;
+  name: string;
+  /** Whether the operator configured the service's app credentials. */
+  available: boolean;
+}
+
+/** IntegrationSettings say what is uploaded where. */
+export interface IntegrationSettings {
+  /** Upload every image of a completed generation and every processed image. Default true. */
+  autoUpload?: boolean;
+  /** Folder in the service, created if missing; "/" or empty is the root. Default "/imagegen". */
+  folderPath?: string;
+  /**
+   * File name template: {date} {time} {prompt_snippet} {id} {generation_id} {model} {index};
+   * the format's extension is appended. Default "{date}_{prompt_snippet}_{id}".
+   */
+  fileNaming?: string;
+}
+
+/** IntegrationSettingsPatch: unset fields keep their value. */
+export interface IntegrationSettingsPatch {
+  autoUpload?: boolean;
+  folderPath?: string;
+  fileNaming?: string;
+}
+
+/** IntegrationUpload is one image on its way to the service. */
+export interface IntegrationUpload {
+  id: string;
+  imageId: string;
+  /** The generation's id, or the processed image's id ("proc_…"). */
+  generationId: string;
+  /** pending, uploading, completed, failed. */
+  status: string;
+  /** Where the file landed (Dropbox path; Drive: folder path + name); empty until completed. */
+  remotePath: string;
+  /** Upload requests sent to the service. */
+  attempts: number;
+  lastError: string;
+  updatedAt?: string;
+}
+
 /** ListCollectionsResponse is one page. */
 export interface ListCollectionsResponse {
   collections: Collection[];
@@ -444,9 +564,29 @@ export interface ListGenerationsResponse {
   nextPageToken: string;
 }
 
+/** ListIntegrationServicesResponse lists the services. */
+export interface ListIntegrationServicesResponse {
+  services: IntegrationServiceInfo[];
+}
+
+/** ListIntegrationsResponse lists every integration of the owner (disconnected ones included). */
+export interface ListIntegrationsResponse {
+  integrations: Integration[];
+}
+
+/** ListIntegrationUploadsResponse lists uploads, newest first. */
+export interface ListIntegrationUploadsResponse {
+  uploads: IntegrationUpload[];
+}
+
 /** ListModelsResponse is the whole catalog. */
 export interface ListModelsResponse {
   models: Model[];
+}
+
+/** ListOAuthAppsResponse lists every application of the owner. */
+export interface ListOAuthAppsResponse {
+  apps: OAuthApp[];
 }
 
 /** ListWebhookDeliveriesResponse is one page of attempts. */
@@ -542,6 +682,17 @@ export interface ModelParameters {
   seed: boolean;
   widthRange?: Range;
   heightRange?: Range;
+}
+
+/** OAuthApp is a registered application. Its secret is never returned after creation. */
+export interface OAuthApp {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  scopes: string[];
+  /** Confidential apps hold a client secret; public ones (browser, mobile) use PKCE alone. */
+  confidential: boolean;
+  createdAt?: string;
 }
 
 /** OutputOptions control the encoding of results. */
@@ -810,9 +961,14 @@ export interface UpdateCollectionRequest {
 /** UpdateWebhookRequest changes the fields that are set. */
 export interface UpdateWebhookRequest {
   url?: string;
-  events?: ("generation.completed" | "generation.failed" | "process.completed")[];
+  events?: ("generation.completed" | "generation.failed" | "process.completed" | "integration.upload_failed")[];
   active?: boolean;
   retryPolicy?: RetryPolicy;
+}
+
+/** UpdateIntegrationRequest changes the settings fields that are set. */
+export interface UpdateIntegrationRequest {
+  settings?: IntegrationSettingsPatch;
 }
 
 /** `details` of an error: which field, which rule, a suggestion. */
@@ -870,11 +1026,15 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   AddGalleryItemRequest: {"image_id":["imageId"],"title":["title"],"description":["description"],"tags":["tags"],"is_public":["isPublic"],"collections":["collections"]},
   ApplyFiltersRequest: {"image_url":["imageUrl"],"filters":["filters","Filter"],"output_format":["outputFormat"],"preserve_metadata":["preserveMetadata"],"request_id":["requestId"]},
   ApplyFiltersResponse: {"id":["id"],"processed_image":["processedImage","ProcessedImage"]},
+  AuthorizeUrl: {"url":["url"],"state":["state"],"code_verifier":["codeVerifier"]},
   BackgroundRemovalResult: {"url":["url"],"mask_url":["maskUrl"],"foreground_bounds":["foregroundBounds","Region"],"nsfw_score":["nsfwScore"]},
   Collection: {"id":["id"],"name":["name"],"slug":["slug"],"description":["description"],"created_at":["createdAt"],"item_count":["itemCount"],"is_public":["isPublic"],"cover_image_url":["coverImageUrl"]},
   CollectionResponse: {"collection":["collection","Collection"]},
   Cost: {"credits":["credits"],"usd":["usd"]},
   CreateCollectionRequest: {"name":["name"],"description":["description"],"is_public":["isPublic"],"cover_image_id":["coverImageId"]},
+  CreateIntegrationRequest: {"service":["service"],"auth_code":["authCode"],"redirect_uri":["redirectUri"],"code_verifier":["codeVerifier"],"settings":["settings","IntegrationSettings"]},
+  CreateOAuthAppRequest: {"name":["name"],"redirect_uris":["redirectUris"],"scopes":["scopes"],"confidential":["confidential"]},
+  CreateOAuthAppResponse: {"app":["app","OAuthApp"],"client_secret":["clientSecret"]},
   CreateVariationsRequest: {"image":["image"],"prompt":["prompt"],"model":["model"],"num_outputs":["numOutputs"],"seed":["seed"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"]},
   CreateWebhookRequest: {"url":["url"],"events":["events"],"secret":["secret"],"active":["active"],"retry_policy":["retryPolicy","RetryPolicy"]},
   Dimensions: {"width":["width"],"height":["height"]},
@@ -890,14 +1050,26 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   GenerationEvent: {"generation":["generation","Generation"],"type":["type"],"image":["image","Image"]},
   GenerationParameters: {"width":["width"],"height":["height"],"num_outputs":["numOutputs"],"num_inference_steps":["numInferenceSteps"],"guidance_scale":["guidanceScale"],"seed":["seed"],"scheduler":["scheduler"],"sampler":["sampler"]},
   GetModelResponse: {"model":["model","ModelDetail"]},
+  GetOAuthAppResponse: {"app":["app","OAuthApp"]},
   GetProfileResponse: {"user":["user","User"]},
   Image: {"id":["id"],"url":["url"],"width":["width"],"height":["height"],"size_bytes":["sizeBytes"],"format":["format","ImageFormat"],"nsfw_score":["nsfwScore"],"aesthetic_score":["aestheticScore"],"seed":["seed"],"base64":["base64"],"transformations_applied":["transformationsApplied"],"mask_area_percentage":["maskAreaPercentage"],"inpainted_regions":["inpaintedRegions","Region"]},
   ImageToImageRequest: {"init_image":["initImage"],"prompt":["prompt"],"negative_prompt":["negativePrompt"],"strength":["strength"],"model":["model"],"parameters":["parameters","GenerationParameters"],"preserve":["preserve","PreserveOptions"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"]},
   InpaintRequest: {"init_image":["initImage"],"mask_image":["maskImage"],"prompt":["prompt"],"negative_prompt":["negativePrompt"],"model":["model"],"parameters":["parameters","GenerationParameters"],"inpaint_mode":["inpaintMode"],"mask_blur":["maskBlur"],"preserve_masked_area":["preserveMaskedArea"],"output":["output","OutputOptions"],"webhook_url":["webhookUrl"],"metadata":["metadata","*"],"request_id":["requestId"]},
+  Integration: {"id":["id"],"service":["service"],"account":["account","IntegrationAccount"],"settings":["settings","IntegrationSettings"],"status":["status"],"connected_at":["connectedAt"]},
+  IntegrationAccount: {"id":["id"],"name":["name"],"email":["email"]},
+  IntegrationResponse: {"integration":["integration","Integration"]},
+  IntegrationServiceInfo: {"id":["id"],"name":["name"],"available":["available"]},
+  IntegrationSettings: {"auto_upload":["autoUpload"],"folder_path":["folderPath"],"file_naming":["fileNaming"]},
+  IntegrationSettingsPatch: {"auto_upload":["autoUpload"],"folder_path":["folderPath"],"file_naming":["fileNaming"]},
+  IntegrationUpload: {"id":["id"],"image_id":["imageId"],"generation_id":["generationId"],"status":["status"],"remote_path":["remotePath"],"attempts":["attempts"],"last_error":["lastError"],"updated_at":["updatedAt"]},
   ListCollectionsResponse: {"collections":["collections","Collection"],"next_page_token":["nextPageToken"]},
   ListGalleryItemsResponse: {"gallery":["gallery","GalleryPage"]},
   ListGenerationsResponse: {"generations":["generations","Generation"],"next_page_token":["nextPageToken"]},
+  ListIntegrationServicesResponse: {"services":["services","IntegrationServiceInfo"]},
+  ListIntegrationsResponse: {"integrations":["integrations","Integration"]},
+  ListIntegrationUploadsResponse: {"uploads":["uploads","IntegrationUpload"]},
   ListModelsResponse: {"models":["models","Model"]},
+  ListOAuthAppsResponse: {"apps":["apps","OAuthApp"]},
   ListWebhookDeliveriesResponse: {"deliveries":["deliveries","WebhookDelivery"],"next_page_token":["nextPageToken"]},
   ListWebhooksResponse: {"webhooks":["webhooks","Webhook"]},
   Model: {"id":["id"],"name":["name"],"version":["version"],"type":["type"],"status":["status"],"capabilities":["capabilities"],"supported_sizes":["supportedSizes","Dimensions"],"pricing":["pricing","Pricing"],"performance":["performance","Performance"],"specialized_features":["specializedFeatures"],"providers":["providers"],"status_reason":["statusReason"]},
@@ -905,6 +1077,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   ModelDetail: {"id":["id"],"name":["name"],"description":["description"],"version":["version"],"release_date":["releaseDate"],"type":["type"],"status":["status"],"capabilities":["capabilities","ModelCapabilities"],"parameters":["parameters","ModelParameters"],"supported_sizes":["supportedSizes","Dimensions"],"pricing":["pricing","Pricing"],"performance":["performance","Performance"],"examples":["examples","ModelExample"],"providers":["providers"],"status_reason":["statusReason"]},
   ModelExample: {"prompt":["prompt"],"image_url":["imageUrl"]},
   ModelParameters: {"max_prompt_length":["maxPromptLength"],"supported_schedulers":["supportedSchedulers"],"inference_steps_range":["inferenceStepsRange","Range"],"guidance_scale_range":["guidanceScaleRange","Range"],"max_outputs":["maxOutputs"],"output_formats":["outputFormats"],"negative_prompt":["negativePrompt"],"seed":["seed"],"width_range":["widthRange","Range"],"height_range":["heightRange","Range"]},
+  OAuthApp: {"client_id":["clientId"],"name":["name"],"redirect_uris":["redirectUris"],"scopes":["scopes"],"confidential":["confidential"],"created_at":["createdAt"]},
   OutputOptions: {"format":["format","ImageFormat"],"quality":["quality"],"return_type":["returnType","ReturnType"]},
   Performance: {"average_generation_time":["averageGenerationTime"],"queue_time":["queueTime"]},
   Preferences: {"default_model":["defaultModel"],"default_size":["defaultSize"],"nsfw_filter":["nsfwFilter"],"auto_save_gallery":["autoSaveGallery"]},
@@ -933,6 +1106,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   WebhookSecret: {"secret":["secret"]},
   UpdateCollectionRequest: {"name":["name"],"description":["description"],"is_public":["isPublic"],"cover_image_id":["coverImageId"]},
   UpdateWebhookRequest: {"url":["url"],"events":["events"],"active":["active"],"retry_policy":["retryPolicy","RetryPolicy"]},
+  UpdateIntegrationRequest: {"settings":["settings","IntegrationSettingsPatch"]},
   ErrorDetails: {"field":["field"],"reason":["reason"],"suggestion":["suggestion"],"violations":["violations"],"retry_after_seconds":["retryAfterSeconds"]},
 };
 
@@ -976,11 +1150,23 @@ export const OPERATIONS = {
   WebhookService_ListWebhookDeliveries: { method: "GET", path: "/api/v2/webhooks/{id}/deliveries", query: ["page_size","page_token"], body: null, response: "ListWebhookDeliveriesResponse" },
   WebhookService_GetDefaultWebhookSecret: { method: "GET", path: "/api/v2/webhooks/default/secret", query: [], body: null, response: "WebhookSecret" },
   WebhookService_RotateDefaultWebhookSecret: { method: "POST", path: "/api/v2/webhooks/default/secret:rotate", query: [], body: "RotateDefaultWebhookSecretRequest", response: "WebhookSecret" },
+  IntegrationService_CreateIntegration: { method: "POST", path: "/api/v2/integrations/connect", query: [], body: "CreateIntegrationRequest", response: "IntegrationResponse" },
+  IntegrationService_ListIntegrations: { method: "GET", path: "/api/v2/integrations", query: [], body: null, response: "ListIntegrationsResponse" },
+  IntegrationService_ListIntegrationServices: { method: "GET", path: "/api/v2/integrations/services", query: [], body: null, response: "ListIntegrationServicesResponse" },
+  IntegrationService_GetAuthorizeUrl: { method: "GET", path: "/api/v2/integrations/{service}/authorize-url", query: ["redirect_uri"], body: null, response: "AuthorizeUrl" },
+  IntegrationService_GetIntegration: { method: "GET", path: "/api/v2/integrations/{id}", query: [], body: null, response: "IntegrationResponse" },
+  IntegrationService_UpdateIntegration: { method: "PATCH", path: "/api/v2/integrations/{id}", query: [], body: "UpdateIntegrationRequest", response: "IntegrationResponse" },
+  IntegrationService_DeleteIntegration: { method: "DELETE", path: "/api/v2/integrations/{id}", query: [], body: null, response: null },
+  IntegrationService_ListIntegrationUploads: { method: "GET", path: "/api/v2/integrations/{id}/uploads", query: ["page_size"], body: null, response: "ListIntegrationUploadsResponse" },
   UserService_GetProfile: { method: "GET", path: "/api/v2/user/profile", query: [], body: null, response: "GetProfileResponse" },
   UserService_UpdatePreferences: { method: "PATCH", path: "/api/v2/user/preferences", query: [], body: "Preferences", response: "GetProfileResponse" },
   AdminService_CreateApiKey: { method: "POST", path: "/api/v2/admin/keys", query: [], body: "CreateApiKeyRequest", response: "CreateApiKeyResponse" },
   AdminService_ListApiKeys: { method: "GET", path: "/api/v2/admin/keys", query: ["owner","include_revoked"], body: null, response: "ListApiKeysResponse" },
   AdminService_RevokeApiKey: { method: "POST", path: "/api/v2/admin/keys/{id}:revoke", query: [], body: null, response: "ApiKey" },
+  OAuthAppService_CreateOAuthApp: { method: "POST", path: "/api/v2/oauth/apps", query: [], body: "CreateOAuthAppRequest", response: "CreateOAuthAppResponse" },
+  OAuthAppService_ListOAuthApps: { method: "GET", path: "/api/v2/oauth/apps", query: [], body: null, response: "ListOAuthAppsResponse" },
+  OAuthAppService_GetOAuthApp: { method: "GET", path: "/api/v2/oauth/apps/{client_id}", query: [], body: null, response: "GetOAuthAppResponse" },
+  OAuthAppService_DeleteOAuthApp: { method: "DELETE", path: "/api/v2/oauth/apps/{client_id}", query: [], body: null, response: null },
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -3,6 +3,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { apiKeyFrom } from "./api-key-header.ts";
 import { principalKey, type Principal } from "./principal.ts";
 import type { KeyResolver } from "./store-key-verifier.ts";
+import { checkTokenScope } from "./token-scope.ts";
 
 /**
  * Authenticates every imagegen.* call. A missing and a wrong key get the same 401 wording
@@ -16,6 +17,8 @@ export function createAuthInterceptor(resolveKey: KeyResolver): Interceptor {
     if (req.service.typeName.startsWith("imagegen.admin.") && !principal.admin) {
       throw apiError(ErrorReason.FORBIDDEN, "this call needs an admin key");
     }
+    // An OAuth access token reaches only the RPCs its scopes cover, on every surface alike.
+    if (principal.oauth) checkTokenScope(principal.oauth.scopes, req.service.typeName, req.method.name);
     req.contextValues.set(principalKey, principal);
     return next(req);
   };

@@ -14,6 +14,11 @@ export interface Principal {
   readonly allowedProviders?: readonly string[];
   /** Credits per month; absent or 0 = the tier's default. */
   readonly monthlyCreditQuota?: number;
+  /**
+   * Set when the caller holds an OAuth access token rather than an API key: the app acting, and
+   * the scopes the token carries (checked on every RPC by the auth interceptor, token-scope.ts).
+   */
+  readonly oauth?: { readonly clientId: string; readonly scopes: readonly string[] };
 }
 
 /** Context slot of the caller; handlers run only after the interceptor filled it. */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Store } from "../store/store.ts";
+import type { ApiKeyRecord, Store } from "../store/store.ts";
 import { hashSecret, verifyKey, type KnownKey } from "./key-verifier.ts";
 import type { Principal } from "./principal.ts";
 
@@ -20,14 +20,19 @@ export function createKeyResolver(store: Store, bootstrap: () => readonly KnownK
     const key = await store.findApiKeyByHash(digest.toString("hex"));
     if (!key || key.revokedAt !== undefined) return undefined;
     if (!timingSafeEqual(digest, Buffer.from(key.hashHex, "hex"))) return undefined;
-    return {
-      keyId: key.id,
-      owner: key.owner,
-      admin: key.admin,
-      tier: key.tier,
-      allowedModels: key.allowedModels,
-      allowedProviders: key.allowedProviders,
-      monthlyCreditQuota: key.monthlyCreditQuota,
-    };
+    return principalOfKeyRecord(key);
+  };
+}
+
+/** The caller a stored key stands for. */
+export function principalOfKeyRecord(key: ApiKeyRecord): Principal {
+  return {
+    keyId: key.id,
+    owner: key.owner,
+    admin: key.admin,
+    tier: key.tier,
+    allowedModels: key.allowedModels,
+    allowedProviders: key.allowedProviders,
+    monthlyCreditQuota: key.monthlyCreditQuota,
   };
 }

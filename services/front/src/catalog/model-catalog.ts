@@ -12,9 +12,13 @@ import { ModelPerformance } from "./model-performance.ts";
 import { supportedSizes } from "./supported-sizes.ts";
 import type { CatalogConfig, ModelConfig, RouteConfig, UseCaseConfig } from "./catalog-config.ts";
 
-/** What a model served by its offline stand-in says of itself, in the catalog and on errors. */
-export const STAND_IN_REASON =
-  "offline stand-in: served by the local procedural renderer (no AI model) because no provider of this model is configured";
+/**
+ * What a model served by its offline stand-in says of itself in the catalog: which local model
+ * answers in its place, by the name that model declares (its provider says what it is).
+ */
+export function standInReason(declared: ProviderModel): string {
+  return `offline stand-in: served by the local provider's ${declared.id} model, ${declared.displayName}, because no provider of this model is configured`;
+}
 
 /** "owner/name" or "owner/name:<64-hex version>", Replicate's model id forms. */
 const REPLICATE_MODEL_ID = /^[a-z0-9][\w.-]{0,63}\/[a-z0-9][\w.-]{0,99}(:[0-9a-f]{64})?$/i;
@@ -201,7 +205,7 @@ export class ModelCatalog {
       version: model.version,
       type: model.type,
       status: routes.length ? "active" : "unavailable",
-      statusReason: standIn ? STAND_IN_REASON : routes.length ? "" : this.unavailableReason(model),
+      statusReason: standIn && routes[0] ? standInReason(routes[0].declared) : routes.length ? "" : this.unavailableReason(model),
       capabilities: [...operations].sort().map((o) => OPERATION_NAMES[o]),
       supportedSizes: supportedSizes(first),
       pricing: { perImage: price.usdPerImage, credits: price.credits },

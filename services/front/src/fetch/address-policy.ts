@@ -42,7 +42,7 @@ function v6Words(address: string): number[] {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
     const [a = 0, b = 0, c = 0, d = 0] = v4Octets(dotted[1] as string);
-    text = text.slice(0, -dotted[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text = `${text.slice(0, -dotted[1]!.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head = "", tail] = text.split("::");
   const parse = (part: string) => (part ? part.split(":").map((w) => parseInt(w, 16)) : []);

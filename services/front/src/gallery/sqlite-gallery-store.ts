@@ -39,9 +39,18 @@ export class SqliteGalleryStore implements GalleryStore {
   async listItems(owner: string, q: GalleryQuery): Promise<{ items: GalleryItemRecord[]; total: number }> {
     const where = ["owner = ?"];
     const args: Array<string | number> = [owner];
-    if (q.model) (where.push("model = ?"), args.push(q.model));
-    if (q.from !== undefined) (where.push("created_at >= ?"), args.push(q.from));
-    if (q.to !== undefined) (where.push("created_at <= ?"), args.push(q.to));
+    if (q.model) {
+      where.push("model = ?");
+      args.push(q.model);
+    }
+    if (q.from !== undefined) {
+      where.push("created_at >= ?");
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push("created_at <= ?");
+      args.push(q.to);
+    }
     for (const tag of q.tags) {
       where.push("EXISTS (SELECT 1 FROM json_each(gallery_items.tags) WHERE value = ?)");
       args.push(tag);

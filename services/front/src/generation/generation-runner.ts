@@ -134,6 +134,8 @@ function newRecord(plan: GenerationPlan, request: RunRequest): GenerationRecord 
     id: newId("gen"),
     owner: request.principal.owner,
     keyId: request.principal.keyId,
+    // Usage records which app acted when an OAuth token made the call (absent for API keys).
+    ...(request.principal.oauth ? { oauthClientId: request.principal.oauth.clientId } : {}),
     status: "queued",
     operation: plan.operation,
     model: plan.model.id,

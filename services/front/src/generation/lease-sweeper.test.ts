@@ -58,7 +58,7 @@ describe("the lease sweeper", () => {
       discardImages: (id) => discardPartialImages(store, images, id),
     });
     try {
-      // Rows go first, then the files (discard-partial-images.ts): wait for the sweep to finish both.
+      // Rows first, then files (discardPartialImages): wait for both, or a loaded machine reads between them.
       await until(async () => (await store.listImages(generation.id)).length === 0 && !existsSync(join(dir, "images", generation.id)));
       expect(await store.getGeneration("o", generation.id)).toMatchObject({ status: status === "processing" ? "failed" : "canceled", costCredits: 0 });
       expect(await store.listImages(generation.id)).toEqual([]);

@@ -6,6 +6,7 @@ import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/p
 import type { ImageStore } from "../images/image-store.ts";
 import type { GenerationRecord, ImageRecord } from "../store/store.ts";
 import { publicFormatOf } from "./formats.ts";
+import { noteProviderDuration } from "./provider-duration.ts";
 
 const STATUS: Record<GenerationRecord["status"], GenerationStatus> = {
   queued: GenerationStatus.QUEUED,
@@ -18,7 +19,7 @@ const STATUS: Record<GenerationRecord["status"], GenerationStatus> = {
 /** The public Generation for stored rows, with freshly signed image URLs. */
 export function toGenerationMessage(record: GenerationRecord, images: readonly ImageRecord[], store: ImageStore): Generation {
   const metadata = JSON.parse(record.metadataJson || "null") as JsonObject | null;
-  return create(GenerationSchema, {
+  const message = create(GenerationSchema, {
     id: record.id,
     status: STATUS[record.status],
     createdAt: timestampFromMs(wholeSeconds(record.createdAt)),
@@ -43,6 +44,8 @@ export function toGenerationMessage(record: GenerationRecord, images: readonly I
       ? { reason: errorRowByName(record.errorReason)?.reason ?? ErrorReason.INTERNAL, message: record.errorMessage ?? "" }
       : undefined,
   });
+  noteProviderDuration(message, record);
+  return message;
 }
 
 /**

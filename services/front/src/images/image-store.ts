@@ -1,9 +1,8 @@
-import { checkImageUrl, IMAGE_PATH_PREFIX, signImageUrl } from "@imagegen/image-urls";
+import { checkImageUrl, IMAGE_PATH_PREFIX, isStoredImagePath, signImageUrl } from "@imagegen/image-urls";
 import { FileBlobStore, type BlobStore } from "./blob-store.ts";
 
 // The only names put() creates: "<generation id>/<image id>.<ext>".
 const GENERATION_DIR = /^[A-Za-z0-9_-]{1,64}$/;
-const STORED_PATH = /^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}\.(png|jpg|jpeg|webp)$/;
 
 /**
  * Stored images: names ("<generation>/<image>.<ext>"), bytes through the blob store (files
@@ -57,7 +56,7 @@ export class ImageStore {
     if (url.origin !== base.origin || !url.pathname.startsWith(IMAGE_PATH_PREFIX)) return undefined;
     const stored = url.pathname.slice(IMAGE_PATH_PREFIX.length);
     const refusal = checkImageUrl(this.signingKey, url.pathname, url.searchParams.get("exp"), url.searchParams.get("sig"));
-    if (refusal || !STORED_PATH.test(stored)) throw new Error(refusal ?? "the image URL is malformed");
+    if (refusal || !isStoredImagePath(stored)) throw new Error(refusal ?? "the image URL is malformed");
     return stored;
   }
 

@@ -2,7 +2,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import type { Principal } from "../auth/principal.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import type { Quotas } from "./quota.ts";
-import type { TierLimits } from "./tier-config.ts";
+import { tierLimits, type TierLimits } from "./tier-config.ts";
 
 /** What a generation about to be dispatched would cost at most. */
 export interface AdmissionRequest {
@@ -34,7 +34,7 @@ export function createAdmission(quotas: Quotas, gate: ConcurrencyGate, tiers: Re
         );
       }
     }
-    const max = (tiers.get(principal.tier) ?? tiers.get("free"))?.maxConcurrent ?? 1;
+    const max = tierLimits(tiers, principal.tier)?.maxConcurrent ?? 1;
     return gate.acquire(`key:${principal.keyId}`, max);
   };
 }

@@ -4,7 +4,7 @@ import { principalKey } from "../auth/principal.ts";
 import { quotaHeaders, rateLimitHeaders, retryAfterSeconds } from "./metering-headers.ts";
 import type { Quotas } from "./quota.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
-import type { TierLimits } from "./tier-config.ts";
+import { tierLimits, type TierLimits } from "./tier-config.ts";
 
 export interface MeteringDeps {
   readonly limiter: RateLimiter;
@@ -24,7 +24,7 @@ export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
   return (next) => async (req) => {
     const principal = req.contextValues.get(principalKey);
     if (!principal || !req.service.typeName.startsWith("imagegen.") || req.service.typeName.startsWith("imagegen.edge.")) return next(req);
-    const tier = deps.tiers.get(principal.tier) ?? deps.tiers.get("free");
+    const tier = tierLimits(deps.tiers, principal.tier);
     const at = now();
     const windows = [
       { seconds: 60, limit: tier?.perMinute ?? 0 },

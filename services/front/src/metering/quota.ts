@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/principal.ts";
 import type { Store } from "../store/store.ts";
-import type { TierLimits } from "./tier-config.ts";
+import { tierLimits, type TierLimits } from "./tier-config.ts";
 
 /** An owner's monthly credits as the X-Quota-* headers report them. */
 export interface QuotaState {
@@ -24,7 +24,7 @@ export class Quotas {
   /** The key's own quota, or its tier's. */
   limitOf(principal: Principal): number {
     if (principal.monthlyCreditQuota) return principal.monthlyCreditQuota;
-    return (this.tiers.get(principal.tier) ?? this.tiers.get("free"))?.monthlyCredits ?? 0;
+    return tierLimits(this.tiers, principal.tier)?.monthlyCredits ?? 0;
   }
 
   async state(principal: Principal, now = Date.now()): Promise<QuotaState> {

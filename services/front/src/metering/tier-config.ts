@@ -28,6 +28,11 @@ const FIELDS: Record<keyof TierLimits, string> = {
   maxConcurrent: "max_concurrent",
 };
 
+/** The limits of a key's tier; a tier the config does not know gets the free tier's. */
+export function tierLimits(tiers: ReadonlyMap<string, TierLimits>, tier: string): TierLimits | undefined {
+  return tiers.get(tier) ?? tiers.get("free");
+}
+
 /**
  * The `tiers:` section of config/imagegen.yaml over the defaults: a tier or a field left out
  * keeps its default; a value that is not a non-negative number stops the start.

@@ -28,6 +28,7 @@ import type { ImageStore } from "../images/image-store.ts";
 import type { Store } from "../store/store.ts";
 import type { InFlightGenerations } from "../generation/in-flight-generations.ts";
 import { waitMsFor } from "../generation/wait-preference.ts";
+import { announceProviderDuration } from "../generation/provider-duration.ts";
 import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
 import { processHandlers, type ProcessDeps } from "./process-handlers.ts";
@@ -78,6 +79,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       if (hit) {
         imagegenMetrics().cacheHits.add(1, { "gen_ai.request.model": target.model.id });
         noteOnActiveSpan("imagegen.cache_hit", { "imagegen.generation_id": hit.id });
+        announceProviderDuration(ctx.responseHeader, hit);
         return hit;
       }
       const plan = planRoutes(deps.planner, target, "text-to-image", textToImageJob(req, parseSize(prefs.defaultSize)));
@@ -88,10 +90,13 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         callerPrompt: req.prompt,
       });
       const answer = cacheKey && deps.cache ? await deps.cache.remember(principal.owner, cacheKey, generation) : generation;
+      announceProviderDuration(ctx.responseHeader, answer);
       return withInlineImages(answer, req.output?.returnType, deps.images);
     },
     async getGeneration(req, ctx) {
-      return deps.runner.snapshot(principalOf(ctx).owner, req.id);
+      const generation = await deps.runner.snapshot(principalOf(ctx).owner, req.id);
+      announceProviderDuration(ctx.responseHeader, generation);
+      return generation;
     },
     async imageToImage(req, ctx) {
       const job = await imageToImageJob(req, inputImages);

@@ -10,8 +10,10 @@ import type { GenerationRunner } from "../generation/generation-runner.ts";
 import { newId } from "../generation/ids.ts";
 import type { Job } from "../generation/image-jobs.ts";
 import { resolveInputImage, type InputImageDeps } from "../generation/input-image.ts";
+import { waitMsFor } from "../generation/wait-preference.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
+import { foregroundBounds } from "../processing/foreground-bounds.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { principalOf } from "./principal-of.ts";
 import type { VisionPool } from "@imagegen/vision";
@@ -24,7 +26,12 @@ export interface ProcessDeps {
   readonly images: ImageStore;
   readonly inputImages: InputImageDeps;
   readonly dispatcher?: WebhookDispatcher;
-  /** How long a process call waits for its provider job (these endpoints answer with the result). */
+  /** A filtered image was stored (integrations upload it). */
+  readonly onProcessed?: (owner: string, image: { id: string; blobPath: string; format: string }) => void;
+  /**
+   * The longest a process call waits for its provider job (the caller's `Prefer: wait=N` or
+   * `respond-async` shortens it); a job still running then is answered with its id alone.
+   */
   readonly waitMs: number;
   /** Pixel bound of an image the front decodes itself (filters). */
   readonly maxPixels: number;
@@ -38,9 +45,10 @@ const DEFAULT_UPSCALE_MODEL = "real-esrgan";
 const DEFAULT_BACKGROUND_MODEL = "remove-background";
 
 /**
- * The /process endpoints. Filters are done here with sharp (deterministic, no provider); upscale
- * and background removal are provider jobs routed like generations (the local provider does both
- * honestly: lanczos resampling, border-colour keying).
+ * The /process endpoints. Filters are done here with sharp (deterministic, no provider, bounded by
+ * maxPixels: answered at once); upscale and background removal are provider jobs routed like
+ * generations. Like a generation, such a job that outlasts the call's wait keeps running and the
+ * call answers its id without a result (HTTP 202 on REST): the generation to poll or watch.
  */
 export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof ImageService>, "applyFilters" | "upscale" | "removeBackground"> {
   return {
@@ -55,6 +63,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);
       deps.dispatcher?.emit(principal.owner, "process.completed", { process_id: id, user_id: principal.owner, url, filters_applied: result.applied });
+      deps.onProcessed?.(principal.owner, { id, blobPath: path, format });
       return {
         id,
         processedImage: {
@@ -80,6 +89,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
         scale: req.scaleFactor,
         initImage: input,
       });
+      if (isPending(generation)) return { id: generation.id };
       const image = generation.images[0];
       // Faces are counted on the input; no offline upscaler restores faces, so none is "enhanced".
       const facesDetected = req.enhanceFaces ? await countSourceFaces(deps.vision, input.data) : undefined;
@@ -106,6 +116,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
         outputFormat: format,
         initImage: input,
       });
+      if (isPending(generation)) return { id: generation.id };
       const image = generation.images[0];
       if (!image) throw apiError(ErrorReason.GENERATION_FAILED, "background removal produced no image");
       // The mask and the bounds are measured from the result's alpha channel, not reported.
@@ -114,7 +125,7 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const maskPath = await deps.images.put(generation.id, `${image.id}_mask`, "png", await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
       return {
         id: generation.id,
-        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: alphaBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
+        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: foregroundBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
       };
     },
   };
@@ -123,11 +134,18 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
 async function runJob(deps: ProcessDeps, ctx: HandlerContext, model: string, operation: string, job: Job): Promise<Generation> {
   const principal = principalOf(ctx);
   const plan = planGeneration(deps.planner, principal, { model, defaultModel: () => model }, operation, job);
-  const generation = await deps.runner.run(plan, { principal, metadataJson: "", waitMs: deps.waitMs, headers: new Headers() });
-  if (generation.status !== GenerationStatus.COMPLETED) {
-    throw apiError(ErrorReason.TIMEOUT, `the ${operation} job is still running; follow generation ${generation.id}`, { metadata: { generation_id: generation.id } });
+  const waitMs = waitMsFor(ctx.requestHeader.get("prefer"), deps.waitMs);
+  const generation = await deps.runner.run(plan, { principal, metadataJson: "", waitMs, headers: new Headers() });
+  if (generation.status !== GenerationStatus.COMPLETED && !isPending(generation)) {
+    // A caller that waited sees a failure as its error (the runner throws it); this is what is left.
+    throw apiError(ErrorReason.GENERATION_FAILED, `the ${operation} job ended ${GenerationStatus[generation.status].toLowerCase()}`, { metadata: { generation_id: generation.id } });
   }
   return generation;
+}
+
+/** Still running past the wait: answered with its id, followed as a generation. */
+function isPending(generation: Generation): boolean {
+  return generation.status === GenerationStatus.QUEUED || generation.status === GenerationStatus.PROCESSING;
 }
 
 function emptyJob(): Job {
@@ -151,22 +169,4 @@ function emptyJob(): Job {
     scheduler: "",
     sampler: "",
   };
-}
-
-/** Bounding box of the pixels with any opacity. */
-function alphaBounds(alpha: Buffer, width: number, height: number): { x: number; y: number; width: number; height: number } {
-  let minX = width;
-  let minY = height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if ((alpha[y * width + x] as number) === 0) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return maxX < 0 ? { x: 0, y: 0, width: 0, height: 0 } : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }

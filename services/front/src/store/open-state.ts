@@ -17,6 +17,12 @@ import type { WebhookStore } from "../webhooks/webhook-store.ts";
 import type { WebhookOutbox } from "../webhooks/webhook-outbox.ts";
 import { PostgresWebhookOutbox } from "../webhooks/postgres-webhook-outbox.ts";
 import { SqliteWebhookOutbox } from "../webhooks/sqlite-webhook-outbox.ts";
+import type { IntegrationStore } from "../integrations/integration-store.ts";
+import { PostgresIntegrationStore } from "../integrations/postgres-integration-store.ts";
+import { SqliteIntegrationStore } from "../integrations/sqlite-integration-store.ts";
+import { PostgresOAuthStore } from "../oauth/postgres-oauth-store.ts";
+import type { OAuthStore } from "../oauth/oauth-store.ts";
+import { SqliteOAuthStore } from "../oauth/sqlite-oauth-store.ts";
 import { openSqlite } from "./open-sqlite.ts";
 import { PostgresDatabase } from "./postgres-database.ts";
 import { PostgresStore } from "./postgres-store.ts";
@@ -30,7 +36,11 @@ export interface State {
   readonly profiles: ProfileStore;
   readonly webhooks: WebhookStore;
   readonly outbox: WebhookOutbox;
+  /** Connected Dropbox / Google Drive accounts and the upload queue. */
+  readonly integrations: IntegrationStore;
   readonly leases: LeaseStore;
+  /** OAuth apps, grants, codes and tokens (oauth/). */
+  readonly oauth: OAuthStore;
   /** Image bytes: object storage (IMAGEGEN_BLOB_URL), else beside the rows (PostgreSQL) unless IMAGEGEN_BLOBS=files, else files. */
   readonly blobs: BlobStore;
   /** Whether the state is shared by replicas (PostgreSQL) or this machine's (SQLite). */
@@ -57,7 +67,9 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
       profiles: new PostgresProfileStore(db),
       webhooks: new PostgresWebhookStore(db),
       outbox: new PostgresWebhookOutbox(db),
+      integrations: new PostgresIntegrationStore(db),
       leases,
+      oauth: new PostgresOAuthStore(db),
       blobs: openBlobs(dataDir, env, db),
       shared: true,
       async close() {
@@ -74,7 +86,9 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
     profiles: new SqliteProfileStore(db),
     webhooks: new SqliteWebhookStore(db),
     outbox: new SqliteWebhookOutbox(db),
+    integrations: new SqliteIntegrationStore(db),
     leases: new SqliteLeases(db),
+    oauth: new SqliteOAuthStore(db),
     blobs: openBlobs(dataDir, env),
     shared: false,
     close: () => store.close(),

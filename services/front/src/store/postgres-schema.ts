@@ -1,9 +1,11 @@
+import { POSTGRES_OAUTH_TABLES } from "../oauth/oauth-store.ts";
 import { POSTGRES_GALLERY_TABLES } from "../gallery/gallery-schema.ts";
 import { POSTGRES_IMAGE_BLOBS_TABLE } from "../images/blob-store.ts";
 import { POSTGRES_PREFERENCES_TABLE } from "../profile/profile-store.ts";
 import { POSTGRES_WEBHOOK_TABLES } from "../webhooks/webhook-schema.ts";
 import { POSTGRES_OUTBOX_TABLE } from "../webhooks/webhook-outbox.ts";
 import { POSTGRES_MONTHLY_CREDITS } from "./monthly-credits.ts";
+import { POSTGRES_INTEGRATION_TABLES } from "../integrations/integration-store.ts";
 
 /**
  * The PostgreSQL schema, as numbered migrations applied in order at start (under an advisory
@@ -47,4 +49,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_IMAGE_BLOBS_TABLE,
   // Webhook deliveries as a durable outbox any replica drains.
   POSTGRES_OUTBOX_TABLE,
+  // Dropbox / Google Drive integrations and their durable upload queue.
+  POSTGRES_INTEGRATION_TABLES,
+  // OAuth apps and the authorization server's artifacts (issue 16), and which app made a generation.
+  POSTGRES_OAUTH_TABLES,
+  `ALTER TABLE generations ADD COLUMN oauth_client_id TEXT;`,
 ];

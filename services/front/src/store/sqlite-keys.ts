@@ -32,7 +32,10 @@ export class SqliteKeys {
   list(options: { owner?: string; includeRevoked?: boolean }): ApiKeyRecord[] {
     const where = ["1 = 1"];
     const args: string[] = [];
-    if (options.owner) (where.push("owner = ?"), args.push(options.owner));
+    if (options.owner) {
+      where.push("owner = ?");
+      args.push(options.owner);
+    }
     if (!options.includeRevoked) where.push("revoked_at IS NULL");
     const rows = this.db.prepare(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`).all(...args) as Row[];
     return rows.map(toApiKey);

@@ -40,6 +40,7 @@ export class SqliteStore implements Store {
     // Added after the first release: a data dir from before it gains the column on open.
     const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === "dispatched_at")) this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
+    if (!columns.some((c) => c.name === "oauth_client_id")) this.db.exec("ALTER TABLE generations ADD COLUMN oauth_client_id TEXT");
     this.db.exec("CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'");
     // Added after the first release: SQLite has no ADD COLUMN IF NOT EXISTS.
     const imageColumns = this.db.prepare("PRAGMA table_info(images)").all() as Row[];

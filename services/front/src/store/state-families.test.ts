@@ -6,6 +6,7 @@ import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import type { CollectionRecord, GalleryItemRecord } from "../gallery/gallery-store.ts";
 import type { OutboxEntry } from "../webhooks/webhook-outbox.ts";
 import type { WebhookRecord } from "../webhooks/webhook-store.ts";
+import type { IntegrationRecord, UploadRecord } from "../integrations/integration-store.ts";
 import { openState, type State } from "./open-state.ts";
 
 // The gallery, preferences and webhook families, one suite on both backends: each opened twice
@@ -198,5 +199,82 @@ describe.each(backends)("table families on %s", (name, open) => {
     expect(await a.outbox.finish(`msg_${name}_8`, "front-e", { kind: "delivered" })).toBe(true);
     await a.outbox.purgeFinished(t + 1);
     expect(await a.outbox.claimDue(t + 10_000_000, "front-f", 1_000, 10)).toEqual([]);
+  });
+
+  const integration = (n: number): IntegrationRecord => ({
+    id: `int_${name}_${n}`,
+    owner,
+    service: n % 2 ? "dropbox" : "google_drive",
+    accountId: "dbid:1",
+    accountName: "Ada",
+    accountEmail: "ada@example.com",
+    settings: { autoUpload: true, folderPath: "/AI Images", fileNaming: "{date}_{id}" },
+    status: "active",
+    sealedTokens: "v1.sealed",
+    connectedAt: 1_700_000_000_000 + n,
+  });
+  const upload = (n: number, integrationId: string, nextAt: number): UploadRecord => ({
+    id: `upl_${name}_${n}`,
+    integrationId,
+    owner,
+    imageId: `img_${n}`,
+    generationId: "gen_1",
+    blobPath: `gen_1/img_${n}.png`,
+    format: "png",
+    model: "local-sd",
+    prompt: "a lighthouse",
+    index: n,
+    status: "pending",
+    remotePath: "",
+    attempts: 0,
+    lastError: "",
+    nextAt,
+    createdAt: nextAt,
+    updatedAt: nextAt,
+  });
+
+  it("keeps integrations per owner: another owner's reads as absent; settings, status and tokens change apart", async () => {
+    await a.integrations.insert(integration(1));
+    await a.integrations.insert(integration(2));
+    expect(await b.integrations.get(owner, `int_${name}_1`)).toEqual(integration(1));
+    expect(await b.integrations.get(`${owner}_other`, `int_${name}_1`)).toBeUndefined();
+    expect((await b.integrations.list(owner)).map((i) => i.id)).toEqual([`int_${name}_2`, `int_${name}_1`]);
+    expect(await b.integrations.updateSettings(owner, `int_${name}_1`, { autoUpload: false, folderPath: "/x", fileNaming: "{id}" })).toBe(true);
+    expect(await b.integrations.updateSettings(`${owner}_other`, `int_${name}_1`, { autoUpload: true, folderPath: "/y", fileNaming: "{id}" })).toBe(false);
+    await b.integrations.setTokens(`int_${name}_1`, "v1.newer");
+    await b.integrations.setStatus(`int_${name}_1`, "needs_reauth");
+    expect(await a.integrations.byId(`int_${name}_1`)).toEqual({
+      ...integration(1),
+      settings: { autoUpload: false, folderPath: "/x", fileNaming: "{id}" },
+      sealedTokens: "v1.newer",
+      status: "needs_reauth",
+    });
+  });
+
+  it("hands each due upload to exactly one of two claimers; a lapsed claim goes to another; failing open uploads fails them all", async () => {
+    const t = 1_800_000_000_000;
+    const id = `int_${name}_1`;
+    await a.integrations.enqueueUploads([1, 2, 3, 4].map((n) => upload(n, id, t + n)));
+    await b.integrations.enqueueUploads([upload(5, id, t + 1_000_000)]);
+    const [x, y] = await Promise.all([a.integrations.claimDueUploads(t + 10, "front-a", 1_000, 2), b.integrations.claimDueUploads(t + 10, "front-b", 1_000, 2)]);
+    expect([...x, ...y].map((u) => u.id).sort()).toEqual([1, 2, 3, 4].map((n) => `upl_${name}_${n}`));
+    expect([...x, ...y].every((u) => u.status === "uploading")).toBe(true);
+    const [first, second] = x;
+    expect(await b.integrations.finishUpload(first!.id, "front-b", { status: "completed", attempts: 1, lastError: "" }, t + 20)).toBe(false);
+    expect(await a.integrations.finishUpload(first!.id, "front-a", { status: "completed", attempts: 1, remotePath: "/AI Images/a.png", lastError: "" }, t + 20)).toBe(true);
+    expect(await a.integrations.finishUpload(second!.id, "front-a", { status: "pending", attempts: 1, lastError: "dropbox files/upload answered 429", nextAt: t + 5_000 }, t + 20)).toBe(true);
+    // front-b dies holding its two: after the lease any replica takes them.
+    expect(await a.integrations.claimDueUploads(t + 500, "front-c", 1_000, 10)).toEqual([]);
+    const lapsed = await a.integrations.claimDueUploads(t + 1_011, "front-c", 1_000, 10);
+    expect(lapsed.map((u) => u.id).sort()).toEqual(y.map((u) => u.id).sort());
+    expect(await b.integrations.finishUpload(y[0]!.id, "front-b", { status: "completed", attempts: 1, lastError: "" }, t + 1_020)).toBe(false);
+    const failed = await b.integrations.failOpenUploads(id, "needs_reauth", t + 1_030);
+    expect(failed.map((u) => u.id).sort()).toEqual([second!.id, ...y.map((u) => u.id), `upl_${name}_5`].sort());
+    expect(await a.integrations.finishUpload(y[0]!.id, "front-c", { status: "completed", attempts: 1, lastError: "" }, t + 1_040)).toBe(false);
+    const listed = await a.integrations.listUploads(id, 10);
+    expect(listed.map((u) => u.id)).toEqual([5, 4, 3, 2, 1].map((n) => `upl_${name}_${n}`));
+    for (const u of listed) expect([u.status, u.lastError]).toEqual(u.id === first!.id ? ["completed", ""] : ["failed", "needs_reauth"]);
+    expect(listed.find((u) => u.id === first!.id)).toMatchObject({ remotePath: "/AI Images/a.png", attempts: 1, updatedAt: t + 20 });
+    expect(await a.integrations.claimDueUploads(t + 10_000_000, "front-d", 1_000, 10)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ export const GENERATION_COLUMNS: Record<keyof GenerationRecord, string> = {
   id: "id",
   owner: "owner",
   keyId: "key_id",
+  oauthClientId: "oauth_client_id",
   status: "status",
   operation: "operation",
   model: "model",

@@ -60,6 +60,15 @@ describe.each(backends)("store on %s", (_name, open) => {
     expect(await store.getGeneration("someone-else", g.id)).toBeUndefined();
   });
 
+  it("records which OAuth app made a generation, and none for an API key's", async () => {
+    const byApp = generation(owner, { oauthClientId: "app_sketchbook" });
+    await store.insertGeneration(byApp);
+    expect(await store.getGeneration(owner, byApp.id)).toEqual(byApp);
+    const byKey = generation(owner);
+    await store.insertGeneration(byKey);
+    expect((await store.getGeneration(owner, byKey.id))?.oauthClientId).toBeUndefined();
+  });
+
   it("updates a generation and returns the record after the update", async () => {
     const g = generation(owner);
     await store.insertGeneration(g);

@@ -39,6 +39,8 @@ export interface GenerationRecord {
   readonly id: string;
   readonly owner: string;
   readonly keyId: string;
+  /** The OAuth app that acted for the owner (its client_id), when the call carried an access token. */
+  readonly oauthClientId?: string;
   readonly status: GenerationState;
   readonly operation: string;
   readonly model: string;

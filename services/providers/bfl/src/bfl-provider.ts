@@ -7,7 +7,6 @@ import {
   type ProviderEvent,
   type ProviderJob,
 } from "@imagegen/provider-kit";
-import { JobState } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { mapBflError } from "./map-error.ts";
 import { BFL_MODELS } from "./models.ts";
 import { costUsd, submitPath, toSubmitBody } from "./translate.ts";
@@ -30,13 +29,6 @@ export const bflProvider: ProviderDefinition = {
   mapError: mapBflError,
   generate: runTask,
   // BFL has no cancel endpoint: on cancel or deadline the kit aborts the poll loop and we stop.
-
-  async getJob(jobId, { http }) {
-    // Without the polling URL (not kept across restarts) the global endpoint is the best guess.
-    const result = (await http.request({ method: "GET", path: `/v1/get_result?id=${encodeURIComponent(jobId)}`, operation: "get_result" })).json<BflResult>();
-    const state = result.status === "Pending" ? JobState.RUNNING : result.status === "Ready" ? JobState.SUCCEEDED : JobState.FAILED;
-    return { state, outputs: state === JobState.SUCCEEDED && result.result?.sample ? [result.result.sample] : [], errorMessage: state === JobState.FAILED ? result.status : undefined };
-  },
 };
 
 async function* runTask(job: ProviderJob): AsyncGenerator<ProviderEvent> {

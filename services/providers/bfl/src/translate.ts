@@ -1,14 +1,15 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import type { GenerateRequest, InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { formatName } from "@imagegen/provider-kit";
 
-const FORMATS: Record<number, string> = { [Format.JPEG]: "jpeg", [Format.PNG]: "png", [Format.WEBP]: "webp" };
+
 
 /** Canonical request → BFL submit body for `POST /v1/<model>` (pure). Only spec'd keys are sent. */
 export function toSubmitBody(request: GenerateRequest): Record<string, unknown> {
   const common = {
     prompt: request.prompt,
     seed: request.seed,
-    output_format: FORMATS[request.outputFormat] ?? "png",
+    output_format: formatName(request.outputFormat),
     prompt_upsampling: false,
   };
   switch (request.model) {

@@ -1,6 +1,7 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { imageToImage, inpaint, isImageError, removeBackground, upscale, variation, type OutputFormat, type TransformResult } from "./render/index.ts";
+import { Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { imageToImage, inpaint, isImageError, removeBackground, upscale, variation, type TransformResult } from "./render/index.ts";
+import { formatName } from "@imagegen/provider-kit";
 
 /**
  * The operations the local engine does from an input image (besides text-to-image). Upscale is
@@ -15,7 +16,6 @@ export const LOCAL_IMAGE_OPERATIONS = [
   Operation.REMOVE_BACKGROUND,
 ] as const;
 
-const FORMAT_NAMES: Record<number, OutputFormat> = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]: "webp" };
 
 /**
  * Runs one image of an image operation with the local transforms: blend with a render of the
@@ -27,7 +27,7 @@ export async function renderImageOperation(req: GenerateRequest, seed: number): 
   const image = req.initImage?.data;
   if (!image?.length) throw apiError(ErrorReason.INVALID_IMAGE, "this operation needs an input image");
   const input = Buffer.from(image);
-  const format = FORMAT_NAMES[req.outputFormat] ?? "png";
+  const format = formatName(req.outputFormat);
   const prompt = { prompt: req.prompt, negativePrompt: req.negativePrompt || undefined, seed, steps: req.steps, guidance: req.guidance };
   try {
     switch (req.operation) {

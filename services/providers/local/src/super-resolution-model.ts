@@ -1,6 +1,7 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format, Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { createVisionPool, SR_MAX_INPUT_PIXELS, type UpscaledImage, type VisionPool } from "@imagegen/vision";
+import { formatName } from "@imagegen/provider-kit";
 
 /** The local provider's learned upscaler: ESRGAN-slim from UpscalerJS, run offline. */
 export const ESRGAN_SLIM_MODEL_ID = "esrgan-slim";
@@ -11,7 +12,7 @@ const MAX_SIDE = 1024;
 /** What DescribeProvider declares for it: upscale only, any size up to the bound, no multiple rule. */
 export const ESRGAN_SLIM_MODEL = {
   id: ESRGAN_SLIM_MODEL_ID,
-  displayName: "ESRGAN slim (UpscalerJS, offline)",
+  displayName: "ESRGAN-slim super-resolution network (UpscalerJS)",
   usdPerImage: 0,
   limits: {
     operations: [Operation.UPSCALE],
@@ -24,7 +25,6 @@ export const ESRGAN_SLIM_MODEL = {
   },
 };
 
-const FORMATS = { [Format.PNG]: "png", [Format.JPEG]: "jpeg", [Format.WEBP]: "webp" } as const;
 
 let pool: VisionPool | undefined;
 
@@ -43,7 +43,7 @@ export async function superResolveRequest(req: GenerateRequest): Promise<Upscale
   if (req.scale !== 2 && req.scale !== 4) throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
   const image = req.initImage?.data;
   if (!image?.length) throw apiError(ErrorReason.INVALID_IMAGE, "upscaling needs an input image");
-  const format = FORMATS[req.outputFormat as keyof typeof FORMATS] ?? "png";
+  const format = formatName(req.outputFormat);
   return srPool().upscale(image, { scale: req.scale, format, quality: req.quality });
 }
 

@@ -4,8 +4,7 @@
  * closing the connection is the only way to stop one (OpenAI has no cancel).
  */
 import { randomUUID } from "node:crypto";
-import type { ProviderDefinition, ProviderEvent, ProviderJob } from "@imagegen/provider-kit";
-import { toFormData } from "./form-data.ts";
+import { toFormData, type ProviderDefinition, type ProviderEvent, type ProviderJob } from "@imagegen/provider-kit";
 import { mapOpenAiError } from "./map-error.ts";
 import { OPENAI_MODELS } from "./models.ts";
 import { translateOpenAiRequest } from "./translate-request.ts";

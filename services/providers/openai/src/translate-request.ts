@@ -8,17 +8,7 @@ import { Format, Operation, type GenerateRequest, type InputImage } from "@image
 import { whiteMaskToOpenAiMask } from "./mask.ts";
 import { OPENAI_MODELS, type OpenAiModel } from "./models.ts";
 import type { MultipartPart, OpenAiCall, OpenAiGenerationsRequest } from "./wire-types.ts";
-
-const FORMAT_NAMES: Partial<Record<Format, "png" | "jpeg" | "webp">> = {
-  [Format.PNG]: "png",
-  [Format.JPEG]: "jpeg",
-  [Format.WEBP]: "webp",
-};
-
-/** The vendor name of a canonical format ("png" when unspecified). */
-export function formatName(format: Format): "png" | "jpeg" | "webp" {
-  return FORMAT_NAMES[format] ?? "png";
-}
+import { formatName } from "@imagegen/provider-kit";
 
 /** Looks up a declared model or fails with MODEL_NOT_AVAILABLE. */
 export function requireOpenAiModel(id: string): OpenAiModel {

@@ -6,13 +6,12 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { OpenAiImagesResponse } from "./wire-types.ts";
+import { formatOfName } from "@imagegen/provider-kit";
 
 /** One result image: bytes already in hand, or a URL still to download. */
 export type OpenAiResult =
   | { readonly kind: "bytes"; readonly data: Uint8Array; readonly format: Format }
   | { readonly kind: "url"; readonly url: string };
-
-const FORMATS = { png: Format.PNG, jpeg: Format.JPEG, webp: Format.WEBP } as const;
 
 /**
  * Reads a 200 body. A body that is not an ImagesResponse, or one without a single image, is
@@ -23,7 +22,7 @@ export function translateOpenAiResponse(body: unknown, requested: Format): OpenA
   const data = body.data ?? [];
   if (data.length === 0) throw badResponse("OpenAI answered 200 without any image");
   const format =
-    (body.output_format && FORMATS[body.output_format]) ?? (requested === Format.UNSPECIFIED ? Format.PNG : requested);
+    (body.output_format && formatOfName(body.output_format)) ?? (requested === Format.UNSPECIFIED ? Format.PNG : requested);
   return data.map((item, index): OpenAiResult => {
     if (typeof item.b64_json === "string" && item.b64_json.length > 0) {
       return { kind: "bytes", data: Buffer.from(item.b64_json, "base64"), format };

@@ -4,6 +4,10 @@
  * `ImagesResponse`, `ErrorResponse`). Only the fields this provider sends or reads.
  */
 
+// Multipart parts are the kit's (one shape for every vendor that takes files).
+import type { MultipartPart } from "@imagegen/provider-kit";
+export type { MultipartPart };
+
 /** Body of `POST /images/generations` (JSON). */
 export interface OpenAiGenerationsRequest {
   model: string;
@@ -19,11 +23,6 @@ export interface OpenAiGenerationsRequest {
   output_compression?: number;
   user?: string;
 }
-
-/** One part of a multipart/form-data body: a text field or a file. */
-export type MultipartPart =
-  | { readonly name: string; readonly value: string }
-  | { readonly name: string; readonly file: { readonly data: Uint8Array; readonly filename: string; readonly contentType: string } };
 
 /** A request the translator wants sent: path under the base URL, plus a JSON or multipart body. */
 export type OpenAiCall =

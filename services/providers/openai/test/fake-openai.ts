@@ -173,7 +173,7 @@ async function checkFiles(rules: FakeModelRules, request: SeenImagesRequest): Pr
   const mask = request.files.find((f) => f.name === "mask");
   if (!mask) return undefined;
   const meta = await sharp(mask.data).metadata().catch(() => undefined);
-  if (!meta || meta.format !== "png" || !meta.hasAlpha) return { param: "mask", message: "Invalid mask image - must be a PNG with an alpha channel." };
+  if (meta?.format !== "png" || !meta.hasAlpha) return { param: "mask", message: "Invalid mask image - must be a PNG with an alpha channel." };
   if (meta.width !== first.width || meta.height !== first.height) return { param: "mask", message: "Invalid mask image - mask size does not match image size." };
   return undefined;
 }

@@ -4,15 +4,11 @@
  * `/images` models get OpenAI-like fields and input images as `input_references`.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { CHAT_ASPECT_RATIOS, OPENROUTER_MODELS, type OpenRouterModel } from "./models.ts";
 import type { ChatContentPart, ChatImageRequest, ImagesRequest, OpenRouterCall } from "./wire-types.ts";
+import { FORMAT_NAMES } from "@imagegen/provider-kit";
 
-const FORMAT_NAMES: Partial<Record<Format, "png" | "jpeg" | "webp">> = {
-  [Format.PNG]: "png",
-  [Format.JPEG]: "jpeg",
-  [Format.WEBP]: "webp",
-};
 
 /** Looks up a declared model or fails with MODEL_NOT_AVAILABLE. */
 export function requireOpenRouterModel(id: string): OpenRouterModel {

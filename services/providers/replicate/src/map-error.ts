@@ -1,4 +1,4 @@
-import { ErrorReason } from "@imagegen/errors";
+
 import type { UpstreamErrorResponse, VendorError } from "@imagegen/provider-kit";
 import type { ReplicateProblem } from "./wire-types.ts";
 

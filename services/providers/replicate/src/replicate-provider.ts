@@ -7,7 +7,6 @@ import {
   type ProviderEvent,
   type ProviderJob,
 } from "@imagegen/provider-kit";
-import { JobState } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { mapReplicateError, MODERATION } from "./map-error.ts";
 import { passThroughModel, REPLICATE_MODELS, replicateModel } from "./models.ts";
 import { outputLocations, progressFromLogs, seedFromLogs, toCreateCall } from "./translate.ts";
@@ -37,17 +36,6 @@ export const replicateProvider: ProviderDefinition = {
     await http.request({ method: "POST", path: `/v1/predictions/${encodeURIComponent(jobId)}/cancel`, idempotent: true, operation: "cancel_prediction" });
   },
 
-  async getJob(jobId, { http }) {
-    const prediction = (await http.request({ method: "GET", path: `/v1/predictions/${encodeURIComponent(jobId)}`, operation: "get_prediction" })).json<Prediction>();
-    const state = !TERMINAL.has(prediction.status)
-      ? JobState.RUNNING
-      : prediction.status === "succeeded"
-        ? JobState.SUCCEEDED
-        : prediction.status === "canceled"
-          ? JobState.CANCELED
-          : JobState.FAILED;
-    return { state, outputs: state === JobState.SUCCEEDED ? outputLocations(prediction) : [], errorMessage: prediction.error ?? undefined };
-  },
 };
 
 async function* runPrediction(job: ProviderJob): AsyncGenerator<ProviderEvent> {

@@ -7,6 +7,7 @@ import {
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { FLUX_ASPECT_SIZES, type ReplicateModel } from "./models.ts";
 import type { CreatePredictionBody, Prediction } from "./wire-types.ts";
+import { mediaTypeOf } from "@imagegen/provider-kit";
 
 /** Where and what to POST to create a prediction. */
 export interface CreateCall {
@@ -14,7 +15,6 @@ export interface CreateCall {
   readonly body: CreatePredictionBody;
 }
 
-const MIME: Record<number, string> = { [Format.PNG]: "image/png", [Format.JPEG]: "image/jpeg", [Format.WEBP]: "image/webp" };
 const FLUX_FORMATS: Record<number, string> = { [Format.PNG]: "png", [Format.JPEG]: "jpg", [Format.WEBP]: "webp" };
 
 /**
@@ -91,7 +91,7 @@ export function aspectRatio(request: Pick<GenerateRequest, "width" | "height">):
  * up to 256 KB and the front caps uploads well below the 10 MB the SDK inlines).
  */
 export function dataUri(image: InputImage): string {
-  return `data:${MIME[image.format] ?? "image/png"};base64,${Buffer.from(image.data).toString("base64")}`;
+  return `data:${mediaTypeOf(image.format)};base64,${Buffer.from(image.data).toString("base64")}`;
 }
 
 /** Output locations of a prediction: a list, a single URL or a data URI; [] when none. */

@@ -228,7 +228,7 @@ function problem(res: ServerResponse, status: number, body: object, headers: Rec
 }
 
 function validationFailed(res: ServerResponse, fields: Array<{ type: string; field: string; description: string }>): void {
-  const detail = fields.map((f) => `- ${f.field ? f.field + ": " : ""}${f.description}\n`).join("");
+  const detail = fields.map((f) => `- ${f.field ? `${f.field}: ` : ""}${f.description}\n`).join("");
   problem(res, 422, { detail, title: "Input validation failed", invalid_fields: fields });
 }
 

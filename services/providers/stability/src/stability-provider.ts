@@ -5,21 +5,12 @@
  * a stopped async job is polling that stops.
  */
 import { randomUUID } from "node:crypto";
-import type { ProviderDefinition, ProviderEvent, ProviderJob, UpstreamResponse } from "@imagegen/provider-kit";
-import { Format, JobState } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { toFormData } from "./form-data.ts";
+import { toFormData, type ProviderDefinition, type ProviderEvent, type ProviderJob, type UpstreamResponse } from "@imagegen/provider-kit";
 import { mapStabilityError } from "./map-error.ts";
 import { STABILITY_MODELS } from "./models.ts";
 import { translateStabilityRequest } from "./translate-request.ts";
 import { translateStabilityImage, translateStabilityPoll, translateStabilitySubmit, type StabilityResult } from "./translate-response.ts";
 import { resultsPath, type StabilityImageAnswer } from "./wire-types.ts";
-
-const MEDIA_TYPES: Record<Format, string> = {
-  [Format.UNSPECIFIED]: "application/octet-stream",
-  [Format.PNG]: "image/png",
-  [Format.JPEG]: "image/jpeg",
-  [Format.WEBP]: "image/webp",
-};
 
 /** Stability asks clients to poll results no more than once every 10 seconds. */
 export const RESULT_POLL_MS = 10_000;
@@ -35,13 +26,6 @@ export const stabilityProvider: ProviderDefinition = {
   mapError: mapStabilityError,
   generate: runStabilityJob,
 
-  async getJob(jobId, { http }) {
-    const response = await http.request({ method: "GET", path: resultsPath(jobId), headers: { accept: "image/*" }, operation: "get_result" });
-    const poll = translateStabilityPoll(response.status, answerOf(response));
-    if (poll.state === "running") return { state: JobState.RUNNING };
-    // The kit downloads outputs by location; a data URI hands it the bytes already here.
-    return { state: JobState.SUCCEEDED, outputs: [`data:${MEDIA_TYPES[poll.result.format]};base64,${Buffer.from(poll.result.data).toString("base64")}`] };
-  },
 };
 
 async function* runStabilityJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {

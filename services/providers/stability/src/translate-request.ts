@@ -4,15 +4,11 @@
  * Stability's convention (white = repaint), so it is sent unchanged.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { ASPECT_RATIOS, STABILITY_MODELS, type StabilityModel } from "./models.ts";
 import type { MultipartPart, StabilityCall } from "./wire-types.ts";
+import { FORMAT_NAMES } from "@imagegen/provider-kit";
 
-const FORMAT_NAMES: Partial<Record<Format, "png" | "jpeg" | "webp">> = {
-  [Format.PNG]: "png",
-  [Format.JPEG]: "jpeg",
-  [Format.WEBP]: "webp",
-};
 
 /** Stability's largest seed (its range is 0–4294967294; 0 asks it for a random one). */
 export const MAX_SEED = 4_294_967_294;

@@ -8,6 +8,7 @@ import { apiError, ErrorReason } from "@imagegen/errors";
 import { contentPolicy } from "@imagegen/provider-kit";
 import { Format } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { StabilityImageAnswer, StabilityImageJson } from "./wire-types.ts";
+import { formatOfMediaType } from "@imagegen/provider-kit";
 
 /** One image Stability produced. */
 export interface StabilityResult {
@@ -19,13 +20,11 @@ export interface StabilityResult {
 /** What one poll of /v2beta/results/{id} says. */
 export type StabilityPoll = { readonly state: "running" } | { readonly state: "done"; readonly result: StabilityResult };
 
-const FORMATS: Record<string, Format> = { "image/png": Format.PNG, "image/jpeg": Format.JPEG, "image/webp": Format.WEBP };
-
 /** Reads a sync 200 (or a finished async result). */
 export function translateStabilityImage(answer: StabilityImageAnswer): StabilityResult {
   const mediaType = answer.contentType.split(";")[0]!.trim().toLowerCase();
   if (mediaType === "application/json") return fromJson(answer);
-  const format = FORMATS[mediaType];
+  const format = formatOfMediaType(mediaType);
   if (format === undefined) throw badResponse(`an unexpected content type "${mediaType.slice(0, 60)}"`);
   if (answer.body.length === 0) throw badResponse("an empty image body");
   checkFinishReason(answer.finishReason);
@@ -60,7 +59,7 @@ function fromJson(answer: StabilityImageAnswer): StabilityResult {
   // `application/json; type=image/png` names the image's format.
   const inner = /type=(image\/[a-z]+)/i.exec(answer.contentType)?.[1]?.toLowerCase();
   const seed = typeof body.seed === "number" ? body.seed : undefined;
-  return { data: Buffer.from(body.image, "base64"), format: (inner && FORMATS[inner]) || Format.PNG, seed };
+  return { data: Buffer.from(body.image, "base64"), format: (inner && formatOfMediaType(inner)) || Format.PNG, seed };
 }
 
 function checkFinishReason(reason: string | null): void {

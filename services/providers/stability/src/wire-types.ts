@@ -4,10 +4,9 @@
  * or JSON `{image, seed, finish_reason}` when a server ignores `accept`. See stability.md.
  */
 
-/** One part of a multipart/form-data body: a text field or a file. */
-export type MultipartPart =
-  | { readonly name: string; readonly value: string }
-  | { readonly name: string; readonly file: { readonly data: Uint8Array; readonly filename: string; readonly contentType: string } };
+// Multipart parts are the kit's (one shape for every vendor that takes files).
+import type { MultipartPart } from "@imagegen/provider-kit";
+export type { MultipartPart };
 
 /** A request the translator wants sent: POST `path` under the base URL with `parts`. */
 export interface StabilityCall {

@@ -8,7 +8,7 @@ export type Hsl = { h: number; s: number; l: number };
 
 /** Clamps `v` into [min, max]. */
 export function clamp(v: number, min: number, max: number): number {
-  return v < min ? min : v > max ? max : v;
+  return v < min ? min : Math.min(v , max);
 }
 
 /** Wraps a hue in degrees into [0, 360). */

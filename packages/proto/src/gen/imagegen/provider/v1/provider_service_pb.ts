@@ -4,15 +4,13 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ErrorReason } from "../../v1/errors_pb.ts";
-import { file_imagegen_v1_errors } from "../../v1/errors_pb.ts";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file imagegen/provider/v1/provider_service.proto.
  */
 export const file_imagegen_provider_v1_provider_service: GenFile = /*@__PURE__*/
-  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCKOAQoVR2VuZXJhdGVVbmFyeVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIxCgZpbWFnZXMYAiADKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5PdXRwdXRJbWFnZRIyCgljb21wbGV0ZWQYAyABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWQiHQoLSm9iQWNjZXB0ZWQSDgoGam9iX2lkGAEgASgJIi0KCFByb2dyZXNzEhAKCGZyYWN0aW9uGAEgASgBEg8KB21lc3NhZ2UYAiABKAki3AEKC091dHB1dEltYWdlEg0KBWluZGV4GAEgASgNEgwKBGRhdGEYAiABKAwSLAoGZm9ybWF0GAMgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAQgASgNEg4KBmhlaWdodBgFIAEoDRIRCgRzZWVkGAYgASgNSACIAQESFwoKbnNmd19zY29yZRgHIAEoAUgBiAEBEh8KF3RyYW5zZm9ybWF0aW9uc19hcHBsaWVkGAggAygJQgcKBV9zZWVkQg0KC19uc2Z3X3Njb3JlIlkKCUNvbXBsZXRlZBITCgtpbWFnZV9jb3VudBgBIAEoDRIZChFwcm92aWRlcl9jb3N0X3VzZBgCIAEoARIcChRwcmVkaWN0X3RpbWVfc2Vjb25kcxgDIAEoASIfCg1HZXRKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSK5AQoOR2V0Sm9iUmVzcG9uc2USLQoFc3RhdGUYASABKA4yHi5pbWFnZWdlbi5wcm92aWRlci52MS5Kb2JTdGF0ZRIxCgZpbWFnZXMYAiADKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5PdXRwdXRJbWFnZRIuCgxlcnJvcl9yZWFzb24YAyABKA4yGC5pbWFnZWdlbi52MS5FcnJvclJlYXNvbhIVCg1lcnJvcl9tZXNzYWdlGAQgASgJIiIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIhMKEUNhbmNlbEpvYlJlc3BvbnNlKskBCglPcGVyYXRpb24SGQoVT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASGwoXT1BFUkFUSU9OX1RFWFRfVE9fSU1BR0UQARIcChhPUEVSQVRJT05fSU1BR0VfVE9fSU1BR0UQAhIVChFPUEVSQVRJT05fSU5QQUlOVBADEhcKE09QRVJBVElPTl9WQVJJQVRJT04QBBIVChFPUEVSQVRJT05fVVBTQ0FMRRAFEh8KG09QRVJBVElPTl9SRU1PVkVfQkFDS0dST1VORBAGKlIKBkZvcm1hdBIWChJGT1JNQVRfVU5TUEVDSUZJRUQQABIOCgpGT1JNQVRfUE5HEAESDwoLRk9STUFUX0pQRUcQAhIPCgtGT1JNQVRfV0VCUBADKoMBCghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUlVOTklORxABEhcKE0pPQl9TVEFURV9TVUNDRUVERUQQAhIUChBKT0JfU1RBVEVfRkFJTEVEEAMSFgoSSk9CX1NUQVRFX0NBTkNFTEVEEAQy+QMKD1Byb3ZpZGVyU2VydmljZRJxChBEZXNjcmliZVByb3ZpZGVyEi0uaW1hZ2VnZW4ucHJvdmlkZXIudjEuRGVzY3JpYmVQcm92aWRlclJlcXVlc3QaLi5pbWFnZWdlbi5wcm92aWRlci52MS5EZXNjcmliZVByb3ZpZGVyUmVzcG9uc2USWwoIR2VuZXJhdGUSJS5pbWFnZWdlbi5wcm92aWRlci52MS5HZW5lcmF0ZVJlcXVlc3QaJi5pbWFnZWdlbi5wcm92aWRlci52MS5HZW5lcmF0ZVJlc3BvbnNlMAESYwoNR2VuZXJhdGVVbmFyeRIlLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVxdWVzdBorLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlVW5hcnlSZXNwb25zZRJTCgZHZXRKb2ISIy5pbWFnZWdlbi5wcm92aWRlci52MS5HZXRKb2JSZXF1ZXN0GiQuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2V0Sm9iUmVzcG9uc2USXAoJQ2FuY2VsSm9iEiYuaW1hZ2VnZW4ucHJvdmlkZXIudjEuQ2FuY2VsSm9iUmVxdWVzdBonLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkNhbmNlbEpvYlJlc3BvbnNlYgZwcm90bzM", [file_imagegen_v1_errors]);
+  fileDesc("CitpbWFnZWdlbi9wcm92aWRlci92MS9wcm92aWRlcl9zZXJ2aWNlLnByb3RvEhRpbWFnZWdlbi5wcm92aWRlci52MSIZChdEZXNjcmliZVByb3ZpZGVyUmVxdWVzdCKcAQoYRGVzY3JpYmVQcm92aWRlclJlc3BvbnNlEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRISCgpjb25maWd1cmVkGAMgASgIEhUKDXN0YXR1c19yZWFzb24YBCABKAkSMwoGbW9kZWxzGAUgAygLMiMuaW1hZ2VnZW4ucHJvdmlkZXIudjEuUHJvdmlkZXJNb2RlbCJ7Cg1Qcm92aWRlck1vZGVsEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIxCgZsaW1pdHMYAyABKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5Nb2RlbExpbWl0cxIVCg11c2RfcGVyX2ltYWdlGAQgASgBIvsCCgtNb2RlbExpbWl0cxIzCgpvcGVyYXRpb25zGAEgAygOMh8uaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3BlcmF0aW9uEhAKCG1pbl9zaXplGAIgASgNEhAKCG1heF9zaXplGAMgASgNEhUKDXNpemVfbXVsdGlwbGUYBCABKA0SLwoLZml4ZWRfc2l6ZXMYBSADKAsyGi5pbWFnZWdlbi5wcm92aWRlci52MS5TaXplEhMKC21heF9vdXRwdXRzGAYgASgNEhcKD25lZ2F0aXZlX3Byb21wdBgHIAEoCBIMCgRzZWVkGAggASgIEg0KBXN0ZXBzGAkgASgIEhAKCGd1aWRhbmNlGAogASgIEi0KB2Zvcm1hdHMYCyADKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSGQoRbWF4X3Byb21wdF9sZW5ndGgYDCABKA0SEAoIcHJvZ3Jlc3MYDSABKAgSEgoKbWF4X3BpeGVscxgOIAEoDSIlCgRTaXplEg0KBXdpZHRoGAEgASgNEg4KBmhlaWdodBgCIAEoDSJnCgpJbnB1dEltYWdlEgwKBGRhdGEYASABKAwSLAoGZm9ybWF0GAIgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAMgASgNEg4KBmhlaWdodBgEIAEoDSK6BAoPR2VuZXJhdGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEjIKCW9wZXJhdGlvbhgCIAEoDjIfLmltYWdlZ2VuLnByb3ZpZGVyLnYxLk9wZXJhdGlvbhIOCgZwcm9tcHQYAyABKAkSFwoPbmVnYXRpdmVfcHJvbXB0GAQgASgJEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtudW1fb3V0cHV0cxgHIAEoDRIRCgRzZWVkGAggASgNSACIAQESEgoFc3RlcHMYCSABKA1IAYgBARIVCghndWlkYW5jZRgKIAEoAUgCiAEBEjMKDW91dHB1dF9mb3JtYXQYCyABKA4yHC5pbWFnZWdlbi5wcm92aWRlci52MS5Gb3JtYXQSFAoHcXVhbGl0eRgMIAEoDUgDiAEBEjQKCmluaXRfaW1hZ2UYDSABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEi4KBG1hc2sYDiABKAsyIC5pbWFnZWdlbi5wcm92aWRlci52MS5JbnB1dEltYWdlEhUKCHN0cmVuZ3RoGA8gASgBSASIAQESDQoFc2NhbGUYECABKA0SFQoNZ2VuZXJhdGlvbl9pZBgRIAEoCRIRCglzY2hlZHVsZXIYEiABKAkSDwoHc2FtcGxlchgTIAEoCUIHCgVfc2VlZEIICgZfc3RlcHNCCwoJX2d1aWRhbmNlQgoKCF9xdWFsaXR5QgsKCV9zdHJlbmd0aCLwAQoQR2VuZXJhdGVSZXNwb25zZRI1CghhY2NlcHRlZBgBIAEoCzIhLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkpvYkFjY2VwdGVkSAASMgoIcHJvZ3Jlc3MYAiABKAsyHi5pbWFnZWdlbi5wcm92aWRlci52MS5Qcm9ncmVzc0gAEjIKBWltYWdlGAMgASgLMiEuaW1hZ2VnZW4ucHJvdmlkZXIudjEuT3V0cHV0SW1hZ2VIABI0Cgljb21wbGV0ZWQYBCABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWRIAEIHCgVldmVudCKOAQoVR2VuZXJhdGVVbmFyeVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIxCgZpbWFnZXMYAiADKAsyIS5pbWFnZWdlbi5wcm92aWRlci52MS5PdXRwdXRJbWFnZRIyCgljb21wbGV0ZWQYAyABKAsyHy5pbWFnZWdlbi5wcm92aWRlci52MS5Db21wbGV0ZWQiHQoLSm9iQWNjZXB0ZWQSDgoGam9iX2lkGAEgASgJIi0KCFByb2dyZXNzEhAKCGZyYWN0aW9uGAEgASgBEg8KB21lc3NhZ2UYAiABKAki3AEKC091dHB1dEltYWdlEg0KBWluZGV4GAEgASgNEgwKBGRhdGEYAiABKAwSLAoGZm9ybWF0GAMgASgOMhwuaW1hZ2VnZW4ucHJvdmlkZXIudjEuRm9ybWF0Eg0KBXdpZHRoGAQgASgNEg4KBmhlaWdodBgFIAEoDRIRCgRzZWVkGAYgASgNSACIAQESFwoKbnNmd19zY29yZRgHIAEoAUgBiAEBEh8KF3RyYW5zZm9ybWF0aW9uc19hcHBsaWVkGAggAygJQgcKBV9zZWVkQg0KC19uc2Z3X3Njb3JlIlkKCUNvbXBsZXRlZBITCgtpbWFnZV9jb3VudBgBIAEoDRIZChFwcm92aWRlcl9jb3N0X3VzZBgCIAEoARIcChRwcmVkaWN0X3RpbWVfc2Vjb25kcxgDIAEoASrJAQoJT3BlcmF0aW9uEhkKFU9QRVJBVElPTl9VTlNQRUNJRklFRBAAEhsKF09QRVJBVElPTl9URVhUX1RPX0lNQUdFEAESHAoYT1BFUkFUSU9OX0lNQUdFX1RPX0lNQUdFEAISFQoRT1BFUkFUSU9OX0lOUEFJTlQQAxIXChNPUEVSQVRJT05fVkFSSUFUSU9OEAQSFQoRT1BFUkFUSU9OX1VQU0NBTEUQBRIfChtPUEVSQVRJT05fUkVNT1ZFX0JBQ0tHUk9VTkQQBipSCgZGb3JtYXQSFgoSRk9STUFUX1VOU1BFQ0lGSUVEEAASDgoKRk9STUFUX1BORxABEg8KC0ZPUk1BVF9KUEVHEAISDwoLRk9STUFUX1dFQlAQAzLGAgoPUHJvdmlkZXJTZXJ2aWNlEnEKEERlc2NyaWJlUHJvdmlkZXISLS5pbWFnZWdlbi5wcm92aWRlci52MS5EZXNjcmliZVByb3ZpZGVyUmVxdWVzdBouLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkRlc2NyaWJlUHJvdmlkZXJSZXNwb25zZRJbCghHZW5lcmF0ZRIlLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVxdWVzdBomLmltYWdlZ2VuLnByb3ZpZGVyLnYxLkdlbmVyYXRlUmVzcG9uc2UwARJjCg1HZW5lcmF0ZVVuYXJ5EiUuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2VuZXJhdGVSZXF1ZXN0GisuaW1hZ2VnZW4ucHJvdmlkZXIudjEuR2VuZXJhdGVVbmFyeVJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * DescribeProviderRequest has no fields.
@@ -390,7 +388,7 @@ export type GenerateResponse = Message<"imagegen.provider.v1.GenerateResponse"> 
    */
   event: {
     /**
-     * The provider accepted the job; job_id lets GetJob/CancelJob find it.
+     * The provider accepted the job under this vendor id (for logs and the provider's own cancel).
      *
      * @generated from field: imagegen.provider.v1.JobAccepted accepted = 1;
      */
@@ -590,93 +588,6 @@ export const CompletedSchema: GenMessage<Completed> = /*@__PURE__*/
   messageDesc(file_imagegen_provider_v1_provider_service, 12);
 
 /**
- * GetJobRequest names a provider-side job.
- *
- * @generated from message imagegen.provider.v1.GetJobRequest
- */
-export type GetJobRequest = Message<"imagegen.provider.v1.GetJobRequest"> & {
-  /**
-   * @generated from field: string job_id = 1;
-   */
-  jobId: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.GetJobRequest.
- * Use `create(GetJobRequestSchema)` to create a new message.
- */
-export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 13);
-
-/**
- * GetJobResponse is a job's state; images are present only when it succeeded.
- *
- * @generated from message imagegen.provider.v1.GetJobResponse
- */
-export type GetJobResponse = Message<"imagegen.provider.v1.GetJobResponse"> & {
-  /**
-   * @generated from field: imagegen.provider.v1.JobState state = 1;
-   */
-  state: JobState;
-
-  /**
-   * @generated from field: repeated imagegen.provider.v1.OutputImage images = 2;
-   */
-  images: OutputImage[];
-
-  /**
-   * @generated from field: imagegen.v1.ErrorReason error_reason = 3;
-   */
-  errorReason: ErrorReason;
-
-  /**
-   * @generated from field: string error_message = 4;
-   */
-  errorMessage: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.GetJobResponse.
- * Use `create(GetJobResponseSchema)` to create a new message.
- */
-export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 14);
-
-/**
- * CancelJobRequest names a provider-side job.
- *
- * @generated from message imagegen.provider.v1.CancelJobRequest
- */
-export type CancelJobRequest = Message<"imagegen.provider.v1.CancelJobRequest"> & {
-  /**
-   * @generated from field: string job_id = 1;
-   */
-  jobId: string;
-};
-
-/**
- * Describes the message imagegen.provider.v1.CancelJobRequest.
- * Use `create(CancelJobRequestSchema)` to create a new message.
- */
-export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 15);
-
-/**
- * CancelJobResponse is empty.
- *
- * @generated from message imagegen.provider.v1.CancelJobResponse
- */
-export type CancelJobResponse = Message<"imagegen.provider.v1.CancelJobResponse"> & {
-};
-
-/**
- * Describes the message imagegen.provider.v1.CancelJobResponse.
- * Use `create(CancelJobResponseSchema)` to create a new message.
- */
-export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
-  messageDesc(file_imagegen_provider_v1_provider_service, 16);
-
-/**
  * Operation is what a job does.
  *
  * @generated from enum imagegen.provider.v1.Operation
@@ -758,44 +669,6 @@ export const FormatSchema: GenEnum<Format> = /*@__PURE__*/
   enumDesc(file_imagegen_provider_v1_provider_service, 1);
 
 /**
- * JobState is a provider-side job's lifecycle.
- *
- * @generated from enum imagegen.provider.v1.JobState
- */
-export enum JobState {
-  /**
-   * @generated from enum value: JOB_STATE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * @generated from enum value: JOB_STATE_RUNNING = 1;
-   */
-  RUNNING = 1,
-
-  /**
-   * @generated from enum value: JOB_STATE_SUCCEEDED = 2;
-   */
-  SUCCEEDED = 2,
-
-  /**
-   * @generated from enum value: JOB_STATE_FAILED = 3;
-   */
-  FAILED = 3,
-
-  /**
-   * @generated from enum value: JOB_STATE_CANCELED = 4;
-   */
-  CANCELED = 4,
-}
-
-/**
- * Describes the enum imagegen.provider.v1.JobState.
- */
-export const JobStateSchema: GenEnum<JobState> = /*@__PURE__*/
-  enumDesc(file_imagegen_provider_v1_provider_service, 2);
-
-/**
  * ProviderService is what every provider microservice implements: one real provider's HTTP
  * API behind one internal contract. The front service is its only client.
  *
@@ -838,26 +711,6 @@ export const ProviderService: GenService<{
     methodKind: "unary";
     input: typeof GenerateRequestSchema;
     output: typeof GenerateUnaryResponseSchema;
-  },
-  /**
-   * Returns the state of a provider-side job started earlier (resume after a restart).
-   *
-   * @generated from rpc imagegen.provider.v1.ProviderService.GetJob
-   */
-  getJob: {
-    methodKind: "unary";
-    input: typeof GetJobRequestSchema;
-    output: typeof GetJobResponseSchema;
-  },
-  /**
-   * Cancels a provider-side job.
-   *
-   * @generated from rpc imagegen.provider.v1.ProviderService.CancelJob
-   */
-  cancelJob: {
-    methodKind: "unary";
-    input: typeof CancelJobRequestSchema;
-    output: typeof CancelJobResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_imagegen_provider_v1_provider_service, 0);
