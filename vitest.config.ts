@@ -31,7 +31,10 @@ export default defineConfig({
     // Each system test file starts its own processes on free ports; two at a time fits 2 cores.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: ["**/*.test.ts"], exclude: [...EXCLUDE, ...CONTRACT, ...SYSTEM] } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["**/*.test.ts"], exclude: [...EXCLUDE, ...CONTRACT, ...SYSTEM] },
+      },
       { extends: true, test: { name: "contract", include: CONTRACT } },
       { extends: true, test: { name: "system", include: SYSTEM } },
     ],

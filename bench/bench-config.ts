@@ -13,8 +13,12 @@ export function benchConfigPath(): string {
     /^(\s*)enterprise: \{[^}]*\}/m,
     "$1enterprise: { per_minute: 100000000, per_hour: 100000000, per_day: 100000000, monthly_credits: 100000000, max_concurrent: 100000 }",
   );
-  const tightened = relaxed.replace(/^(\s*)free: \{[^}]*\}/m, "$1free: { per_minute: 1, per_hour: 1, per_day: 1, monthly_credits: 100, max_concurrent: 2 }");
-  if (relaxed === source || tightened === relaxed) throw new Error("bench: could not find the enterprise and free tiers in config/imagegen.yaml");
+  const tightened = relaxed.replace(
+    /^(\s*)free: \{[^}]*\}/m,
+    "$1free: { per_minute: 1, per_hour: 1, per_day: 1, monthly_credits: 100, max_concurrent: 2 }",
+  );
+  if (relaxed === source || tightened === relaxed)
+    throw new Error("bench: could not find the enterprise and free tiers in config/imagegen.yaml");
   const file = join(mkdtempSync(join(tmpdir(), "imagegen-bench-")), "imagegen.yaml");
   writeFileSync(file, tightened);
   return file;

@@ -12,14 +12,26 @@ const ENTRY = join(DIR, "node_modules", "@portkey-ai", "gateway", "build", "star
  * `--headless` (no UI and no log-streaming middleware). Installed into bench/portkey on first use
  * so that neither the root install nor CI ever fetches it.
  */
-export async function startPortkey(): Promise<{ origin: string; version: string; child: ChildProcess; stop: () => void }> {
+export async function startPortkey(): Promise<{
+  origin: string;
+  version: string;
+  child: ChildProcess;
+  stop: () => void;
+}> {
   if (!existsSync(ENTRY)) {
     console.log("bench: installing Portkey's gateway into bench/portkey (first run only)");
     execFileSync("npm", ["install", "--prefix", DIR, "--no-audit", "--no-fund"], { stdio: "inherit" });
   }
-  const version = (JSON.parse(readFileSync(join(DIR, "node_modules", "@portkey-ai", "gateway", "package.json"), "utf8")) as { version: string }).version;
+  const version = (
+    JSON.parse(readFileSync(join(DIR, "node_modules", "@portkey-ai", "gateway", "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
   const port = await freePort();
-  const child = spawn(process.execPath, [ENTRY, `--port=${port}`, "--headless"], { cwd: DIR, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [ENTRY, `--port=${port}`, "--headless"], {
+    cwd: DIR,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const killOnExit = (): void => void child.kill("SIGKILL");
   process.once("exit", killOnExit);
   child.once("exit", () => process.off("exit", killOnExit));

@@ -55,7 +55,8 @@ function cpuPerCallMicros(calls: number): { total: number; caller: number; calle
     }
   });
   const check = cpuMicrosPerCall(calls, () => {
-    for (let i = 0; i < calls; i++) if (!caller.checkProof("provider-local", challenges[i]!, proofs[i])) throw new Error("proof did not check out");
+    for (let i = 0; i < calls; i++)
+      if (!caller.checkProof("provider-local", challenges[i]!, proofs[i])) throw new Error("proof did not check out");
   });
   return { total: issue + verifyAndProve + check, caller: issue + check, callee: verifyAndProve };
 }
@@ -73,7 +74,10 @@ async function hopMicros(rounds: number, callsPerRound: number): Promise<{ plain
   const plainServer = await serve(false);
   const gatedServer = await serve(true);
   const plain = createClient(Health, createInternalTransport(plainServer.url, [], "connect"));
-  const identified = createClient(Health, createInternalTransport(gatedServer.url, [createServiceIdentityInterceptor(caller, "provider-local")], "connect"));
+  const identified = createClient(
+    Health,
+    createInternalTransport(gatedServer.url, [createServiceIdentityInterceptor(caller, "provider-local")], "connect"),
+  );
   const round = async (client: typeof plain): Promise<number> => {
     const before = process.cpuUsage();
     for (let i = 0; i < callsPerRound; i++) await client.check({});
@@ -95,7 +99,9 @@ async function hopMicros(rounds: number, callsPerRound: number): Promise<{ plain
 
 cpuPerCallMicros(20_000); // warm-up
 const cpu = cpuPerCallMicros(quick ? 20_000 : 200_000);
-console.log(`CPU per call with a fresh token, all four HMAC steps: ${cpu.total.toFixed(2)} µs (caller ${cpu.caller.toFixed(2)} µs, callee ${cpu.callee.toFixed(2)} µs)`);
+console.log(
+  `CPU per call with a fresh token, all four HMAC steps: ${cpu.total.toFixed(2)} µs (caller ${cpu.caller.toFixed(2)} µs, callee ${cpu.callee.toFixed(2)} µs)`,
+);
 const hop = await hopMicros(quick ? 3 : 9, quick ? 500 : 3000);
 console.log(
   `Health.Check over Connect/h2c, client + server CPU per call, median of rounds: ${hop.plain.toFixed(1)} µs plain, ${hop.identified.toFixed(1)} µs with identity ` +

@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { freePort } from "../gateway/test/start-system.ts";
 
 /** A helper server in its own process (so load generation and serving do not share a thread). */
-export async function spawnServer(file: string, env: Record<string, string> = {}): Promise<{ origin: string; child: ChildProcess; stop: () => void }> {
+export async function spawnServer(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ origin: string; child: ChildProcess; stop: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, file)], {
     env: { ...process.env, ...env, PORT: String(port) },

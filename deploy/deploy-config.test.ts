@@ -14,7 +14,8 @@ const envoy = read("deploy/envoy/envoy.yaml");
 
 describe("docker-compose.yml", () => {
   it("brings up Envoy, gateway, two front replicas, a provider, PostgreSQL, Redis, a collector and Jaeger", () => {
-    for (const name of ["envoy", "gateway", "front", "provider-local", "postgres", "redis", "otel-collector", "jaeger"]) expect(services).toHaveProperty(name);
+    for (const name of ["envoy", "gateway", "front", "provider-local", "postgres", "redis", "otel-collector", "jaeger"])
+      expect(services).toHaveProperty(name);
     expect(services.front.deploy.replicas).toBe(2);
   });
 
@@ -24,13 +25,18 @@ describe("docker-compose.yml", () => {
       for (const dep of deps) expect(services, `${name} depends on ${dep}`).toHaveProperty(dep);
       expect(service.image ?? service.build, `${name} has an image or a build`).toBeDefined();
     }
-    const published = Object.values(services).flatMap((s) => (s.ports ?? []).map((p: string) => p.split(":").slice(0, -1).join(":")));
+    const published = Object.values(services).flatMap((s) =>
+      (s.ports ?? []).map((p: string) => p.split(":").slice(0, -1).join(":")),
+    );
     expect(new Set(published).size).toBe(published.length);
   });
 
   it("builds every imagegen service from a target the Dockerfile defines", () => {
-    const targets = [...readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8").matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
-    for (const service of Object.values(services).filter((s) => s.build)) expect(targets).toContain(service.build.target);
+    const targets = [...readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8").matchAll(/^FROM \S+ AS (\S+)$/gm)].map(
+      (m) => m[1],
+    );
+    for (const service of Object.values(services).filter((s) => s.build))
+      expect(targets).toContain(service.build.target);
   });
 
   it("points every internal URL at a defined service, and mounts only existing config files", () => {
@@ -58,13 +64,17 @@ describe("docker-compose.yml restarts and health checks", () => {
     for (const [name, service] of Object.entries(services)) {
       expect(["unless-stopped", "always", "on-failure"], `${name} restart`).toContain(service.restart);
     }
-    const imagegen = Object.keys(services).filter((name) => name === "gateway" || name === "front" || name.startsWith("provider-"));
+    const imagegen = Object.keys(services).filter(
+      (name) => name === "gateway" || name === "front" || name.startsWith("provider-"),
+    );
     expect(imagegen.length).toBeGreaterThanOrEqual(4);
     for (const name of imagegen) {
       const test = services[name].healthcheck?.test;
       expect(test, `${name} healthcheck`).toEqual(expect.arrayContaining(["CMD"]));
       // The check dials the port the service itself is configured to listen on.
-      const portVariable = Object.keys(services[name].environment).find((key) => /^IMAGEGEN_(FRONT_|PROVIDER_[A-Z0-9_]+_)?(?<!METRICS_)PORT$/.test(key))!;
+      const portVariable = Object.keys(services[name].environment).find((key) =>
+        /^IMAGEGEN_(FRONT_|PROVIDER_[A-Z0-9_]+_)?(?<!METRICS_)PORT$/.test(key),
+      )!;
       expect(test.join(" "), name).toContain(`127.0.0.1:${services[name].environment[portVariable]}/`);
     }
     expect(services.gateway.healthcheck.test.join(" ")).toContain("/healthz");
@@ -81,14 +91,20 @@ describe("deploy/envoy/envoy.yaml", () => {
     const routes = managers.flatMap((m: any) => m.route_config.virtual_hosts.flatMap((vh: any) => vh.routes));
     for (const route of routes) expect(clusters.has(route.route.cluster), route.route.cluster).toBe(true);
     const publicRoutes = managers.find((m: any) => m.stat_prefix === "public").route_config.virtual_hosts[0].routes;
-    expect(publicRoutes[0].match.headers[0]).toMatchObject({ name: "content-type", string_match: { prefix: "application/grpc" } });
+    expect(publicRoutes[0].match.headers[0]).toMatchObject({
+      name: "content-type",
+      string_match: { prefix: "application/grpc" },
+    });
     expect(publicRoutes[0].route.cluster).toBe("front");
     expect(publicRoutes.at(-1)).toMatchObject({ match: { prefix: "/" }, route: { cluster: "gateway" } });
   });
 
   it("takes the gateway's internal calls in either protocol (Connect over HTTP/1.1 or gRPC over h2c)", () => {
     expect(managers.find((m: any) => m.stat_prefix === "front_internal").codec_type).toBe("AUTO");
-    expect(clusters.get("front").typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"].explicit_http_config).toHaveProperty("http2_protocol_options");
+    expect(
+      clusters.get("front").typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+        .explicit_http_config,
+    ).toHaveProperty("http2_protocol_options");
   });
 
   it("has grpc_web before the router, and traces to a defined collector cluster", () => {
@@ -130,12 +146,18 @@ describe("deploy/otel-collector.yaml", () => {
 describe("deploy/k8s", () => {
   const docs = readdirSync(join(ROOT, "deploy/k8s"))
     .filter((f) => f.endsWith(".yaml"))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, "deploy/k8s", f), "utf8")).map((d) => ({ file: f, doc: d.toJS() })));
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(ROOT, "deploy/k8s", f), "utf8")).map((d) => ({ file: f, doc: d.toJS() })),
+    );
 
   it("every manifest parses and has apiVersion, kind and metadata.name", () => {
     expect(docs.length).toBeGreaterThan(0);
     for (const { file, doc } of docs) {
-      expect(doc, file).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String), metadata: { name: expect.any(String) } });
+      expect(doc, file).toMatchObject({
+        apiVersion: expect.any(String),
+        kind: expect.any(String),
+        metadata: { name: expect.any(String) },
+      });
     }
   });
 
@@ -152,7 +174,8 @@ describe("deploy/k8s", () => {
         for (const env of container.env ?? []) {
           if (env.valueFrom?.configMapKeyRef) expect(configMaps.has(env.valueFrom.configMapKeyRef.name)).toBe(true);
           // Secrets only by reference: no literal value for anything that looks like one.
-          if (/KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(env.name)) expect(env.valueFrom?.secretKeyRef, env.name).toBeDefined();
+          if (/KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(env.name))
+            expect(env.valueFrom?.secretKeyRef, env.name).toBeDefined();
         }
       }
       for (const volume of doc.spec.template.spec.volumes ?? []) {
@@ -163,7 +186,8 @@ describe("deploy/k8s", () => {
 
   it("pods restart on exit, gateways are live on /healthz and ready on /readyz", () => {
     const deployments = docs.filter((d) => d.doc.kind === "Deployment").map((d) => d.doc);
-    for (const deployment of deployments) expect(deployment.spec.template.spec.restartPolicy, deployment.metadata.name).toBe("Always");
+    for (const deployment of deployments)
+      expect(deployment.spec.template.spec.restartPolicy, deployment.metadata.name).toBe("Always");
     const gateway = deployments.find((d) => d.metadata.name === "imagegen-gateway").spec.template.spec.containers[0];
     expect(gateway.livenessProbe.httpGet).toMatchObject({ path: "/healthz", port: "http" });
     expect(gateway.readinessProbe.httpGet).toMatchObject({ path: "/readyz", port: "http" });
@@ -172,7 +196,9 @@ describe("deploy/k8s", () => {
   it("every Service selects a Deployment's pods and targets a named container port", () => {
     const deployments = docs.filter((d) => d.doc.kind === "Deployment").map((d) => d.doc);
     for (const { doc } of docs.filter((d) => d.doc.kind === "Service")) {
-      const target = deployments.find((dep) => Object.entries(doc.spec.selector).every(([k, v]) => dep.spec.template.metadata.labels[k] === v));
+      const target = deployments.find((dep) =>
+        Object.entries(doc.spec.selector).every(([k, v]) => dep.spec.template.metadata.labels[k] === v),
+      );
       expect(target, doc.metadata.name).toBeDefined();
       const portNames = target.spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.name));
       for (const port of doc.spec.ports) expect(portNames).toContain(port.targetPort);
@@ -180,7 +206,9 @@ describe("deploy/k8s", () => {
   });
 
   it("gives every imagegen process the deployment's service identity secret from one Secret key", () => {
-    const containers = docs.filter((d) => d.doc.kind === "Deployment").flatMap((d) => d.doc.spec.template.spec.containers);
+    const containers = docs
+      .filter((d) => d.doc.kind === "Deployment")
+      .flatMap((d) => d.doc.spec.template.spec.containers);
     expect(containers.length).toBeGreaterThanOrEqual(4);
     for (const container of containers) {
       const env = (container.env ?? []).find((e: any) => e.name === "IMAGEGEN_SERVICE_SECRET");
@@ -194,7 +222,11 @@ describe("service identity in docker-compose.yml", () => {
     const imagegen = Object.entries(services).filter(([, s]) => s.build);
     expect(imagegen.map(([name]) => name)).toEqual(expect.arrayContaining(["gateway", "front", "provider-local"]));
     // The services take it from the shared anchors (`<<: *imagegen-env`, `<<: *provider-env`).
-    const environment = (service: any): Record<string, unknown> => ({ ...service.environment?.["<<"], ...service.environment });
-    for (const [name, service] of imagegen) expect(environment(service).IMAGEGEN_SERVICE_SECRET, name).toMatch(/^\$\{IMAGEGEN_SERVICE_SECRET:\?/);
+    const environment = (service: any): Record<string, unknown> => ({
+      ...service.environment?.["<<"],
+      ...service.environment,
+    });
+    for (const [name, service] of imagegen)
+      expect(environment(service).IMAGEGEN_SERVICE_SECRET, name).toMatch(/^\$\{IMAGEGEN_SERVICE_SECRET:\?/);
   });
 });

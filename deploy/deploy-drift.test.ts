@@ -15,7 +15,10 @@ const publicManager = envoy.static_resources.listeners
   .flatMap((l: any) => l.filter_chains.flatMap((fc: any) => fc.filters.map((f: any) => f.typed_config)))
   .find((m: any) => m.stat_prefix === "public");
 const routes: any[] = publicManager.route_config.virtual_hosts[0].routes;
-const isGrpc = (route: any) => (route.match.headers ?? []).some((h: any) => h.name === "content-type" && h.string_match?.prefix === "application/grpc");
+const isGrpc = (route: any) =>
+  (route.match.headers ?? []).some(
+    (h: any) => h.name === "content-type" && h.string_match?.prefix === "application/grpc",
+  );
 const grpcRoutes = routes.filter(isGrpc);
 const headerSet = (list: string) => new Set(list.split(",").map((h) => h.trim().toLowerCase()));
 
@@ -54,7 +57,11 @@ describe("image references", () => {
     .filter((f) => f.endsWith(".yaml"))
     .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, "deploy/k8s", f), "utf8")).map((d) => d.toJS()))
     .filter((doc) => doc?.spec?.template?.spec)
-    .flatMap((doc) => [...doc.spec.template.spec.containers, ...(doc.spec.template.spec.initContainers ?? [])].map((c: any) => String(c.image)));
+    .flatMap((doc) =>
+      [...doc.spec.template.spec.containers, ...(doc.spec.template.spec.initContainers ?? [])].map((c: any) =>
+        String(c.image),
+      ),
+    );
   const composeImages = Object.values<any>(read("docker-compose.yml").services)
     .map((s) => s.image)
     .filter(Boolean) as string[];
@@ -74,6 +81,7 @@ describe("image references", () => {
       expect(tagOf(image), image).toMatch(/^v?\d+\.\d+(\.\d+)?$/);
     }
     // A major.minor tag floats for most images; only PostgreSQL numbers its releases that way.
-    for (const image of composeImages.filter((i) => !i.startsWith("postgres:"))) expect(tagOf(image), image).toMatch(/^v?\d+\.\d+\.\d+$/);
+    for (const image of composeImages.filter((i) => !i.startsWith("postgres:")))
+      expect(tagOf(image), image).toMatch(/^v?\d+\.\d+\.\d+$/);
   });
 });

@@ -26,10 +26,13 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   const missing = NEEDED.filter((path) => !existsSync(path));
   if (missing.length) {
-    throw new Error(`missing ${missing.join(", ")}: apt-get install -y protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf (.ci/debian-packages.txt)`);
+    throw new Error(
+      `missing ${missing.join(", ")}: apt-get install -y protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf (.ci/debian-packages.txt)`,
+    );
   }
   tmp = mkdtempSync(join(tmpdir(), "imagegen-examples-"));
-  if (!existsSync(join(ROOT, "build", "proto-deps"))) await run(process.execPath, ["--import", "tsx", "scripts/proto-deps.ts"], { cwd: ROOT });
+  if (!existsSync(join(ROOT, "build", "proto-deps")))
+    await run(process.execPath, ["--import", "tsx", "scripts/proto-deps.ts"], { cwd: ROOT });
   // Into a temp dir (-o), so a developer's build/partner-stubs is left alone.
   await run(buf, ["generate", "--template", "buf.gen.partners.yaml", "-o", tmp], { cwd: ROOT });
   system = await startSystem();
@@ -63,26 +66,36 @@ describe("partner examples against a running system", () => {
   it("the Python grpcio client generates an image over gRPC with stubs from proto/", async () => {
     const { stdout } = await run(PYTHON, [join(ROOT, "examples/python/generate_image.py")], { env, cwd: ROOT });
     const s = steps(stdout);
-    expect(s.generated).toMatchObject({ status: "GENERATION_STATUS_COMPLETED", urls: [expect.stringContaining("/images/")] });
+    expect(s.generated).toMatchObject({
+      status: "GENERATION_STATUS_COMPLETED",
+      urls: [expect.stringContaining("/images/")],
+    });
     expect(s.downloaded).toMatchObject({ png: true });
     expect(s.downloaded.bytes).toBeGreaterThan(100);
   });
 
   it("the Python client names the error reason when the key is wrong", async () => {
-    const failed = await run(PYTHON, [join(ROOT, "examples/python/generate_image.py")], { env: { ...env, IMAGEGEN_API_KEY: "wrong-key" }, cwd: ROOT }).catch(
-      (error: { code: number; stdout: string }) => error,
-    );
+    const failed = await run(PYTHON, [join(ROOT, "examples/python/generate_image.py")], {
+      env: { ...env, IMAGEGEN_API_KEY: "wrong-key" },
+      cwd: ROOT,
+    }).catch((error: { code: number; stdout: string }) => error);
     expect("code" in failed && failed.code).toBe(1);
     expect(steps(failed.stdout).error).toMatchObject({ reason: "UNAUTHORIZED" });
   });
 
   it("the TypeScript Connect client generates an image", async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "examples/typescript/connect-client.ts"], { env, cwd: ROOT });
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "examples/typescript/connect-client.ts"], {
+      env,
+      cwd: ROOT,
+    });
     expect(steps(stdout).generated).toMatchObject({ status: "COMPLETED", urls: [expect.any(String)] });
   });
 
   it("the TypeScript gRPC client watches the generation to completion", async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "examples/typescript/grpc-client.ts"], { env, cwd: ROOT });
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "examples/typescript/grpc-client.ts"], {
+      env,
+      cwd: ROOT,
+    });
     const s = steps(stdout);
     expect(s.accepted.id).toMatch(/^gen_/);
     expect(s.generated).toMatchObject({ id: s.accepted.id, status: "COMPLETED" });

@@ -14,7 +14,19 @@ describe("the licence policy", () => {
     expect(isAllowedExpression("(AFL-2.1 OR BSD-3-Clause)")).toBe(true);
     expect(isAllowedExpression("MIT*")).toBe(true);
     expect(isAllowedExpression("Apache-2.0 WITH LLVM-exception")).toBe(true);
-    for (const refused of ["AGPL-3.0-only", "AGPL-3.0-or-later", "GPL-3.0-only", "GPL-2.0", "SSPL-1.0", "BUSL-1.1", "CC-BY-NC-4.0", "UNKNOWN", "UNLICENSED", "LGPL-3.0-or-later", ""]) {
+    for (const refused of [
+      "AGPL-3.0-only",
+      "AGPL-3.0-or-later",
+      "GPL-3.0-only",
+      "GPL-2.0",
+      "SSPL-1.0",
+      "BUSL-1.1",
+      "CC-BY-NC-4.0",
+      "UNKNOWN",
+      "UNLICENSED",
+      "LGPL-3.0-or-later",
+      "",
+    ]) {
       expect(isAllowedExpression(refused), refused).toBe(false);
     }
     expect(isAllowedExpression("(MIT AND AGPL-3.0-only)")).toBe(false);
@@ -46,12 +58,20 @@ describe("this repository", () => {
   }, 60_000);
 
   it("is Apache-2.0 in LICENSE and in every package.json (SDKs included)", () => {
-    expect(readFileSync(join(root, "LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
-    const manifests = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "package.json", "**/package.json"], { cwd: root, encoding: "utf8" })
+    expect(readFileSync(join(root, "LICENSE"), "utf8")).toContain(
+      "Apache License\n                           Version 2.0, January 2004",
+    );
+    const manifests = execFileSync(
+      "git",
+      ["ls-files", "--cached", "--others", "--exclude-standard", "package.json", "**/package.json"],
+      { cwd: root, encoding: "utf8" },
+    )
       .split("\n")
       .filter(Boolean);
     expect(manifests.length).toBeGreaterThan(10);
-    const licenses = Object.fromEntries(manifests.map((m) => [m, (JSON.parse(readFileSync(join(root, m), "utf8")) as { license?: string }).license]));
+    const licenses = Object.fromEntries(
+      manifests.map((m) => [m, (JSON.parse(readFileSync(join(root, m), "utf8")) as { license?: string }).license]),
+    );
     expect(Object.entries(licenses).filter(([, license]) => license !== "Apache-2.0")).toEqual([]);
   });
 });

@@ -18,7 +18,9 @@ export interface LicenseProblem {
 export async function installedLicenses(root = join(import.meta.dirname, "..")): Promise<ModuleInfos> {
   return await new Promise((resolve, reject) =>
     // Our own workspace packages are private and Apache-2.0 themselves.
-    init({ start: root, excludePrivatePackages: true }, (error, packages) => (error ? reject(error) : resolve(packages))),
+    init({ start: root, excludePrivatePackages: true }, (error, packages) =>
+      error ? reject(error) : resolve(packages),
+    ),
   );
 }
 
@@ -33,7 +35,8 @@ export function licenseProblems(packages: ModuleInfos): LicenseProblem[] {
     const [prefix, exception] = [...LICENSE_EXCEPTIONS].find(([p]) => name.startsWith(p)) ?? [];
     if (prefix && exception) {
       excepted.add(prefix);
-      if (license !== exception.license) problems.push({ pkg: id, license, problem: `excepted as ${exception.license} only` });
+      if (license !== exception.license)
+        problems.push({ pkg: id, license, problem: `excepted as ${exception.license} only` });
       continue;
     }
     let ok: boolean;
@@ -45,7 +48,8 @@ export function licenseProblems(packages: ModuleInfos): LicenseProblem[] {
     if (!ok) problems.push({ pkg: id, license, problem: "not an allowed licence" });
   }
   for (const prefix of LICENSE_EXCEPTIONS.keys()) {
-    if (!excepted.has(prefix)) problems.push({ pkg: `${prefix}*`, license: "-", problem: "listed as an exception but not installed: drop it" });
+    if (!excepted.has(prefix))
+      problems.push({ pkg: `${prefix}*`, license: "-", problem: "listed as an exception but not installed: drop it" });
   }
   return problems;
 }

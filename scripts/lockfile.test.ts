@@ -16,7 +16,10 @@ interface LockedPackage {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   link?: boolean;
 }
-const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { lockfileVersion: number; packages: Record<string, LockedPackage> };
+const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+  lockfileVersion: number;
+  packages: Record<string, LockedPackage>;
+};
 const entries = lock.packages;
 
 /** Node's lookup: the package's own node_modules, then each enclosing one, up to the root's. */

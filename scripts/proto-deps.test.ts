@@ -72,5 +72,7 @@ test("buf/validate/validate.proto compiles to the descriptor embedded in @bufbui
   // JSON first, for a readable diff; it leaves out custom options (unknown fields on the
   // options messages), so the bytes comparison below is the one that covers them.
   expect(toJson(FileDescriptorProtoSchema, actual)).toEqual(toJson(FileDescriptorProtoSchema, expected));
-  expect(Buffer.from(toBinary(FileDescriptorProtoSchema, actual)).equals(toBinary(FileDescriptorProtoSchema, expected))).toBe(true);
+  expect(
+    Buffer.from(toBinary(FileDescriptorProtoSchema, actual)).equals(toBinary(FileDescriptorProtoSchema, expected)),
+  ).toBe(true);
 });

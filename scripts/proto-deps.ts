@@ -35,7 +35,11 @@ const copies: ReadonlyArray<readonly [string, string, string]> = [
   ["grpc-health-check", "proto/health/v1/health.proto", "grpc/health/v1/health.proto"],
   ["@grpc/reflection", "build/proto/grpc/reflection/v1/reflection.proto", "grpc/reflection/v1/reflection.proto"],
   // Older grpcurl, grpcui and many GUI clients speak only v1alpha (same messages, other package).
-  ["@grpc/reflection", "build/proto/grpc/reflection/v1alpha/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"],
+  [
+    "@grpc/reflection",
+    "build/proto/grpc/reflection/v1alpha/reflection.proto",
+    "grpc/reflection/v1alpha/reflection.proto",
+  ],
 ];
 
 function destination(path: string): string {

@@ -162,7 +162,13 @@ function printService(s: ServiceDescriptorProto, ctx: Ctx): string[] {
   return lines;
 }
 
-function printField(f: FieldDescriptorProto, parent: DescriptorProto | undefined, indent: string, ctx: Ctx, inOneof: boolean): string[] {
+function printField(
+  f: FieldDescriptorProto,
+  parent: DescriptorProto | undefined,
+  indent: string,
+  ctx: Ctx,
+  inOneof: boolean,
+): string[] {
   const own = parent && implicitField(f, parent) ? ownType(f, parent) : undefined;
   const pseudo: Opt[] = [];
   if (isFieldSet(f, FieldDescriptorProtoSchema.field.defaultValue)) pseudo.push(["default", defaultText(f)]);
@@ -310,7 +316,8 @@ type AnyField = DescField | DescExtension;
 
 /** Text format names a proto2 group field by its type name. */
 function textName(f: DescField): string {
-  const group = (f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message")) && f.delimitedEncoding;
+  const group =
+    (f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message")) && f.delimitedEncoding;
   return group && f.message && f.message.name.toLowerCase() === f.name ? f.message.name : f.name;
 }
 
@@ -347,7 +354,8 @@ function messageText(m: ReflectMessage, ctx: Ctx): string {
   // Extensions set inside an option value are unknown fields too.
   for (const record of m.getUnknown() ?? []) {
     const [ext, value] = decodeExtension(m.desc, record, ctx);
-    for (const item of ext.fieldKind === "list" ? (value as Iterable<unknown>) : [value]) add(`[${ext.typeName}]`, ext, item);
+    for (const item of ext.fieldKind === "list" ? (value as Iterable<unknown>) : [value])
+      add(`[${ext.typeName}]`, ext, item);
   }
   return `{${parts.join(", ")}}`;
 }

@@ -17,8 +17,12 @@ function sourceFiles(dir: string): string[] {
 
 describe("README configuration table", () => {
   it("names every IMAGEGEN_* variable the processes and the container image read", () => {
-    const ids = readProviderEntries(join(ROOT, "config/imagegen.yaml")).map((p) => p.id.toUpperCase()).join("|");
-    const texts = [...SOURCE_DIRS.flatMap(sourceFiles), "deploy/Dockerfile"].map((path) => readFileSync(join(ROOT, path), "utf8"));
+    const ids = readProviderEntries(join(ROOT, "config/imagegen.yaml"))
+      .map((p) => p.id.toUpperCase())
+      .join("|");
+    const texts = [...SOURCE_DIRS.flatMap(sourceFiles), "deploy/Dockerfile"].map((path) =>
+      readFileSync(join(ROOT, path), "utf8"),
+    );
     const read = new Set(
       texts
         .flatMap((text) => text.match(/IMAGEGEN_[A-Z0-9_]*[A-Z0-9]\b/g) ?? [])

@@ -9,7 +9,14 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { frontProviderEnv, localUrl, planServices, readProviderEntries, type ProviderEntry, type ServiceSpec } from "./start/service-plan.ts";
+import {
+  frontProviderEnv,
+  localUrl,
+  planServices,
+  readProviderEntries,
+  type ProviderEntry,
+  type ServiceSpec,
+} from "./start/service-plan.ts";
 import { SupervisedChild } from "./start/supervised-child.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -75,8 +82,15 @@ const providers = plan.providers.map((spec) => launch(spec, process.env));
 const providerPorts = await Promise.all(providers.map((c) => c.listening));
 const front = launch(plan.front, {
   ...process.env,
-  ...frontProviderEnv(process.env, providerList, providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! }))),
+  ...frontProviderEnv(
+    process.env,
+    providerList,
+    providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! })),
+  ),
 });
 const frontPort = await front.listening;
-const gateway = launch(plan.gateway, { ...process.env, IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort) });
+const gateway = launch(plan.gateway, {
+  ...process.env,
+  IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort),
+});
 print(`imagegen: serving on http://localhost:${await gateway.listening}`);

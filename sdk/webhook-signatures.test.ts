@@ -52,12 +52,22 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "imagegen-sdk-webhooks-"));
 
   const client = new ImageGenClient({ apiKey: system.adminKey, baseURL: system.baseUrl });
-  await client.webhooks.create({ url: `${receiverUrl}/registered`, events: ["generation.completed"], secret: PLAIN_SECRET });
+  await client.webhooks.create({
+    url: `${receiverUrl}/registered`,
+    events: ["generation.completed"],
+    secret: PLAIN_SECRET,
+  });
   const defaultSecret = (await client.webhooks.defaultSecret()).secret;
-  await client.generate.textToImage({ prompt: "a signed wren", model: "local", parameters: { width: 64, height: 64 }, webhookUrl: `${receiverUrl}/adhoc` });
+  await client.generate.textToImage({
+    prompt: "a signed wren",
+    model: "local",
+    parameters: { width: 64, height: 64 },
+    webhookUrl: `${receiverUrl}/adhoc`,
+  });
   const deadline = Date.now() + 20_000;
   const find = (path: string) => deliveries.find((d) => d.path === path);
-  while ((!find("/adhoc") || !find("/registered")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while ((!find("/adhoc") || !find("/registered")) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   const adhoc = find("/adhoc");
   const registered = find("/registered");
   if (!adhoc || !registered) throw new Error(`deliveries did not arrive: ${deliveries.map((d) => d.path).join(", ")}`);
@@ -65,7 +75,11 @@ beforeAll(async () => {
     { body: adhoc.body, headers: webhookHeaders(adhoc), secret: defaultSecret },
     { body: registered.body, headers: webhookHeaders(registered), secret: PLAIN_SECRET },
     { body: adhoc.body, headers: webhookHeaders(adhoc), secret: PLAIN_SECRET },
-    { body: registered.body.replace("a signed wren", "a forged wren"), headers: webhookHeaders(registered), secret: PLAIN_SECRET },
+    {
+      body: registered.body.replace("a signed wren", "a forged wren"),
+      headers: webhookHeaders(registered),
+      secret: PLAIN_SECRET,
+    },
   ];
   expected = [true, true, false, false];
   writeFileSync(join(scratch, "cases.json"), JSON.stringify(cases));
@@ -79,26 +93,50 @@ afterAll(async () => {
 
 describe("webhook verification in every SDK, against the front's own signatures", () => {
   it("the deliveries are seed 004's generation.completed events", () => {
-    expect(JSON.parse(cases[0]!.body)).toMatchObject({ event: "generation.completed", data: { prompt: expect.stringContaining("a signed wren") } });
+    expect(JSON.parse(cases[0]!.body)).toMatchObject({
+      event: "generation.completed",
+      data: { prompt: expect.stringContaining("a signed wren") },
+    });
     expect(cases[0]!.secret).toMatch(/^whsec_/);
   });
 
   it("TypeScript: ImageGenClient.verifyWebhook", async () => {
-    const results = await Promise.all(cases.map((c) => ImageGenClient.verifyWebhook(c.body, c.headers, c.secret).then(() => true, () => false)));
+    const results = await Promise.all(
+      cases.map((c) =>
+        ImageGenClient.verifyWebhook(c.body, c.headers, c.secret).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     expect(results).toEqual(expected);
   });
 
   it("Python: ImageGenClient.verify_webhook", async () => {
     const program = `import json, sys\nfrom imagegen import ImageGenClient, WebhookVerificationError\nfor case in json.load(open(sys.argv[1])):\n    try:\n        ImageGenClient.verify_webhook(case["body"].encode(), case["headers"], case["secret"])\n        print("true")\n    except WebhookVerificationError:\n        print("false")\n`;
     writeFileSync(join(scratch, "verify.py"), program);
-    const { stdout } = await run("/usr/bin/python3", [join(scratch, "verify.py"), join(scratch, "cases.json")], { env: { PATH: process.env.PATH ?? "", PYTHONPATH: join(import.meta.dirname, "python"), PYTHONDONTWRITEBYTECODE: "1" } });
-    expect(stdout.trim().split("\n").map((l) => l === "true")).toEqual(expected);
+    const { stdout } = await run("/usr/bin/python3", [join(scratch, "verify.py"), join(scratch, "cases.json")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        PYTHONPATH: join(import.meta.dirname, "python"),
+        PYTHONDONTWRITEBYTECODE: "1",
+      },
+    });
+    expect(
+      stdout
+        .trim()
+        .split("\n")
+        .map((l) => l === "true"),
+    ).toEqual(expected);
   });
 
   it("Go: imagegen.VerifyWebhook", async () => {
     const dir = join(scratch, "verify-go");
     mkdirSync(dir);
-    writeFileSync(join(dir, "go.mod"), `module example.com/verify\n\ngo 1.19\n\nrequire github.com/imagegen/imagegen-go v0.0.0\n\nreplace github.com/imagegen/imagegen-go => ${join(import.meta.dirname, "go")}\n`);
+    writeFileSync(
+      join(dir, "go.mod"),
+      `module example.com/verify\n\ngo 1.19\n\nrequire github.com/imagegen/imagegen-go v0.0.0\n\nreplace github.com/imagegen/imagegen-go => ${join(import.meta.dirname, "go")}\n`,
+    );
     writeFileSync(
       join(dir, "main.go"),
       `package main
@@ -136,8 +174,25 @@ func main() {
 }
 `,
     );
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? scratch, GOFLAGS: "-mod=mod", GOPROXY: "off", GOTOOLCHAIN: "local", GOCACHE: join(tmpdir(), "imagegen-sdk-go-cache"), GOPATH: join(scratch, "gopath") };
-    const { stdout } = await run("/usr/bin/go", ["run", ".", join(scratch, "cases.json")], { cwd: dir, env, timeout: 240_000 });
-    expect(stdout.trim().split("\n").map((l) => l === "true")).toEqual(expected);
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? scratch,
+      GOFLAGS: "-mod=mod",
+      GOPROXY: "off",
+      GOTOOLCHAIN: "local",
+      GOCACHE: join(tmpdir(), "imagegen-sdk-go-cache"),
+      GOPATH: join(scratch, "gopath"),
+    };
+    const { stdout } = await run("/usr/bin/go", ["run", ".", join(scratch, "cases.json")], {
+      cwd: dir,
+      env,
+      timeout: 240_000,
+    });
+    expect(
+      stdout
+        .trim()
+        .split("\n")
+        .map((l) => l === "true"),
+    ).toEqual(expected);
   }, 240_000);
 });

@@ -35,7 +35,12 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
   const delayMs = options.quick ? 1000 : 5000;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
   const system = await startSystem(
-    { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
+    {
+      LOG_LEVEL: "warn",
+      OPENAI_API_KEY: TOKEN,
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      IMAGEGEN_CONFIG: benchConfigPath(),
+    },
     { providers: ["openai"] },
   );
   const agent = new Agent({ connections: inFlight, headersTimeout: 0, bodyTimeout: 0 });
@@ -45,10 +50,20 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
       method: "POST",
       dispatcher: agent,
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, use_cache: false }),
+      body: JSON.stringify({
+        prompt: "a blue square",
+        model: "gpt-image-1",
+        parameters: { width: 1024, height: 1024 },
+        use_cache: false,
+      }),
     });
     const json = (await res.body.json()) as { id?: string; error?: { code: string; message: string } };
-    return { status: res.statusCode, ms: performance.now() - started, id: json.id, code: json.error && `${json.error.code}: ${json.error.message}` };
+    return {
+      status: res.statusCode,
+      ms: performance.now() - started,
+      id: json.id,
+      code: json.error && `${json.error.code}: ${json.error.message}`,
+    };
   };
   try {
     await send(); // warm-up: modules, connections, first provider describe
@@ -58,7 +73,11 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     const idle = Object.fromEntries(SERVICES.map((s) => [s, rssMiB(pids[s])]));
     const sampler = samplePeakRss(pids);
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: inFlight }, () => send().catch((error: unknown) => ({ status: 0, ms: NaN, id: undefined, code: String(error) }))));
+    const answers = await Promise.all(
+      Array.from({ length: inFlight }, () =>
+        send().catch((error: unknown) => ({ status: 0, ms: NaN, id: undefined, code: String(error) })),
+      ),
+    );
     const wallS = (performance.now() - started) / 1000;
     const peak = sampler.stop();
     const completed = answers.filter((a) => a.status === 200);
@@ -70,7 +89,8 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     }
     for (const [what, count] of failures) console.log(`  failed: ${count} × ${what}`);
     const latencies = completed.map((a) => a.ms).sort((a, b) => a - b);
-    const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    const pick = (q: number): number =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
     const storedCompleted = await countCompleted(system.baseUrl, system.adminKey, new Set(completed.map((a) => a.id!)));
     const addedMiB = SERVICES.reduce((sum, s) => sum + Math.max(0, (peak[s] ?? 0) - (idle[s] ?? 0)), 0);
     const result: ConcurrencyResult = {
@@ -88,8 +108,28 @@ export async function runConcurrency(options: { quick: boolean }): Promise<Concu
     };
     printTable(
       `Concurrency: ${inFlight} generations in flight at once, upstream holds each ${delayMs} ms (REST → gateway → front → openai → fake)`,
-      ["in flight", "completed", "failed", "stored completed", "wall s", "p50 ms", "p99 ms", "KiB per in-flight generation"],
-      [[String(inFlight), String(result.completed), String(result.failed), String(storedCompleted), wallS, result.p50_ms, result.p99_ms, result.kib_per_generation]],
+      [
+        "in flight",
+        "completed",
+        "failed",
+        "stored completed",
+        "wall s",
+        "p50 ms",
+        "p99 ms",
+        "KiB per in-flight generation",
+      ],
+      [
+        [
+          String(inFlight),
+          String(result.completed),
+          String(result.failed),
+          String(storedCompleted),
+          wallS,
+          result.p50_ms,
+          result.p99_ms,
+          result.kib_per_generation,
+        ],
+      ],
     );
     printTable(
       "Concurrency: memory per process (RSS MiB)",
@@ -109,7 +149,9 @@ async function countCompleted(baseUrl: string, key: string, ids: ReadonlySet<str
   let count = 0;
   let token = "";
   do {
-    const res = await fetch(`${baseUrl}/api/v2/generations?page_size=100${token ? `&page_token=${token}` : ""}`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await fetch(`${baseUrl}/api/v2/generations?page_size=100${token ? `&page_token=${token}` : ""}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     const page = (await res.json()) as { generations: Array<{ id: string; status: string }>; next_page_token?: string };
     count += page.generations.filter((g) => ids.has(g.id) && g.status === "completed").length;
     token = page.next_page_token ?? "";

@@ -58,7 +58,9 @@ export async function runPayload(options: { quick: boolean }): Promise<PayloadRo
         if (returnType === "base64") {
           imageBytes += generation.images.reduce((n, image) => n + Buffer.from(image.base64 ?? "", "base64").length, 0);
         } else {
-          const files = await Promise.all(generation.images.map(async (image) => Buffer.from(await (await fetch(image.url)).arrayBuffer())));
+          const files = await Promise.all(
+            generation.images.map(async (image) => Buffer.from(await (await fetch(image.url)).arrayBuffer())),
+          );
           imageBytes += files.reduce((n, f) => n + f.length, 0);
           wireBytes += files.reduce((n, f) => n + f.length, 0);
         }
@@ -80,8 +82,28 @@ export async function runPayload(options: { quick: boolean }): Promise<PayloadRo
   }
   printTable(
     "Payload: 4 × 2048² PNG per generation (render included; RSS growth at peak per process)",
-    ["return type", "rounds", "generate ms/round", "image MB/round", "wire MB/round", "delivered MB/s", "gateway +MiB", "front +MiB", "local +MiB"],
-    rows.map((r) => [r.return_type, String(r.rounds), r.generate_ms_per_round, r.mb_per_round, r.wire_mb_per_round, r.delivered_mb_per_s, r.peak_added_rss_mib.gateway ?? NaN, r.peak_added_rss_mib.front ?? NaN, r.peak_added_rss_mib.local ?? NaN]),
+    [
+      "return type",
+      "rounds",
+      "generate ms/round",
+      "image MB/round",
+      "wire MB/round",
+      "delivered MB/s",
+      "gateway +MiB",
+      "front +MiB",
+      "local +MiB",
+    ],
+    rows.map((r) => [
+      r.return_type,
+      String(r.rounds),
+      r.generate_ms_per_round,
+      r.mb_per_round,
+      r.wire_mb_per_round,
+      r.delivered_mb_per_s,
+      r.peak_added_rss_mib.gateway ?? NaN,
+      r.peak_added_rss_mib.front ?? NaN,
+      r.peak_added_rss_mib.local ?? NaN,
+    ]),
   );
   return rows;
 }

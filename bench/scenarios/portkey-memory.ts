@@ -28,7 +28,12 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
   const [portkey, system] = await Promise.all([
     startPortkey(),
     startSystem(
-      { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
+      {
+        LOG_LEVEL: "warn",
+        OPENAI_API_KEY: TOKEN,
+        OPENAI_BASE_URL: `${fake.origin}/v1`,
+        IMAGEGEN_CONFIG: benchConfigPath(),
+      },
       { providers: ["openai"] },
     ),
   ]);
@@ -36,14 +41,24 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
   const arms = {
     portkey: {
       url: `${portkey.origin}/v1/images/generations`,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "x-portkey-provider": "openai", "x-portkey-custom-host": `${fake.origin}/v1` },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        "x-portkey-provider": "openai",
+        "x-portkey-custom-host": `${fake.origin}/v1`,
+      },
       body: JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 }),
       pids: { portkey: portkey.child.pid },
     },
     ours: {
       url: `${system.baseUrl}/api/v2/generate/text-to-image`,
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, use_cache: false }),
+      body: JSON.stringify({
+        prompt: "a blue square",
+        model: "gpt-image-1",
+        parameters: { width: 1024, height: 1024 },
+        use_cache: false,
+      }),
       pids: Object.fromEntries(OUR_PROCESSES.map((p) => [p, system.pid(p)])),
     },
   };
@@ -79,7 +94,12 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
     ["arm", "completed", "added MiB per process", "KiB per in-flight generation"],
     [
       ["Portkey", String(completed.portkey), `portkey ${(added.portkey ?? NaN).toFixed(0)}`, kib.portkey],
-      ["ours", String(completed.ours), OUR_PROCESSES.map((p) => `${p} ${(added[p] ?? NaN).toFixed(0)}`).join(", "), kib.ours],
+      [
+        "ours",
+        String(completed.ours),
+        OUR_PROCESSES.map((p) => `${p} ${(added[p] ?? NaN).toFixed(0)}`).join(", "),
+        kib.ours,
+      ],
     ],
   );
   return { in_flight: inFlight, upstream_delay_ms: delayMs, completed, added_mib: added, kib_per_generation: kib };

@@ -49,7 +49,17 @@ export interface PortkeySummary {
  * /proc for Portkey's process and each of ours. The full run then measures memory per in-flight
  * generation with 1,000 in flight (BENCH_PORTKEY_IN_FLIGHT), each arm fresh (portkey-memory.ts).
  */
-export async function runPortkey(settings: { quick: boolean; seconds: number; rounds?: number; concurrencies: number[] }): Promise<{ portkey_version: string; runs: Record<number, PortkeyArmRun[]>; summary: PortkeySummary[]; memory?: InFlightMemory }> {
+export async function runPortkey(settings: {
+  quick: boolean;
+  seconds: number;
+  rounds?: number;
+  concurrencies: number[];
+}): Promise<{
+  portkey_version: string;
+  runs: Record<number, PortkeyArmRun[]>;
+  summary: PortkeySummary[];
+  memory?: InFlightMemory;
+}> {
   const rounds = settings.rounds ?? (settings.quick ? 1 : 4);
   const seconds = settings.quick ? settings.seconds : settings.seconds / 2;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
@@ -57,22 +67,50 @@ export async function runPortkey(settings: { quick: boolean; seconds: number; ro
   const [portkey, system] = await Promise.all([
     startPortkey(),
     startSystem(
-      { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
+      {
+        LOG_LEVEL: "warn",
+        OPENAI_API_KEY: TOKEN,
+        OPENAI_BASE_URL: `${fake.origin}/v1`,
+        IMAGEGEN_CONFIG: benchConfigPath(),
+      },
       { providers: ["openai"] },
     ),
   ]);
   const runs: Record<number, PortkeyArmRun[]> = Object.fromEntries(settings.concurrencies.map((c) => [c, []]));
   try {
-    const keys = await Promise.all(Array.from({ length: KEYS }, (_, i) => createEnterpriseKey(system.baseUrl, system.adminKey, `bench-portkey-${i}`)));
+    const keys = await Promise.all(
+      Array.from({ length: KEYS }, (_, i) =>
+        createEnterpriseKey(system.baseUrl, system.adminKey, `bench-portkey-${i}`),
+      ),
+    );
     const openAiBody = JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 });
     const openAiHeaders = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
     let next = 0;
-    const arms: Record<Arm, { origin: string; path: string; headers: () => Record<string, string>; body: string; pids: Record<string, number | undefined> }> = {
-      direct: { origin: fake.origin, path: "/v1/images/generations", headers: () => openAiHeaders, body: openAiBody, pids: { fake: fake.child.pid } },
+    const arms: Record<
+      Arm,
+      {
+        origin: string;
+        path: string;
+        headers: () => Record<string, string>;
+        body: string;
+        pids: Record<string, number | undefined>;
+      }
+    > = {
+      direct: {
+        origin: fake.origin,
+        path: "/v1/images/generations",
+        headers: () => openAiHeaders,
+        body: openAiBody,
+        pids: { fake: fake.child.pid },
+      },
       portkey: {
         origin: portkey.origin,
         path: "/v1/images/generations",
-        headers: () => ({ ...openAiHeaders, "x-portkey-provider": "openai", "x-portkey-custom-host": `${fake.origin}/v1` }),
+        headers: () => ({
+          ...openAiHeaders,
+          "x-portkey-provider": "openai",
+          "x-portkey-custom-host": `${fake.origin}/v1`,
+        }),
         body: openAiBody,
         pids: { portkey: portkey.child.pid, fake: fake.child.pid },
       },
@@ -80,16 +118,26 @@ export async function runPortkey(settings: { quick: boolean; seconds: number; ro
         origin: system.baseUrl,
         path: "/api/v2/generate/text-to-image",
         headers: () => ({ authorization: `Bearer ${keys[next++ % KEYS]}`, "content-type": "application/json" }),
-        body: JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, use_cache: false }),
+        body: JSON.stringify({
+          prompt: "a blue square",
+          model: "gpt-image-1",
+          parameters: { width: 1024, height: 1024 },
+          use_cache: false,
+        }),
         pids: { ...Object.fromEntries(OUR_PROCESSES.map((p) => [p, system.pid(p)])), fake: fake.child.pid },
       },
     };
-    const measure = async (arm: Arm, concurrency: number, runSeconds: number): Promise<Omit<PortkeyArmRun, "round">> => {
+    const measure = async (
+      arm: Arm,
+      concurrency: number,
+      runSeconds: number,
+    ): Promise<Omit<PortkeyArmRun, "round">> => {
       const { origin, path, headers, body, pids } = arms[arm];
       const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
       let before: Record<string, number> = {};
       let after: Record<string, number> = {};
-      const readCpu = (): Record<string, number> => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+      const readCpu = (): Record<string, number> =>
+        Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
       try {
         const load = await runCallLoad(
           async () => {
@@ -101,7 +149,9 @@ export async function runPortkey(settings: { quick: boolean; seconds: number; ro
           runSeconds,
           { start: () => (before = readCpu()), end: () => (after = readCpu()) },
         );
-        const cpu = Object.fromEntries(Object.keys(pids).map((name) => [name, ((after[name] ?? NaN) - (before[name] ?? NaN)) / load.requests]));
+        const cpu = Object.fromEntries(
+          Object.keys(pids).map((name) => [name, ((after[name] ?? NaN) - (before[name] ?? NaN)) / load.requests]),
+        );
         return { arm, load, cpu_ms_per_request: cpu };
       } finally {
         await pool.close();
@@ -123,7 +173,9 @@ export async function runPortkey(settings: { quick: boolean; seconds: number; ro
   }
   const summary = settings.concurrencies.map((c) => summarize(c, runs[c] ?? [], rounds));
   print(summary, rounds, seconds, portkey.version);
-  const memory = settings.quick ? undefined : await runInFlightMemory(Number(process.env.BENCH_PORTKEY_IN_FLIGHT ?? 1000), 3000);
+  const memory = settings.quick
+    ? undefined
+    : await runInFlightMemory(Number(process.env.BENCH_PORTKEY_IN_FLIGHT ?? 1000), 3000);
   printTargets(summary, memory);
   return { portkey_version: portkey.version, runs, summary, memory };
 }
@@ -141,10 +193,14 @@ function summarize(concurrency: number, runs: PortkeyArmRun[], rounds: number): 
   const med = (pick: (r: (typeof perRound)[number]) => number): number => median(perRound.map(pick));
   // CPU per request over all rounds: total CPU over total requests (one tick is 10 ms).
   const cpu: Record<string, number> = {};
-  for (const [arm, names] of [["portkey", ["portkey"]], ["ours", OUR_PROCESSES]] as const) {
+  for (const [arm, names] of [
+    ["portkey", ["portkey"]],
+    ["ours", OUR_PROCESSES],
+  ] as const) {
     const armRuns = runs.filter((r) => r.arm === arm);
     const requests = armRuns.reduce((sum, r) => sum + r.load.requests, 0);
-    for (const name of names) cpu[name] = armRuns.reduce((sum, r) => sum + (r.cpu_ms_per_request[name] ?? NaN) * r.load.requests, 0) / requests;
+    for (const name of names)
+      cpu[name] = armRuns.reduce((sum, r) => sum + (r.cpu_ms_per_request[name] ?? NaN) * r.load.requests, 0) / requests;
   }
   cpu.ours = OUR_PROCESSES.reduce((sum, name) => sum + (cpu[name] ?? NaN), 0);
   return {
@@ -164,22 +220,57 @@ function summarize(concurrency: number, runs: PortkeyArmRun[], rounds: number): 
 function print(summary: PortkeySummary[], rounds: number, seconds: number, version: string): void {
   printTable(
     `Against Portkey ${version}: added over a direct call to the same fake OpenAI (median of ${rounds} interleaved round(s) of ${seconds} s per arm)`,
-    ["concurrency", "ours/Portkey added p50", "ours/Portkey added p99", "ours/Portkey req/s", "Portkey added p50 ms", "our added p50 ms", "Portkey added p99 ms", "our added p99 ms", "direct req/s", "Portkey req/s", "our req/s", "errors"],
-    summary.map((s) => [String(s.concurrency), s.ours_to_portkey_added_p50, s.ours_to_portkey_added_p99, s.ours_to_portkey_rps, s.added_p50_ms.portkey, s.added_p50_ms.ours, s.added_p99_ms.portkey, s.added_p99_ms.ours, s.rps.direct, s.rps.portkey, s.rps.ours, String(s.errors)]),
+    [
+      "concurrency",
+      "ours/Portkey added p50",
+      "ours/Portkey added p99",
+      "ours/Portkey req/s",
+      "Portkey added p50 ms",
+      "our added p50 ms",
+      "Portkey added p99 ms",
+      "our added p99 ms",
+      "direct req/s",
+      "Portkey req/s",
+      "our req/s",
+      "errors",
+    ],
+    summary.map((s) => [
+      String(s.concurrency),
+      s.ours_to_portkey_added_p50,
+      s.ours_to_portkey_added_p99,
+      s.ours_to_portkey_rps,
+      s.added_p50_ms.portkey,
+      s.added_p50_ms.ours,
+      s.added_p99_ms.portkey,
+      s.added_p99_ms.ours,
+      s.rps.direct,
+      s.rps.portkey,
+      s.rps.ours,
+      String(s.errors),
+    ]),
   );
   printTable(
     "Against Portkey: CPU ms per generation per process (user + system, /proc)",
     ["concurrency", "Portkey", "ours, all", "gateway", "front", "openai provider", "ours/Portkey"],
     summary.map((s) => {
       const cpu = s.cpu_ms_per_request;
-      return [String(s.concurrency), cpu.portkey ?? NaN, cpu.ours ?? NaN, cpu.gateway ?? NaN, cpu.front ?? NaN, cpu.openai ?? NaN, (cpu.ours ?? NaN) / (cpu.portkey ?? NaN)];
+      return [
+        String(s.concurrency),
+        cpu.portkey ?? NaN,
+        cpu.ours ?? NaN,
+        cpu.gateway ?? NaN,
+        cpu.front ?? NaN,
+        cpu.openai ?? NaN,
+        (cpu.ours ?? NaN) / (cpu.portkey ?? NaN),
+      ];
     }),
   );
 }
 
 function printTargets(summary: PortkeySummary[], memory: InFlightMemory | undefined): void {
   const at = (c: number): PortkeySummary | undefined => summary.find((s) => s.concurrency === c);
-  const verdict = (value: number | undefined, ok: (v: number) => boolean): string => (value === undefined || !Number.isFinite(value) ? "not measured" : ok(value) ? "met" : "not met");
+  const verdict = (value: number | undefined, ok: (v: number) => boolean): string =>
+    value === undefined || !Number.isFinite(value) ? "not measured" : ok(value) ? "met" : "not met";
   const p50Ratio = at(1)?.ours_to_portkey_added_p50;
   const rpsRatio = at(64)?.ours_to_portkey_rps;
   const cpu64 = at(64)?.cpu_ms_per_request.ours;
@@ -190,7 +281,11 @@ function printTargets(summary: PortkeySummary[], memory: InFlightMemory | undefi
       ["added p50 at c=1 ≤ 2× Portkey's", p50Ratio ?? NaN, verdict(p50Ratio, (v) => v <= 2)],
       ["req/s at c=64 ≥ 0.5× Portkey's", rpsRatio ?? NaN, verdict(rpsRatio, (v) => v >= 0.5)],
       ["CPU per generation at c=64 ≤ 1.5 ms (all our processes)", cpu64 ?? NaN, verdict(cpu64, (v) => v <= 1.5)],
-      [`≤ 200 KiB per in-flight generation (${memory?.in_flight ?? "-"} in flight)`, memory?.kib_per_generation.ours ?? NaN, verdict(memory?.kib_per_generation.ours, (v) => v <= 200)],
+      [
+        `≤ 200 KiB per in-flight generation (${memory?.in_flight ?? "-"} in flight)`,
+        memory?.kib_per_generation.ours ?? NaN,
+        verdict(memory?.kib_per_generation.ours, (v) => v <= 200),
+      ],
     ],
   );
 }

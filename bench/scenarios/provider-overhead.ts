@@ -12,10 +12,18 @@ const TOKEN = "sk-bench-token";
  * (which includes storing the image and signing its URL). Added latency and throughput ratio
  * are computed against the direct call measured in this run.
  */
-export async function runProviderOverhead(settings: { seconds: number; concurrencies: number[] }): Promise<Record<string, LoadResult[]>> {
+export async function runProviderOverhead(settings: {
+  seconds: number;
+  concurrencies: number[];
+}): Promise<Record<string, LoadResult[]>> {
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
   const system = await startSystem(
-    { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
+    {
+      LOG_LEVEL: "warn",
+      OPENAI_API_KEY: TOKEN,
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      IMAGEGEN_CONFIG: benchConfigPath(),
+    },
     { providers: ["openai"] },
   );
   const out: Record<string, LoadResult[]> = { direct: [], gateway: [] };
@@ -42,7 +50,11 @@ export async function runProviderOverhead(settings: { seconds: number; concurren
             method: "POST",
             path: "/api/v2/generate/text-to-image",
             headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-            body: JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 } }),
+            body: JSON.stringify({
+              prompt: "a blue square",
+              model: "gpt-image-1",
+              parameters: { width: 1024, height: 1024 },
+            }),
             expectStatus: 200,
           },
           c,
@@ -56,11 +68,33 @@ export async function runProviderOverhead(settings: { seconds: number; concurren
   }
   printTable(
     "Overhead: direct to a fast fake OpenAI vs REST → gateway → front → openai provider → same fake",
-    ["concurrency", "direct req/s", "direct p50", "direct p99", "gateway req/s", "gateway p50", "gateway p99", "added p50 ms", "throughput ratio", "errors"],
+    [
+      "concurrency",
+      "direct req/s",
+      "direct p50",
+      "direct p99",
+      "gateway req/s",
+      "gateway p50",
+      "gateway p99",
+      "added p50 ms",
+      "throughput ratio",
+      "errors",
+    ],
     settings.concurrencies.map((c, i) => {
       const d = out.direct?.[i] as LoadResult;
       const g = out.gateway?.[i] as LoadResult;
-      return [String(c), d.rps, d.p50, d.p99, g.rps, g.p50, g.p99, g.p50 - d.p50, g.rps / d.rps, String(d.errors + g.errors)];
+      return [
+        String(c),
+        d.rps,
+        d.p50,
+        d.p99,
+        g.rps,
+        g.p50,
+        g.p99,
+        g.p50 - d.p50,
+        g.rps / d.rps,
+        String(d.errors + g.errors),
+      ];
     }),
   );
   return out;

@@ -26,37 +26,82 @@ export interface RejectionsResult {
  * are kept in flight through REST → gateway → front → openai provider → a fake holding each one.
  */
 export async function runRejections(settings: { seconds: number; concurrencies: number[] }): Promise<RejectionsResult> {
-  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(UPSTREAM_DELAY_MS) });
+  const fake = await spawnServer("servers/fast-openai.ts", {
+    FAKE_TOKEN: TOKEN,
+    FAKE_DELAY_MS: String(UPSTREAM_DELAY_MS),
+  });
   const system = await startSystem(
-    { LOG_LEVEL: "warn", OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: `${fake.origin}/v1`, IMAGEGEN_CONFIG: benchConfigPath() },
+    {
+      LOG_LEVEL: "warn",
+      OPENAI_API_KEY: TOKEN,
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      IMAGEGEN_CONFIG: benchConfigPath(),
+    },
     { providers: ["openai"] },
   );
   const admin = { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" };
   const invalidBody = JSON.stringify({ prompt: "x", parameters: { width: 100 } });
   const generation = (extra: object): string =>
-    JSON.stringify({ prompt: "a blue square", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, ...extra });
+    JSON.stringify({
+      prompt: "a blue square",
+      model: "gpt-image-1",
+      parameters: { width: 1024, height: 1024 },
+      ...extra,
+    });
   const result: RejectionsResult = { alone: {}, idle: {}, underLoad: {}, background_generations_per_s: NaN };
   try {
     const limited = await createFreeKey(system.baseUrl, system.adminKey);
     const paths: Record<string, LoadRequest> = {
-      "wrong API key → 401": { method: "POST", path: "/api/v2/generate/text-to-image", headers: { ...admin, authorization: "Bearer wrong" }, body: invalidBody, expectStatus: 401 },
-      "width 100 → 400": { method: "POST", path: "/api/v2/generate/text-to-image", headers: admin, body: invalidBody, expectStatus: 400 },
+      "wrong API key → 401": {
+        method: "POST",
+        path: "/api/v2/generate/text-to-image",
+        headers: { ...admin, authorization: "Bearer wrong" },
+        body: invalidBody,
+        expectStatus: 401,
+      },
+      "width 100 → 400": {
+        method: "POST",
+        path: "/api/v2/generate/text-to-image",
+        headers: admin,
+        body: invalidBody,
+        expectStatus: 400,
+      },
       // The warm-up spends the key's one request; what is measured is the 429 path.
-      "past the rate limit → 429": { method: "GET", path: "/api/v2/models", headers: { authorization: `Bearer ${limited}` }, expectStatus: 429 },
+      "past the rate limit → 429": {
+        method: "GET",
+        path: "/api/v2/models",
+        headers: { authorization: `Bearer ${limited}` },
+        expectStatus: 429,
+      },
       // The warm-up's first request fills the cache (after the upstream's delay); the rest hit it.
-      "cache hit → 200": { method: "POST", path: "/api/v2/generate/text-to-image", headers: admin, body: generation({ use_cache: true }), expectStatus: 200 },
+      "cache hit → 200": {
+        method: "POST",
+        path: "/api/v2/generate/text-to-image",
+        headers: admin,
+        body: generation({ use_cache: true }),
+        expectStatus: 200,
+      },
     };
     for (const [name, request] of Object.entries(paths)) {
       result.alone[name] = [];
-      for (const c of settings.concurrencies.filter((c) => c > 1)) result.alone[name].push(await runLoad(system.baseUrl, request, c, settings.seconds));
+      for (const c of settings.concurrencies.filter((c) => c > 1))
+        result.alone[name].push(await runLoad(system.baseUrl, request, c, settings.seconds));
     }
-    for (const [name, request] of Object.entries(paths)) result.idle[name] = await runLoad(system.baseUrl, request, 1, settings.seconds);
-    const background = startBackgroundGenerations(system.baseUrl, { method: "POST", path: "/api/v2/generate/text-to-image", headers: admin, body: generation({ use_cache: false }), expectStatus: 200 });
+    for (const [name, request] of Object.entries(paths))
+      result.idle[name] = await runLoad(system.baseUrl, request, 1, settings.seconds);
+    const background = startBackgroundGenerations(system.baseUrl, {
+      method: "POST",
+      path: "/api/v2/generate/text-to-image",
+      headers: admin,
+      body: generation({ use_cache: false }),
+      expectStatus: 200,
+    });
     // Let the background reach its steady state before measuring beside it.
     await new Promise((r) => setTimeout(r, UPSTREAM_DELAY_MS * 2));
     const started = performance.now();
     const before = background.completed();
-    for (const [name, request] of Object.entries(paths)) result.underLoad[name] = await runLoad(system.baseUrl, request, 1, settings.seconds);
+    for (const [name, request] of Object.entries(paths))
+      result.underLoad[name] = await runLoad(system.baseUrl, request, 1, settings.seconds);
     const rate = (background.completed() - before) / ((performance.now() - started) / 1000);
     const failed = await background.stop();
     Object.assign(result, { background_generations_per_s: rate });
@@ -68,21 +113,42 @@ export async function runRejections(settings: { seconds: number; concurrencies: 
   printTable(
     "Rejection paths and cache hits on their own",
     ["path", "concurrency", "req/s", "p50 ms", "p99 ms", "unexpected"],
-    Object.entries(result.alone).flatMap(([name, rows]) => rows.map((r) => [name, String(r.concurrency), r.rps, r.p50, r.p99, String(r.errors)])),
+    Object.entries(result.alone).flatMap(([name, rows]) =>
+      rows.map((r) => [name, String(r.concurrency), r.rps, r.p50, r.p99, String(r.errors)]),
+    ),
   );
   printTable(
     `The same, one at a time: idle, then beside ${BACKGROUND_GENERATIONS} generations in flight (${result.background_generations_per_s.toFixed(0)} generations/s completing, upstream ${UPSTREAM_DELAY_MS} ms)`,
-    ["path", "idle p50 ms", "idle p99 ms", "under load p50 ms", "under load p99 ms", "p50 under load / idle", "unexpected"],
+    [
+      "path",
+      "idle p50 ms",
+      "idle p99 ms",
+      "under load p50 ms",
+      "under load p99 ms",
+      "p50 under load / idle",
+      "unexpected",
+    ],
     Object.keys(result.idle).map((name) => {
       const [idle, loaded] = [result.idle[name] as LoadResult, result.underLoad[name] as LoadResult];
-      return [name, idle.p50, idle.p99, loaded.p50, loaded.p99, loaded.p50 / idle.p50, String(idle.errors + loaded.errors)];
+      return [
+        name,
+        idle.p50,
+        idle.p99,
+        loaded.p50,
+        loaded.p99,
+        loaded.p50 / idle.p50,
+        String(idle.errors + loaded.errors),
+      ];
     }),
   );
   return result;
 }
 
 /** Keeps BACKGROUND_GENERATIONS requests in flight until stopped; counts completions and failures. */
-function startBackgroundGenerations(origin: string, request: LoadRequest): { completed(): number; stop(): Promise<number> } {
+function startBackgroundGenerations(
+  origin: string,
+  request: LoadRequest,
+): { completed(): number; stop(): Promise<number> } {
   const pool = new Pool(origin, { connections: BACKGROUND_GENERATIONS });
   let running = true;
   let completed = 0;
@@ -90,7 +156,12 @@ function startBackgroundGenerations(origin: string, request: LoadRequest): { com
   const workers = Array.from({ length: BACKGROUND_GENERATIONS }, async () => {
     while (running) {
       try {
-        const res = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+        const res = await pool.request({
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+          body: request.body,
+        });
         await res.body.arrayBuffer();
         if (res.statusCode === request.expectStatus) completed++;
         else failed++;

@@ -2,6 +2,8 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createDualProtocolServer, registerHealth } from "@imagegen/server-kit";
 
-const server = createDualProtocolServer(connectNodeAdapter({ routes: (router) => registerHealth(router, async () => true) }));
+const server = createDualProtocolServer(
+  connectNodeAdapter({ routes: (router) => registerHealth(router, async () => true) }),
+);
 await server.listen(Number(process.env.PORT), "127.0.0.1");
 process.stdout.write("ready\n");

@@ -5,7 +5,9 @@
 import { createServer } from "node:http";
 import sharp from "sharp";
 
-const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } }).png().toBuffer();
+const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } })
+  .png()
+  .toBuffer();
 const body = Buffer.from(JSON.stringify({ created: 1_700_000_000, data: [{ b64_json: png.toString("base64") }] }));
 
 const delayMs = Number(process.env.FAKE_DELAY_MS ?? 0);
@@ -15,7 +17,9 @@ const server = createServer((req, res) => {
   req.on("end", () => (delayMs > 0 ? setTimeout(answer, delayMs) : answer()));
   function answer(): void {
     if (req.headers.authorization !== `Bearer ${process.env.FAKE_TOKEN}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"bad key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}');
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end('{"error":{"message":"bad key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}');
       return;
     }
     res.writeHead(200, { "content-type": "application/json", "content-length": body.length });

@@ -14,7 +14,9 @@ const transport = createConnectTransport({
   baseUrl,
   httpVersion: "1.1",
   useBinaryFormat: false,
-  interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${process.env.IMAGEGEN_API_KEY ?? ""}`), next(req))],
+  interceptors: [
+    (next) => (req) => (req.header.set("authorization", `Bearer ${process.env.IMAGEGEN_API_KEY ?? ""}`), next(req)),
+  ],
 });
 const models = createClient(ModelService, transport);
 const images = createClient(ImageService, transport);
@@ -25,14 +27,27 @@ try {
   console.log(JSON.stringify({ step: "models", using: model }));
   // Wait for the result (the default); `Prefer: respond-async` would answer at once instead.
   const generation = await images.textToImage(
-    { prompt: "A lighthouse on a cliff at dawn", model, parameters: { width: 256, height: 256, numOutputs: 1, seed: 7 } },
+    {
+      prompt: "A lighthouse on a cliff at dawn",
+      model,
+      parameters: { width: 256, height: 256, numOutputs: 1, seed: 7 },
+    },
     { timeoutMs: 120_000 },
   );
-  console.log(JSON.stringify({ step: "generated", id: generation.id, status: GenerationStatus[generation.status], urls: generation.images.map((i) => i.url) }));
+  console.log(
+    JSON.stringify({
+      step: "generated",
+      id: generation.id,
+      status: GenerationStatus[generation.status],
+      urls: generation.images.map((i) => i.url),
+    }),
+  );
   process.exitCode = generation.status === GenerationStatus.COMPLETED ? 0 : 1;
 } catch (error) {
   const e = ConnectError.from(error);
   // The reason (RATE_LIMITED, INVALID_REQUEST, ...) is the stable thing to branch on.
-  console.log(JSON.stringify({ step: "error", reason: e.findDetails(ErrorInfoSchema)[0]?.reason, message: e.rawMessage }));
+  console.log(
+    JSON.stringify({ step: "error", reason: e.findDetails(ErrorInfoSchema)[0]?.reason, message: e.rawMessage }),
+  );
   process.exitCode = 1;
 }

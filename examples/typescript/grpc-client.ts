@@ -10,14 +10,20 @@ import { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 
 const transport = createGrpcTransport({
   baseUrl: process.env.IMAGEGEN_URL ?? "http://localhost:8080",
-  interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${process.env.IMAGEGEN_API_KEY ?? ""}`), next(req))],
+  interceptors: [
+    (next) => (req) => (req.header.set("authorization", `Bearer ${process.env.IMAGEGEN_API_KEY ?? ""}`), next(req)),
+  ],
 });
 const images = createClient(ImageService, transport);
 
 try {
   // respond-async: the call answers with the queued generation at once; the stream follows it.
   const pending = await images.textToImage(
-    { prompt: "A koi pond under cherry blossoms", model: process.env.IMAGEGEN_MODEL || "local", parameters: { width: 256, height: 256, numOutputs: 2 } },
+    {
+      prompt: "A koi pond under cherry blossoms",
+      model: process.env.IMAGEGEN_MODEL || "local",
+      parameters: { width: 256, height: 256, numOutputs: 2 },
+    },
     { headers: { prefer: "respond-async" }, timeoutMs: 30_000 },
   );
   console.log(JSON.stringify({ step: "accepted", id: pending.id, status: GenerationStatus[pending.status] }));
@@ -26,10 +32,19 @@ try {
     if (event.generation) last = event.generation;
     console.log(JSON.stringify({ step: "event", type: event.type, progress: last.progress }));
   }
-  console.log(JSON.stringify({ step: "generated", id: last.id, status: GenerationStatus[last.status], urls: last.images.map((i) => i.url) }));
+  console.log(
+    JSON.stringify({
+      step: "generated",
+      id: last.id,
+      status: GenerationStatus[last.status],
+      urls: last.images.map((i) => i.url),
+    }),
+  );
   process.exitCode = last.status === GenerationStatus.COMPLETED ? 0 : 1;
 } catch (error) {
   const e = ConnectError.from(error);
-  console.log(JSON.stringify({ step: "error", reason: e.findDetails(ErrorInfoSchema)[0]?.reason, message: e.rawMessage }));
+  console.log(
+    JSON.stringify({ step: "error", reason: e.findDetails(ErrorInfoSchema)[0]?.reason, message: e.rawMessage }),
+  );
   process.exitCode = 1;
 }

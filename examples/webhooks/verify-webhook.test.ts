@@ -7,7 +7,11 @@ import { signWebhook } from "../../services/front/src/webhooks/webhook-signature
 import { verifyWebhook } from "./verify-webhook.ts";
 
 const run = promisify(execFile);
-const body = JSON.stringify({ event: "generation.completed", timestamp: "2024-01-01T00:00:00Z", data: { generation_id: "gen_1" } });
+const body = JSON.stringify({
+  event: "generation.completed",
+  timestamp: "2024-01-01T00:00:00Z",
+  data: { generation_id: "gen_1" },
+});
 const now = () => Math.floor(Date.now() / 1000);
 
 // The receivers' code from docs/async-and-webhooks.md against the signer the front really uses.

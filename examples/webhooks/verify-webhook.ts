@@ -15,7 +15,9 @@ export function verifyWebhook(secret: string, headers: Headers, rawBody: string,
   if (Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false;
   // "whsec_<base64>" secrets (generated ones) are base64 keys; any other secret is its UTF-8 bytes.
   const key = secret.startsWith("whsec_") ? Buffer.from(secret.slice(6), "base64") : Buffer.from(secret, "utf8");
-  const expected = Buffer.from(`v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${rawBody}`).digest("base64")}`);
+  const expected = Buffer.from(
+    `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${rawBody}`).digest("base64")}`,
+  );
   return signatures.split(" ").some((candidate) => {
     const given = Buffer.from(candidate);
     return given.length === expected.length && timingSafeEqual(given, expected);

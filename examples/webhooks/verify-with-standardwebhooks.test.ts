@@ -15,9 +15,13 @@ describe("the documented standardwebhooks verification", () => {
     it(`accepts what the front signs and refuses tampering (secret ${secret.slice(0, 6)}…)`, () => {
       const headers = signWebhook(secret, "msg_1", now(), body);
       expect(verifyImagegenWebhook(secret, body, headers)).toEqual(event);
-      expect(() => verifyImagegenWebhook(secret, body.replace("gen_1", "gen_2"), headers)).toThrow(WebhookVerificationError);
+      expect(() => verifyImagegenWebhook(secret, body.replace("gen_1", "gen_2"), headers)).toThrow(
+        WebhookVerificationError,
+      );
       expect(() => verifyImagegenWebhook("another-secret-value", body, headers)).toThrow(WebhookVerificationError);
-      expect(() => verifyImagegenWebhook(secret, body, signWebhook(secret, "msg_1", now() - 3600, body))).toThrow(WebhookVerificationError);
+      expect(() => verifyImagegenWebhook(secret, body, signWebhook(secret, "msg_1", now() - 3600, body))).toThrow(
+        WebhookVerificationError,
+      );
     });
   }
 

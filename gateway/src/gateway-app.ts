@@ -39,7 +39,12 @@ import { rejectRpc } from "./rpc/reject-rpc.ts";
 /** An HTTP route family of the edge: handles the request and returns true, or returns false. */
 export type RouteHandler = (req: NodeRequest, res: NodeResponse, url: URL) => Promise<boolean>;
 
-async function runChain(handlers: readonly RouteHandler[], req: NodeRequest, res: NodeResponse, url: URL): Promise<boolean> {
+async function runChain(
+  handlers: readonly RouteHandler[],
+  req: NodeRequest,
+  res: NodeResponse,
+  url: URL,
+): Promise<boolean> {
   for (const handler of handlers) {
     if (await handler(req, res, url)) return true;
   }
@@ -80,7 +85,10 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     if (!options.isAccepting()) return { ready: false };
     let detail: Record<string, unknown> | undefined;
     try {
-      const res = await frontHealth.check({ service: "" }, { timeoutMs: 2000, onHeader: (header) => (detail = readinessDetail(header)) });
+      const res = await frontHealth.check(
+        { service: "" },
+        { timeoutMs: 2000, onHeader: (header) => (detail = readinessDetail(header)) },
+      );
       return { ready: res.status === HealthCheckResponse_ServingStatus.SERVING, detail };
     } catch (error) {
       return { ready: false, detail: isUnprovenPeer(error) ? { front: UNPROVEN_PEER_MESSAGE } : undefined };
@@ -105,11 +113,17 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     routes(router) {
       for (const service of PUBLIC_SERVICES) registerFrontProxy(router, service, options.front);
       registerReflection(router, publicRegistry, [...PUBLIC_SERVICES.map((s) => s.typeName), Health.typeName]);
-      registerHealth(router, async (service) => (service === "" || service.startsWith("imagegen.") ? frontReady() : undefined));
+      registerHealth(router, async (service) =>
+        service === "" || service.startsWith("imagegen.") ? frontReady() : undefined,
+      );
     },
   });
   const credentialedRpcPrefixes = PUBLIC_SERVICES.map((s) => `/${s.typeName}/`);
-  const rpcPrefixes = [...credentialedRpcPrefixes, "/grpc.health.v1.Health/", ...REFLECTION_SERVICE_NAMES.map((s) => `/${s}/`)];
+  const rpcPrefixes = [
+    ...credentialedRpcPrefixes,
+    "/grpc.health.v1.Health/",
+    ...REFLECTION_SERVICE_NAMES.map((s) => `/${s}/`),
+  ];
   const admission = createRequestAdmission(
     createCredentialCheck(options.front, options.credentialTtlMs),
     new BodyBudget(options.bodyBudgetBytes),
@@ -124,7 +138,12 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
 
   // HTTP routes tried in order after the RPC paths, health and image files; each answers
   // true when it handled the request. Compat profiles and docs pages join this list.
-  const routeHandlers: RouteHandler[] = [createCompatRoutes(options), rest, createDocsHandler(), createPlaygroundHandler()];
+  const routeHandlers: RouteHandler[] = [
+    createCompatRoutes(options),
+    rest,
+    createDocsHandler(),
+    createPlaygroundHandler(),
+  ];
   if (options.frontHttpUrls?.length) routeHandlers.unshift(createOAuthProxy(options.frontHttpUrls));
 
   const handle: UniversalRequestHandler = (req, res) => {
@@ -154,7 +173,11 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
       // connect-node builds its request URL from the Host (HTTP/1.1) or :authority (h2) and
       // throws, outside any promise, when there is none (HTTP/1.0) or it is no authority.
       if (!hasAuthority(req)) {
-        sendErrorEnvelope(req, res, apiError(ErrorReason.INVALID_REQUEST, "a Host header naming this server is required"));
+        sendErrorEnvelope(
+          req,
+          res,
+          apiError(ErrorReason.INVALID_REQUEST, "a Host header naming this server is required"),
+        );
         return;
       }
       if (mayCarryBody(req) && credentialedRpcPrefixes.some((p) => path.startsWith(p))) {
@@ -181,7 +204,11 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     }
     if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
       void frontReadiness().then(({ ready, detail }) =>
-        sendJson(req, res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks: { front: ready }, ...(detail ? { detail } : {}) }),
+        sendJson(req, res, ready ? 200 : 503, {
+          status: ready ? "ready" : "not_ready",
+          checks: { front: ready },
+          ...(detail ? { detail } : {}),
+        }),
       );
       return;
     }
@@ -191,7 +218,8 @@ export function createGatewayApp(options: GatewayAppOptions): UniversalRequestHa
     }
     // REST and the compat profiles read bodies through readBody, which waits for this admission
     // and answers its refusal in the surface's own error shape.
-    if (mayCarryBody(req) && (path.startsWith("/api/") || path.startsWith("/v1/"))) void admission.admit(req, res).catch(() => undefined);
+    if (mayCarryBody(req) && (path.startsWith("/api/") || path.startsWith("/v1/")))
+      void admission.admit(req, res).catch(() => undefined);
     runChain(routeHandlers, req, res, url)
       .then((handled) => {
         if (handled) return;
@@ -253,9 +281,11 @@ function edgeRoute(req: NodeRequest, rpcPaths: ReadonlySet<string>): EdgeRoute {
     return { surface: "rpc", method: path.slice(1), route: path, rpc: { service, method } };
   }
   // An unknown service or method (answered UNIMPLEMENTED): one name for all of them.
-  if (looksLikeRpc(req, path)) return { surface: "rpc", method: "_OTHER", rpc: { service: "_OTHER", method: "_OTHER" } };
+  if (looksLikeRpc(req, path))
+    return { surface: "rpc", method: "_OTHER", rpc: { service: "_OTHER", method: "_OTHER" } };
   if (path === "/healthz" || path === "/readyz") return { surface: "health", method: path.slice(1), route: path };
-  if (path.startsWith(IMAGE_PATH_PREFIX)) return { surface: "images", method: httpMethod, route: `${IMAGE_PATH_PREFIX}{generation}/{file}` };
+  if (path.startsWith(IMAGE_PATH_PREFIX))
+    return { surface: "images", method: httpMethod, route: `${IMAGE_PATH_PREFIX}{generation}/{file}` };
   if (path.startsWith("/api/v2/")) return { surface: "rest", method: httpMethod };
   if (path.startsWith("/api/") || path.startsWith("/v1/")) return { surface: "compat", method: httpMethod };
   return { surface: "other", method: httpMethod };
@@ -267,7 +297,9 @@ function readinessDetail(header: Headers): Record<string, unknown> | undefined {
   if (!value) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -22,7 +22,10 @@ const port = Number(process.env.IMAGEGEN_PORT ?? 8080);
 const host = process.env.IMAGEGEN_HOST ?? "0.0.0.0";
 const dataDir = resolve(process.env.IMAGEGEN_DATA_DIR ?? "data");
 // One front, or several replicas separated by commas (calls spread over them; see failover-transport).
-const frontUrls = (process.env.IMAGEGEN_FRONT_URL ?? "http://127.0.0.1:8081").split(",").map((url) => url.trim()).filter(Boolean);
+const frontUrls = (process.env.IMAGEGEN_FRONT_URL ?? "http://127.0.0.1:8081")
+  .split(",")
+  .map((url) => url.trim())
+  .filter(Boolean);
 // Room for a 32 MiB inline image (the largest init_image the API accepts) plus JSON around it.
 const maxBodyBytes = Number(process.env.IMAGEGEN_MAX_BODY_BYTES ?? 48 * 1024 * 1024);
 
@@ -68,11 +71,14 @@ logger.info("listening", { port: bound, front: frontUrls.join(","), image_storag
 // notice before the listener closes. In-flight requests then drain within IMAGEGEN_DRAIN_MS.
 const shutdownDelayMs = Number(process.env.IMAGEGEN_SHUTDOWN_DELAY_MS ?? 0);
 const drainMs = Number(process.env.IMAGEGEN_DRAIN_MS ?? 10_000);
-onShutdownSignal(async () => {
-  accepting = false;
-  logger.info("draining", { delay_ms: shutdownDelayMs, drain_ms: drainMs });
-  if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
-  await server.close(drainMs);
-  await images.close();
-  await telemetry.shutdown();
-}, shutdownDelayMs + drainMs + 5_000);
+onShutdownSignal(
+  async () => {
+    accepting = false;
+    logger.info("draining", { delay_ms: shutdownDelayMs, drain_ms: drainMs });
+    if (shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
+    await server.close(drainMs);
+    await images.close();
+    await telemetry.shutdown();
+  },
+  shutdownDelayMs + drainMs + 5_000,
+);

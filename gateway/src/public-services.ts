@@ -6,7 +6,10 @@ import { file_imagegen_v1_image_service, ImageService } from "@imagegen/proto/im
 import { file_imagegen_v1_model_service, ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import { file_imagegen_v1_user_service, UserService } from "@imagegen/proto/imagegen/v1/user_service_pb";
 import { file_imagegen_v1_webhook_service, WebhookService } from "@imagegen/proto/imagegen/v1/webhook_service_pb";
-import { file_imagegen_v1_integration_service, IntegrationService } from "@imagegen/proto/imagegen/v1/integration_service_pb";
+import {
+  file_imagegen_v1_integration_service,
+  IntegrationService,
+} from "@imagegen/proto/imagegen/v1/integration_service_pb";
 import { file_imagegen_v1_oauth_app_service, OAuthAppService } from "@imagegen/proto/imagegen/v1/oauth_app_service_pb";
 import { file_grpc_health_v1_health } from "@imagegen/proto/grpc/health/v1/health_pb";
 import { file_grpc_reflection_v1_reflection } from "@imagegen/proto/grpc/reflection/v1/reflection_pb";

@@ -3,7 +3,17 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import * as http2 from "node:http2";
 import { connect as tcpConnect } from "node:net";
 import { createGzip, deflateSync } from "node:zlib";
-import { fromJson, ScalarType, toBinary, type DescField, type DescMessage, type DescMethod, type DescOneof, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import {
+  fromJson,
+  ScalarType,
+  toBinary,
+  type DescField,
+  type DescMessage,
+  type DescMethod,
+  type DescOneof,
+  type JsonObject,
+  type JsonValue,
+} from "@bufbuild/protobuf";
 import fc from "fast-check";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,8 +79,12 @@ function grpcWebStatus(answer: Answer): number | undefined {
 /** Fails with the request and the answer when the server blamed itself for bad input. */
 function expectClientFault(what: string, answer: Answer): void {
   const grpc = /^application\/grpc/.test(answer.headers.get("content-type") ?? "") ? grpcWebStatus(answer) : undefined;
-  const serverFault = (answer.status >= 500 && answer.status !== 501) || (grpc !== undefined && SERVER_FAULT_GRPC.has(grpc));
-  expect(serverFault, `${what} → ${answer.status} grpc-status ${grpc}: ${answer.body.toString("latin1").slice(0, 300)}`).toBe(false);
+  const serverFault =
+    (answer.status >= 500 && answer.status !== 501) || (grpc !== undefined && SERVER_FAULT_GRPC.has(grpc));
+  expect(
+    serverFault,
+    `${what} → ${answer.status} grpc-status ${grpc}: ${answer.body.toString("latin1").slice(0, 300)}`,
+  ).toBe(false);
 }
 
 let logMark = 0;
@@ -80,7 +94,11 @@ async function expectHealthy(): Promise<void> {
   const res = await send("/api/v2/generate/text-to-image", {
     method: "POST",
     headers: { ...auth(), "content-type": "application/json" },
-    body: JSON.stringify({ prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64, num_outputs: 1 } }),
+    body: JSON.stringify({
+      prompt: "a lighthouse",
+      model: "local",
+      parameters: { width: 64, height: 64, num_outputs: 1 },
+    }),
   });
   expect(res.status, res.body.toString()).toBe(200);
   const logs = system.output().slice(logMark);
@@ -149,7 +167,8 @@ function sampleMessageJson(desc: DescMessage, image: string, depth = 0): JsonVal
     const value = one();
     if (value === null) continue;
     if (field.fieldKind === "list") out[field.jsonName] = [value];
-    else if (field.fieldKind === "map") out[field.jsonName] = { [field.mapKey === ScalarType.STRING ? "key" : "1"]: value };
+    else if (field.fieldKind === "map")
+      out[field.jsonName] = { [field.mapKey === ScalarType.STRING ? "key" : "1"]: value };
     else out[field.jsonName] = value;
   }
   return out;
@@ -218,16 +237,31 @@ describe("REST and the transcoded routes", () => {
   });
 
   it("refuses a body over the limit with 413 naming it", async () => {
-    const res = await post("/api/v2/generate/text-to-image", "x".repeat(49 * 1024 * 1024), { "content-type": "application/json" });
+    const res = await post("/api/v2/generate/text-to-image", "x".repeat(49 * 1024 * 1024), {
+      "content-type": "application/json",
+    });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.text).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { limit_bytes: String(48 * 1024 * 1024) } });
+    expect(JSON.parse(res.text).error).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      details: { limit_bytes: String(48 * 1024 * 1024) },
+    });
   });
 
   it("survives random bodies, content types and paths on every REST route", async () => {
     const routes = createRouteTable(PUBLIC_SERVICES).routes;
     const route = fc.constantFrom(...routes);
-    const body = fc.oneof(fc.json(), fc.string(), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString("latin1")));
-    const type = fc.constantFrom("application/json", "text/plain", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "");
+    const body = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b).toString("latin1")),
+    );
+    const type = fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=utf-16",
+      "",
+    );
     const segment = fc.oneof(fc.constant("gen_x"), fc.string({ maxLength: 20 }).map(encodeURIComponent));
     await fc.assert(
       fc.asyncProperty(route, body, type, segment, async (r, b, t, s) => {
@@ -263,7 +297,9 @@ const COMPAT_ROUTES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 function httpRoutes(): Array<readonly [string, string]> {
-  const rest = createRouteTable(PUBLIC_SERVICES).routes.map((r) => [r.httpMethod, r.template.source.replace(/\{[^}]+\}/g, "x")] as const);
+  const rest = createRouteTable(PUBLIC_SERVICES).routes.map(
+    (r) => [r.httpMethod, r.template.source.replace(/\{[^}]+\}/g, "x")] as const,
+  );
   return [...rest, ...COMPAT_ROUTES];
 }
 
@@ -295,7 +331,13 @@ const hostileHeaders = fc.record(
     ),
     "x-request-id": fc.oneof(fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constant("r".repeat(600))),
     "idempotency-key": fc.oneof(fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constant("i".repeat(3000))),
-    prefer: fc.constantFrom("wait=abc", "wait=-1", "wait=99999999999999999999", "respond-async, wait=0", "return=minimal"),
+    prefer: fc.constantFrom(
+      "wait=abc",
+      "wait=-1",
+      "wait=99999999999999999999",
+      "respond-async, wait=0",
+      "return=minimal",
+    ),
     traceparent: fc.constantFrom("00-zz-yy-01", "ff-00000000000000000000000000000000-0000000000000000-00", "garbage"),
     "content-encoding": fc.constantFrom("gzip", "br", "identity", "x-unknown"),
     // Over node's 16 KiB header limit (431) now and then; most requests must reach the handlers.
@@ -312,10 +354,29 @@ describe("compat profiles and hostile headers", () => {
       fc.string(),
       bytes(256).map((b) => b.toString("latin1")),
       // Plausible compat bodies with random values: reaches each profile's own parsing.
-      fc.dictionary(
-        fc.constantFrom("prompt", "model", "n", "size", "num_images", "width", "height", "seeds", "seed", "quality", "image_url", "images", "mask", "response_format", "output_format", "useCache"),
-        fc.jsonValue({ maxDepth: 2 }),
-      ).map((o) => JSON.stringify(o)),
+      fc
+        .dictionary(
+          fc.constantFrom(
+            "prompt",
+            "model",
+            "n",
+            "size",
+            "num_images",
+            "width",
+            "height",
+            "seeds",
+            "seed",
+            "quality",
+            "image_url",
+            "images",
+            "mask",
+            "response_format",
+            "output_format",
+            "useCache",
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
+        .map((o) => JSON.stringify(o)),
     );
     let reachedHandlers = 0;
     await fc.assert(
@@ -338,7 +399,11 @@ describe("paths and query strings", () => {
     for (const id of ["%", "%E0%A4%A", "%zz"]) {
       const res = await send(`/v1/models/${id}`, { headers: auth() });
       expect(res.status, id).toBe(400);
-      expect(JSON.parse(res.body.toString()).error).toMatchObject({ type: "invalid_request_error", code: "invalid_request", param: "model" });
+      expect(JSON.parse(res.body.toString()).error).toMatchObject({
+        type: "invalid_request_error",
+        code: "invalid_request",
+        param: "model",
+      });
     }
   });
 
@@ -357,16 +422,39 @@ describe("paths and query strings", () => {
       fc.constant("gen_x"),
       fc.string({ maxLength: 20, unit: "binary" }).map(encodeURIComponent),
       // Percent-encodings that do not decode, traversal, NUL, a verb separator, a very long id.
-      fc.constantFrom("%", "%zz", "%E0%A4%A", "%C0%AF", "%FF", "%00", "..%2F..%2Fetc%2Fpasswd", "a%2Fb", ":cancel", "%3Awatch", "x".repeat(5000)),
+      fc.constantFrom(
+        "%",
+        "%zz",
+        "%E0%A4%A",
+        "%C0%AF",
+        "%FF",
+        "%00",
+        "..%2F..%2Fetc%2Fpasswd",
+        "a%2Fb",
+        ":cancel",
+        "%3Awatch",
+        "x".repeat(5000),
+      ),
     );
-    const value = fc.oneof(fc.string({ maxLength: 20 }).map(encodeURIComponent), fc.constantFrom("-1", "1e309", "NaN", "99999999999999999999", "%zz", "%E0%A4%A", "", "true", "x".repeat(3000)));
+    const value = fc.oneof(
+      fc.string({ maxLength: 20 }).map(encodeURIComponent),
+      fc.constantFrom("-1", "1e309", "NaN", "99999999999999999999", "%zz", "%E0%A4%A", "", "true", "x".repeat(3000)),
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...rest, ...compat).chain((r) =>
-          fc.tuple(fc.constant(r), segment, fc.array(fc.tuple(fc.constantFrom(...r.params, "page_size", "x", "%zz", "a.b.c"), value), { maxLength: 4 })),
+          fc.tuple(
+            fc.constant(r),
+            segment,
+            fc.array(fc.tuple(fc.constantFrom(...r.params, "page_size", "x", "%zz", "a.b.c"), value), {
+              maxLength: 4,
+            }),
+          ),
         ),
         async ([r, seg, query]) => {
-          const path = r.template.replace(/\{[^}]+\}/g, seg) + (query.length ? `?${query.map(([k, v]) => `${k}=${v}`).join("&")}` : "");
+          const path =
+            r.template.replace(/\{[^}]+\}/g, seg) +
+            (query.length ? `?${query.map(([k, v]) => `${k}=${v}`).join("&")}` : "");
           const res = await send(path, {
             method: r.method,
             headers: { ...auth(), "content-type": "application/json" },
@@ -414,14 +502,23 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
           .map(([k, v]) => ["json", Buffer.from(JSON.stringify({ ...p.json, [k]: v }))] as const),
         fc.nat(p.binary.length).map((n) => ["proto", Buffer.from(p.binary.subarray(0, n))] as const),
         bytes().map((b) => ["proto", b] as const),
+        fc.tuple(fc.nat(Math.max(0, p.binary.length - 1)), fc.integer({ min: 0, max: 255 })).map(([at, v]) => {
+          const copy = Buffer.from(p.binary);
+          if (copy.length) copy[at] = v;
+          return ["proto", copy] as const;
+        }),
         fc
-          .tuple(fc.nat(Math.max(0, p.binary.length - 1)), fc.integer({ min: 0, max: 255 }))
-          .map(([at, v]) => {
-            const copy = Buffer.from(p.binary);
-            if (copy.length) copy[at] = v;
-            return ["proto", copy] as const;
-          }),
-        fc.tuple(bytes(64), fc.constantFrom("text/plain", "application/xml", "application/protobuf", "application/json+proto", "", "application/connect+json"))
+          .tuple(
+            bytes(64),
+            fc.constantFrom(
+              "text/plain",
+              "application/xml",
+              "application/protobuf",
+              "application/json+proto",
+              "",
+              "application/connect+json",
+            ),
+          )
           .map(([b, t]) => [t, b] as const),
       );
     // Bad protocol headers stop a request before its body is read: a quarter of the runs have them.
@@ -442,7 +539,12 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
         headers,
         async ([p, [kind, body]], extra) => {
           // Streaming procedures take enveloped bodies under the connect+ content types.
-          const type = kind === "json" || kind === "proto" ? (p.streaming ? `application/connect+${kind}` : `application/${kind}`) : kind;
+          const type =
+            kind === "json" || kind === "proto"
+              ? p.streaming
+                ? `application/connect+${kind}`
+                : `application/${kind}`
+              : kind;
           const wire = p.streaming && (kind === "json" || kind === "proto") ? envelope(body) : body;
           const res = await send(p.path, {
             method: "POST",
@@ -461,13 +563,23 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
     const bomb = await gzipOfZeros(256 * 1024 * 1024);
     const path = "/imagegen.v1.ImageService/TextToImage";
     const answers = [
-      await send(path, { method: "POST", headers: { ...auth(), "content-type": "application/json", "content-encoding": "gzip" }, body: bomb }),
-      await send(path, { method: "POST", headers: { ...auth(), "content-type": "application/grpc-web+proto", "grpc-encoding": "gzip" }, body: envelope(bomb, 1) }),
+      await send(path, {
+        method: "POST",
+        headers: { ...auth(), "content-type": "application/json", "content-encoding": "gzip" },
+        body: bomb,
+      }),
+      await send(path, {
+        method: "POST",
+        headers: { ...auth(), "content-type": "application/grpc-web+proto", "grpc-encoding": "gzip" },
+        body: envelope(bomb, 1),
+      }),
     ];
     for (const answer of answers) {
       expectClientFault("gzip bomb", answer);
       // Connect: resource_exhausted (the body is over the limit once inflated); gRPC-Web: the same code in its trailer.
-      expect(answer.status === 429 || grpcWebStatus(answer) === 8, answer.body.toString("latin1").slice(0, 200)).toBe(true);
+      expect(answer.status === 429 || grpcWebStatus(answer) === 8, answer.body.toString("latin1").slice(0, 200)).toBe(
+        true,
+      );
     }
     await expectHealthy();
   });
@@ -477,22 +589,39 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
       fc.record({
         flags: fc.constantFrom(0, 0, 0, 1, 0x80, 0x7e),
         declared: fc.oneof(fc.constant(-1), fc.nat(1 << 20), fc.constant(0xffffffff)),
-        payload: fc.oneof(bytes(256), fc.nat(p.binary.length).map((n) => Buffer.from(p.binary.subarray(0, n))), fc.constant(Buffer.from(p.binary))),
+        payload: fc.oneof(
+          bytes(256),
+          fc.nat(p.binary.length).map((n) => Buffer.from(p.binary.subarray(0, n))),
+          fc.constant(Buffer.from(p.binary)),
+        ),
         cut: fc.oneof(fc.constant(-1), fc.nat(4)),
         extra: fc.oneof(fc.constant(Buffer.alloc(0)), bytes(16)),
       });
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...all).chain((p) => fc.tuple(fc.constant(p), frame(p))),
-        fc.constantFrom("application/grpc-web+proto", "application/grpc-web", "application/grpc-web-text", "application/grpc-web+json"),
+        fc.constantFrom(
+          "application/grpc-web+proto",
+          "application/grpc-web",
+          "application/grpc-web-text",
+          "application/grpc-web+json",
+        ),
         fc.constantFrom(undefined, "gzip", "x-nope"),
         async ([p, f], type, encoding) => {
-          let wire = Buffer.concat([envelope(f.payload, f.flags, f.declared < 0 ? f.payload.length : f.declared), f.extra]);
+          let wire = Buffer.concat([
+            envelope(f.payload, f.flags, f.declared < 0 ? f.payload.length : f.declared),
+            f.extra,
+          ]);
           if (f.cut >= 0) wire = wire.subarray(0, f.cut); // not even a whole frame header
           if (type === "application/grpc-web-text") wire = Buffer.from(wire.toString("base64"));
           const res = await send(p.path, {
             method: "POST",
-            headers: { ...auth(), "content-type": type, "x-grpc-web": "1", ...(encoding ? { "grpc-encoding": encoding } : {}) },
+            headers: {
+              ...auth(),
+              "content-type": type,
+              "x-grpc-web": "1",
+              ...(encoding ? { "grpc-encoding": encoding } : {}),
+            },
             body: wire,
           });
           expectClientFault(`${p.path} ${type} ${encoding} ${wire.toString("hex").slice(0, 80)}`, res);
@@ -508,7 +637,14 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
     session.on("error", () => {});
     const call = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
       new Promise<{ status: number; grpc: number; message: string }>((resolve, reject) => {
-        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...auth(), ...headers });
+        const stream = session.request({
+          ":method": "POST",
+          ":path": path,
+          "content-type": "application/grpc",
+          te: "trailers",
+          ...auth(),
+          ...headers,
+        });
         const timer = setTimeout(() => {
           stream.close(http2.constants.NGHTTP2_CANCEL);
           reject(new Error(`gRPC call to ${path} hung`));
@@ -530,7 +666,10 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
     try {
       const sample = all.find((p) => p.path.endsWith("/TextToImage")) as Procedure;
       const cases: Array<[string, Buffer, Record<string, string>?]> = [
-        ["a length prefix longer than the body", Buffer.concat([envelope(Buffer.from(sample.binary), 0, sample.binary.length + 100)])],
+        [
+          "a length prefix longer than the body",
+          Buffer.concat([envelope(Buffer.from(sample.binary), 0, sample.binary.length + 100)]),
+        ],
         ["a length prefix shorter than the body", envelope(Buffer.from(sample.binary), 0, 3)],
         ["a 4 GiB length prefix", envelope(Buffer.from("abc"), 0, 0xffffffff)],
         ["half a frame header", Buffer.from([0, 0, 0])],
@@ -540,7 +679,10 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
         ["gzip declared, the payload not gzip", envelope(Buffer.from(sample.binary), 1), { "grpc-encoding": "gzip" }],
         ["an unknown encoding", envelope(Buffer.from(sample.binary), 1), { "grpc-encoding": "x-nope" }],
         ["a malformed grpc-timeout", envelope(Buffer.from(sample.binary)), { "grpc-timeout": "soon" }],
-        ["two messages to a unary method", Buffer.concat([envelope(Buffer.from(sample.binary)), envelope(Buffer.from(sample.binary))])],
+        [
+          "two messages to a unary method",
+          Buffer.concat([envelope(Buffer.from(sample.binary)), envelope(Buffer.from(sample.binary))]),
+        ],
         ["grpc+json with random text", envelope(Buffer.from("{nope")), { "content-type": "application/grpc+json" }],
       ];
       for (const [name, body, headers] of cases) {
@@ -611,7 +753,11 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
       // A HEADERS frame on stream 0 (PROTOCOL_ERROR).
       Buffer.concat([frameHeader(0, 0x4, 0, 0), frameHeader(4, 0x1, 0x4, 0), Buffer.from([0x82, 0x86, 0x84, 0x41])]),
       // A HEADERS block that is not valid HPACK.
-      Buffer.concat([frameHeader(0, 0x4, 0, 0), frameHeader(6, 0x1, 0x5, 1), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]),
+      Buffer.concat([
+        frameHeader(0, 0x4, 0, 0),
+        frameHeader(6, 0x1, 0x5, 1),
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+      ]),
       // A frame far over the default 16 KiB maximum.
       Buffer.concat([frameHeader(0, 0x4, 0, 0), frameHeader(0xffffff, 0x0, 0, 1), Buffer.alloc(64)]),
     ];
@@ -625,7 +771,10 @@ describe("Connect, gRPC-Web and gRPC procedures", () => {
 });
 
 /** Writes bytes on a fresh TCP connection and collects what comes back until it closes. */
-function rawExchange(bytes: Buffer, options: { waitMs?: number; halfClose?: boolean } = {}): Promise<{ text: string; closed: boolean }> {
+function rawExchange(
+  bytes: Buffer,
+  options: { waitMs?: number; halfClose?: boolean } = {},
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = tcpConnect(system.port, "127.0.0.1");
     const chunks: Buffer[] = [];
@@ -649,24 +798,106 @@ describe("malformed HTTP/1.1 on the wire", () => {
   const statusOf = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? NaN);
 
   it.each([
-    ["bad chunked encoding", () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, 400, false],
-    ["a chunk size larger than its data, then end", () => `POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n{"prompt":"x"}\r\n0\r\n\r\n`, undefined, true],
-    ["Content-Length and Transfer-Encoding together", () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, false],
-    ["two different Content-Lengths", () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}`, 400, false],
-    ["a negative Content-Length", () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}`, 400, false],
-    ["a header flood", () => `GET /api/v2/models HTTP/1.1\r\nHost: x\r\n${key()}${"X-Flood: y\r\n".repeat(20_000)}\r\n`, 431, false],
-    ["a header with a bad character", () => `GET /api/v2/models HTTP/1.1\r\nHost: x\r\nX-Bad\u0001: y\r\n\r\n`, 400, false],
+    [
+      "bad chunked encoding",
+      () =>
+        `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      400,
+      false,
+    ],
+    [
+      "a chunk size larger than its data, then end",
+      () =>
+        `POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n{"prompt":"x"}\r\n0\r\n\r\n`,
+      undefined,
+      true,
+    ],
+    [
+      "Content-Length and Transfer-Encoding together",
+      () =>
+        `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+      false,
+    ],
+    [
+      "two different Content-Lengths",
+      () =>
+        `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}`,
+      400,
+      false,
+    ],
+    [
+      "a negative Content-Length",
+      () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}`,
+      400,
+      false,
+    ],
+    [
+      "a header flood",
+      () => `GET /api/v2/models HTTP/1.1\r\nHost: x\r\n${key()}${"X-Flood: y\r\n".repeat(20_000)}\r\n`,
+      431,
+      false,
+    ],
+    [
+      "a header with a bad character",
+      () => `GET /api/v2/models HTTP/1.1\r\nHost: x\r\nX-Bad\u0001: y\r\n\r\n`,
+      400,
+      false,
+    ],
     ["an unknown HTTP version", () => `GET /api/v2/models HTTP/9.9\r\nHost: x\r\n\r\n`, undefined, false],
     ["a garbage request line", () => `\u0000\u0001\u0002 nonsense\r\n\r\n`, 400, false],
-    ["a path escaping the image directory", () => `GET /images/..%2f..%2f..%2fetc%2fpasswd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 404, false],
-    ["a dot-dot image path", () => `GET /images/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 404, false],
-    ["an absolute-form target with a broken host", () => `GET http://[nope/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 400, false],
-    ["an absolute-form target with a bad port", () => `GET http://a:99999/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 400, false],
+    [
+      "a path escaping the image directory",
+      () => `GET /images/..%2f..%2f..%2fetc%2fpasswd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      404,
+      false,
+    ],
+    [
+      "a dot-dot image path",
+      () => `GET /images/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      404,
+      false,
+    ],
+    [
+      "an absolute-form target with a broken host",
+      () => `GET http://[nope/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      400,
+      false,
+    ],
+    [
+      "an absolute-form target with a bad port",
+      () => `GET http://a:99999/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      400,
+      false,
+    ],
     ["the asterisk target", () => `OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 400, false],
-    ["a scheme-relative target", () => `GET //evil.example/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 404, false],
-    ["an RPC over HTTP/1.0 without a Host", () => `POST /imagegen.v1.ModelService/ListModels HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`, 400, false],
-    ["an RPC with a Host that is no authority", () => `POST /imagegen.v1.ModelService/ListModels HTTP/1.1\r\nHost: [nope\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`, 400, false],
-    ["duplicate content types", () => `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`, 400, false],
+    [
+      "a scheme-relative target",
+      () => `GET //evil.example/api/v2/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      404,
+      false,
+    ],
+    [
+      "an RPC over HTTP/1.0 without a Host",
+      () =>
+        `POST /imagegen.v1.ModelService/ListModels HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+      400,
+      false,
+    ],
+    [
+      "an RPC with a Host that is no authority",
+      () =>
+        `POST /imagegen.v1.ModelService/ListModels HTTP/1.1\r\nHost: [nope\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      400,
+      false,
+    ],
+    [
+      "duplicate content types",
+      () =>
+        `POST /api/v2/generate/text-to-image HTTP/1.1\r\nHost: x\r\n${key()}Content-Type: application/json\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      400,
+      false,
+    ],
   ])("%s gets a 4xx (or a closed connection), never a 5xx", async (_name, request, expected, halfClose) => {
     // halfClose: the client stops sending, so whatever the server still waits for never comes.
     const answer = await rawExchange(Buffer.from(request(), "latin1"), { halfClose });
@@ -727,10 +958,47 @@ function multipart(boundary: string, parts: readonly Part[], terminated = true):
 describe("multipart", () => {
   it("survives random parts, names, filenames, types and framing", async () => {
     const part = fc.record({
-      name: fc.constantFrom("image", "image[]", "mask", "prompt", "model", "n", "size", "num_images", "response_format", "seeds", "x"),
-      filename: fc.option(fc.constantFrom("a.png", "../../../etc/passwd", "..\\..\\win.ini", "/abs/path.png", "", "%00.png", "a\u00e9.png"), { nil: undefined }),
-      type: fc.option(fc.constantFrom("image/png", "image/jpeg", "text/plain", "application/octet-stream", "image/svg+xml", "", "image/png; charset=x"), { nil: undefined }),
-      data: fc.oneof(bytes(128), fc.constantFrom(Buffer.from("local"), Buffer.from("a lighthouse"), Buffer.from("2"), Buffer.alloc(0))),
+      name: fc.constantFrom(
+        "image",
+        "image[]",
+        "mask",
+        "prompt",
+        "model",
+        "n",
+        "size",
+        "num_images",
+        "response_format",
+        "seeds",
+        "x",
+      ),
+      filename: fc.option(
+        fc.constantFrom(
+          "a.png",
+          "../../../etc/passwd",
+          "..\\..\\win.ini",
+          "/abs/path.png",
+          "",
+          "%00.png",
+          "a\u00e9.png",
+        ),
+        { nil: undefined },
+      ),
+      type: fc.option(
+        fc.constantFrom(
+          "image/png",
+          "image/jpeg",
+          "text/plain",
+          "application/octet-stream",
+          "image/svg+xml",
+          "",
+          "image/png; charset=x",
+        ),
+        { nil: undefined },
+      ),
+      data: fc.oneof(
+        bytes(128),
+        fc.constantFrom(Buffer.from("local"), Buffer.from("a lighthouse"), Buffer.from("2"), Buffer.alloc(0)),
+      ),
     });
     await fc.assert(
       fc.asyncProperty(
@@ -738,14 +1006,23 @@ describe("multipart", () => {
         fc.array(part, { maxLength: 8 }),
         fc.constantFrom("xYz", "----b", "a".repeat(70)),
         fc.boolean(),
-        fc.constantFrom("multipart/form-data; boundary=BOUNDARY", "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=other", "multipart/mixed; boundary=BOUNDARY"),
+        fc.constantFrom(
+          "multipart/form-data; boundary=BOUNDARY",
+          "multipart/form-data",
+          "multipart/form-data; boundary=",
+          "multipart/form-data; boundary=other",
+          "multipart/mixed; boundary=BOUNDARY",
+        ),
         async (path, parts, boundary, terminated, type) => {
           const res = await send(path, {
             method: "POST",
             headers: { ...auth(), "content-type": type.replace("BOUNDARY", boundary) },
             body: multipart(boundary, parts, terminated),
           });
-          expectClientFault(`${path} ${type} ${parts.map((p) => `${p.name}:${p.type}:${p.data.length}`).join(",")}`, res);
+          expectClientFault(
+            `${path} ${type} ${parts.map((p) => `${p.name}:${p.type}:${p.data.length}`).join(",")}`,
+            res,
+          );
         },
       ),
       { numRuns: runs(120) },
@@ -755,7 +1032,11 @@ describe("multipart", () => {
 
   it.each(MULTIPART_ROUTES)("%s refuses a body of 50 000 parts quickly", async (path) => {
     const parts = Array.from({ length: 50_000 }, (_, i) => ({ name: `f${i}`, data: Buffer.from("v") }));
-    const res = await send(path, { method: "POST", headers: { ...auth(), "content-type": "multipart/form-data; boundary=b" }, body: multipart("b", parts) });
+    const res = await send(path, {
+      method: "POST",
+      headers: { ...auth(), "content-type": "multipart/form-data; boundary=b" },
+      body: multipart("b", parts),
+    });
     expectClientFault(path, res);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.ms).toBeLessThan(10_000);
@@ -768,7 +1049,11 @@ describe("multipart", () => {
       { name: "prompt", data: Buffer.from("x") },
       { name: "model", data: Buffer.from("local") },
     ];
-    const res = await send(path, { method: "POST", headers: { ...auth(), "content-type": "multipart/form-data; boundary=b" }, body: multipart("b", parts) });
+    const res = await send(path, {
+      method: "POST",
+      headers: { ...auth(), "content-type": "multipart/form-data; boundary=b" },
+      body: multipart("b", parts),
+    });
     expectClientFault(path, res);
     // seed 002 takes no image: it ignores the part and generates from the prompt.
     if (path !== "/api/text2image/generate") expect(res.status).toBeGreaterThanOrEqual(400);
@@ -777,7 +1062,13 @@ describe("multipart", () => {
   it.each(MULTIPART_ROUTES)("%s refuses an unterminated part and a missing boundary in its own shape", async (path) => {
     const image: Part = { name: "image", filename: "a.png", type: "image/png", data: png };
     for (const [type, body] of [
-      ["multipart/form-data; boundary=b", Buffer.concat([multipart("b", [{ name: "prompt", data: Buffer.from("x") }], false), Buffer.from("--b\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc")])],
+      [
+        "multipart/form-data; boundary=b",
+        Buffer.concat([
+          multipart("b", [{ name: "prompt", data: Buffer.from("x") }], false),
+          Buffer.from('--b\r\nContent-Disposition: form-data; name="image"\r\n\r\nabc'),
+        ]),
+      ],
       ["multipart/form-data", multipart("b", [image])],
     ] as const) {
       const res = await send(path, { method: "POST", headers: { ...auth(), "content-type": type }, body });
@@ -816,7 +1107,9 @@ function deflateBombPng(inflated: number): Buffer {
 
 /** A real JPEG whose frame header (SOF0) claims width × height. */
 async function hugeJpeg(width: number, height: number): Promise<Buffer> {
-  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: "#808080" } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: "#808080" } })
+    .jpeg()
+    .toBuffer();
   const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
   const out = Buffer.from(jpeg);
   out.writeUInt16BE(height, sof + 5);
@@ -826,16 +1119,26 @@ async function hugeJpeg(width: number, height: number): Promise<Buffer> {
 
 async function animated(format: "webp" | "gif"): Promise<Buffer> {
   const frames = await Promise.all(
-    [60, 120, 180].map((r) => sharp({ create: { width: 64, height: 48, channels: 4, background: { r, g: 40, b: 40, alpha: 1 } } }).png().toBuffer()),
+    [60, 120, 180].map((r) =>
+      sharp({ create: { width: 64, height: 48, channels: 4, background: { r, g: 40, b: 40, alpha: 1 } } })
+        .png()
+        .toBuffer(),
+    ),
   );
-  return sharp(frames, { join: { animated: true } }).toFormat(format).toBuffer();
+  return sharp(frames, { join: { animated: true } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 /** The pid of this system's process started from `entry` (found by its data dir in /proc). */
 async function pidOf(entry: string): Promise<number> {
   for (const pid of (await readdir("/proc")).filter((d) => /^\d+$/.test(d))) {
-    const [cmdline, environ] = await Promise.all([readFile(`/proc/${pid}/cmdline`, "utf8"), readFile(`/proc/${pid}/environ`, "utf8")]).catch(() => ["", ""]);
-    if (cmdline.includes(entry) && environ.split("\0").includes(`IMAGEGEN_DATA_DIR=${system.dataDir}`)) return Number(pid);
+    const [cmdline, environ] = await Promise.all([
+      readFile(`/proc/${pid}/cmdline`, "utf8"),
+      readFile(`/proc/${pid}/environ`, "utf8"),
+    ]).catch(() => ["", ""]);
+    if (cmdline.includes(entry) && environ.split("\0").includes(`IMAGEGEN_DATA_DIR=${system.dataDir}`))
+      return Number(pid);
   }
   throw new Error(`no running process for ${entry}`);
 }
@@ -857,48 +1160,126 @@ const ENTRIES = ["gateway/src/main.ts", "services/front/src/main.ts", "services/
 describe("images", () => {
   let bad: Array<readonly [string, Buffer, string]>;
   beforeAll(async () => {
-    const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: "#123456" } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: "#123456" } })
+      .jpeg()
+      .toBuffer();
     bad = [
       ["a truncated PNG", png.subarray(0, Math.floor(png.length / 2)), "image/png"],
       ["a PNG cut inside its header", png.subarray(0, 20), "image/png"],
       ["a JPEG header on a PNG body", Buffer.concat([jpeg.subarray(0, 20), png.subarray(8)]), "image/png"],
       ["text labeled image/png", Buffer.from("this is not an image at all"), "image/png"],
-      ["an SVG labeled image/png", Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="50000" height="50000"/>'), "image/png"],
+      [
+        "an SVG labeled image/png",
+        Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="50000" height="50000"/>'),
+        "image/png",
+      ],
       ["an XML entity bomb (SVG)", Buffer.from(LAUGHS_SVG), "image/svg+xml"],
       ["zero bytes", Buffer.alloc(0), "image/png"],
       ["a 50000×50000 PNG bomb", bombPng(50_000, 50_000), "image/png"],
       ["a 65000×65000 JPEG header", await hugeJpeg(65_000, 65_000), "image/jpeg"],
       ["an animated GIF", await animated("gif"), "image/gif"],
-      ["a multi-page TIFF", await sharp(Buffer.alloc(64 * 96 * 3, 90), { raw: { width: 64, height: 96, channels: 3, pageHeight: 48 } }).tiff().toBuffer(), "image/tiff"],
+      [
+        "a multi-page TIFF",
+        await sharp(Buffer.alloc(64 * 96 * 3, 90), { raw: { width: 64, height: 96, channels: 3, pageHeight: 48 } })
+          .tiff()
+          .toBuffer(),
+        "image/tiff",
+      ],
     ];
   });
 
   const dataUrl = (b: Buffer, type: string) => `data:${type};base64,${b.toString("base64")}`;
   const form = (fields: Record<string, string>, files: Record<string, [Buffer, string]>) => {
     const f = new FormData();
-    for (const [name, [b, type]] of Object.entries(files)) f.set(name, new Blob([new Uint8Array(b)], { type }), `${name}.png`);
+    for (const [name, [b, type]] of Object.entries(files))
+      f.set(name, new Blob([new Uint8Array(b)], { type }), `${name}.png`);
     for (const [k, v] of Object.entries(fields)) f.set(k, v);
     return f;
   };
-  const json = (body: unknown) => ({ method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = (body: unknown) => ({
+    method: "POST",
+    headers: { ...auth(), "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
   /** Every surface that takes an image, given the image: [name, path, request]. */
   const surfaces = (b: Buffer, type: string): Array<readonly [string, string, RequestInit]> => [
-    ["REST image-to-image (data: URL)", "/api/v2/generate/image-to-image", json({ init_image: dataUrl(b, type), prompt: "x", model: "local" })],
-    ["REST image-to-image (raw base64)", "/api/v2/generate/image-to-image", json({ init_image: b.toString("base64"), prompt: "x", model: "local" })],
-    ["REST inpaint (mask)", "/api/v2/generate/inpaint", json({ init_image: dataUrl(png, "image/png"), mask_image: dataUrl(b, type), prompt: "x", model: "local" })],
+    [
+      "REST image-to-image (data: URL)",
+      "/api/v2/generate/image-to-image",
+      json({ init_image: dataUrl(b, type), prompt: "x", model: "local" }),
+    ],
+    [
+      "REST image-to-image (raw base64)",
+      "/api/v2/generate/image-to-image",
+      json({ init_image: b.toString("base64"), prompt: "x", model: "local" }),
+    ],
+    [
+      "REST inpaint (mask)",
+      "/api/v2/generate/inpaint",
+      json({ init_image: dataUrl(png, "image/png"), mask_image: dataUrl(b, type), prompt: "x", model: "local" }),
+    ],
     ["REST variations", "/api/v2/generate/variations", json({ image: dataUrl(b, type), model: "local" })],
-    ["REST filters", "/api/v2/process/filters", json({ image_url: dataUrl(b, type), filters: [{ type: "grayscale" }] })],
+    [
+      "REST filters",
+      "/api/v2/process/filters",
+      json({ image_url: dataUrl(b, type), filters: [{ type: "grayscale" }] }),
+    ],
     ["REST upscale", "/api/v2/process/upscale", json({ image_url: dataUrl(b, type), scale_factor: 2 })],
     ["REST remove-background", "/api/v2/process/remove-background", json({ image_url: dataUrl(b, type) })],
-    ["Connect ImageToImage", "/imagegen.v1.ImageService/ImageToImage", json({ initImage: dataUrl(b, type), prompt: "x", model: "local" })],
-    ["OpenAI edits (image part)", "/v1/images/edits", { method: "POST", headers: auth(), body: form({ prompt: "x", model: "local" }, { image: [b, type] }) }],
-    ["OpenAI edits (mask part)", "/v1/images/edits", { method: "POST", headers: auth(), body: form({ prompt: "x", model: "local" }, { image: [png, "image/png"], mask: [b, type] }) }],
-    ["OpenAI edits (JSON image_url)", "/v1/images/edits", json({ images: [{ image_url: dataUrl(b, type) }], prompt: "x", model: "local" })],
-    ["OpenAI edits (JSON mask)", "/v1/images/edits", json({ images: [{ image_url: dataUrl(png, "image/png") }], mask: { image_url: dataUrl(b, "image/png") }, prompt: "x", model: "local" })],
-    ["OpenAI variations", "/v1/images/variations", { method: "POST", headers: auth(), body: form({ model: "local" }, { image: [b, type] }) }],
-    ["seed 003 generate", "/api/generate", { method: "POST", headers: auth(), body: form({ prompt: "x", model: "local", num_images: "1" }, { image: [b, type] }) }],
-    ["seed 003 variation (data: URL)", "/api/variation", json({ image_url: dataUrl(b, type), model: "local", num_images: 1 })],
+    [
+      "Connect ImageToImage",
+      "/imagegen.v1.ImageService/ImageToImage",
+      json({ initImage: dataUrl(b, type), prompt: "x", model: "local" }),
+    ],
+    [
+      "OpenAI edits (image part)",
+      "/v1/images/edits",
+      { method: "POST", headers: auth(), body: form({ prompt: "x", model: "local" }, { image: [b, type] }) },
+    ],
+    [
+      "OpenAI edits (mask part)",
+      "/v1/images/edits",
+      {
+        method: "POST",
+        headers: auth(),
+        body: form({ prompt: "x", model: "local" }, { image: [png, "image/png"], mask: [b, type] }),
+      },
+    ],
+    [
+      "OpenAI edits (JSON image_url)",
+      "/v1/images/edits",
+      json({ images: [{ image_url: dataUrl(b, type) }], prompt: "x", model: "local" }),
+    ],
+    [
+      "OpenAI edits (JSON mask)",
+      "/v1/images/edits",
+      json({
+        images: [{ image_url: dataUrl(png, "image/png") }],
+        mask: { image_url: dataUrl(b, "image/png") },
+        prompt: "x",
+        model: "local",
+      }),
+    ],
+    [
+      "OpenAI variations",
+      "/v1/images/variations",
+      { method: "POST", headers: auth(), body: form({ model: "local" }, { image: [b, type] }) },
+    ],
+    [
+      "seed 003 generate",
+      "/api/generate",
+      {
+        method: "POST",
+        headers: auth(),
+        body: form({ prompt: "x", model: "local", num_images: "1" }, { image: [b, type] }),
+      },
+    ],
+    [
+      "seed 003 variation (data: URL)",
+      "/api/variation",
+      json({ image_url: dataUrl(b, type), model: "local", num_images: 1 }),
+    ],
   ];
 
   it("the sample image itself is accepted on every surface (the refusals below are about the bytes)", async () => {
@@ -921,9 +1302,11 @@ describe("images", () => {
         const body = JSON.parse(text);
         // REST: the seed-004 envelope with INVALID_IMAGE (or INVALID_REQUEST for an empty field);
         // Connect: invalid_argument; the compat profiles: their own error shapes.
-        if (path.startsWith("/api/v2/")) expect(["INVALID_IMAGE", "INVALID_REQUEST"], `${what} on ${name}`).toContain(body.error.code);
+        if (path.startsWith("/api/v2/"))
+          expect(["INVALID_IMAGE", "INVALID_REQUEST"], `${what} on ${name}`).toContain(body.error.code);
         else if (path.startsWith("/imagegen.")) expect(body.code).toBe("invalid_argument");
-        else if (path.startsWith("/v1/")) expect(["invalid_image", "invalid_request"], `${what} on ${name}`).toContain(body.error.code);
+        else if (path.startsWith("/v1/"))
+          expect(["invalid_image", "invalid_request"], `${what} on ${name}`).toContain(body.error.code);
         else expect(typeof body.error, `${what} on ${name}`).toBe("string");
       }
     }

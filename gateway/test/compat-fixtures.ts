@@ -5,7 +5,9 @@ import sharp from "sharp";
 
 /** A small opaque PNG product photo stand-in. */
 export function samplePng(width = 96, height = 64): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } } })
+    .png()
+    .toBuffer();
 }
 
 /** An OpenAI-style mask: the left half fully transparent (edit), the right half opaque (keep). */
@@ -14,7 +16,9 @@ export async function openAiMask(width = 96, height = 64): Promise<Buffer> {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) data[(y * width + x) * 4 + 3] = x < width / 2 ? 0 : 255;
   }
-  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** One PNG chunk (length, type, body, CRC) for hand-built PNGs. */
@@ -42,7 +46,9 @@ export function bombPng(width = 30000, height = 30000): Buffer {
 }
 
 /** A loopback image host (allowed via IMAGEGEN_FETCH_ALLOW_HOSTS) that records requested paths. */
-export async function startImageHost(image: Buffer): Promise<{ port: number; paths: string[]; close(): Promise<void> }> {
+export async function startImageHost(
+  image: Buffer,
+): Promise<{ port: number; paths: string[]; close(): Promise<void> }> {
   const paths: string[] = [];
   const server: Server = createServer((req, res) => {
     paths.push(req.url ?? "");

@@ -25,7 +25,9 @@ afterAll(async () => {
 async function waitForReplicate(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${system.baseUrl}/api/v2/models/flux-schnell`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+    const res = await fetch(`${system.baseUrl}/api/v2/models/flux-schnell`, {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
     if (((await res.json()) as { model?: { status?: string } }).model?.status === "active") return;
     if (Date.now() > deadline) throw new Error(`replicate never became usable\n${system.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -36,7 +38,13 @@ async function generate(model: string) {
   const res = await fetch(`${system.baseUrl}/api/v1/images/generate`, {
     method: "POST",
     headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, prompt: "a futuristic city skyline at sunset", num_images: 2, width: 512, height: 512 }),
+    body: JSON.stringify({
+      model,
+      prompt: "a futuristic city skyline at sunset",
+      num_images: 2,
+      width: 512,
+      height: 512,
+    }),
   });
   return { status: res.status, text: await res.text() };
 }
@@ -47,19 +55,32 @@ describe("seed 001 against Replicate", () => {
     const res = await generate("stability-ai/stable-diffusion-3.5-large");
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as { image_urls: string[] };
-    expect(res.text).toBe(JSON.stringify({ image_urls: body.image_urls, prompt: "a futuristic city skyline at sunset", model: "stability-ai/stable-diffusion-3.5-large" }));
+    expect(res.text).toBe(
+      JSON.stringify({
+        image_urls: body.image_urls,
+        prompt: "a futuristic city skyline at sunset",
+        model: "stability-ai/stable-diffusion-3.5-large",
+      }),
+    );
     expect(body.image_urls).toHaveLength(2);
     for (const url of body.image_urls) expect(url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
     const create = replicate.creates.slice(before)[0];
     expect(create?.path).toBe("/v1/models/stability-ai/stable-diffusion-3.5-large/predictions");
-    expect((create?.json as { input: Record<string, unknown> } | undefined)?.input).toMatchObject({ prompt: "a futuristic city skyline at sunset", width: 512, height: 512, num_outputs: 2 });
+    expect((create?.json as { input: Record<string, unknown> } | undefined)?.input).toMatchObject({
+      prompt: "a futuristic city skyline at sunset",
+      width: 512,
+      height: 512,
+      num_outputs: 2,
+    });
   });
 
   it("sends an owner/name:version reference by version; Replicate's 422 comes back in the document's form", async () => {
     const version = "0".repeat(64);
     const before = replicate.creates.length;
     const res = await generate(`someone/some-model:${version}`);
-    expect(replicate.creates.slice(before).map((c) => [c.path, (c.json as { version?: string }).version])).toEqual([["/v1/predictions", version]]);
+    expect(replicate.creates.slice(before).map((c) => [c.path, (c.json as { version?: string }).version])).toEqual([
+      ["/v1/predictions", version],
+    ]);
     expect(res).toEqual({
       status: 422,
       text: JSON.stringify({
@@ -74,7 +95,8 @@ describe("seed 001 against Replicate", () => {
     expect(res).toEqual({
       status: 422,
       text: JSON.stringify({
-        error: "ReplicateError Details:\ntitle: Not Found\nstatus: 404\ndetail: The model ibm-granite/granite-3.0-8b-instruct does not exist or is not an official model",
+        error:
+          "ReplicateError Details:\ntitle: Not Found\nstatus: 404\ndetail: The model ibm-granite/granite-3.0-8b-instruct does not exist or is not an official model",
       }),
     });
   });
@@ -98,7 +120,11 @@ describe("seed 000 against Replicate", () => {
     replicate.script({ kind: "status", status: 500 });
     const res = await fetch(`${system.baseUrl}/api/generate/replicate`, {
       method: "POST",
-      headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json", "x-request-id": "req_seed000" },
+      headers: {
+        authorization: `Bearer ${system.adminKey}`,
+        "content-type": "application/json",
+        "x-request-id": "req_seed000",
+      },
       body: JSON.stringify({ prompt: "a red fox", model: "flux-schnell", width: 1024, height: 1024 }),
     });
     expect(res.status).toBe(502);
@@ -108,7 +134,12 @@ describe("seed 000 against Replicate", () => {
           type: "provider_error",
           code: "UPSTREAM_UNAVAILABLE",
           message: "provider replicate is unavailable (HTTP 500)",
-          details: { provider: "replicate", upstream_status: "500", upstream_title: "Internal server error", upstream_message: "Something went wrong" },
+          details: {
+            provider: "replicate",
+            upstream_status: "500",
+            upstream_title: "Internal server error",
+            upstream_message: "Something went wrong",
+          },
           request_id: "req_seed000",
           documentation_url: `${system.baseUrl}/docs/errors#UPSTREAM_UNAVAILABLE`,
         },

@@ -30,7 +30,12 @@ describe("seed 002: the cache flag is the front's own answer", () => {
     // What may differ is only what belongs to the second request: its own clock, and the flag.
     const expected = structuredClone(a);
     expected.request.timestamp = b.request.timestamp;
-    Object.assign(expected.process, { started: b.process.started, completed: b.process.completed, duration: b.process.duration, is_from_cache: true });
+    Object.assign(expected.process, {
+      started: b.process.started,
+      completed: b.process.completed,
+      duration: b.process.duration,
+      is_from_cache: true,
+    });
     expected.process.llm_info.total_cost = 0;
     expect(second.text).toBe(JSON.stringify(expected));
   });
@@ -60,7 +65,9 @@ describe("seed 002: llm_info.requests[].duration_ms is the provider time the fro
     // The measurement is the front's; the envelope carries it, not a header beside it.
     expect(res.headers.get("x-generation-provider-ms")).toBeNull();
     const body = JSON.parse(res.text) as { process: { id: string; llm_info: { requests: unknown[] } } };
-    const read = await fetch(`${system.baseUrl}/api/v2/generations/${body.process.id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+    const read = await fetch(`${system.baseUrl}/api/v2/generations/${body.process.id}`, {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
     const measured = read.headers.get("x-generation-provider-ms");
     expect(measured).toMatch(/^\d+$/);
     const generation = (await read.json()) as { model: string; provider: string };

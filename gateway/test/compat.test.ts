@@ -21,7 +21,11 @@ afterAll(async () => {
 const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = auth()) {
-  const res = await fetch(system.baseUrl + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(system.baseUrl + path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   return { res, json: (await res.json()) as Record<string, any> };
 }
 
@@ -48,7 +52,12 @@ describe("OpenAI Images API through the official SDK", () => {
 
   it("generates: data[].url serves the requested size, created is Unix seconds", async () => {
     const before = Math.floor(Date.now() / 1000) - 1;
-    const res = await client().images.generate({ model: "local", prompt: "A cute baby sea otter", n: 2, size: "256x256" });
+    const res = await client().images.generate({
+      model: "local",
+      prompt: "A cute baby sea otter",
+      n: 2,
+      size: "256x256",
+    });
     expect(res.created).toBeGreaterThanOrEqual(before);
     expect(res.data).toHaveLength(2);
     for (const item of res.data ?? []) {
@@ -59,7 +68,12 @@ describe("OpenAI Images API through the official SDK", () => {
   });
 
   it("generates b64_json when asked", async () => {
-    const res = await client().images.generate({ model: "local", prompt: "a lighthouse", size: "256x256", response_format: "b64_json" });
+    const res = await client().images.generate({
+      model: "local",
+      prompt: "a lighthouse",
+      size: "256x256",
+      response_format: "b64_json",
+    });
     const bytes = Buffer.from(res.data?.[0]?.b64_json as string, "base64");
     expect((await sharp(bytes).metadata()).width).toBe(256);
   });
@@ -67,13 +81,27 @@ describe("OpenAI Images API through the official SDK", () => {
   it("edits with a transparent-means-edit mask, and without one", async () => {
     const image = await toFile(png, "image.png", { type: "image/png" });
     const mask = await toFile(await openAiMask(), "mask.png", { type: "image/png" });
-    const masked = await client().images.edit({ model: "local", image, mask, prompt: "a red apple", response_format: "b64_json" });
-    const out = await sharp(Buffer.from(masked.data?.[0]?.b64_json as string, "base64")).raw().toBuffer({ resolveWithObject: true });
+    const masked = await client().images.edit({
+      model: "local",
+      image,
+      mask,
+      prompt: "a red apple",
+      response_format: "b64_json",
+    });
+    const out = await sharp(Buffer.from(masked.data?.[0]?.b64_json as string, "base64"))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([out.info.width, out.info.height]).toEqual([96, 64]);
     // The right half was opaque in the mask (keep): its pixels are the input's colour.
-    const px = (x: number, y: number) => [...out.data.subarray((y * 96 + x) * out.info.channels, (y * 96 + x) * out.info.channels + 3)];
+    const px = (x: number, y: number) => [
+      ...out.data.subarray((y * 96 + x) * out.info.channels, (y * 96 + x) * out.info.channels + 3),
+    ];
     expect(px(90, 32)).toEqual([200, 80, 40]);
-    const plain = await client().images.edit({ model: "local", image: await toFile(png, "image.png", { type: "image/png" }), prompt: "a red apple" });
+    const plain = await client().images.edit({
+      model: "local",
+      image: await toFile(png, "image.png", { type: "image/png" }),
+      prompt: "a red apple",
+    });
     expect(plain.data?.[0]?.url).toMatch(/\/images\//);
   });
 
@@ -93,7 +121,11 @@ describe("OpenAI Images API through the official SDK", () => {
   });
 
   it("makes variations of an uploaded image", async () => {
-    const res = await client().images.createVariation({ model: "local", image: await toFile(png, "image.png", { type: "image/png" }), n: 2 });
+    const res = await client().images.createVariation({
+      model: "local",
+      image: await toFile(png, "image.png", { type: "image/png" }),
+      n: 2,
+    });
     expect(res.data).toHaveLength(2);
     const meta = await imageAt(res.data?.[0]?.url as string);
     expect([meta.width, meta.height]).toEqual([96, 64]);
@@ -125,7 +157,13 @@ describe("OpenAI Images API through the official SDK", () => {
 });
 
 describe("seed 001: POST /api/v1/images/generate", () => {
-  const example = { model: "ibm-granite/granite-3.0-8b-instruct", prompt: "a futuristic city skyline at sunset", num_images: 2, width: 512, height: 512 };
+  const example = {
+    model: "ibm-granite/granite-3.0-8b-instruct",
+    prompt: "a futuristic city skyline at sunset",
+    num_images: 2,
+    width: 512,
+    height: 512,
+  };
 
   it("answers the example's fields with a catalog model", async () => {
     const { res, json } = await post("/api/v1/images/generate", { ...example, model: "local" });
@@ -167,18 +205,48 @@ describe("seed 002: POST /api/text2image/generate", () => {
     expect(json.request.processor).toBe("text2image");
     expect(json.request.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Object.keys(json.request.parameters)).toEqual(["prompt", "size", "quality", "n"]);
-    expect(Object.keys(json.process)).toEqual(["id", "main_processor", "started", "completed", "duration", "sub_processors", "llm_info", "is_from_cache", "cache_key"]);
+    expect(Object.keys(json.process)).toEqual([
+      "id",
+      "main_processor",
+      "started",
+      "completed",
+      "duration",
+      "sub_processors",
+      "llm_info",
+      "is_from_cache",
+      "cache_key",
+    ]);
     expect(typeof json.process.duration).toBe("number");
     expect(Object.keys(json.process.llm_info)).toEqual(["total_tokens", "total_cost", "requests"]);
-    expect(Object.keys(json.process.llm_info.requests[0])).toEqual(["model", "purpose", "tokens", "duration_ms", "processor"]);
+    expect(Object.keys(json.process.llm_info.requests[0])).toEqual([
+      "model",
+      "purpose",
+      "tokens",
+      "duration_ms",
+      "processor",
+    ]);
     expect(typeof json.process.is_from_cache).toBe("boolean");
-    expect(Object.keys(json.data)).toEqual(["image_base64", "image_format", "size", "model", "prompt", "seed", "images"]);
-    for (const image of json.data.images) expect(Object.keys(image)).toEqual(["image_base64", "image_format", "size", "seed"]);
+    expect(Object.keys(json.data)).toEqual([
+      "image_base64",
+      "image_format",
+      "size",
+      "model",
+      "prompt",
+      "seed",
+      "images",
+    ]);
+    for (const image of json.data.images)
+      expect(Object.keys(image)).toEqual(["image_base64", "image_format", "size", "seed"]);
     expect(json.data.image_base64).toBe(json.data.images[0].image_base64);
   }
 
   it("answers the JSON example with the full envelope and a decodable image", async () => {
-    const { res, json } = await post("/api/text2image/generate", { prompt, size: "1024x1024", quality: "standard", useCache: true });
+    const { res, json } = await post("/api/text2image/generate", {
+      prompt,
+      size: "1024x1024",
+      quality: "standard",
+      useCache: true,
+    });
     expect(res.status).toBe(200);
     expectEnvelope(json);
     expect(json.data.size).toBe("1024x1024");
@@ -200,7 +268,14 @@ describe("seed 002: POST /api/text2image/generate", () => {
   });
 
   it("answers the 4-preview example with one image per listed seed", async () => {
-    const { json } = await post("/api/text2image/generate", { prompt, size: "256x256", quality: "standard", n: 4, seeds: [101, 102, 103, 104], useCache: false });
+    const { json } = await post("/api/text2image/generate", {
+      prompt,
+      size: "256x256",
+      quality: "standard",
+      n: 4,
+      seeds: [101, 102, 103, 104],
+      useCache: false,
+    });
     expectEnvelope(json);
     expect(json.data.images.map((i: any) => i.seed)).toEqual([101, 102, 103, 104]);
     expect(json.data.images.map((i: any) => i.size)).toEqual(["256x256", "256x256", "256x256", "256x256"]);
@@ -209,7 +284,14 @@ describe("seed 002: POST /api/text2image/generate", () => {
 
   it("answers the form-data example, and takes seeds as a comma string", async () => {
     const form = new FormData();
-    for (const [k, v] of Object.entries({ prompt, size: "256x256", quality: "standard", useCache: "true", seeds: "7, 9" })) form.set(k, v);
+    for (const [k, v] of Object.entries({
+      prompt,
+      size: "256x256",
+      quality: "standard",
+      useCache: "true",
+      seeds: "7, 9",
+    }))
+      form.set(k, v);
     const { res, json } = await postForm("/api/text2image/generate", form);
     expect(res.status).toBe(200);
     expectEnvelope(json);
@@ -235,7 +317,12 @@ describe("seed 002: POST /api/text2image/generate", () => {
 
 describe("seed 000: POST /api/generate/{provider}", () => {
   it("generates through the named provider", async () => {
-    const { res, json } = await post("/api/generate/local", { prompt: "a red fox", width: 128, height: 128, num_images: 1 });
+    const { res, json } = await post("/api/generate/local", {
+      prompt: "a red fox",
+      width: 128,
+      height: 128,
+      num_images: 1,
+    });
     expect(res.status).toBe(200);
     expect(json.status).toBe("completed");
     expect(json.provider).toBe("local");
@@ -258,7 +345,10 @@ describe("seed 003: /api/generate, /api/models, /api/variation", () => {
   let firstUrl = "";
 
   it("generates 4 variations of an uploaded product image by default", async () => {
-    const { res, json } = await postForm("/api/generate", pngForm({ prompt: "Add AI human", model: "stable-diffusion" }));
+    const { res, json } = await postForm(
+      "/api/generate",
+      pngForm({ prompt: "Add AI human", model: "stable-diffusion" }),
+    );
     expect(res.status).toBe(200);
     expect(Object.keys(json)).toEqual(["images", "model_used", "prompt_used"]);
     expect(json.images).toHaveLength(4);
@@ -276,7 +366,12 @@ describe("seed 003: /api/generate, /api/models, /api/variation", () => {
   });
 
   it("makes variations of a previously generated image (read from our store)", async () => {
-    const { res, json } = await post("/api/variation", { image_url: firstUrl, prompt: "Change background to forest", model: "stable-diffusion", num_images: 2 });
+    const { res, json } = await post("/api/variation", {
+      image_url: firstUrl,
+      prompt: "Change background to forest",
+      model: "stable-diffusion",
+      num_images: 2,
+    });
     expect(res.status).toBe(200);
     expect(json.images).toHaveLength(2);
     expect(json.prompt_used).toBe("Change background to forest");
@@ -291,9 +386,30 @@ describe("seed 003: /api/generate, /api/models, /api/variation", () => {
   });
 
   it.each([
-    ["a missing image", () => postForm("/api/generate", (() => { const f = new FormData(); f.set("prompt", "x"); f.set("model", "local"); return f; })()), 400],
-    ["a metadata-service URL", () => post("/api/variation", { image_url: "http://169.254.169.254/latest/meta-data/", model: "local" }), 400],
-    ["a loopback URL not allowed", () => post("/api/variation", { image_url: `http://127.0.0.1:${system.port}/healthz`, model: "local" }), 400],
+    [
+      "a missing image",
+      () =>
+        postForm(
+          "/api/generate",
+          (() => {
+            const f = new FormData();
+            f.set("prompt", "x");
+            f.set("model", "local");
+            return f;
+          })(),
+        ),
+      400,
+    ],
+    [
+      "a metadata-service URL",
+      () => post("/api/variation", { image_url: "http://169.254.169.254/latest/meta-data/", model: "local" }),
+      400,
+    ],
+    [
+      "a loopback URL not allowed",
+      () => post("/api/variation", { image_url: `http://127.0.0.1:${system.port}/healthz`, model: "local" }),
+      400,
+    ],
     ["a 30000×30000 bomb", () => postForm("/api/generate", pngForm({ prompt: "x", model: "local" }, bombPng())), 400],
   ])("answers %s with {error} and 400", async (_name, send, status) => {
     const { res, json } = await send();

@@ -20,7 +20,11 @@ describe("a front killed mid-generation", () => {
     const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: { ...auth(), "content-type": "application/json", prefer: "respond-async" },
-      body: JSON.stringify({ prompt: "a lighthouse in a gale", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 4 } }),
+      body: JSON.stringify({
+        prompt: "a lighthouse in a gale",
+        model: "local",
+        parameters: { width: 2048, height: 2048, num_outputs: 4 },
+      }),
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };

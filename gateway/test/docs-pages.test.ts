@@ -18,7 +18,9 @@ const outside: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install the Debian package (apt-get install -y chromium; CI reads .ci/debian-packages.txt)`);
+    throw new Error(
+      `${CHROMIUM} is missing: install the Debian package (apt-get install -y chromium; CI reads .ci/debian-packages.txt)`,
+    );
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   system = await startSystem();
@@ -74,10 +76,16 @@ describe("GET /docs in Chromium", () => {
   it("sends a test request from the reference page straight to this gateway (no third-party proxy)", async () => {
     const { page, errors } = await openPage("/docs#tag/modelservice/GET/api/v2/models");
     await page.getByText("Lists every catalog model").first().waitFor();
-    await page.getByRole("button", { name: /Test Request/i }).first().click();
+    await page
+      .getByRole("button", { name: /Test Request/i })
+      .first()
+      .click();
     await page.getByPlaceholder("Token").first().fill(system.adminKey);
     const answered = page.waitForResponse((r) => r.url() === `${system.baseUrl}/api/v2/models`);
-    await page.getByRole("button", { name: /Send Request/i }).first().click();
+    await page
+      .getByRole("button", { name: /Send Request/i })
+      .first()
+      .click();
     const response = await answered;
     expect(response.status()).toBe(200);
     expect(((await response.json()) as { models: unknown[] }).models.length).toBeGreaterThan(0);
@@ -112,9 +120,16 @@ describe("GET /playground in Chromium", () => {
     // Rendered means decoded by the browser: the signed image URLs served real pictures.
     type Img = { decode(): Promise<void>; naturalWidth: number; naturalHeight: number }; // no DOM lib in this tsconfig
     const sizes = await thumbnails.evaluateAll((imgs) =>
-      Promise.all((imgs as unknown as Img[]).map(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight]))),
+      Promise.all(
+        (imgs as unknown as Img[]).map(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight])),
+      ),
     );
-    expect(sizes).toEqual([[512, 512], [512, 512], [512, 512], [512, 512]]);
+    expect(sizes).toEqual([
+      [512, 512],
+      [512, 512],
+      [512, 512],
+      [512, 512],
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
 
     // Variations of the first thumbnail: a second turn that finishes, or names why it could not.
@@ -127,7 +142,9 @@ describe("GET /playground in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "playground-variations.png"), fullPage: true });
 
     // An uploaded photo makes the next turn an image-to-image call.
-    const photo = await sharp({ create: { width: 128, height: 96, channels: 3, background: "#c04020" } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 128, height: 96, channels: 3, background: "#c04020" } })
+      .png()
+      .toBuffer();
     await page.setInputFiles("#image", { name: "product.png", mimeType: "image/png", buffer: photo });
     await page.fill("#prompt", "the product on a marble table");
     await page.click("#generate");

@@ -19,8 +19,12 @@ afterAll(async () => {
 const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
 
 async function usage(): Promise<{ generations: number; images: number }> {
-  const list = (await (await fetch(`${system.baseUrl}/api/v2/generations?page_size=100`, { headers: auth() })).json()) as { generations: unknown[] };
-  const profile = (await (await fetch(`${system.baseUrl}/api/v2/user/profile`, { headers: auth() })).json()) as { user: { usage?: { images_generated_month?: number } } };
+  const list = (await (
+    await fetch(`${system.baseUrl}/api/v2/generations?page_size=100`, { headers: auth() })
+  ).json()) as { generations: unknown[] };
+  const profile = (await (await fetch(`${system.baseUrl}/api/v2/user/profile`, { headers: auth() })).json()) as {
+    user: { usage?: { images_generated_month?: number } };
+  };
   return { generations: list.generations.length, images: profile.user.usage?.images_generated_month ?? 0 };
 }
 
@@ -30,7 +34,11 @@ describe("a link that drops after the front took a generation", () => {
     const pending = fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: { ...auth(), "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "a storm over the sea", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 2 } }),
+      body: JSON.stringify({
+        prompt: "a storm over the sea",
+        model: "local",
+        parameters: { width: 2048, height: 2048, num_outputs: 2 },
+      }),
     });
     await new Promise((r) => setTimeout(r, 400));
     link.cut();

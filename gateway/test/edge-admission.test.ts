@@ -14,7 +14,10 @@ let system: RunningSystem;
 /** The same system with a 16 MiB body budget, to see it refuse. */
 let tight: RunningSystem;
 beforeAll(async () => {
-  [system, tight] = await Promise.all([startSystem(), startSystem({ IMAGEGEN_BODY_BUDGET_BYTES: String(16 * 1024 * 1024) })]);
+  [system, tight] = await Promise.all([
+    startSystem(),
+    startSystem({ IMAGEGEN_BODY_BUDGET_BYTES: String(16 * 1024 * 1024) }),
+  ]);
 });
 afterAll(() => Promise.all([system?.stop(), tight?.stop()]));
 
@@ -26,7 +29,11 @@ describe("the edge authenticates before it reads a body", () => {
     const { result, before, peak } = await peakResidentWhile(pids, () =>
       Promise.all(
         Array.from({ length: 40 }, () =>
-          uploadLarge(`${system.baseUrl}/api/v2/generate/text-to-image`, { ...badKey, "content-type": "application/json" }, 40 * MiB),
+          uploadLarge(
+            `${system.baseUrl}/api/v2/generate/text-to-image`,
+            { ...badKey, "content-type": "application/json" },
+            40 * MiB,
+          ),
         ),
       ),
     );
@@ -72,9 +79,10 @@ describe("the edge authenticates before it reads a body", () => {
       createGrpcWebTransport({ baseUrl: system.baseUrl, httpVersion: "1.1" }),
     ]) {
       const client = createClient(ImageService, transport);
-      const error = await client
-        .textToImage({ prompt: "x".repeat(900), model: "local" }, { headers: badKey })
-        .then(() => undefined, (e: unknown) => ConnectError.from(e));
+      const error = await client.textToImage({ prompt: "x".repeat(900), model: "local" }, { headers: badKey }).then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
       expect(error?.code).toBe(Code.Unauthenticated);
       expect(error?.rawMessage).toBe("invalid API key");
     }
@@ -89,7 +97,10 @@ describe("the edge authenticates before it reads a body", () => {
     });
     expect(res.status).toBe(200);
     const client = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
-    const generation = await client.textToImage({ prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64 } }, { headers: key });
+    const generation = await client.textToImage(
+      { prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64 } },
+      { headers: key },
+    );
     expect(generation.images).toHaveLength(1);
   });
 });
@@ -97,7 +108,9 @@ describe("the edge authenticates before it reads a body", () => {
 describe("the body budget", () => {
   it("refuses large bodies past it with 503 + Retry-After before reading them, while small calls pass", async () => {
     const key = { authorization: `Bearer ${tight.adminKey}`, "content-type": "application/json" };
-    const large = Array.from({ length: 6 }, () => uploadLarge(`${tight.baseUrl}/api/v2/generate/text-to-image`, key, 6 * MiB));
+    const large = Array.from({ length: 6 }, () =>
+      uploadLarge(`${tight.baseUrl}/api/v2/generate/text-to-image`, key, 6 * MiB),
+    );
     const small = fetch(`${tight.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: key,
@@ -111,7 +124,10 @@ describe("the body budget", () => {
     expect(answers.filter((a) => a.status !== 503).map((a) => a.status)).toEqual(expect.arrayContaining([400]));
     for (const answer of refused) {
       expect(answer.headers["retry-after"]).toBe("2");
-      expect(JSON.parse(answer.body).error).toMatchObject({ code: "UNAVAILABLE", details: { body_budget_bytes: String(16 * MiB) } });
+      expect(JSON.parse(answer.body).error).toMatchObject({
+        code: "UNAVAILABLE",
+        details: { body_budget_bytes: String(16 * MiB) },
+      });
     }
     // Everything given back: the same bodies one at a time are all read.
     for (let i = 0; i < 3; i++) {

@@ -19,7 +19,11 @@ describe("faults", () => {
   it("a provider killed mid-generation fails the generation clearly, nothing stays processing", async () => {
     const pending = post(
       "/api/v2/generate/text-to-image",
-      JSON.stringify({ prompt: "a very large storm", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 4 } }),
+      JSON.stringify({
+        prompt: "a very large storm",
+        model: "local",
+        parameters: { width: 2048, height: 2048, num_outputs: 4 },
+      }),
       { "content-type": "application/json" },
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -29,7 +33,9 @@ describe("faults", () => {
     const error = JSON.parse(res.text).error;
     expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", type: "provider_error" });
 
-    const list = (await (await fetch(`${system.baseUrl}/api/v2/generations?page_size=1`, { headers: auth() })).json()) as any;
+    const list = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations?page_size=1`, { headers: auth() })
+    ).json()) as any;
     expect(list.generations[0].status).toBe("failed");
     system.restart("local");
   });
@@ -42,7 +48,8 @@ describe("faults", () => {
     expect((await fetch(`${system.baseUrl}/readyz`)).status).toBe(503);
     system.restart("front");
     // The front needs a moment to start (module loading, provider discovery).
-    for (let i = 0; i < 100 && (await fetch(`${system.baseUrl}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await fetch(`${system.baseUrl}/readyz`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 200));
     expect((await fetch(`${system.baseUrl}/api/v2/models`, { headers: auth() })).status).toBe(200);
   });
 });

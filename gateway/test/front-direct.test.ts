@@ -21,7 +21,11 @@ describe("a call straight to the front (no gateway, no service token)", () => {
     const { result, before, peak } = await peakResidentWhile([system.pid("front")], () =>
       Promise.all(
         Array.from({ length: 20 }, () =>
-          uploadLarge(`${front}/imagegen.v1.ImageService/TextToImage`, { authorization: "Bearer wrong", "content-type": "application/json" }, 20 * MiB),
+          uploadLarge(
+            `${front}/imagegen.v1.ImageService/TextToImage`,
+            { authorization: "Bearer wrong", "content-type": "application/json" },
+            20 * MiB,
+          ),
         ),
       ),
     );

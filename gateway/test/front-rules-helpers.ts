@@ -42,6 +42,11 @@ export function restClient(system: RunningSystem) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, json: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      json: (text ? JSON.parse(text) : undefined) as Record<string, any>,
+    };
   };
 }

@@ -8,7 +8,9 @@ let system: RunningSystem;
 let call: ReturnType<typeof restClient>;
 beforeAll(async () => {
   // Free: 4 requests a day (other windows wide open, so no test depends on the clock).
-  system = await startSystem({ IMAGEGEN_CONFIG: configWithTiers({ free: { per_minute: 1000, per_hour: 1000, per_day: 4 } }) });
+  system = await startSystem({
+    IMAGEGEN_CONFIG: configWithTiers({ free: { per_minute: 1000, per_hour: 1000, per_day: 4 } }),
+  });
   call = restClient(system);
 });
 afterAll(() => system?.stop());
@@ -19,7 +21,12 @@ async function createKey(request: Record<string, unknown>): Promise<{ id: string
   return { id: res.json.key.id, secret: res.json.secret };
 }
 
-const local = (extra: Record<string, unknown> = {}) => ({ prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64, seed: 7 }, ...extra });
+const local = (extra: Record<string, unknown> = {}) => ({
+  prompt: "a lighthouse",
+  model: "local",
+  parameters: { width: 64, height: 64, seed: 7 },
+  ...extra,
+});
 
 describe("API keys", () => {
   it("lives through create, use (Bearer and X-API-Key), list without secrets, and revoke effective at once", async () => {
@@ -30,7 +37,9 @@ describe("API keys", () => {
     expect(viaHeader.status).toBe(200);
 
     const listed = await call(system.adminKey, "GET", "/api/v2/admin/keys?owner=lifecycle");
-    expect(listed.json.keys).toEqual([expect.objectContaining({ id, owner: "lifecycle", name: "ci", tier: "pro", admin: false })]);
+    expect(listed.json.keys).toEqual([
+      expect.objectContaining({ id, owner: "lifecycle", name: "ci", tier: "pro", admin: false }),
+    ]);
     expect(listed.text).not.toContain(secret.split(".")[1]);
 
     const revoked = await call(system.adminKey, "POST", `/api/v2/admin/keys/${id}:revoke`, {});
@@ -60,7 +69,10 @@ describe("API keys", () => {
         cwd: ROOT,
         env: { ...process.env, IMAGEGEN_DATA_DIR: system.dataDir },
       });
-    const created = JSON.parse((await cli("create", "--owner", "from-cli", "--tier", "basic")).stdout) as { id: string; secret: string };
+    const created = JSON.parse((await cli("create", "--owner", "from-cli", "--tier", "basic")).stdout) as {
+      id: string;
+      secret: string;
+    };
     expect((await call(created.secret, "GET", "/api/v2/models")).status).toBe(200);
     const listed = (await cli("list", "--owner", "from-cli")).stdout;
     expect(listed).toContain(created.id);
@@ -92,7 +104,9 @@ describe("rate limits", () => {
     const { secret } = await createKey({ owner: "limited", tier: "free" });
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await call(secret, "GET", "/api/v2/models"));
-    expect(answers.map((a) => [a.status, a.headers.get("x-ratelimit-limit"), a.headers.get("x-ratelimit-remaining")])).toEqual([
+    expect(
+      answers.map((a) => [a.status, a.headers.get("x-ratelimit-limit"), a.headers.get("x-ratelimit-remaining")]),
+    ).toEqual([
       [200, "4", "3"],
       [200, "4", "2"],
       [200, "4", "1"],
@@ -117,7 +131,10 @@ describe("quotas", () => {
     const probe = await call(secret, "GET", "/api/v2/models");
     expect(probe.headers.get("x-quota-remaining")).toBe("1");
     expect(Number(probe.headers.get("x-quota-reset"))).toBeGreaterThan(Date.now() / 1000);
-    const second = await call(secret, "POST", "/api/v2/generate/text-to-image", { ...metered, parameters: { ...metered.parameters, seed: 2 } });
+    const second = await call(secret, "POST", "/api/v2/generate/text-to-image", {
+      ...metered,
+      parameters: { ...metered.parameters, seed: 2 },
+    });
     expect([second.status, second.json.error?.code]).toEqual([402, "QUOTA_EXCEEDED"]);
     // A free model still runs: only what costs is refused.
     expect((await call(secret, "POST", "/api/v2/generate/text-to-image", local())).status).toBe(200);
@@ -140,8 +157,18 @@ describe("idempotency", () => {
 
   it("treats request_id like the header", async () => {
     const { secret } = await createKey({ owner: "idem-field" });
-    const first = await call(secret, "POST", "/api/v2/generate/text-to-image", local({ request_id: "r-1", use_cache: false }));
-    const again = await call(secret, "POST", "/api/v2/generate/text-to-image", local({ request_id: "r-1", use_cache: false }));
+    const first = await call(
+      secret,
+      "POST",
+      "/api/v2/generate/text-to-image",
+      local({ request_id: "r-1", use_cache: false }),
+    );
+    const again = await call(
+      secret,
+      "POST",
+      "/api/v2/generate/text-to-image",
+      local({ request_id: "r-1", use_cache: false }),
+    );
     expect(again.json.id).toBe(first.json.id);
   });
 
@@ -149,13 +176,20 @@ describe("idempotency", () => {
     const { secret } = await createKey({ owner: "idem-mismatch" });
     const headers = { "idempotency-key": "k-1" };
     await call(secret, "POST", "/api/v2/generate/text-to-image", local(), headers);
-    const res = await call(secret, "POST", "/api/v2/generate/text-to-image", local({ prompt: "another prompt" }), headers);
+    const res = await call(
+      secret,
+      "POST",
+      "/api/v2/generate/text-to-image",
+      local({ prompt: "another prompt" }),
+      headers,
+    );
     expect([res.status, res.json.error.code]).toEqual([422, "IDEMPOTENCY_MISMATCH"]);
   });
 });
 
 describe("cache (seed 002 semantics)", () => {
-  const generate = (key: string, body: Record<string, unknown>) => call(key, "POST", "/api/v2/generate/text-to-image", body);
+  const generate = (key: string, body: Record<string, unknown>) =>
+    call(key, "POST", "/api/v2/generate/text-to-image", body);
 
   it("serves an identical seeded request from the cache, says so and under which key, and charges it once", async () => {
     const { secret } = await createKey({ owner: "cache", monthly_credit_quota: 10 });

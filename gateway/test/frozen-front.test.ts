@@ -16,7 +16,9 @@ afterAll(async () => {
 
 const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
 
-async function timed(call: () => Promise<Response>): Promise<{ status: number; retryAfter: string | null; ms: number }> {
+async function timed(
+  call: () => Promise<Response>,
+): Promise<{ status: number; retryAfter: string | null; ms: number }> {
   const started = performance.now();
   const res = await call();
   await res.arrayBuffer();
@@ -30,7 +32,11 @@ describe("a frozen front (SIGSTOP)", () => {
       fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
         method: "POST",
         headers: { ...auth(), "content-type": "application/json" },
-        body: JSON.stringify({ prompt: "a slow storm", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 4 } }),
+        body: JSON.stringify({
+          prompt: "a slow storm",
+          model: "local",
+          parameters: { width: 2048, height: 2048, num_outputs: 4 },
+        }),
       }),
     );
     await new Promise((r) => setTimeout(r, 300));

@@ -8,7 +8,11 @@ let imageId: string;
 
 beforeAll(async () => {
   system = await startSystem();
-  const generation = await call("POST", "/api/v2/generate/text-to-image", { prompt: "Sunset over the sea", model: "local", parameters: { width: 128, height: 96 } });
+  const generation = await call("POST", "/api/v2/generate/text-to-image", {
+    prompt: "Sunset over the sea",
+    model: "local",
+    parameters: { width: 128, height: 96 },
+  });
   imageId = JSON.parse(generation.text).images[0].id;
 });
 afterAll(() => system?.stop());
@@ -42,10 +46,16 @@ describe("gallery items as in seed 004", () => {
     const first = await call("POST", "/api/v2/gallery/items", seedBody());
     expect(first.status).toBe(201);
     const item = JSON.parse(first.text).item as Record<string, unknown>;
-    expect(first.text).toBe(JSON.stringify({ item: { ...item, collections: [ids.Landscapes, ids.Favorites] }, already_in_gallery: false }));
+    expect(first.text).toBe(
+      JSON.stringify({ item: { ...item, collections: [ids.Landscapes, ids.Favorites] }, already_in_gallery: false }),
+    );
 
     // Again, naming a third collection by its name (any case) and one by its id.
-    const again = await call("POST", "/api/v2/gallery/items", { ...seedBody(), title: "ignored", collections: ["best of 2024", ids.Favorites!] });
+    const again = await call("POST", "/api/v2/gallery/items", {
+      ...seedBody(),
+      title: "ignored",
+      collections: ["best of 2024", ids.Favorites!],
+    });
     expect(again.status).toBe(200);
     const second = JSON.parse(again.text).item as Record<string, unknown>;
     // Signed URLs carry their own expiry: same file, possibly a newer signature.
@@ -56,18 +66,26 @@ describe("gallery items as in seed 004", () => {
     // Filed in order: the first add's two, then the new one (Favorites is not filed twice).
     const merged = [ids.Landscapes, ids.Favorites, ids["Best Of 2024"]];
     expect(again.text).toBe(
-      JSON.stringify({ item: { ...item, url: second.url, thumbnail_url: second.thumbnail_url, collections: merged }, already_in_gallery: true }),
+      JSON.stringify({
+        item: { ...item, url: second.url, thumbnail_url: second.thumbnail_url, collections: merged },
+        already_in_gallery: true,
+      }),
     );
 
     const list = JSON.parse((await call("GET", "/api/v2/gallery")).text) as { gallery: { total_items: number } };
     expect(list.gallery.total_items).toBe(1);
-    const best = JSON.parse((await call("GET", `/api/v2/collections/${encodeURIComponent("Best Of 2024")}`)).text) as { collection: Record<string, unknown> };
+    const best = JSON.parse((await call("GET", `/api/v2/collections/${encodeURIComponent("Best Of 2024")}`)).text) as {
+      collection: Record<string, unknown>;
+    };
     expect(best.collection).toMatchObject({ id: ids["Best Of 2024"], slug: "best-of-2024", item_count: 1 });
   });
 
   it("a collection the owner does not have is 404 naming it", async () => {
     const res = await call("POST", "/api/v2/gallery/items", { ...seedBody(), collections: ["portraits"] });
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.text).error).toMatchObject({ code: "NOT_FOUND", message: "collection portraits not found; create it with POST /api/v2/collections" });
+    expect(JSON.parse(res.text).error).toMatchObject({
+      code: "NOT_FOUND",
+      message: "collection portraits not found; create it with POST /api/v2/collections",
+    });
   });
 });

@@ -13,12 +13,21 @@ describe("a Generation's prompt", () => {
     const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ prompt, model: "local", parameters: { width: 64, height: 64 }, style: { preset: "oil_painting", lighting: "golden_hour" } }),
+      body: JSON.stringify({
+        prompt,
+        model: "local",
+        parameters: { width: 64, height: 64 },
+        style: { preset: "oil_painting", lighting: "golden_hour" },
+      }),
     });
     expect(res.status).toBe(200);
     const generation = (await res.json()) as { id: string; prompt: string };
     expect(generation.prompt).toBe(prompt);
-    const again = (await (await fetch(`${system.baseUrl}/api/v2/generations/${generation.id}`, { headers: { authorization: `Bearer ${system.adminKey}` } })).json()) as { prompt: string };
+    const again = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations/${generation.id}`, {
+        headers: { authorization: `Bearer ${system.adminKey}` },
+      })
+    ).json()) as { prompt: string };
     expect(again.prompt).toBe(prompt);
   });
 });

@@ -30,10 +30,21 @@ async function startGate(upstream: string): Promise<typeof gate> {
       await opened;
     }
     const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)) as [string, string][],
+      Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)) as [
+        string,
+        string,
+      ][],
     );
-    const answer = await fetch(upstream + req.url, { method: req.method, headers, body: req.method === "GET" ? undefined : body });
-    const out = Object.fromEntries([...answer.headers].filter(([k]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k)));
+    const answer = await fetch(upstream + req.url, {
+      method: req.method,
+      headers,
+      body: req.method === "GET" ? undefined : body,
+    });
+    const out = Object.fromEntries(
+      [...answer.headers].filter(
+        ([k]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(k),
+      ),
+    );
     res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
@@ -45,7 +56,12 @@ beforeAll(async () => {
   gate = await startGate(replicate.baseUrl);
   system = await startSystem(
     // A shutdown delay long enough to observe readiness failing before the listener closes.
-    { REPLICATE_API_TOKEN: TOKEN, REPLICATE_BASE_URL: gate.url, IMAGEGEN_POLL_INTERVAL_MS: "20", IMAGEGEN_SHUTDOWN_DELAY_MS: "3000" },
+    {
+      REPLICATE_API_TOKEN: TOKEN,
+      REPLICATE_BASE_URL: gate.url,
+      IMAGEGEN_POLL_INTERVAL_MS: "20",
+      IMAGEGEN_SHUTDOWN_DELAY_MS: "3000",
+    },
     { providers: ["replicate"] },
   );
 });
@@ -57,11 +73,18 @@ afterAll(async () => {
 });
 
 describe("graceful shutdown of the gateway", () => {
-  it("fails readiness, refuses new requests, completes the in-flight generation, then exits 0", { timeout: 60_000 }, async () => {
+  it("fails readiness, refuses new requests, completes the in-flight generation, then exits 0", {
+    timeout: 60_000,
+  }, async () => {
     const inFlight = fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${system.adminKey}` },
-      body: JSON.stringify({ prompt: "a lighthouse", model: "stable-diffusion-xl", parameters: { width: 512, height: 512 }, output: { format: "png" } }),
+      body: JSON.stringify({
+        prompt: "a lighthouse",
+        model: "stable-diffusion-xl",
+        parameters: { width: 512, height: 512 },
+        output: { format: "png" },
+      }),
     });
     await gate.createSeen;
     const exited = system.kill("gateway", "SIGTERM");

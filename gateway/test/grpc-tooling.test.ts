@@ -22,9 +22,21 @@ describe("server reflection", () => {
     it(`answers ${version}: lists the services, then a call is made from the reflected schema`, async () => {
       const listed = await buf(["--reflect-protocol", version, "--list-services", system.baseUrl]);
       expect(listed.stdout.split("\n")).toEqual(
-        expect.arrayContaining(["imagegen.v1.ImageService", "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"]),
+        expect.arrayContaining([
+          "imagegen.v1.ImageService",
+          "grpc.health.v1.Health",
+          "grpc.reflection.v1alpha.ServerReflection",
+        ]),
       );
-      const checked = await buf(["--reflect-protocol", version, "--protocol", "grpc", "-d", "{}", `${system.baseUrl}/grpc.health.v1.Health/Check`]);
+      const checked = await buf([
+        "--reflect-protocol",
+        version,
+        "--protocol",
+        "grpc",
+        "-d",
+        "{}",
+        `${system.baseUrl}/grpc.health.v1.Health/Check`,
+      ]);
       expect(JSON.parse(checked.stdout)).toEqual({ status: "SERVING" });
     });
   }
@@ -70,7 +82,11 @@ describe("unknown services and methods", () => {
       grpcStatus: "12",
       grpcMessage: "unknown method NoSuchMethod for service imagegen.v1.ImageService",
     });
-    expect(await grpcCall("/acme.v1.NoSuchService/Do")).toEqual({ status: 200, grpcStatus: "12", grpcMessage: "unknown service acme.v1.NoSuchService" });
+    expect(await grpcCall("/acme.v1.NoSuchService/Do")).toEqual({
+      status: 200,
+      grpcStatus: "12",
+      grpcMessage: "unknown service acme.v1.NoSuchService",
+    });
   });
 
   it("gRPC-Web: HTTP 200 with grpc-status 12 in the headers", async () => {

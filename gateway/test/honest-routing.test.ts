@@ -42,7 +42,12 @@ afterAll(async () => {
   await replicate?.close();
 });
 
-const sdxl = { prompt: "a lighthouse", model: "stable-diffusion-xl", parameters: { width: 512, height: 512, seed: 1 }, use_cache: false };
+const sdxl = {
+  prompt: "a lighthouse",
+  model: "stable-diffusion-xl",
+  parameters: { width: 512, height: 512, seed: 1 },
+  use_cache: false,
+};
 
 async function creditsRemaining(system: RunningSystem): Promise<number> {
   return (await restClient(system)(system.adminKey, "GET", "/api/v2/user/profile")).json.user.usage.credits_remaining;
@@ -50,23 +55,37 @@ async function creditsRemaining(system: RunningSystem): Promise<number> {
 
 describe("SDXL with a configured Replicate failing", () => {
   it.each<{ name: string; behaviour: FakeBehaviour; status: number; code: string; retryAfter?: string }>([
-    { name: "401 (our credential refused)", behaviour: { kind: "status", status: 401 }, status: 502, code: "UPSTREAM_AUTH" },
-    { name: "429 asking for two minutes", behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 }, status: 503, code: "UPSTREAM_RATE_LIMITED", retryAfter: "120" },
+    {
+      name: "401 (our credential refused)",
+      behaviour: { kind: "status", status: 401 },
+      status: 502,
+      code: "UPSTREAM_AUTH",
+    },
+    {
+      name: "429 asking for two minutes",
+      behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
+      status: 503,
+      code: "UPSTREAM_RATE_LIMITED",
+      retryAfter: "120",
+    },
     { name: "garbage in a 201", behaviour: { kind: "malformed" }, status: 502, code: "UPSTREAM_BAD_RESPONSE" },
-  ])("$name → $status $code, nothing charged, never served by local", async ({ behaviour, status, code, retryAfter }) => {
-    const call = restClient(online);
-    const credits = await creditsRemaining(online);
-    replicate.script(behaviour);
-    const res = await call(online.adminKey, "POST", "/api/v2/generate/text-to-image", sdxl);
-    expect(res.status, res.text).toBe(status);
-    expect(res.json.error.code).toBe(code);
-    expect(res.text).not.toContain(REPLICATE_TOKEN);
-    if (retryAfter) expect(res.headers.get("retry-after")).toBe(retryAfter);
-    const [latest] = (await call(online.adminKey, "GET", "/api/v2/generations?page_size=1")).json.generations;
-    expect(latest).toMatchObject({ status: "failed", model: "stable-diffusion-xl", provider: "replicate" });
-    expect(latest.images).toEqual([]);
-    expect(await creditsRemaining(online)).toBe(credits);
-  });
+  ])(
+    "$name → $status $code, nothing charged, never served by local",
+    async ({ behaviour, status, code, retryAfter }) => {
+      const call = restClient(online);
+      const credits = await creditsRemaining(online);
+      replicate.script(behaviour);
+      const res = await call(online.adminKey, "POST", "/api/v2/generate/text-to-image", sdxl);
+      expect(res.status, res.text).toBe(status);
+      expect(res.json.error.code).toBe(code);
+      expect(res.text).not.toContain(REPLICATE_TOKEN);
+      if (retryAfter) expect(res.headers.get("retry-after")).toBe(retryAfter);
+      const [latest] = (await call(online.adminKey, "GET", "/api/v2/generations?page_size=1")).json.generations;
+      expect(latest).toMatchObject({ status: "failed", model: "stable-diffusion-xl", provider: "replicate" });
+      expect(latest.images).toEqual([]);
+      expect(await creditsRemaining(online)).toBe(credits);
+    },
+  );
 
   it("and served by Replicate once it answers, charged SDXL's price", async () => {
     const credits = await creditsRemaining(online);
@@ -86,15 +105,33 @@ describe("SDXL with no Replicate token at all (the offline demo)", () => {
   it("is served by the offline stand-in, which the catalog and the generation name, free", async () => {
     const call = restClient(offline);
     const { json: model } = await call(offline.adminKey, "GET", "/api/v2/models/stable-diffusion-xl");
-    expect(model.model).toMatchObject({ status: "active", providers: ["local"], pricing: { per_image: 0, credits: 0 } });
-    expect(model.model.status_reason).toMatch(/^offline stand-in: served by the local provider's local-procedural model, procedural renderer \(no AI model\),/);
-    const res = await call(offline.adminKey, "POST", "/api/v2/generate/text-to-image", { ...sdxl, parameters: { width: 64, height: 64, seed: 1 } });
+    expect(model.model).toMatchObject({
+      status: "active",
+      providers: ["local"],
+      pricing: { per_image: 0, credits: 0 },
+    });
+    expect(model.model.status_reason).toMatch(
+      /^offline stand-in: served by the local provider's local-procedural model, procedural renderer \(no AI model\),/,
+    );
+    const res = await call(offline.adminKey, "POST", "/api/v2/generate/text-to-image", {
+      ...sdxl,
+      parameters: { width: 64, height: 64, seed: 1 },
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.json).toMatchObject({ status: "completed", model: "stable-diffusion-xl", provider: "local", cost: { credits: 0, usd: 0 } });
+    expect(res.json).toMatchObject({
+      status: "completed",
+      model: "stable-diffusion-xl",
+      provider: "local",
+      cost: { credits: 0, usd: 0 },
+    });
   });
 
   it("refuses what the stand-in does not do for that model before any work: text-to-image on real-esrgan", async () => {
-    const res = await restClient(offline)(offline.adminKey, "POST", "/api/v2/generate/text-to-image", { ...sdxl, model: "real-esrgan", parameters: { width: 64, height: 64 } });
+    const res = await restClient(offline)(offline.adminKey, "POST", "/api/v2/generate/text-to-image", {
+      ...sdxl,
+      model: "real-esrgan",
+      parameters: { width: 64, height: 64 },
+    });
     expect([res.status, res.json.error?.code]).toEqual([400, "UNSUPPORTED"]);
     const { json } = await restClient(offline)(offline.adminKey, "GET", "/api/v2/generations?page_size=50");
     expect(json.generations.filter((g: { model: string }) => g.model === "real-esrgan")).toEqual([]);

@@ -34,7 +34,10 @@ beforeAll(async () => {
   a = await startSystem(env);
   b = await startSystem(env);
   [callA, callB] = [restClient(a), restClient(b)];
-  const created = await callA(a.adminKey, "POST", "/api/v2/admin/keys", { owner: "integrations-scale-out", tier: "pro" });
+  const created = await callA(a.adminKey, "POST", "/api/v2/admin/keys", {
+    owner: "integrations-scale-out",
+    tier: "pro",
+  });
   expect(created.status, created.text).toBe(201);
   key = created.json.secret as string;
 }, 180_000);
@@ -46,7 +49,11 @@ afterAll(async () => {
 describe("integrations over two instances", () => {
   it("connects through A, and B finishes the uploads A's killed front left, each file once", async () => {
     const redirect = "https://app.example/cb";
-    const authorize = await callA(key, "GET", `/api/v2/integrations/dropbox/authorize-url?redirect_uri=${encodeURIComponent(redirect)}`);
+    const authorize = await callA(
+      key,
+      "GET",
+      `/api/v2/integrations/dropbox/authorize-url?redirect_uri=${encodeURIComponent(redirect)}`,
+    );
     const back = new URL((await fetch(authorize.json.url, { redirect: "manual" })).headers.get("location")!);
     const connected = await callA(key, "POST", "/api/v2/integrations/connect", {
       service: "dropbox",
@@ -60,10 +67,18 @@ describe("integrations over two instances", () => {
     expect((await callB(key, "GET", `/api/v2/integrations/${id}`)).json.integration.status).toBe("active");
 
     dropbox.holdUploads();
-    const generation = await callA(key, "POST", "/api/v2/generate/text-to-image", { prompt: "a harbour", model: "local", parameters: { width: 64, height: 64, num_outputs: 2 } });
+    const generation = await callA(key, "POST", "/api/v2/generate/text-to-image", {
+      prompt: "a harbour",
+      model: "local",
+      parameters: { width: 64, height: 64, num_outputs: 2 },
+    });
     expect(generation.status, generation.text).toBe(200);
     const deadline = Date.now() + 15_000;
-    while (!(await callB(key, "GET", `/api/v2/integrations/${id}/uploads`)).json.uploads.some((u: { status: string }) => u.status === "uploading")) {
+    while (
+      !(await callB(key, "GET", `/api/v2/integrations/${id}/uploads`)).json.uploads.some(
+        (u: { status: string }) => u.status === "uploading",
+      )
+    ) {
       if (Date.now() > deadline) throw new Error("no upload started");
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -79,8 +94,12 @@ describe("integrations over two instances", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(uploads.map((u) => u.status)).toEqual(["completed", "completed"]);
-    const answered = dropbox.calls.filter((c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith("/Shared/"));
-    expect(answered.map((c) => c.path).sort()).toEqual(generation.json.images.map((i: { id: string }) => `/Shared/${i.id}.png`).sort());
+    const answered = dropbox.calls.filter(
+      (c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith("/Shared/"),
+    );
+    expect(answered.map((c) => c.path).sort()).toEqual(
+      generation.json.images.map((i: { id: string }) => `/Shared/${i.id}.png`).sort(),
+    );
     for (const image of generation.json.images as Array<{ id: string; url: string }>) {
       const parsed = new URL(image.url);
       const bytes = Buffer.from(await (await fetch(`${b.baseUrl}${parsed.pathname}${parsed.search}`)).arrayBuffer());

@@ -50,8 +50,16 @@ let folderCount = 0;
 const freshFolder = () => `/AI Generated Images ${++folderCount}`;
 
 /** The whole consent round trip: authorize-url → the service's page → its redirect → connect. */
-async function connect(service: "dropbox" | "google_drive", settings: Record<string, unknown>, key = admin()): Promise<Record<string, any>> {
-  const authorize = await call(key, "GET", `/api/v2/integrations/${service}/authorize-url?redirect_uri=${encodeURIComponent(REDIRECT)}`);
+async function connect(
+  service: "dropbox" | "google_drive",
+  settings: Record<string, unknown>,
+  key = admin(),
+): Promise<Record<string, any>> {
+  const authorize = await call(
+    key,
+    "GET",
+    `/api/v2/integrations/${service}/authorize-url?redirect_uri=${encodeURIComponent(REDIRECT)}`,
+  );
   expect(authorize.status, authorize.text).toBe(200);
   const page = await fetch(authorize.json.url, { redirect: "manual" });
   const back = new URL(page.headers.get("location")!);
@@ -68,7 +76,11 @@ async function connect(service: "dropbox" | "google_drive", settings: Record<str
 }
 
 async function generate(prompt: string, outputs = 1): Promise<Record<string, any>> {
-  const res = await call(admin(), "POST", "/api/v2/generate/text-to-image", { prompt, model: "local", parameters: { width: 64, height: 64, num_outputs: outputs } });
+  const res = await call(admin(), "POST", "/api/v2/generate/text-to-image", {
+    prompt,
+    model: "local",
+    parameters: { width: 64, height: 64, num_outputs: outputs },
+  });
   expect(res.status, res.text).toBe(200);
   return res.json;
 }
@@ -78,7 +90,8 @@ async function uploadsSettled(id: string, count: number, ms = 20_000): Promise<A
   for (;;) {
     const res = await call(admin(), "GET", `/api/v2/integrations/${id}/uploads`);
     const uploads = (res.json?.uploads ?? []) as Array<Record<string, any>>;
-    if (uploads.length >= count && uploads.every((u) => u.status === "completed" || u.status === "failed")) return uploads;
+    if (uploads.length >= count && uploads.every((u) => u.status === "completed" || u.status === "failed"))
+      return uploads;
     if (Date.now() > deadline) throw new Error(`uploads did not settle: ${res.text}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -96,7 +109,8 @@ describe("integrations", () => {
   // Each test sees only its own integrations: the earlier ones are disconnected first.
   beforeEach(async () => {
     for (const i of (await call(admin(), "GET", "/api/v2/integrations")).json.integrations) {
-      if (i.status !== "disconnected") expect((await call(admin(), "DELETE", `/api/v2/integrations/${i.id}`)).status).toBe(204);
+      if (i.status !== "disconnected")
+        expect((await call(admin(), "DELETE", `/api/v2/integrations/${i.id}`)).status).toBe(204);
     }
   });
 
@@ -112,7 +126,11 @@ describe("integrations", () => {
   });
 
   it("authorize-url asks Dropbox for offline access with PKCE (S256 of the verifier it returns)", async () => {
-    const res = await call(admin(), "GET", `/api/v2/integrations/dropbox/authorize-url?redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    const res = await call(
+      admin(),
+      "GET",
+      `/api/v2/integrations/dropbox/authorize-url?redirect_uri=${encodeURIComponent(REDIRECT)}`,
+    );
     const url = new URL(res.json.url);
     expect(url.origin + url.pathname).toBe(`${dropbox.webUrl}/oauth2/authorize`);
     const { createHash } = await import("node:crypto");
@@ -129,7 +147,11 @@ describe("integrations", () => {
 
   it("connects Dropbox with seed 004's request; every image of a generation arrives with the expanded name and the exact bytes", async () => {
     const folder = freshFolder();
-    const integration = await connect("dropbox", { auto_upload: true, folder_path: folder, file_naming: "{date}_{prompt_snippet}_{id}" });
+    const integration = await connect("dropbox", {
+      auto_upload: true,
+      folder_path: folder,
+      file_naming: "{date}_{prompt_snippet}_{id}",
+    });
     expect(integration).toEqual({
       id: expect.stringMatching(/^int_/),
       service: "dropbox",
@@ -142,7 +164,13 @@ describe("integrations", () => {
     const uploads = await uploadsSettled(integration.id, 2);
     for (const image of generation.images) {
       const path = `${folder}/${today()}_a-lighthouse-at-night-stormy-sea_${image.id}.png`;
-      expect(uploads.find((u) => u.image_id === image.id)).toMatchObject({ status: "completed", remote_path: path, attempts: 1, last_error: "", generation_id: generation.id });
+      expect(uploads.find((u) => u.image_id === image.id)).toMatchObject({
+        status: "completed",
+        remote_path: path,
+        attempts: 1,
+        last_error: "",
+        generation_id: generation.id,
+      });
       expect(dropbox.files.get(path.toLowerCase())?.bytes.equals(await imageBytes(image.url))).toBe(true);
     }
     expect(dropbox.folders.has(folder.toLowerCase())).toBe(true);
@@ -172,7 +200,10 @@ describe("integrations", () => {
   });
 
   it("marks the integration needs_reauth when the refresh token is revoked; its uploads fail with the integration.upload_failed event", async () => {
-    const hook = await call(admin(), "POST", "/api/v2/webhooks", { url: `${receiver.url}/uploads`, events: ["integration.upload_failed"] });
+    const hook = await call(admin(), "POST", "/api/v2/webhooks", {
+      url: `${receiver.url}/uploads`,
+      events: ["integration.upload_failed"],
+    });
     expect(hook.status, hook.text).toBe(201);
     const integration = await connect("dropbox", { folder_path: freshFolder() });
     dropbox.unlinkAll();
@@ -181,12 +212,22 @@ describe("integrations", () => {
       await generate("a wren");
       const [upload] = await uploadsSettled(integration.id, 1);
       expect(upload).toMatchObject({ status: "failed", last_error: "needs_reauth" });
-      expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}`)).json.integration.status).toBe("needs_reauth");
+      expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}`)).json.integration.status).toBe(
+        "needs_reauth",
+      );
       const deadline = Date.now() + 15_000;
-      while (!receiver.received.some((r) => r.path === "/uploads") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!receiver.received.some((r) => r.path === "/uploads") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       const delivery = JSON.parse(receiver.received.find((r) => r.path === "/uploads")!.body);
       expect(delivery.event).toBe("integration.upload_failed");
-      expect(delivery.data).toEqual({ integration_id: integration.id, service: "dropbox", upload_id: upload!.id, image_id: upload!.image_id, generation_id: upload!.generation_id, error: "needs_reauth" });
+      expect(delivery.data).toEqual({
+        integration_id: integration.id,
+        service: "dropbox",
+        upload_id: upload!.id,
+        image_id: upload!.image_id,
+        generation_id: upload!.generation_id,
+        error: "needs_reauth",
+      });
     } finally {
       dropbox.advance(-5 * 3600 * 1000);
       await call(admin(), "DELETE", `/api/v2/webhooks/${hook.json.webhook.id}`);
@@ -194,12 +235,19 @@ describe("integrations", () => {
   });
 
   it("connects Google Drive and uploads into the folder it creates, with the exact bytes", async () => {
-    const integration = await connect("google_drive", { folder_path: "/Renders/Night", file_naming: "{model}-{index}-{generation_id}" });
+    const integration = await connect("google_drive", {
+      folder_path: "/Renders/Night",
+      file_naming: "{model}-{index}-{generation_id}",
+    });
     expect(integration.account).toEqual({ id: "01234567890123456789", name: "Ada Lovelace", email: "ada@example.com" });
     drive.fail("upload", { status: 503 });
     const generation = await generate("an owl");
     const [upload] = await uploadsSettled(integration.id, 1);
-    expect(upload).toMatchObject({ status: "completed", remote_path: `/Renders/Night/local-0-${generation.id}.png`, attempts: 2 });
+    expect(upload).toMatchObject({
+      status: "completed",
+      remote_path: `/Renders/Night/local-0-${generation.id}.png`,
+      attempts: 2,
+    });
     const file = [...drive.files.values()].find((f) => drive.pathOf(f) === upload!.remote_path)!;
     expect(file.bytes.equals(await imageBytes(generation.images[0].url))).toBe(true);
   });
@@ -210,10 +258,14 @@ describe("integrations", () => {
     const res = await call(admin(), "DELETE", `/api/v2/integrations/${integration.id}`);
     expect([res.status, res.text]).toEqual([204, ""]);
     expect(dropbox.revoked.size).toBe(before + 1);
-    expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}`)).json.integration.status).toBe("disconnected");
+    expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}`)).json.integration.status).toBe(
+      "disconnected",
+    );
     await generate("a swan");
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}/uploads`)).json).toEqual({ uploads: [] });
+    expect((await call(admin(), "GET", `/api/v2/integrations/${integration.id}/uploads`)).json).toEqual({
+      uploads: [],
+    });
     const googleBefore = drive.revoked.size;
     const google = await connect("google_drive", {});
     expect((await call(admin(), "DELETE", `/api/v2/integrations/${google.id}`)).status).toBe(204);
@@ -224,30 +276,54 @@ describe("integrations", () => {
     const folder = freshFolder();
     const integration = await connect("dropbox", { folder_path: folder, file_naming: "{prompt_snippet}_{id}" });
     const generation = await generate("a fox");
-    const processed = await call(admin(), "POST", "/api/v2/process/filters", { image_url: generation.images[0].url, filters: [{ type: "grayscale" }] });
+    const processed = await call(admin(), "POST", "/api/v2/process/filters", {
+      image_url: generation.images[0].url,
+      filters: [{ type: "grayscale" }],
+    });
     expect(processed.status, processed.text).toBe(200);
     const uploads = await uploadsSettled(integration.id, 2);
     const fromFilter = uploads.find((u) => u.generation_id === processed.json.id)!;
-    expect(fromFilter).toMatchObject({ status: "completed", image_id: processed.json.id, remote_path: `${folder}/image_${processed.json.id}.png` });
-    expect(dropbox.files.get(fromFilter.remote_path.toLowerCase())?.bytes.equals(await imageBytes(processed.json.processed_image.url))).toBe(true);
+    expect(fromFilter).toMatchObject({
+      status: "completed",
+      image_id: processed.json.id,
+      remote_path: `${folder}/image_${processed.json.id}.png`,
+    });
+    expect(
+      dropbox.files
+        .get(fromFilter.remote_path.toLowerCase())
+        ?.bytes.equals(await imageBytes(processed.json.processed_image.url)),
+    ).toBe(true);
   });
 
   it("serves the same RPCs over gRPC and Connect", async () => {
     const integration = await connect("google_drive", { auto_upload: false });
     const grpc = createClient(IntegrationService, createGrpcTransport({ baseUrl: system.baseUrl }));
     const got = await grpc.getIntegration({ id: integration.id }, { headers: { authorization: `Bearer ${admin()}` } });
-    expect([got.integration?.service, got.integration?.status, got.integration?.settings?.autoUpload]).toEqual(["google_drive", "active", false]);
+    expect([got.integration?.service, got.integration?.status, got.integration?.settings?.autoUpload]).toEqual([
+      "google_drive",
+      "active",
+      false,
+    ]);
     const res = await fetch(`${system.baseUrl}/imagegen.v1.IntegrationService/ListIntegrationServices`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin()}`, "content-type": "application/json" },
       body: "{}",
     });
-    expect(await res.json()).toEqual({ services: [{ id: "dropbox", name: "Dropbox", available: true }, { id: "google_drive", name: "Google Drive", available: true }] });
+    expect(await res.json()).toEqual({
+      services: [
+        { id: "dropbox", name: "Dropbox", available: true },
+        { id: "google_drive", name: "Google Drive", available: true },
+      ],
+    });
   });
 
   it("is owner-scoped, validated, and answers seed 004's errors", async () => {
     const integration = await connect("dropbox", { auto_upload: false });
-    const other = await call(admin(), "POST", "/api/v2/admin/keys", { owner: "someone-else", name: "other", tier: "pro" });
+    const other = await call(admin(), "POST", "/api/v2/admin/keys", {
+      owner: "someone-else",
+      name: "other",
+      tier: "pro",
+    });
     const secret = other.json.secret as string;
     for (const [method, path] of [
       ["GET", `/api/v2/integrations/${integration.id}`],
@@ -255,18 +331,34 @@ describe("integrations", () => {
       ["PATCH", `/api/v2/integrations/${integration.id}`],
       ["DELETE", `/api/v2/integrations/${integration.id}`],
     ] as const) {
-      const res = await call(secret, method, path, method === "PATCH" ? { settings: { auto_upload: true } } : undefined);
+      const res = await call(
+        secret,
+        method,
+        path,
+        method === "PATCH" ? { settings: { auto_upload: true } } : undefined,
+      );
       expect([method, path, res.status, res.json?.error?.code]).toEqual([method, path, 404, "NOT_FOUND"]);
     }
     expect((await call(secret, "GET", "/api/v2/integrations")).json).toEqual({ integrations: [] });
-    const patched = await call(admin(), "PATCH", `/api/v2/integrations/${integration.id}`, { settings: { file_naming: "{time}_{id}" } });
-    expect(patched.json.integration.settings).toEqual({ auto_upload: false, folder_path: "/imagegen", file_naming: "{time}_{id}" });
-    const bad = await call(admin(), "PATCH", `/api/v2/integrations/${integration.id}`, { settings: { file_naming: "{nope}" } });
+    const patched = await call(admin(), "PATCH", `/api/v2/integrations/${integration.id}`, {
+      settings: { file_naming: "{time}_{id}" },
+    });
+    expect(patched.json.integration.settings).toEqual({
+      auto_upload: false,
+      folder_path: "/imagegen",
+      file_naming: "{time}_{id}",
+    });
+    const bad = await call(admin(), "PATCH", `/api/v2/integrations/${integration.id}`, {
+      settings: { file_naming: "{nope}" },
+    });
     expect([bad.status, bad.json.error.code]).toEqual([400, "INVALID_REQUEST"]);
     expect(bad.json.error.message).toContain("{nope}");
     const unknown = await call(admin(), "POST", "/api/v2/integrations/connect", { service: "box", auth_code: "x" });
     expect([unknown.status, unknown.json.error.code]).toEqual([400, "INVALID_REQUEST"]);
-    const refused = await call(admin(), "POST", "/api/v2/integrations/connect", { service: "dropbox", auth_code: "not-a-code" });
+    const refused = await call(admin(), "POST", "/api/v2/integrations/connect", {
+      service: "dropbox",
+      auth_code: "not-a-code",
+    });
     expect([refused.status, refused.json.error.code]).toEqual([400, "INVALID_REQUEST"]);
     expect(refused.json.error.message).toContain("invalid_grant");
   });
@@ -278,7 +370,11 @@ describe("integrations", () => {
     const generation = await generate("a lantern", 3);
     // Wait until the first upload is on the wire (held by Dropbox), the others queued behind it.
     const deadline = Date.now() + 15_000;
-    while (!(await call(admin(), "GET", `/api/v2/integrations/${integration.id}/uploads`)).json.uploads.some((u: { status: string }) => u.status === "uploading")) {
+    while (
+      !(await call(admin(), "GET", `/api/v2/integrations/${integration.id}/uploads`)).json.uploads.some(
+        (u: { status: string }) => u.status === "uploading",
+      )
+    ) {
       if (Date.now() > deadline) throw new Error("no upload started");
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -291,12 +387,18 @@ describe("integrations", () => {
     const uploads = await uploadsSettled(integration.id, 3, 40_000);
     expect(uploads.map((u) => u.status)).toEqual(["completed", "completed", "completed"]);
     const stored = [...dropbox.files.values()].filter((f) => f.pathDisplay.startsWith(`${folder}/`));
-    expect(stored.map((f) => f.name).sort()).toEqual(generation.images.map((i: { id: string }) => `${today()}_a-lantern_${i.id}.png`).sort());
+    expect(stored.map((f) => f.name).sort()).toEqual(
+      generation.images.map((i: { id: string }) => `${today()}_a-lantern_${i.id}.png`).sort(),
+    );
     // Once each: three upload requests were answered 200 for this folder, one per image.
-    const answered = dropbox.calls.filter((c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith(`${folder}/`));
+    const answered = dropbox.calls.filter(
+      (c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith(`${folder}/`),
+    );
     expect(answered.map((c) => c.path).sort()).toEqual(stored.map((f) => f.pathDisplay).sort());
     for (const image of generation.images) {
-      expect(stored.find((f) => f.name.endsWith(`${image.id}.png`))!.bytes.equals(await imageBytes(image.url))).toBe(true);
+      expect(stored.find((f) => f.name.endsWith(`${image.id}.png`))!.bytes.equals(await imageBytes(image.url))).toBe(
+        true,
+      );
     }
   });
 

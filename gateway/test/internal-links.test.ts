@@ -19,7 +19,9 @@ beforeAll(async () => {
   }
   // Noise does not compress: a 2800×2800 PNG of it is ~23.5 MB, ~31.4 MB as a data: URL, just
   // under init_image's 32 MiB limit — the largest image-to-image request a client can send.
-  const png = await sharp(randomBytes(2800 * 2800 * 3), { raw: { width: 2800, height: 2800, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  const png = await sharp(randomBytes(2800 * 2800 * 3), { raw: { width: 2800, height: 2800, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   nearLimitBody = JSON.stringify({
     init_image: `data:image/png;base64,${png.toString("base64")}`,
     prompt: "the same picture, warmer",
@@ -46,7 +48,11 @@ async function generateSmall(i: number): Promise<number> {
 // Answers as "200", or the status with the error's code and message, so a failure says why.
 async function uploadNearLimit(): Promise<string> {
   for (let attempt = 0; attempt < 60; attempt++) {
-    const res = await fetch(`${system.baseUrl}/api/v2/generate/image-to-image`, { method: "POST", headers: headers(keys[2]!), body: nearLimitBody });
+    const res = await fetch(`${system.baseUrl}/api/v2/generate/image-to-image`, {
+      method: "POST",
+      headers: headers(keys[2]!),
+      body: nearLimitBody,
+    });
     const text = await res.text();
     if (res.status === 200) return "200";
     if (res.status !== 503) return `${res.status} ${text.slice(0, 300)}`;

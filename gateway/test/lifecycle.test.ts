@@ -15,7 +15,11 @@ afterAll(() => system?.stop());
 
 const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
 // Four large images take the local renderer over a second: long enough to watch and cancel.
-const slowRequest = { prompt: "a storm over the sea at night", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 4 } };
+const slowRequest = {
+  prompt: "a storm over the sea at night",
+  model: "local",
+  parameters: { width: 2048, height: 2048, num_outputs: 4 },
+};
 
 async function createAsync(body: unknown): Promise<{ status: number; json: Record<string, any> }> {
   const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
@@ -28,7 +32,9 @@ async function createAsync(body: unknown): Promise<{ status: number; json: Recor
 
 async function poll(id: string): Promise<Record<string, any>> {
   for (let i = 0; i < 200; i++) {
-    const json = (await (await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: auth() })).json()) as Record<string, any>;
+    const json = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: auth() })
+    ).json()) as Record<string, any>;
     if (["completed", "failed", "canceled"].includes(json.status)) return json;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -78,7 +84,10 @@ describe("generation lifecycle", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const text = await res.text();
-    const events = text.split("\n\n").filter(Boolean).map((block) => /^event: (\S+)/.exec(block)?.[1]);
+    const events = text
+      .split("\n\n")
+      .filter(Boolean)
+      .map((block) => /^event: (\S+)/.exec(block)?.[1]);
     expect(events).toContain("image");
     expect(events.at(-1)).toBe("completed");
     const lastData = JSON.parse(/data: (.*)$/m.exec(text.trim().split("\n\n").at(-1) as string)?.[1] as string);
@@ -107,10 +116,16 @@ describe("generation lifecycle", () => {
   it("lists generations newest first, page by page", async () => {
     const small = { prompt: "a pebble", model: "local", parameters: { width: 64, height: 64 } };
     for (let i = 0; i < 3; i++) await createAsync(small);
-    const first = (await (await fetch(`${system.baseUrl}/api/v2/generations?page_size=2`, { headers: auth() })).json()) as Record<string, any>;
+    const first = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations?page_size=2`, { headers: auth() })
+    ).json()) as Record<string, any>;
     expect(first.generations).toHaveLength(2);
     expect(first.next_page_token).not.toBe("");
-    const second = (await (await fetch(`${system.baseUrl}/api/v2/generations?page_size=2&page_token=${first.next_page_token}`, { headers: auth() })).json()) as Record<string, any>;
+    const second = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations?page_size=2&page_token=${first.next_page_token}`, {
+        headers: auth(),
+      })
+    ).json()) as Record<string, any>;
     const ids = [...first.generations, ...second.generations].map((g: any) => g.id);
     expect(new Set(ids).size).toBe(ids.length);
     const bad = await fetch(`${system.baseUrl}/api/v2/generations?page_token=garbage`, { headers: auth() });

@@ -39,7 +39,15 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 120_000);
 
@@ -72,7 +80,10 @@ async function authorize(clientId: string, options: { scope?: string; redirectUr
 /** Where the browser ended up after submitting the consent form. */
 async function submitConsent(page: Page, key: string, button: "Allow" | "Deny"): Promise<URL> {
   await page.fill('input[type="password"]', key);
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url), { timeout: 15_000 }), page.click(`button:has-text("${button}")`)]).catch(async (e) => {
+  await Promise.all([
+    page.waitForURL((u) => u.href.startsWith(callback.url), { timeout: 15_000 }),
+    page.click(`button:has-text("${button}")`),
+  ]).catch(async (e) => {
     throw new Error(`${String(e)} at ${page.url()}: ${(await page.content()).slice(0, 600)}`);
   });
   return new URL(page.url());
@@ -85,17 +96,26 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
   it("discovers the server at /.well-known/oauth-authorization-server (RFC 8414) with issuer = IMAGEGEN_PUBLIC_URL", async () => {
     as = await discover(system.baseUrl);
     expect(as.issuer).toBe(system.baseUrl);
-    for (const endpoint of [as.authorization_endpoint, as.token_endpoint, as.revocation_endpoint, as.introspection_endpoint, as.jwks_uri]) {
+    for (const endpoint of [
+      as.authorization_endpoint,
+      as.token_endpoint,
+      as.revocation_endpoint,
+      as.introspection_endpoint,
+      as.jwks_uri,
+    ]) {
       expect(endpoint?.startsWith(`${system.baseUrl}/oauth/`)).toBe(true);
     }
     // Every endpoint it names is one the gateway forwards; no DPoP (tokens are plain bearer tokens).
     for (const [name, value] of Object.entries(as)) {
-      if (name.endsWith("_endpoint") || name === "jwks_uri") expect(value, name).toMatch(new RegExp(`^${system.baseUrl}/oauth/`));
+      if (name.endsWith("_endpoint") || name === "jwks_uri")
+        expect(value, name).toMatch(new RegExp(`^${system.baseUrl}/oauth/`));
     }
     expect(as.dpop_signing_alg_values_supported).toBeUndefined();
     expect(as.code_challenge_methods_supported).toEqual(["S256"]);
     expect(as.response_types_supported).toEqual(["code"]);
-    expect(as.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]));
+    expect(as.grant_types_supported).toEqual(
+      expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]),
+    );
     expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_basic", "client_secret_post", "none"]);
     expect(as.scopes_supported).toEqual(ALL_SCOPES);
   });
@@ -110,23 +130,50 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     });
     expect(status).toBe(201);
     expect(Object.keys(json)).toEqual(["app"]);
-    expect(Object.keys(json.app).sort()).toEqual(["client_id", "confidential", "created_at", "name", "redirect_uris", "scopes"]);
-    expect(json.app).toMatchObject({ name: "Alice's Sketchbook", confidential: false, scopes: ["images:generate", "images:read", "models:read"] });
+    expect(Object.keys(json.app).sort()).toEqual([
+      "client_id",
+      "confidential",
+      "created_at",
+      "name",
+      "redirect_uris",
+      "scopes",
+    ]);
+    expect(json.app).toMatchObject({
+      name: "Alice's Sketchbook",
+      confidential: false,
+      scopes: ["images:generate", "images:read", "models:read"],
+    });
     publicApp = json.app;
-    const list = await fetch(`${system.baseUrl}/api/v2/oauth/apps`, { headers: { authorization: `Bearer ${aliceKey}` } });
+    const list = await fetch(`${system.baseUrl}/api/v2/oauth/apps`, {
+      headers: { authorization: `Bearer ${aliceKey}` },
+    });
     expect(((await list.json()) as { apps: unknown[] }).apps).toEqual([json.app]);
-    const got = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${publicApp.client_id}`, { headers: { authorization: `Bearer ${aliceKey}` } });
+    const got = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${publicApp.client_id}`, {
+      headers: { authorization: `Bearer ${aliceKey}` },
+    });
     expect(await got.json()).toEqual({ app: json.app });
-    const foreign = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${publicApp.client_id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+    const foreign = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${publicApp.client_id}`, {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
     expect(foreign.status).toBe(404);
   });
 
   it("refuses an unknown scope and a non-loopback http redirect URI with 400 INVALID_REQUEST naming the field", async () => {
-    const badScope = await registerApp(system.baseUrl, aliceKey, { name: "x", redirect_uris: ["https://app.example/cb"], scopes: ["images:delete"], confidential: false });
+    const badScope = await registerApp(system.baseUrl, aliceKey, {
+      name: "x",
+      redirect_uris: ["https://app.example/cb"],
+      scopes: ["images:delete"],
+      confidential: false,
+    });
     expect(badScope.status).toBe(400);
     expect((badScope.json.error as { code: string; message: string }).code).toBe("INVALID_REQUEST");
     expect((badScope.json.error as { message: string }).message).toContain("scopes");
-    const badUri = await registerApp(system.baseUrl, aliceKey, { name: "x", redirect_uris: ["http://app.example/cb"], scopes: ["models:read"], confidential: false });
+    const badUri = await registerApp(system.baseUrl, aliceKey, {
+      name: "x",
+      redirect_uris: ["http://app.example/cb"],
+      scopes: ["models:read"],
+      confidential: false,
+    });
     expect(badUri.status).toBe(400);
     expect((badUri.json.error as { code: string; message: string }).code).toBe("INVALID_REQUEST");
     expect((badUri.json.error as { message: string }).message).toContain("redirect_uris[0]");
@@ -144,14 +191,25 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     expect(await page.locator('input[type="password"]').count()).toBe(1);
     // A wrong key is refused on the page itself (401), nothing reaches the app.
     await page.fill('input[type="password"]', "not-a-key");
-    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click('button:has-text("Allow")')]);
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.click('button:has-text("Allow")'),
+    ]);
     expect(refused.status()).toBe(401);
     await expect(page.locator(".problem").textContent()).resolves.toContain("not valid");
     const landed = await submitConsent(page, aliceKey, "Allow");
     await page.close();
     expect(landed.searchParams.get("state")).toBe(state);
     const params = oauth.validateAuthResponse(as, { client_id: publicApp.client_id }, landed, state);
-    const redeemed = await oauth.authorizationCodeGrantRequest(as, { client_id: publicApp.client_id }, oauth.None(), params, callback.url, verifier, INSECURE);
+    const redeemed = await oauth.authorizationCodeGrantRequest(
+      as,
+      { client_id: publicApp.client_id },
+      oauth.None(),
+      params,
+      callback.url,
+      verifier,
+      INSECURE,
+    );
     tokens = await oauth.processAuthorizationCodeResponse(as, { client_id: publicApp.client_id }, redeemed);
     expect(tokens.token_type.toLowerCase()).toBe("bearer");
     expect(tokens.refresh_token).toBeTruthy();
@@ -164,8 +222,17 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     expect(rest.status).toBe(200);
     const id = String(rest.json.id);
     // The generation is alice's: her key sees it, another owner's does not.
-    expect((await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${aliceKey}` } })).status).toBe(200);
-    expect((await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${system.adminKey}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${aliceKey}` } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await fetch(`${system.baseUrl}/api/v2/generations/${id}`, {
+          headers: { authorization: `Bearer ${system.adminKey}` },
+        })
+      ).status,
+    ).toBe(404);
     // Usage records which app acted (the front's SQLite file under the data dir).
     const db = new DatabaseSync(join(system.dataDir, "imagegen.sqlite"), { readOnly: true });
     const row = db.prepare("SELECT owner, oauth_client_id FROM generations WHERE id = ?").get(id);
@@ -181,7 +248,11 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
 
   it("rotates refresh tokens; a reused one is invalid_grant and revokes its whole family", async () => {
     const client = { client_id: publicApp.client_id };
-    const first = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, INSECURE));
+    const first = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, INSECURE),
+    );
     expect(first.refresh_token).toBeTruthy();
     expect(first.refresh_token).not.toBe(tokens.refresh_token);
     expect((await restTextToImage(system.baseUrl, first.access_token)).status).toBe(200);
@@ -199,9 +270,21 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     const { page, verifier, state } = await authorize(publicApp.client_id);
     const params = oauth.validateAuthResponse(as, client, await submitConsent(page, aliceKey, "Allow"), state);
     await page.close();
-    const first = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE));
+    const first = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE),
+    );
     expect((await restTextToImage(system.baseUrl, first.access_token)).status).toBe(200);
-    const again = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE);
+    const again = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      params,
+      callback.url,
+      verifier,
+      INSECURE,
+    );
     expect(again.status).toBe(400);
     expect(((await again.json()) as { error: string }).error).toBe("invalid_grant");
     expect((await restTextToImage(system.baseUrl, first.access_token)).status).toBe(401);
@@ -235,7 +318,12 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
   });
 
   it("issues client-credentials tokens to a confidential app, introspects them for it only, and revokes them at once", async () => {
-    const registered = await registerApp(system.baseUrl, system.adminKey, { name: "Batch renderer", redirect_uris: ["https://batch.example/cb"], scopes: ["images:generate", "images:read"], confidential: true });
+    const registered = await registerApp(system.baseUrl, system.adminKey, {
+      name: "Batch renderer",
+      redirect_uris: ["https://batch.example/cb"],
+      scopes: ["images:generate", "images:read"],
+      confidential: true,
+    });
     expect(registered.status).toBe(201);
     const secret = registered.json.client_secret!;
     expect(secret).toMatch(/^igs_/);
@@ -244,31 +332,71 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     const token = await clientCredentialsToken(as, clientId, secret, "images:generate");
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(200);
 
-    const wrong = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic("igs_wrong"), { scope: "images:generate" }, INSECURE);
+    const wrong = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic("igs_wrong"),
+      { scope: "images:generate" },
+      INSECURE,
+    );
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: string }).error).toBe("invalid_client");
 
-    const introspected = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, oauth.ClientSecretBasic(secret), token, INSECURE));
+    const introspected = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, oauth.ClientSecretBasic(secret), token, INSECURE),
+    );
     expect(introspected).toMatchObject({ active: true, client_id: clientId, scope: "images:generate" });
     // Another client learns nothing about it.
-    const other = await registerApp(system.baseUrl, system.adminKey, { name: "Other", redirect_uris: ["https://other.example/cb"], scopes: ["models:read"], confidential: true });
+    const other = await registerApp(system.baseUrl, system.adminKey, {
+      name: "Other",
+      redirect_uris: ["https://other.example/cb"],
+      scopes: ["models:read"],
+      confidential: true,
+    });
     const otherClient = { client_id: other.json.app.client_id };
-    const foreign = await oauth.processIntrospectionResponse(as, otherClient, await oauth.introspectionRequest(as, otherClient, oauth.ClientSecretBasic(other.json.client_secret!), token, INSECURE));
+    const foreign = await oauth.processIntrospectionResponse(
+      as,
+      otherClient,
+      await oauth.introspectionRequest(
+        as,
+        otherClient,
+        oauth.ClientSecretBasic(other.json.client_secret!),
+        token,
+        INSECURE,
+      ),
+    );
     expect(foreign.active).toBe(false);
 
     const revoked = await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(secret), token, INSECURE);
     await oauth.processRevocationResponse(revoked);
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(401);
     const grpc = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
-    const error = await grpc.listGenerations({}, { headers: { authorization: `Bearer ${token}` } }).catch((e: unknown) => ConnectError.from(e));
+    const error = await grpc
+      .listGenerations({}, { headers: { authorization: `Bearer ${token}` } })
+      .catch((e: unknown) => ConnectError.from(e));
     expect((error as ConnectError).code).toBe(Code.Unauthenticated);
   });
 
   it("deleting an app revokes every token it holds at once (204)", async () => {
-    const registered = await registerApp(system.baseUrl, system.adminKey, { name: "Short-lived", redirect_uris: ["https://short.example/cb"], scopes: ["images:generate"], confidential: true });
-    const token = await clientCredentialsToken(as, registered.json.app.client_id, registered.json.client_secret!, "images:generate");
+    const registered = await registerApp(system.baseUrl, system.adminKey, {
+      name: "Short-lived",
+      redirect_uris: ["https://short.example/cb"],
+      scopes: ["images:generate"],
+      confidential: true,
+    });
+    const token = await clientCredentialsToken(
+      as,
+      registered.json.app.client_id,
+      registered.json.client_secret!,
+      "images:generate",
+    );
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(200);
-    const deleted = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${registered.json.app.client_id}`, { method: "DELETE", headers: { authorization: `Bearer ${system.adminKey}` } });
+    const deleted = await fetch(`${system.baseUrl}/api/v2/oauth/apps/${registered.json.app.client_id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
     expect(deleted.status).toBe(204);
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(401);
   });
@@ -279,9 +407,17 @@ describe("OAuth 2.0 with a standard client (oauth4webapi) through the gateway", 
     const { page, verifier, state } = await authorize(publicApp.client_id);
     const params = oauth.validateAuthResponse(as, client, await submitConsent(page, daveKey, "Allow"), state);
     await page.close();
-    const daves = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE));
+    const daves = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, callback.url, verifier, INSECURE),
+    );
     expect((await restTextToImage(system.baseUrl, daves.access_token)).status).toBe(200);
-    const listed = (await (await fetch(`${system.baseUrl}/api/v2/admin/keys?owner=dave`, { headers: { authorization: `Bearer ${system.adminKey}` } })).json()) as { keys: Array<{ id: string }> };
+    const listed = (await (
+      await fetch(`${system.baseUrl}/api/v2/admin/keys?owner=dave`, {
+        headers: { authorization: `Bearer ${system.adminKey}` },
+      })
+    ).json()) as { keys: Array<{ id: string }> };
     const revoked = await fetch(`${system.baseUrl}/api/v2/admin/keys/${listed.keys[0]!.id}:revoke`, {
       method: "POST",
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },

@@ -28,13 +28,22 @@ afterAll(async () => {
 describe("OAuth across replicas", () => {
   it("honours on A a token issued by B, and a revocation through B refuses it on A at once", async () => {
     const [asA, asB] = [await discover(a.baseUrl), await discover(b.baseUrl)];
-    const app = await registerApp(a.baseUrl, a.adminKey, { name: "Replicated", redirect_uris: ["https://rep.example/cb"], scopes: ["images:generate"], confidential: true });
+    const app = await registerApp(a.baseUrl, a.adminKey, {
+      name: "Replicated",
+      redirect_uris: ["https://rep.example/cb"],
+      scopes: ["images:generate"],
+      confidential: true,
+    });
     expect(app.status).toBe(201);
     const client = { client_id: app.json.app.client_id };
     const auth = oauth.ClientSecretBasic(app.json.client_secret!);
     const token = await clientCredentialsToken(asB, client.client_id, app.json.client_secret!, "images:generate");
     expect((await restTextToImage(a.baseUrl, token)).status).toBe(200);
-    const seen = await oauth.processIntrospectionResponse(asA, client, await oauth.introspectionRequest(asA, client, auth, token, INSECURE));
+    const seen = await oauth.processIntrospectionResponse(
+      asA,
+      client,
+      await oauth.introspectionRequest(asA, client, auth, token, INSECURE),
+    );
     expect(seen.active).toBe(true);
     await oauth.processRevocationResponse(await oauth.revocationRequest(asB, client, auth, token, INSECURE));
     expect((await restTextToImage(a.baseUrl, token)).status).toBe(401);
@@ -43,10 +52,18 @@ describe("OAuth across replicas", () => {
 
   it("deleting the app through A ends, on B, the tokens B issued", async () => {
     const asB = await discover(b.baseUrl);
-    const app = await registerApp(b.baseUrl, b.adminKey, { name: "Doomed", redirect_uris: ["https://doomed.example/cb"], scopes: ["images:generate"], confidential: true });
+    const app = await registerApp(b.baseUrl, b.adminKey, {
+      name: "Doomed",
+      redirect_uris: ["https://doomed.example/cb"],
+      scopes: ["images:generate"],
+      confidential: true,
+    });
     const token = await clientCredentialsToken(asB, app.json.app.client_id, app.json.client_secret!, "images:generate");
     expect((await restTextToImage(b.baseUrl, token)).status).toBe(200);
-    const deleted = await fetch(`${a.baseUrl}/api/v2/oauth/apps/${app.json.app.client_id}`, { method: "DELETE", headers: { authorization: `Bearer ${a.adminKey}` } });
+    const deleted = await fetch(`${a.baseUrl}/api/v2/oauth/apps/${app.json.app.client_id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${a.adminKey}` },
+    });
     expect(deleted.status).toBe(204);
     expect((await restTextToImage(b.baseUrl, token)).status).toBe(401);
   });

@@ -8,7 +8,14 @@ import { OAuthAppService } from "@imagegen/proto/imagegen/v1/oauth_app_service_p
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSystem, type RunningSystem } from "./start-system.ts";
-import { INSECURE, clientCredentialsToken, createOwnerKey, discover, registerApp, restTextToImage } from "./support/oauth-fixtures.ts";
+import {
+  INSECURE,
+  clientCredentialsToken,
+  createOwnerKey,
+  discover,
+  registerApp,
+  restTextToImage,
+} from "./support/oauth-fixtures.ts";
 
 // Issue 16: a token reaches only what its scopes cover, on every surface, and acts only as its owner.
 let system: RunningSystem;
@@ -54,7 +61,9 @@ describe("scopes on every surface", () => {
     expect(models.status).toBe(200);
     const generations = await fetch(`${system.baseUrl}/api/v2/generations`, bearer(generateOnly));
     expect(generations.status).toBe(403);
-    expect(((await generations.json()) as { error: { details: unknown } }).error.details).toEqual({ required_scope: "images:read" });
+    expect(((await generations.json()) as { error: { details: unknown } }).error.details).toEqual({
+      required_scope: "images:read",
+    });
   });
 
   const transports: Array<[string, () => Transport]> = [
@@ -62,16 +71,19 @@ describe("scopes on every surface", () => {
     ["gRPC", () => createGrpcTransport({ baseUrl: system.baseUrl })],
     ["gRPC-Web", () => createGrpcWebTransport({ baseUrl: system.baseUrl, httpVersion: "1.1" })],
   ];
-  it.each(transports)("%s: PERMISSION_DENIED with ErrorInfo.metadata.required_scope; the scope it has works", async (_name, transport) => {
-    const images = createClient(ImageService, transport());
-    const error = await rpcError(images.textToImage({ prompt: "a lighthouse", model: "local" }, bearer(modelsOnly)));
-    expect(error.code).toBe(Code.PermissionDenied);
-    const info = error.findDetails(ErrorInfoSchema)[0];
-    expect(info?.reason).toBe("FORBIDDEN");
-    expect(info?.metadata).toEqual({ required_scope: "images:generate" });
-    const models = await createClient(ModelService, transport()).listModels({}, bearer(modelsOnly));
-    expect(models.models.length).toBeGreaterThan(0);
-  });
+  it.each(transports)(
+    "%s: PERMISSION_DENIED with ErrorInfo.metadata.required_scope; the scope it has works",
+    async (_name, transport) => {
+      const images = createClient(ImageService, transport());
+      const error = await rpcError(images.textToImage({ prompt: "a lighthouse", model: "local" }, bearer(modelsOnly)));
+      expect(error.code).toBe(Code.PermissionDenied);
+      const info = error.findDetails(ErrorInfoSchema)[0];
+      expect(info?.reason).toBe("FORBIDDEN");
+      expect(info?.metadata).toEqual({ required_scope: "images:generate" });
+      const models = await createClient(ModelService, transport()).listModels({}, bearer(modelsOnly));
+      expect(models.models.length).toBeGreaterThan(0);
+    },
+  );
 
   it("compat profiles call the same RPCs: OpenAI Images and seed 002 answer 403 in their own shapes", async () => {
     const openai = await fetch(`${system.baseUrl}/v1/images/generations`, {
@@ -110,13 +122,25 @@ describe("scopes on every surface", () => {
 
   it("authenticates a confidential client with client_secret_post too", async () => {
     const client = { client_id: app.clientId };
-    const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretPost(app.secret), { scope: "models:read" }, INSECURE);
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretPost(app.secret),
+      { scope: "models:read" },
+      INSECURE,
+    );
     const token = (await oauth.processClientCredentialsResponse(as, client, response)).access_token;
     expect((await fetch(`${system.baseUrl}/api/v2/models`, bearer(token))).status).toBe(200);
   });
 
   it("refuses a scope the app was not registered for at the token endpoint (invalid_scope)", async () => {
-    const response = await oauth.clientCredentialsGrantRequest(as, { client_id: app.clientId }, oauth.ClientSecretBasic(app.secret), { scope: "gallery:write" }, INSECURE);
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      { client_id: app.clientId },
+      oauth.ClientSecretBasic(app.secret),
+      { scope: "gallery:write" },
+      INSECURE,
+    );
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe("invalid_scope");
   });
@@ -135,22 +159,51 @@ describe("a token acts only as its owner", () => {
       body: "{}",
     });
     expect(cancel.status).toBe(404);
-    expect(((await cancel.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("generation") });
+    expect(((await cancel.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("generation"),
+    });
     // Bob cannot read or delete the admin's app, and his own app cannot revoke its tokens.
     expect((await fetch(`${system.baseUrl}/api/v2/oauth/apps/${app.clientId}`, bearer(bobKey))).status).toBe(404);
-    expect((await fetch(`${system.baseUrl}/api/v2/oauth/apps/${app.clientId}`, { method: "DELETE", ...bearer(bobKey) })).status).toBe(404);
-    const bobApp = await registerApp(system.baseUrl, bobKey, { name: "Bob's", redirect_uris: ["https://bob.example/cb"], scopes: ["models:read"], confidential: true });
-    const revoke = await oauth.revocationRequest(as, { client_id: bobApp.json.app.client_id }, oauth.ClientSecretBasic(bobApp.json.client_secret!), readAll, INSECURE);
+    expect(
+      (await fetch(`${system.baseUrl}/api/v2/oauth/apps/${app.clientId}`, { method: "DELETE", ...bearer(bobKey) }))
+        .status,
+    ).toBe(404);
+    const bobApp = await registerApp(system.baseUrl, bobKey, {
+      name: "Bob's",
+      redirect_uris: ["https://bob.example/cb"],
+      scopes: ["models:read"],
+      confidential: true,
+    });
+    const revoke = await oauth.revocationRequest(
+      as,
+      { client_id: bobApp.json.app.client_id },
+      oauth.ClientSecretBasic(bobApp.json.client_secret!),
+      readAll,
+      INSECURE,
+    );
     expect(revoke.status).toBe(400);
     expect((await restTextToImage(system.baseUrl, readAll)).status).toBe(200);
   });
 
   it("a revoked API key takes the tokens it authorized with it", async () => {
     const carolKey = await createOwnerKey(system.baseUrl, system.adminKey, "carol");
-    const carolApp = await registerApp(system.baseUrl, carolKey, { name: "Carol's", redirect_uris: ["https://carol.example/cb"], scopes: ["images:generate"], confidential: true });
-    const token = await clientCredentialsToken(as, carolApp.json.app.client_id, carolApp.json.client_secret!, "images:generate");
+    const carolApp = await registerApp(system.baseUrl, carolKey, {
+      name: "Carol's",
+      redirect_uris: ["https://carol.example/cb"],
+      scopes: ["images:generate"],
+      confidential: true,
+    });
+    const token = await clientCredentialsToken(
+      as,
+      carolApp.json.app.client_id,
+      carolApp.json.client_secret!,
+      "images:generate",
+    );
     expect((await restTextToImage(system.baseUrl, token)).status).toBe(200);
-    const keys = (await (await fetch(`${system.baseUrl}/api/v2/admin/keys?owner=carol`, bearer(system.adminKey))).json()) as { keys: Array<{ id: string }> };
+    const keys = (await (
+      await fetch(`${system.baseUrl}/api/v2/admin/keys?owner=carol`, bearer(system.adminKey))
+    ).json()) as { keys: Array<{ id: string }> };
     const revoked = await fetch(`${system.baseUrl}/api/v2/admin/keys/${keys.keys[0]!.id}:revoke`, {
       method: "POST",
       headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },

@@ -29,7 +29,8 @@ type KeyValue = { key: string; value: Record<string, unknown> };
 
 function attributeMap(list: KeyValue[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const { key, value } of list ?? []) out[key] = value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue;
+  for (const { key, value } of list ?? [])
+    out[key] = value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue;
   return out;
 }
 
@@ -47,7 +48,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   const parsed = (path: string): Array<Record<string, any>> =>
-    bodies.filter((b) => b.startsWith(`${path} `)).map((b) => JSON.parse(b.slice(path.length + 1)) as Record<string, any>);
+    bodies
+      .filter((b) => b.startsWith(`${path} `))
+      .map((b) => JSON.parse(b.slice(path.length + 1)) as Record<string, any>);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bodies,
@@ -74,7 +77,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         parsed("/v1/metrics").flatMap((body) =>
           (body.resourceMetrics ?? [])
             .filter((rm: any) => attributeMap(rm.resource?.attributes)["service.name"] === service)
-            .flatMap((rm: any) => (rm.scopeMetrics ?? []).flatMap((sm: any) => (sm.metrics ?? []).map((m: any) => String(m.name)))),
+            .flatMap((rm: any) =>
+              (rm.scopeMetrics ?? []).flatMap((sm: any) => (sm.metrics ?? []).map((m: any) => String(m.name))),
+            ),
         ),
       ),
     close: () => new Promise((resolve) => server.close(() => resolve())),

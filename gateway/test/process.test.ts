@@ -7,7 +7,11 @@ let imageUrl: string;
 // A red disc on a white background: something to filter, enlarge and cut out.
 const disc = async () =>
   `data:image/png;base64,${(
-    await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#fff"/><circle cx="64" cy="48" r="30" fill="#d22"/></svg>'))
+    await sharp(
+      Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#fff"/><circle cx="64" cy="48" r="30" fill="#d22"/></svg>',
+      ),
+    )
       .png()
       .toBuffer()
   ).toString("base64")}`;
@@ -46,16 +50,30 @@ describe("/api/v2/process (seed 004)", () => {
     });
     expect(status).toBe(200);
     expect(json.id).toMatch(/^proc_/);
-    expect(json.processed_image).toMatchObject({ filters_applied: ["brightness", "contrast", "blur", "artistic"], width: 128, height: 96, format: "png" });
+    expect(json.processed_image).toMatchObject({
+      filters_applied: ["brightness", "contrast", "blur", "artistic"],
+      width: 128,
+      height: 96,
+      format: "png",
+    });
     expect(typeof json.processed_image.processing_time_ms).toBe("number");
     const meta = await fetchImage(json.processed_image.url);
     expect([meta.format, meta.width, meta.height]).toEqual(["png", 128, 96]);
   });
 
   it("upscales 4× with the seed's request and reports both dimensions", async () => {
-    const { status, json } = await post("/api/v2/process/upscale", { image_url: imageUrl, scale_factor: 4, model: "real-esrgan", enhance_faces: true, denoise_strength: 0.5 });
+    const { status, json } = await post("/api/v2/process/upscale", {
+      image_url: imageUrl,
+      scale_factor: 4,
+      model: "real-esrgan",
+      enhance_faces: true,
+      denoise_strength: 0.5,
+    });
     expect(status).toBe(200);
-    expect(json.result).toMatchObject({ original_dimensions: { width: 128, height: 96 }, upscaled_dimensions: { width: 512, height: 384 } });
+    expect(json.result).toMatchObject({
+      original_dimensions: { width: 128, height: 96 },
+      upscaled_dimensions: { width: 512, height: 384 },
+    });
     // Nothing about faces is reported: no face detector ran.
     expect(json.result.enhancement_details).toBeUndefined();
     const meta = await fetchImage(json.result.url);
@@ -63,7 +81,13 @@ describe("/api/v2/process (seed 004)", () => {
   });
 
   it("removes the background, with a mask and the measured foreground bounds", async () => {
-    const { status, json } = await post("/api/v2/process/remove-background", { image_url: imageUrl, mode: "remove", output_format: "png", edge_smoothing: true, foreground_threshold: 0.5 });
+    const { status, json } = await post("/api/v2/process/remove-background", {
+      image_url: imageUrl,
+      mode: "remove",
+      output_format: "png",
+      edge_smoothing: true,
+      foreground_threshold: 0.5,
+    });
     expect(status).toBe(200);
     const cutout = await fetchImage(json.result.url);
     expect(cutout.hasAlpha).toBe(true);
@@ -82,13 +106,19 @@ describe("/api/v2/process (seed 004)", () => {
     ["remove-background", { image_url: "", mode: "remove", output_format: "png" }],
   ])("answers a %s job still running past the wait 202 with the generation to poll", async (operation, body) => {
     // respond-async: a wait of 0, so the job is always still running when the call answers.
-    const pending = await post(`/api/v2/process/${operation}`, { ...body, image_url: imageUrl }, { prefer: "respond-async" });
+    const pending = await post(
+      `/api/v2/process/${operation}`,
+      { ...body, image_url: imageUrl },
+      { prefer: "respond-async" },
+    );
     expect(pending.status).toBe(202);
     expect(Object.keys(pending.json)).toEqual(["id"]);
     expect(pending.json.id).toMatch(/^gen_/);
     let polled: { status: number; json: Record<string, any> } | undefined;
     for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 100))) {
-      const res = await fetch(`${system.baseUrl}/api/v2/generations/${pending.json.id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+      const res = await fetch(`${system.baseUrl}/api/v2/generations/${pending.json.id}`, {
+        headers: { authorization: `Bearer ${system.adminKey}` },
+      });
       polled = { status: res.status, json: (await res.json()) as Record<string, any> };
       if (polled.status !== 202) break;
     }
@@ -97,12 +127,19 @@ describe("/api/v2/process (seed 004)", () => {
     const meta = await fetchImage(polled?.json.images[0].url);
     expect([meta.width, meta.height]).toEqual(operation === "upscale" ? [256, 192] : [128, 96]);
     // The published document says so too.
-    const openapi = (await (await fetch(`${system.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { post: { responses: object } }> };
-    expect(Object.keys(openapi.paths[`/api/v2/process/${operation}`]!.post.responses)).toEqual(expect.arrayContaining(["200", "202"]));
+    const openapi = (await (await fetch(`${system.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, { post: { responses: object } }>;
+    };
+    expect(Object.keys(openapi.paths[`/api/v2/process/${operation}`]!.post.responses)).toEqual(
+      expect.arrayContaining(["200", "202"]),
+    );
   });
 
   it("refuses an image it cannot decode", async () => {
-    const { status, json } = await post("/api/v2/process/filters", { image_url: "data:image/png;base64,AAAA", filters: [{ type: "grayscale" }] });
+    const { status, json } = await post("/api/v2/process/filters", {
+      image_url: "data:image/png;base64,AAAA",
+      filters: [{ type: "grayscale" }],
+    });
     expect(status).toBe(400);
     expect(json.error.code).toBe("INVALID_IMAGE");
   });
@@ -128,7 +165,13 @@ describe("image-to-image and inpaint answers (seed 004 shapes)", () => {
   });
 
   it("reports the masked share and region of an inpainting", async () => {
-    const mask = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#000"/><rect width="64" height="96" fill="#fff"/></svg>')).png().toBuffer();
+    const mask = await sharp(
+      Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="96"><rect width="128" height="96" fill="#000"/><rect width="64" height="96" fill="#fff"/></svg>',
+      ),
+    )
+      .png()
+      .toBuffer();
     const { status, json } = await post("/api/v2/generate/inpaint", {
       init_image: imageUrl,
       mask_image: `data:image/png;base64,${mask.toString("base64")}`,

@@ -31,7 +31,8 @@ beforeAll(async () => {
     },
     { providers: ["openai"] },
   );
-  for (let attempt = 0; attempt < 100 && !(await modelActive("gpt-image-1")); attempt++) await new Promise((r) => setTimeout(r, 300));
+  for (let attempt = 0; attempt < 100 && !(await modelActive("gpt-image-1")); attempt++)
+    await new Promise((r) => setTimeout(r, 300));
   descriptorsBefore = openDescriptors();
 });
 afterAll(async () => {
@@ -43,7 +44,9 @@ const auth = () => ({ authorization: `Bearer ${system.adminKey}` });
 
 /** Open file descriptors (sockets, files) of the front and the provider process, from /proc. */
 function openDescriptors(): Record<string, number> {
-  return Object.fromEntries(["front", "openai"].map((name) => [name, readdirSync(`/proc/${system.pid(name)}/fd`).length]));
+  return Object.fromEntries(
+    ["front", "openai"].map((name) => [name, readdirSync(`/proc/${system.pid(name)}/fd`).length]),
+  );
 }
 
 async function modelActive(id: string): Promise<boolean> {
@@ -58,10 +61,20 @@ async function generate(): Promise<{ status: number; json: any; retryAfter: stri
   const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
     method: "POST",
     headers: { ...auth(), "content-type": "application/json" },
-    body: JSON.stringify({ prompt: "a lighthouse in fog", model: "gpt-image-1", parameters: { width: 1024, height: 1024 }, use_cache: false }),
+    body: JSON.stringify({
+      prompt: "a lighthouse in fog",
+      model: "gpt-image-1",
+      parameters: { width: 1024, height: 1024 },
+      use_cache: false,
+    }),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, json: await res.json(), retryAfter: res.headers.get("retry-after"), ms: performance.now() - started };
+  return {
+    status: res.status,
+    json: await res.json(),
+    retryAfter: res.headers.get("retry-after"),
+    ms: performance.now() - started,
+  };
 }
 
 async function creditsRemaining(): Promise<number> {
@@ -71,7 +84,8 @@ async function creditsRemaining(): Promise<number> {
 
 async function latestGeneration(): Promise<{ id: string; status: string; error?: { code: string } }> {
   const res = await fetch(`${system.baseUrl}/api/v2/generations?page_size=1`, { headers: auth() });
-  return ((await res.json()) as { generations: Array<{ id: string; status: string; error?: { code: string } }> }).generations[0]!;
+  return ((await res.json()) as { generations: Array<{ id: string; status: string; error?: { code: string } }> })
+    .generations[0]!;
 }
 
 async function generationsInFlight(): Promise<number> {
@@ -82,9 +96,19 @@ async function generationsInFlight(): Promise<number> {
 
 const FAULTS: Array<{ name: string; behaviour: FakeBehaviour; status: number; code: string }> = [
   { name: "a 500", behaviour: { kind: "status", status: 500 }, status: 502, code: "UPSTREAM_UNAVAILABLE" },
-  { name: "a 503 without Retry-After", behaviour: { kind: "status", status: 503 }, status: 502, code: "UPSTREAM_UNAVAILABLE" },
+  {
+    name: "a 503 without Retry-After",
+    behaviour: { kind: "status", status: 503 },
+    status: 502,
+    code: "UPSTREAM_UNAVAILABLE",
+  },
   // Our caller is not the one rate limited: 503 with the vendor's Retry-After, never a 429.
-  { name: "a 429 asking for two minutes", behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 }, status: 503, code: "UPSTREAM_RATE_LIMITED" },
+  {
+    name: "a 429 asking for two minutes",
+    behaviour: { kind: "status", status: 429, retryAfterSeconds: 120 },
+    status: 503,
+    code: "UPSTREAM_RATE_LIMITED",
+  },
   { name: "garbage in a 200", behaviour: { kind: "malformed" }, status: 502, code: "UPSTREAM_BAD_RESPONSE" },
   { name: "a 200 without images", behaviour: { kind: "empty" }, status: 502, code: "UPSTREAM_BAD_RESPONSE" },
   { name: "a connection closed mid-body", behaviour: { kind: "cut-off" }, status: 502, code: "UPSTREAM_UNAVAILABLE" },
@@ -94,27 +118,33 @@ const FAULTS: Array<{ name: string; behaviour: FakeBehaviour; status: number; co
 ];
 
 describe("a misbehaving vendor through the whole chain", () => {
-  it.each(FAULTS)("$name ends in $status $code, a failed generation and no charge", async ({ behaviour, status, code }) => {
-    const credits = await creditsRemaining();
-    fake.script(behaviour);
-    const answer = await generate();
-    expect(answer.status, JSON.stringify(answer.json)).toBe(status);
-    expect(answer.json.error).toMatchObject({ code, type: code === "TIMEOUT" ? "timeout_error" : "provider_error" });
-    expect(JSON.stringify(answer.json)).not.toContain(OPENAI_KEY);
-    if (code === "UPSTREAM_RATE_LIMITED") expect(answer.retryAfter).toBe("120");
-    if (status === 504) {
-      // Held answers end at the provider deadline, and the vendor connection is let go.
-      expect(answer.ms).toBeGreaterThanOrEqual(PROVIDER_TIMEOUT_MS - 100);
-      await fake.sawStop();
-    }
-    const generation = await latestGeneration();
-    expect(generation, JSON.stringify(generation)).toMatchObject({ status: "failed", error: { reason: code.toLowerCase() } });
-    expect(await creditsRemaining()).toBe(credits);
-    // And the next request is served normally (which also closes the provider's circuit again).
-    const next = await generate();
-    expect(next.status, JSON.stringify(next.json)).toBe(200);
-    expect(credits - (await creditsRemaining())).toBe(2);
-  });
+  it.each(FAULTS)(
+    "$name ends in $status $code, a failed generation and no charge",
+    async ({ behaviour, status, code }) => {
+      const credits = await creditsRemaining();
+      fake.script(behaviour);
+      const answer = await generate();
+      expect(answer.status, JSON.stringify(answer.json)).toBe(status);
+      expect(answer.json.error).toMatchObject({ code, type: code === "TIMEOUT" ? "timeout_error" : "provider_error" });
+      expect(JSON.stringify(answer.json)).not.toContain(OPENAI_KEY);
+      if (code === "UPSTREAM_RATE_LIMITED") expect(answer.retryAfter).toBe("120");
+      if (status === 504) {
+        // Held answers end at the provider deadline, and the vendor connection is let go.
+        expect(answer.ms).toBeGreaterThanOrEqual(PROVIDER_TIMEOUT_MS - 100);
+        await fake.sawStop();
+      }
+      const generation = await latestGeneration();
+      expect(generation, JSON.stringify(generation)).toMatchObject({
+        status: "failed",
+        error: { reason: code.toLowerCase() },
+      });
+      expect(await creditsRemaining()).toBe(credits);
+      // And the next request is served normally (which also closes the provider's circuit again).
+      const next = await generate();
+      expect(next.status, JSON.stringify(next.json)).toBe(200);
+      expect(credits - (await creditsRemaining())).toBe(2);
+    },
+  );
 
   it("a 429 with a short Retry-After is retried once and charged once", async () => {
     const credits = await creditsRemaining();
@@ -143,7 +173,9 @@ describe("a misbehaving vendor through the whole chain", () => {
     const refused = await generate();
     expect(refused.status).toBe(503);
     expect(refused.json.error.code).toBe("MODEL_NOT_AVAILABLE");
-    expect(refused.json.error.message).toMatch(/openai: circuit open after 3 provider failures in a row; next trial in \d+ s/);
+    expect(refused.json.error.message).toMatch(
+      /openai: circuit open after 3 provider failures in a row; next trial in \d+ s/,
+    );
     expect(Number(refused.retryAfter)).toBeGreaterThan(50);
     expect(fake.submissions()).toBe(submissions);
     fake.reset();
@@ -152,10 +184,12 @@ describe("a misbehaving vendor through the whole chain", () => {
   it("leaks no handle: once idle, no connection to the vendor is left and descriptors are back where they started", async () => {
     // Keep-alive connections close after a few idle seconds; one held by a hung or trickling
     // vendor call that was never let go would stay open for good.
-    for (let waited = 0; waited < 15_000 && fake.openConnections() > 0; waited += 250) await new Promise((r) => setTimeout(r, 250));
+    for (let waited = 0; waited < 15_000 && fake.openConnections() > 0; waited += 250)
+      await new Promise((r) => setTimeout(r, 250));
     expect(fake.openConnections()).toBe(0);
     const after = openDescriptors();
     // A little slack for what idles and comes back (a log write, the metrics scrape's socket).
-    for (const [name, before] of Object.entries(descriptorsBefore)) expect(after[name], `${name}: ${before} before, ${after[name]} after`).toBeLessThanOrEqual(before + 2);
+    for (const [name, before] of Object.entries(descriptorsBefore))
+      expect(after[name], `${name}: ${before} before, ${after[name]} after`).toBeLessThanOrEqual(before + 2);
   }, 30_000);
 });

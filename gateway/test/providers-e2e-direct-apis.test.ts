@@ -40,14 +40,24 @@ beforeAll(async () => {
   );
   // The front describes each provider with a short deadline; on a loaded machine the first look
   // can miss one, and the next refresh finds it. Start once all four serve their models.
-  await waitForActive(["gpt-image-1", "stable-image-ultra", "gemini-2.5-flash-image", "stable-diffusion-1.5", "dall-e-3"]);
+  await waitForActive([
+    "gpt-image-1",
+    "stable-image-ultra",
+    "gemini-2.5-flash-image",
+    "stable-diffusion-1.5",
+    "dall-e-3",
+  ]);
 });
 
 async function waitForActive(ids: readonly string[]): Promise<void> {
   let inactive: string[] = [...ids];
   for (let attempt = 0; attempt < 100 && inactive.length; attempt++) {
-    const res = await fetch(`${system.baseUrl}/api/v2/models`, { headers: { authorization: `Bearer ${system.adminKey}` } });
-    const models = res.ok ? ((await res.json()) as { models?: Array<{ id: string; status: string }> }).models ?? [] : [];
+    const res = await fetch(`${system.baseUrl}/api/v2/models`, {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
+    const models = res.ok
+      ? (((await res.json()) as { models?: Array<{ id: string; status: string }> }).models ?? [])
+      : [];
     inactive = ids.filter((id) => models.find((m) => m.id === id)?.status !== "active");
     if (inactive.length) await new Promise((resolve) => setTimeout(resolve, 300));
   }
@@ -80,17 +90,54 @@ async function expectOurImages(json: Record<string, any>, count: number, fakeBas
 
 describe("generation through the OpenAI, Stability, OpenRouter and A1111 provider services", () => {
   const cases = [
-    { name: "openai gpt-image-1 (base64)", model: "gpt-image-1", parameters: { width: 1024, height: 1024, num_outputs: 2 }, format: "png", provider: "openai", images: 2 },
-    { name: "stability ultra (multipart, raw image bytes)", model: "stable-image-ultra", parameters: { width: 1344, height: 768 }, format: "png", provider: "stability", images: 1 },
-    { name: "openrouter gemini (chat completions, data URL)", model: "gemini-2.5-flash-image", parameters: { width: 1024, height: 1024 }, format: "png", provider: "openrouter", images: 1 },
-    { name: "automatic1111 behind HTTP Basic (txt2img)", model: "stable-diffusion-1.5", parameters: { width: 512, height: 512, num_outputs: 2 }, format: "png", provider: "automatic1111", images: 2 },
+    {
+      name: "openai gpt-image-1 (base64)",
+      model: "gpt-image-1",
+      parameters: { width: 1024, height: 1024, num_outputs: 2 },
+      format: "png",
+      provider: "openai",
+      images: 2,
+    },
+    {
+      name: "stability ultra (multipart, raw image bytes)",
+      model: "stable-image-ultra",
+      parameters: { width: 1344, height: 768 },
+      format: "png",
+      provider: "stability",
+      images: 1,
+    },
+    {
+      name: "openrouter gemini (chat completions, data URL)",
+      model: "gemini-2.5-flash-image",
+      parameters: { width: 1024, height: 1024 },
+      format: "png",
+      provider: "openrouter",
+      images: 1,
+    },
+    {
+      name: "automatic1111 behind HTTP Basic (txt2img)",
+      model: "stable-diffusion-1.5",
+      parameters: { width: 512, height: 512, num_outputs: 2 },
+      format: "png",
+      provider: "automatic1111",
+      images: 2,
+    },
   ];
-  const fakes = () => ({ openai, stability, openrouter, automatic1111: a1111 }) as Record<string, { baseUrl: string; submissions(): number }>;
+  const fakes = () =>
+    ({ openai, stability, openrouter, automatic1111: a1111 }) as Record<
+      string,
+      { baseUrl: string; submissions(): number }
+    >;
   for (const c of cases) {
     it(`generates with ${c.name}, storing the images in our own store`, async () => {
       const fake = fakes()[c.provider]!;
       const before = fake.submissions();
-      const { status, json } = await generate({ prompt: "a lighthouse at dusk", model: c.model, parameters: c.parameters, output: { format: c.format } });
+      const { status, json } = await generate({
+        prompt: "a lighthouse at dusk",
+        model: c.model,
+        parameters: c.parameters,
+        output: { format: c.format },
+      });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", model: c.model, provider: c.provider });
       await expectOurImages(json, c.images, fake.baseUrl);
@@ -102,7 +149,12 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
     openai.script({ kind: "status", status: 503, times: Infinity });
     const openAiBefore = openai.submissions();
     try {
-      const { status, json } = await generate({ prompt: "a lighthouse", model: "dall-e-3", parameters: { width: 1024, height: 1024 }, output: { format: "png" } });
+      const { status, json } = await generate({
+        prompt: "a lighthouse",
+        model: "dall-e-3",
+        parameters: { width: 1024, height: 1024 },
+        output: { format: "png" },
+      });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", provider: "openrouter" });
       expect(openai.submissions() - openAiBefore).toBe(1);
@@ -115,6 +167,7 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
   it("never lets a provider credential into the logs", () => {
     const output = system.output();
     expect(output).toContain("provider-openai");
-    for (const secret of [OPENAI_KEY, STABILITY_KEY, OPENROUTER_KEY, A1111_AUTH, "e2e-SECRET-password"]) expect(output).not.toContain(secret);
+    for (const secret of [OPENAI_KEY, STABILITY_KEY, OPENROUTER_KEY, A1111_AUTH, "e2e-SECRET-password"])
+      expect(output).not.toContain(secret);
   });
 });

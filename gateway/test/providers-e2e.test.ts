@@ -20,8 +20,15 @@ const configDir = mkdtempSync(join(tmpdir(), "imagegen-e2e-config-"));
 const configPath = join(configDir, "imagegen.yaml");
 
 beforeAll(async () => {
-  const catalog = parse(readFileSync(join(import.meta.dirname, "..", "..", "config", "imagegen.yaml"), "utf8")) as { models: unknown[] };
-  catalog.models.push({ id: "bfl-only", name: "FLUX1.1 [pro] on BFL only", type: "text-to-image", routes: [{ provider: "bfl", model: "flux-pro-1.1" }] });
+  const catalog = parse(readFileSync(join(import.meta.dirname, "..", "..", "config", "imagegen.yaml"), "utf8")) as {
+    models: unknown[];
+  };
+  catalog.models.push({
+    id: "bfl-only",
+    name: "FLUX1.1 [pro] on BFL only",
+    type: "text-to-image",
+    routes: [{ provider: "bfl", model: "flux-pro-1.1" }],
+  });
   writeFileSync(configPath, stringify(catalog));
   replicate = await startFakeReplicate({ token: REPLICATE_TOKEN, waitScale: 0.05 });
   bfl = await startFakeBfl({ key: BFL_KEY });
@@ -46,12 +53,17 @@ async function waitUntilActive(models: readonly string[], timeoutMs: number): Pr
   for (;;) {
     const statuses = await Promise.all(
       models.map(async (id) => {
-        const res = await fetch(`${system.baseUrl}/api/v2/models/${id}`, { headers: { authorization: `Bearer ${system.adminKey}` } });
+        const res = await fetch(`${system.baseUrl}/api/v2/models/${id}`, {
+          headers: { authorization: `Bearer ${system.adminKey}` },
+        });
         return ((await res.json()) as { model?: { status?: string } }).model?.status;
       }),
     );
     if (statuses.every((s) => s === "active")) return;
-    if (Date.now() > deadline) throw new Error(`models not active: ${models.map((m, i) => `${m}=${statuses[i]}`).join(", ")}\n${system.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `models not active: ${models.map((m, i) => `${m}=${statuses[i]}`).join(", ")}\n${system.output()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -84,15 +96,41 @@ async function expectOurImages(json: Record<string, any>, count: number, fakeBas
 
 describe("generation through real provider services against their fakes", () => {
   const cases = [
-    { name: "replicate (official model, Prefer: wait)", model: "flux-schnell", parameters: { width: 1344, height: 768, num_outputs: 2 }, format: "webp", provider: "replicate", images: 2 },
-    { name: "replicate (version-pinned, polled)", model: "stable-diffusion-xl", parameters: { width: 512, height: 512, num_outputs: 1 }, format: "png", provider: "replicate", images: 1 },
-    { name: "bfl (polling_url)", model: "flux-pro-1.1", parameters: { width: 1024, height: 768 }, format: "jpg", provider: "bfl", images: 1 },
+    {
+      name: "replicate (official model, Prefer: wait)",
+      model: "flux-schnell",
+      parameters: { width: 1344, height: 768, num_outputs: 2 },
+      format: "webp",
+      provider: "replicate",
+      images: 2,
+    },
+    {
+      name: "replicate (version-pinned, polled)",
+      model: "stable-diffusion-xl",
+      parameters: { width: 512, height: 512, num_outputs: 1 },
+      format: "png",
+      provider: "replicate",
+      images: 1,
+    },
+    {
+      name: "bfl (polling_url)",
+      model: "flux-pro-1.1",
+      parameters: { width: 1024, height: 768 },
+      format: "jpg",
+      provider: "bfl",
+      images: 1,
+    },
   ];
   for (const c of cases) {
     it(`generates with ${c.name}, storing the images in our own store`, async () => {
       const fake = c.provider === "bfl" ? bfl : replicate;
       const deliveriesBefore = fake.deliveries.length;
-      const { status, json } = await generate({ prompt: "a lighthouse at dusk", model: c.model, parameters: c.parameters, output: { format: c.format } });
+      const { status, json } = await generate({
+        prompt: "a lighthouse at dusk",
+        model: c.model,
+        parameters: c.parameters,
+        output: { format: c.format },
+      });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", model: c.model, provider: c.provider });
       await expectOurImages(json, c.images, fake.baseUrl);
@@ -105,7 +143,12 @@ describe("generation through real provider services against their fakes", () => 
     bfl.script({ kind: "status", status: 503, times: Infinity });
     const bflTriesBefore = bfl.submissions();
     try {
-      const { status, json } = await generate({ prompt: "a lighthouse", model: "flux-pro-1.1", parameters: { width: 1024, height: 768 }, output: { format: "png" } });
+      const { status, json } = await generate({
+        prompt: "a lighthouse",
+        model: "flux-pro-1.1",
+        parameters: { width: 1024, height: 768 },
+        output: { format: "png" },
+      });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", provider: "replicate" });
       // The first route really was tried (and refused) before the second served.

@@ -54,7 +54,12 @@ async function generateThrough(gateway: number, n: number, startedAt: number): P
   const res = await fetch(`${replicas[gateway]!.baseUrl}/api/v2/generate/text-to-image`, {
     method: "POST",
     headers: { ...auth(), "content-type": "application/json" },
-    body: JSON.stringify({ prompt: `harbour at dusk ${n}`, model: METERED_LOCAL, parameters: { width: 512, height: 512 }, use_cache: false }),
+    body: JSON.stringify({
+      prompt: `harbour at dusk ${n}`,
+      model: METERED_LOCAL,
+      parameters: { width: 512, height: 512 },
+      use_cache: false,
+    }),
     signal: AbortSignal.timeout(30_000),
   });
   const json = (await res.json()) as { id?: string; error?: { code: string } };
@@ -65,8 +70,14 @@ async function allGenerations(): Promise<Array<{ id: string; status: string; err
   const out = [];
   let token = "";
   do {
-    const res = await fetch(`${replicas[1]!.baseUrl}/api/v2/generations?page_size=100${token ? `&page_token=${token}` : ""}`, { headers: auth() });
-    const page = (await res.json()) as { generations: Array<{ id: string; status: string; error?: { message: string } }>; next_page_token?: string };
+    const res = await fetch(
+      `${replicas[1]!.baseUrl}/api/v2/generations?page_size=100${token ? `&page_token=${token}` : ""}`,
+      { headers: auth() },
+    );
+    const page = (await res.json()) as {
+      generations: Array<{ id: string; status: string; error?: { message: string } }>;
+      next_page_token?: string;
+    };
     out.push(...page.generations);
     token = page.next_page_token ?? "";
   } while (token);
@@ -96,7 +107,8 @@ describe("two gateways, two fronts, one front killed under load", () => {
     expect(unexpected).toEqual([]);
     const after = outcomes.filter((o) => o.sentAt > killedAt + 100);
     // Both gateways kept serving after the kill: the gateway whose own front died fails over.
-    for (const gateway of [0, 1]) expect(after.filter((o) => o.gateway === gateway && o.status === 200).length).toBeGreaterThan(0);
+    for (const gateway of [0, 1])
+      expect(after.filter((o) => o.gateway === gateway && o.status === 200).length).toBeGreaterThan(0);
     // Requests sent after the kill never meet the dead front: a refused connection goes to the live one.
     expect(after.filter((o) => o.status !== 200)).toEqual([]);
 
@@ -125,6 +137,7 @@ describe("two gateways, two fronts, one front killed under load", () => {
 
 async function usedCredits(): Promise<number> {
   const res = await fetch(`${replicas[1]!.baseUrl}/api/v2/user/profile`, { headers: auth() });
-  const remaining = ((await res.json()) as { user: { usage: { credits_remaining: number } } }).user.usage.credits_remaining;
+  const remaining = ((await res.json()) as { user: { usage: { credits_remaining: number } } }).user.usage
+    .credits_remaining;
   return 1_000_000 - remaining;
 }

@@ -44,12 +44,23 @@ describe("two front replicas on PostgreSQL and Redis", () => {
   it("enforce one quota between them", async () => {
     const secret = await createKey({ owner: "shared-quota", tier: "pro", monthly_credit_quota: 2 });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await calls[i % 2]!(secret, "POST", "/api/v2/generate/text-to-image", { ...metered, parameters: { ...metered.parameters, seed: i } })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (
+          await calls[i % 2]!(secret, "POST", "/api/v2/generate/text-to-image", {
+            ...metered,
+            parameters: { ...metered.parameters, seed: i },
+          })
+        ).status,
+      );
     expect(statuses).toEqual([200, 200, 402]);
   });
 
   it("see a key revoked on one replica refused on the other at once", async () => {
-    const created = await calls[0]!(replicas[0]!.adminKey, "POST", "/api/v2/admin/keys", { owner: "shared-revoke", tier: "pro" });
+    const created = await calls[0]!(replicas[0]!.adminKey, "POST", "/api/v2/admin/keys", {
+      owner: "shared-revoke",
+      tier: "pro",
+    });
     const secret = created.json.secret as string;
     expect((await calls[1]!(secret, "GET", "/api/v2/models")).status).toBe(200);
     await calls[0]!(replicas[0]!.adminKey, "POST", `/api/v2/admin/keys/${created.json.key.id}:revoke`, {});

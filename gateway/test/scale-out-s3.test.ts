@@ -48,13 +48,24 @@ afterAll(async () => {
 describe("two instances with image bytes in S3-compatible object storage", () => {
   it("serves through B the image and gallery thumbnail made on A, with no bytes in PostgreSQL or either data dir", async () => {
     const callA = restClient(a);
-    const made = await callA(key, "POST", "/api/v2/generate/text-to-image", { prompt: "a lighthouse", model: "local", parameters: { width: 64, height: 64 } });
+    const made = await callA(key, "POST", "/api/v2/generate/text-to-image", {
+      prompt: "a lighthouse",
+      model: "local",
+      parameters: { width: 64, height: 64 },
+    });
     expect(made.json.status, made.text).toBe("completed");
     const url = new URL(made.json.images[0].url);
     const image = await fetch(`${b.baseUrl}${url.pathname}${url.search}`);
     expect(image.status).toBe(200);
-    expect(Buffer.from(await image.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");
-    const added = await callA(key, "POST", "/api/v2/gallery/items", { image_id: made.json.images[0].id, title: "in S3" });
+    expect(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe("PNG");
+    const added = await callA(key, "POST", "/api/v2/gallery/items", {
+      image_id: made.json.images[0].id,
+      title: "in S3",
+    });
     expect(added.status, added.text).toBe(201);
     const thumbnail = new URL(added.json.item.thumbnail_url);
     expect((await fetch(`${b.baseUrl}${thumbnail.pathname}${thumbnail.search}`)).status).toBe(200);

@@ -51,7 +51,11 @@ afterAll(async () => {
 
 const small = { prompt: "a lighthouse at dusk", model: "local", parameters: { width: 64, height: 64 } };
 // Four large images take the local renderer over a second: long enough to watch and cancel.
-const slow = { prompt: "a storm over the sea at night", model: "local", parameters: { width: 2048, height: 2048, num_outputs: 4 } };
+const slow = {
+  prompt: "a storm over the sea at night",
+  model: "local",
+  parameters: { width: 2048, height: 2048, num_outputs: 4 },
+};
 
 /** `url` (signed by the instance that made it) asked of `system`'s gateway instead. */
 function through(system: RunningSystem, url: string): string {
@@ -99,33 +103,56 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
   it("watches and cancels through B a generation running on A; A does not overwrite the cancel", async () => {
     const watched = await callA(key, "POST", "/api/v2/generate/text-to-image", slow, { prefer: "respond-async" });
     expect(watched.status).toBe(202);
-    const stream = await fetch(`${b.baseUrl}/api/v2/generations/${watched.json.id}:watch`, { headers: { authorization: `Bearer ${key}` } });
+    const stream = await fetch(`${b.baseUrl}/api/v2/generations/${watched.json.id}:watch`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(stream.status).toBe(200);
-    const events = (await stream.text()).split("\n\n").filter(Boolean).map((block) => /^event: (\S+)/.exec(block)?.[1]);
+    const events = (await stream.text())
+      .split("\n\n")
+      .filter(Boolean)
+      .map((block) => /^event: (\S+)/.exec(block)?.[1]);
     expect(events.at(-1)).toBe("completed");
     expect(events).toContain("image");
 
-    const running = await callA(key, "POST", "/api/v2/generate/text-to-image", { ...slow, prompt: "another storm" }, { prefer: "respond-async" });
+    const running = await callA(
+      key,
+      "POST",
+      "/api/v2/generate/text-to-image",
+      { ...slow, prompt: "another storm" },
+      { prefer: "respond-async" },
+    );
     const canceled = await callB(key, "POST", `/api/v2/generations/${running.json.id}:cancel`, {});
     expect(canceled.status, canceled.text).toBe(200);
     expect(canceled.json.status).toBe("canceled");
     // A notices within its cancel check and stops; the stored state stays canceled everywhere.
     await new Promise((r) => setTimeout(r, 3_000));
-    for (const call of [callA, callB]) expect((await call(key, "GET", `/api/v2/generations/${running.json.id}`)).json.status).toBe("canceled");
+    for (const call of [callA, callB])
+      expect((await call(key, "GET", `/api/v2/generations/${running.json.id}`)).json.status).toBe("canceled");
   });
 
   it("lists on B the gallery item and collection made on A, thumbnail served by B", async () => {
     const made = await callA(key, "POST", "/api/v2/generate/text-to-image", { ...small, prompt: "a sunset" });
     const collection = await callA(key, "POST", "/api/v2/collections", { name: "Across Replicas" });
     expect(collection.status, collection.text).toBe(201);
-    const added = await callA(key, "POST", "/api/v2/gallery/items", { image_id: made.json.images[0].id, title: "Made on A", tags: ["scale"], collections: ["across-replicas"] });
+    const added = await callA(key, "POST", "/api/v2/gallery/items", {
+      image_id: made.json.images[0].id,
+      title: "Made on A",
+      tags: ["scale"],
+      collections: ["across-replicas"],
+    });
     expect(added.status, added.text).toBe(201);
     const gallery = await callB(key, "GET", "/api/v2/gallery?tags=scale");
     expect(gallery.json.gallery.total_items).toBe(1);
-    expect(gallery.json.gallery.items[0]).toMatchObject({ title: "Made on A", image_id: made.json.images[0].id, collections: [collection.json.collection.id] });
+    expect(gallery.json.gallery.items[0]).toMatchObject({
+      title: "Made on A",
+      image_id: made.json.images[0].id,
+      collections: [collection.json.collection.id],
+    });
     expect((await fetch(through(b, gallery.json.gallery.items[0].thumbnail_url))).status).toBe(200);
     const collections = await callB(key, "GET", "/api/v2/collections");
-    expect(collections.json.collections).toEqual([expect.objectContaining({ name: "Across Replicas", slug: "across-replicas", item_count: 1 })]);
+    expect(collections.json.collections).toEqual([
+      expect.objectContaining({ name: "Across Replicas", slug: "across-replicas", item_count: 1 }),
+    ]);
     // Adding the same image through B finds A's item: one item, not two.
     const again = await callB(key, "POST", "/api/v2/gallery/items", { image_id: made.json.images[0].id });
     expect(again.status).toBe(200);
@@ -133,27 +160,47 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
   });
 
   it("applies on B the preferences saved on A", async () => {
-    const saved = await callA(key, "PATCH", "/api/v2/user/preferences", { default_model: "local", default_size: "320x240", nsfw_filter: true, auto_save_gallery: false });
+    const saved = await callA(key, "PATCH", "/api/v2/user/preferences", {
+      default_model: "local",
+      default_size: "320x240",
+      nsfw_filter: true,
+      auto_save_gallery: false,
+    });
     expect(saved.status, saved.text).toBe(200);
     const made = await callB(key, "POST", "/api/v2/generate/text-to-image", { prompt: "a quiet harbour" });
     expect(made.json.model).toBe("local");
     expect(made.json.images[0]).toMatchObject({ width: 320, height: 240 });
-    expect((await callB(key, "GET", "/api/v2/user/profile")).json.user.preferences).toMatchObject({ default_size: "320x240" });
+    expect((await callB(key, "GET", "/api/v2/user/profile")).json.user.preferences).toMatchObject({
+      default_size: "320x240",
+    });
   });
 
   it("delivers once, signed, a webhook registered on A for a generation that ran on B", async () => {
     const secret = `whsec_${Buffer.from("a-very-secret-key-of-32-bytes!!!").toString("base64")}`;
-    const hook = await callA(key, "POST", "/api/v2/webhooks", { url: `${receiverUrl}/once`, events: ["generation.completed"], secret });
+    const hook = await callA(key, "POST", "/api/v2/webhooks", {
+      url: `${receiverUrl}/once`,
+      events: ["generation.completed"],
+      secret,
+    });
     expect(hook.status, hook.text).toBe(201);
-    const made = await callB(key, "POST", "/api/v2/generate/text-to-image", { ...small, prompt: "a webhook across replicas" });
+    const made = await callB(key, "POST", "/api/v2/generate/text-to-image", {
+      ...small,
+      prompt: "a webhook across replicas",
+    });
     expect(made.json.status).toBe("completed");
-    const mine = () => received.filter((r) => r.path === "/once" && JSON.parse(r.body).data?.generation_id === made.json.id);
-    await until(async () => mine().length, (n) => n > 0);
+    const mine = () =>
+      received.filter((r) => r.path === "/once" && JSON.parse(r.body).data?.generation_id === made.json.id);
+    await until(
+      async () => mine().length,
+      (n) => n > 0,
+    );
     // Both fronts drain the outbox every second: wait out a few rounds, still one delivery.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(mine()).toHaveLength(1);
     const { Webhook } = await import("standardwebhooks");
-    expect(() => new Webhook(secret).verify(mine()[0]!.body, mine()[0]!.headers as Record<string, string>)).not.toThrow();
+    expect(() =>
+      new Webhook(secret).verify(mine()[0]!.body, mine()[0]!.headers as Record<string, string>),
+    ).not.toThrow();
     const log = await callB(key, "GET", `/api/v2/webhooks/${hook.json.webhook.id}/deliveries`);
     expect(log.json.deliveries).toEqual([expect.objectContaining({ status: "delivered", attempt: 1 })]);
     await callB(key, "DELETE", `/api/v2/webhooks/${hook.json.webhook.id}`);
@@ -177,23 +224,44 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
     expect(refused.text).toContain("max_concurrent");
     // Canceled through B, the generation ends on A, which gives its slot back.
     expect((await callB(secret, "POST", `/api/v2/generations/${running.json.id}:cancel`, {})).status).toBe(200);
-    const admitted = await until(() => callB(secret, "POST", "/api/v2/generate/text-to-image", small), (r) => r.status !== 429);
+    const admitted = await until(
+      () => callB(secret, "POST", "/api/v2/generate/text-to-image", small),
+      (r) => r.status !== 429,
+    );
     expect(admitted.status, admitted.text).toBe(200);
   });
 
   // Last: it kills A's front.
   it("leaves a delivery pending on an instance that dies to the other, same webhook-id", async () => {
-    const hook = await callA(key, "POST", "/api/v2/webhooks", { url: `${receiverUrl}/flaky`, events: ["generation.completed"], retry_policy: { max_retries: 3, retry_delay_seconds: 2 } });
+    const hook = await callA(key, "POST", "/api/v2/webhooks", {
+      url: `${receiverUrl}/flaky`,
+      events: ["generation.completed"],
+      retry_policy: { max_retries: 3, retry_delay_seconds: 2 },
+    });
     expect(hook.status, hook.text).toBe(201);
-    const made = await callA(key, "POST", "/api/v2/generate/text-to-image", { ...small, prompt: "a delivery that outlives its replica" });
-    const mine = () => received.filter((r) => r.path === "/flaky" && JSON.parse(r.body).data?.generation_id === made.json.id);
+    const made = await callA(key, "POST", "/api/v2/generate/text-to-image", {
+      ...small,
+      prompt: "a delivery that outlives its replica",
+    });
+    const mine = () =>
+      received.filter((r) => r.path === "/flaky" && JSON.parse(r.body).data?.generation_id === made.json.id);
     // The first attempt fails (the receiver answers 500); the retry is due 2 s later.
-    await until(async () => mine().length, (n) => n > 0);
+    await until(
+      async () => mine().length,
+      (n) => n > 0,
+    );
     expect(await a.kill("front", "SIGKILL")).toBeNull();
-    await until(async () => mine().length, (n) => n > 1, 30_000);
+    await until(
+      async () => mine().length,
+      (n) => n > 1,
+      30_000,
+    );
     const [first, retry] = mine();
     expect(retry?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
     const log = await callB(key, "GET", `/api/v2/webhooks/${hook.json.webhook.id}/deliveries`);
-    expect(log.json.deliveries.map((d: { attempt: number; status: string }) => [d.attempt, d.status])).toEqual([[2, "delivered"], [1, "pending"]]);
+    expect(log.json.deliveries.map((d: { attempt: number; status: string }) => [d.attempt, d.status])).toEqual([
+      [2, "delivered"],
+      [1, "pending"],
+    ]);
   });
 });

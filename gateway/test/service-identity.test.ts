@@ -89,24 +89,30 @@ describe.each(INTERNAL_PROTOCOLS)("a provider process called over %s", (protocol
 
   it("refuses to start a job for a caller without it, and for one with a forged token", async () => {
     const job = { model: "local-procedural", prompt: "x", width: 64, height: 64, numOutputs: 1 };
-    const anonymous = await failure((async () => {
-      for await (const _ of providerClient(protocol).generate(job)) void _;
-    })());
+    const anonymous = await failure(
+      (async () => {
+        for await (const _ of providerClient(protocol).generate(job)) void _;
+      })(),
+    );
     expect(anonymous.code).toBe(Code.Unauthenticated);
     const forged: Interceptor = (next) => (req) => {
       req.header.set(SERVICE_TOKEN_HEADER, `v1.front.provider-local.${Date.now()}.bm9uY2U.${"A".repeat(43)}`);
       return next(req);
     };
-    const error = await failure((async () => {
-      for await (const _ of providerClient(protocol, [forged]).generate(job)) void _;
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const _ of providerClient(protocol, [forged]).generate(job)) void _;
+      })(),
+    );
     expect(error.code).toBe(Code.Unauthenticated);
     expect(error.rawMessage).toMatch(/^service token not signed by this deployment/);
   });
 
   it("refuses another deployment's caller", async () => {
     const stranger = new ServiceIdentity("front", randomBytes(32));
-    const error = await failure(providerClient(protocol, [createServiceIdentityInterceptor(stranger, "provider-local")]).describeProvider({}));
+    const error = await failure(
+      providerClient(protocol, [createServiceIdentityInterceptor(stranger, "provider-local")]).describeProvider({}),
+    );
     // It refused the token (UNAUTHENTICATED, without a proof): the stranger reports it unproven.
     expect(error.code).toBe(Code.Unavailable);
     expect(ConnectError.from(error.cause).code).toBe(Code.Unauthenticated);
@@ -114,7 +120,9 @@ describe.each(INTERNAL_PROTOCOLS)("a provider process called over %s", (protocol
 
   it("answers this deployment's caller and proves itself", async () => {
     const front = new ServiceIdentity("front", secret);
-    const description = await providerClient(protocol, [createServiceIdentityInterceptor(front, "provider-local")]).describeProvider({});
+    const description = await providerClient(protocol, [
+      createServiceIdentityInterceptor(front, "provider-local"),
+    ]).describeProvider({});
     expect(description.configured).toBe(true);
   });
 
@@ -134,12 +142,17 @@ describe("the front", () => {
       .find((l) => l.service === "front" && l.msg === "listening");
     const url = `http://127.0.0.1:${listening!.port}`;
     const stranger = new ServiceIdentity("gateway", randomBytes(32));
-    const health = createClient(Health, createInternalTransport(url, [createServiceIdentityInterceptor(stranger, "front")]));
+    const health = createClient(
+      Health,
+      createInternalTransport(url, [createServiceIdentityInterceptor(stranger, "front")]),
+    );
     const error = await failure(health.check({ service: "" }));
     expect(error.code).toBe(Code.Unavailable);
     expect(ConnectError.from(error.cause).rawMessage).toMatch(/^service token not signed by this deployment/);
     // Its own gateway gets through (the system is ready), and so does a public, tokenless call.
-    expect((await createClient(Health, createInternalTransport(url, [])).check({ service: "" })).status).toBe(Status.SERVING);
+    expect((await createClient(Health, createInternalTransport(url, [])).check({ service: "" })).status).toBe(
+      Status.SERVING,
+    );
   });
 });
 
@@ -148,8 +161,12 @@ describe("a foreign process on a provider's address", () => {
   let png: Buffer;
   beforeAll(async () => {
     const front = new ServiceIdentity("front", secret);
-    description = await providerClient("connect", [createServiceIdentityInterceptor(front, "provider-local")]).describeProvider({});
-    png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#c0ffee" } }).png().toBuffer();
+    description = await providerClient("connect", [
+      createServiceIdentityInterceptor(front, "provider-local"),
+    ]).describeProvider({});
+    png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#c0ffee" } })
+      .png()
+      .toBuffer();
   });
 
   // A stand-in that declares exactly what the real local provider declares and renders whatever
@@ -158,13 +175,17 @@ describe("a foreign process on a provider's address", () => {
     const jobs: string[] = [];
     const server = createDualProtocolServer(
       connectNodeAdapter({
-        requestGate: impostorSecret ? createServiceIdentityGate(new ServiceIdentity("provider-local", impostorSecret), { required: true }) : undefined,
+        requestGate: impostorSecret
+          ? createServiceIdentityGate(new ServiceIdentity("provider-local", impostorSecret), { required: true })
+          : undefined,
         routes: (router) =>
           router.service(ProviderService, {
             describeProvider: () => description,
             async *generate(req): AsyncIterable<GenerateResponse> {
               jobs.push(req.prompt);
-              yield create(GenerateResponseSchema, { event: { case: "image", value: { index: 0, data: png, format: Format.PNG, width: 64, height: 64 } } });
+              yield create(GenerateResponseSchema, {
+                event: { case: "image", value: { index: 0, data: png, format: Format.PNG, width: 64, height: 64 } },
+              });
               yield create(GenerateResponseSchema, { event: { case: "completed", value: { imageCount: 1 } } });
             },
           }),
@@ -177,37 +198,44 @@ describe("a foreign process on a provider's address", () => {
   it.each([
     ["a process without any identity", null],
     ["another deployment's provider", randomBytes(32)],
-  ] as const)("is never used when it is %s: requests fail clearly, it renders nothing, the log and /readyz say why", async (_name, impostorSecret) => {
-    await waitFor("the real local provider serves", async () => (await localModel())?.status === "active");
-    const warning = `provider at ${localUrl} could not prove it belongs to this deployment; not routing to it`;
-    const warningsBefore = system.output().split(warning).length;
-    await system.kill("local", "SIGTERM");
-    const impostor = await startImpostor(impostorSecret);
-    try {
-      await waitFor("the front stops listing local as active", async () => (await localModel())?.status === "unavailable");
-      expect((await localModel())?.status_reason).toContain("could not prove it belongs to this deployment");
+  ] as const)(
+    "is never used when it is %s: requests fail clearly, it renders nothing, the log and /readyz say why",
+    async (_name, impostorSecret) => {
+      await waitFor("the real local provider serves", async () => (await localModel())?.status === "active");
+      const warning = `provider at ${localUrl} could not prove it belongs to this deployment; not routing to it`;
+      const warningsBefore = system.output().split(warning).length;
+      await system.kill("local", "SIGTERM");
+      const impostor = await startImpostor(impostorSecret);
+      try {
+        await waitFor(
+          "the front stops listing local as active",
+          async () => (await localModel())?.status === "unavailable",
+        );
+        expect((await localModel())?.status_reason).toContain("could not prove it belongs to this deployment");
 
-      const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
-        method: "POST",
-        headers: { ...auth(), "content-type": "application/json" },
-        body: JSON.stringify({ prompt: "a lighthouse for the impostor", model: "local", use_cache: false }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      const body = (await res.json()) as { error?: { code: string; message: string } };
-      expect(res.status).toBe(503);
-      expect(body.error?.message).toContain("could not prove it belongs to this deployment");
-      expect(impostor.jobs).toEqual([]);
+        const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
+          method: "POST",
+          headers: { ...auth(), "content-type": "application/json" },
+          body: JSON.stringify({ prompt: "a lighthouse for the impostor", model: "local", use_cache: false }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await res.json()) as { error?: { code: string; message: string } };
+        expect(res.status).toBe(503);
+        expect(body.error?.message).toContain("could not prove it belongs to this deployment");
+        expect(impostor.jobs).toEqual([]);
 
-      const ready = await fetch(`${system.baseUrl}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({
-        status: "not_ready",
-        detail: { providers: { local: "provider service could not prove it belongs to this deployment" } },
-      });
-      expect(system.output().split(warning).length).toBe(warningsBefore + 1);
-    } finally {
-      await impostor.server.close(0);
-      system.restart("local");
-    }
-  }, 90_000);
+        const ready = await fetch(`${system.baseUrl}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({
+          status: "not_ready",
+          detail: { providers: { local: "provider service could not prove it belongs to this deployment" } },
+        });
+        expect(system.output().split(warning).length).toBe(warningsBefore + 1);
+      } finally {
+        await impostor.server.close(0);
+        system.restart("local");
+      }
+    },
+    90_000,
+  );
 });

@@ -54,7 +54,9 @@ describe("a taken port", () => {
     started.push(system);
     const code = await system.exited;
     expect(code).not.toBe(0);
-    expect(system.output().trimEnd().split("\n").at(-1)).toBe(`gateway: port ${port} is in use; set IMAGEGEN_PORT to a free port`);
+    expect(system.output().trimEnd().split("\n").at(-1)).toBe(
+      `gateway: port ${port} is in use; set IMAGEGEN_PORT to a free port`,
+    );
     expect(system.output()).not.toMatch(/EADDRINUSE|^\s+at /m);
     expect(system.output()).not.toMatch(/restarting/);
   });
@@ -64,7 +66,9 @@ describe("a taken port", () => {
     const system = await runStartScript({ IMAGEGEN_FRONT_PORT: String(port) });
     started.push(system);
     expect(await system.exited).not.toBe(0);
-    expect(system.output().trimEnd().split("\n").at(-1)).toBe(`front: port ${port} is in use; set IMAGEGEN_FRONT_PORT to a free port`);
+    expect(system.output().trimEnd().split("\n").at(-1)).toBe(
+      `front: port ${port} is in use; set IMAGEGEN_FRONT_PORT to a free port`,
+    );
     expect(system.output()).not.toMatch(/EADDRINUSE|^\s+at /m);
   });
 });

@@ -35,11 +35,21 @@ export async function runStartScript(env: Record<string, string> = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), "imagegen-start-"));
   const key = env.IMAGEGEN_BOOTSTRAP_KEY ?? `start-key-${port}-0123456789`;
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(IMAGEGEN_|OTEL_|LOG_LEVEL$|DATABASE_URL$|REDIS_URL$)|_API_(KEY|TOKEN)$|_BASE_URL$/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(IMAGEGEN_|OTEL_|LOG_LEVEL$|DATABASE_URL$|REDIS_URL$)|_API_(KEY|TOKEN)$|_BASE_URL$/.test(name),
+    ),
   );
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
-    env: { ...inherited, IMAGEGEN_HOST: "127.0.0.1", IMAGEGEN_PORT: String(port), IMAGEGEN_DATA_DIR: dataDir, IMAGEGEN_BOOTSTRAP_KEY: key, IMAGEGEN_VISION: "off", ...env },
+    env: {
+      ...inherited,
+      IMAGEGEN_HOST: "127.0.0.1",
+      IMAGEGEN_PORT: String(port),
+      IMAGEGEN_DATA_DIR: dataDir,
+      IMAGEGEN_BOOTSTRAP_KEY: key,
+      IMAGEGEN_VISION: "off",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, like a shell job: a test can send it a terminal's Ctrl-C.
     detached: true,
@@ -121,12 +131,20 @@ export async function freePublicPort(): Promise<number> {
 }
 
 /** A text-to-image call through REST with the local renderer; resolves with status and body. */
-export async function generate(system: StartScript, key = system.key, timeoutMs = 20_000): Promise<{ status: number; json: any; retryAfter: string | null }> {
+export async function generate(
+  system: StartScript,
+  key = system.key,
+  timeoutMs = 20_000,
+): Promise<{ status: number; json: any; retryAfter: string | null }> {
   const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ prompt: "a lighthouse at dusk", model: "local", parameters: { width: 64, height: 64 } }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  return { status: res.status, json: await res.json().catch(() => undefined), retryAfter: res.headers.get("retry-after") };
+  return {
+    status: res.status,
+    json: await res.json().catch(() => undefined),
+    retryAfter: res.headers.get("retry-after"),
+  };
 }

@@ -60,7 +60,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the three processes the way `npm start` does, with a fresh data dir. */
-export async function startSystem(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningSystem> {
+export async function startSystem(
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningSystem> {
   const [port, frontPort, localPort] = [await freePort(), options.frontPort ?? (await freePort()), await freePort()];
   const providerPorts = new Map<string, number>();
   for (const id of options.providers ?? []) providerPorts.set(id, await freePort());
@@ -93,7 +96,11 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
   let output = "";
   const processes = new Map<ServiceName, ChildProcess>();
   const launch = (name: ServiceName): void => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entries[name]!)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entries[name]!)], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     processes.set(name, child);
@@ -137,7 +144,10 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
   };
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return system;
     if (children().some((c) => c.exitCode !== null)) break;
     await new Promise((r) => setTimeout(r, 200));

@@ -20,10 +20,19 @@ let key: string;
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   // A short lease: a generation whose outcome could not be written is swept within seconds.
-  system = await startSystem({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, IMAGEGEN_LEASE_MS: String(LEASE_MS), IMAGEGEN_CONFIG: configWithTiers() });
+  system = await startSystem({
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    IMAGEGEN_LEASE_MS: String(LEASE_MS),
+    IMAGEGEN_CONFIG: configWithTiers(),
+  });
   call = restClient(system);
   // A stored key (not the bootstrap one), so authentication itself reads PostgreSQL.
-  const created = await call(system.adminKey, "POST", "/api/v2/admin/keys", { owner: "restarts", tier: "enterprise", monthly_credit_quota: QUOTA });
+  const created = await call(system.adminKey, "POST", "/api/v2/admin/keys", {
+    owner: "restarts",
+    tier: "enterprise",
+    monthly_credit_quota: QUOTA,
+  });
   expect(created.status, created.text).toBeLessThan(300);
   key = created.json.secret;
 }, 60_000);
@@ -39,7 +48,12 @@ const generate = (seed: number, size = 64): LoadRequest => ({
   path: "/api/v2/generate/text-to-image",
   // metered-local: the local renderer at 1 credit an image (front-rules-helpers.ts). Four images
   // keep each generation in flight long enough for the restarts to catch some midway.
-  body: { prompt: "a lighthouse in a gale", model: METERED_LOCAL, parameters: { width: size, height: size, num_outputs: 4, seed }, use_cache: false },
+  body: {
+    prompt: "a lighthouse in a gale",
+    model: METERED_LOCAL,
+    parameters: { width: size, height: size, num_outputs: 4, seed },
+    use_cache: false,
+  },
 });
 const READS: readonly LoadRequest[] = [
   { kind: "list", method: "GET", path: "/api/v2/generations?page_size=5" },
@@ -47,7 +61,8 @@ const READS: readonly LoadRequest[] = [
   { kind: "models", method: "GET", path: "/api/v2/models" },
 ];
 // Every other request a generation, the rest reads.
-const plan = (worker: number, i: number): LoadRequest => (i % 2 === 0 ? generate(worker * 100_000 + i) : READS[(i >> 1) % READS.length]!);
+const plan = (worker: number, i: number): LoadRequest =>
+  i % 2 === 0 ? generate(worker * 100_000 + i) : READS[(i >> 1) % READS.length]!;
 
 /** Restarts `server` and measures from the stop to the server accepting connections again. */
 async function restart(server: TestServer): Promise<{ from: number; to: number }> {
@@ -121,7 +136,11 @@ describe("PostgreSQL and Redis restarted under load", () => {
     // Every request got an answer, and every answer is a success or the documented 503.
     const failures = outcomes.filter((o) => o.status !== 200);
     for (const o of failures) {
-      expect({ kind: o.kind, status: o.status, code: o.code }).toEqual({ kind: o.kind, status: 503, code: "UNAVAILABLE" });
+      expect({ kind: o.kind, status: o.status, code: o.code }).toEqual({
+        kind: o.kind,
+        status: 503,
+        code: "UNAVAILABLE",
+      });
       expect(o.message).toMatch(/^the state store \((PostgreSQL|Redis)\) is unavailable/);
     }
     // The faults really were on the request path, each one seen by the load.
@@ -139,14 +158,17 @@ describe("PostgreSQL and Redis restarted under load", () => {
       await sleep(200);
       generations = await listAll();
     }
-    console.log("state restarts:", JSON.stringify({
-      pgDownMs: pgDown.to - pgDown.from,
-      pgRecoveredMs,
-      redisDownMs: redisDown.to - redisDown.from,
-      redisRecoveredMs,
-      answers: count(outcomes.map((o) => `${o.kind} ${o.status}${o.code ? ` ${o.code}` : ""}`)),
-      generations: count(generations.map((g) => (g.error ? `${g.status} ${g.error.reason}` : g.status))),
-    }));
+    console.log(
+      "state restarts:",
+      JSON.stringify({
+        pgDownMs: pgDown.to - pgDown.from,
+        pgRecoveredMs,
+        redisDownMs: redisDown.to - redisDown.from,
+        redisRecoveredMs,
+        answers: count(outcomes.map((o) => `${o.kind} ${o.status}${o.code ? ` ${o.code}` : ""}`)),
+        generations: count(generations.map((g) => (g.error ? `${g.status} ${g.error.reason}` : g.status))),
+      }),
+    );
     expect(generations.filter((g) => !TERMINAL.has(g.status)).map((g) => [g.id, g.status])).toEqual([]);
 
     const byId = new Map(generations.map((g) => [g.id as string, g]));

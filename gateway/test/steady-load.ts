@@ -62,7 +62,10 @@ export function startSteadyLoad(options: {
   };
 }
 
-async function send(options: { baseUrl: string; key: string; timeoutMs: number }, request: LoadRequest): Promise<Outcome> {
+async function send(
+  options: { baseUrl: string; key: string; timeoutMs: number },
+  request: LoadRequest,
+): Promise<Outcome> {
   const at = Date.now();
   try {
     const res = await fetch(options.baseUrl + request.path, {
@@ -73,8 +76,23 @@ async function send(options: { baseUrl: string; key: string; timeoutMs: number }
     });
     const text = await res.text();
     const body = text ? (JSON.parse(text) as Record<string, any>) : undefined;
-    return { kind: request.kind, status: res.status, code: body?.error?.code, message: body?.error?.message, body, at, ms: Date.now() - at };
+    return {
+      kind: request.kind,
+      status: res.status,
+      code: body?.error?.code,
+      message: body?.error?.message,
+      body,
+      at,
+      ms: Date.now() - at,
+    };
   } catch (error) {
-    return { kind: request.kind, status: 0, code: (error as Error).name, message: (error as Error).message, at, ms: Date.now() - at };
+    return {
+      kind: request.kind,
+      status: 0,
+      code: (error as Error).name,
+      message: (error as Error).message,
+      at,
+      ms: Date.now() - at,
+    };
   }
 }

@@ -10,7 +10,10 @@ const started: StartScript[] = [];
 afterAll(() => Promise.all(started.map((s) => s.stop())));
 
 const readyz = (system: StartScript) =>
-  fetch(`${system.baseUrl}/readyz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0);
+  fetch(`${system.baseUrl}/readyz`, { signal: AbortSignal.timeout(10_000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 describe("npm start supervision", () => {
   it("restarts a front killed with SIGKILL on its port; meanwhile calls get 503, then 200 within 30 s", async () => {
@@ -25,7 +28,11 @@ describe("npm start supervision", () => {
       fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
         method: "POST",
         headers: { authorization: `Bearer ${system.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ prompt: "a storm", model: "local", parameters: { width: 1024, height: 1024, num_outputs: 2 } }),
+        body: JSON.stringify({
+          prompt: "a storm",
+          model: "local",
+          parameters: { width: 1024, height: 1024, num_outputs: 2 },
+        }),
         signal: AbortSignal.timeout(20_000),
       }).then((r) => r.status),
     );
@@ -57,7 +64,9 @@ describe("npm start supervision", () => {
     expect(await readyz(system)).toBe(200);
 
     // Restarted by the supervisor, with a line saying so, on the port the gateway was given.
-    expect(system.output()).toMatch(/^\[front {2}\] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m);
+    expect(system.output()).toMatch(
+      /^\[front {2}\] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m,
+    );
     expect(system.pid("front")).not.toBe(frontPid);
     expect(system.output()).toContain(`[front  ] started, pid ${system.pid("front")}, port ${frontPort}`);
     // Ctrl-C in its terminal (SIGINT to its process group): gateway first, then front, then the provider.
@@ -71,17 +80,27 @@ describe("npm start supervision", () => {
     // A catalog whose provider list npm start can read but whose model the front refuses.
     const dir = mkdtempSync(join(tmpdir(), "imagegen-crash-loop-"));
     const config = join(dir, "imagegen.yaml");
-    writeFileSync(config, 'providers:\n  local: { url: "http://127.0.0.1:8090" }\nmodels:\n  - { id: broken, name: Broken, type: text-to-image, routes: [{ provider: nowhere, model: x }] }\n');
+    writeFileSync(
+      config,
+      'providers:\n  local: { url: "http://127.0.0.1:8090" }\nmodels:\n  - { id: broken, name: Broken, type: text-to-image, routes: [{ provider: nowhere, model: x }] }\n',
+    );
     const system = await runStartScript({ IMAGEGEN_CONFIG: config });
     started.push(system);
     const code = await system.exited;
     rmSync(dir, { recursive: true, force: true });
     const lines = system.output().trimEnd().split("\n");
     expect(code).toBe(1);
-    expect(lines.at(-1)).toMatch(/^imagegen: stopping: front exited 5 times within 60 s \(last: code 1 after [\d.]+ s\), a crash loop; see its log above$/);
+    expect(lines.at(-1)).toMatch(
+      /^imagegen: stopping: front exited 5 times within 60 s \(last: code 1 after [\d.]+ s\), a crash loop; see its log above$/,
+    );
     // Its own error is shown, the backoff doubled, and the gateway was never started.
     expect(system.output()).toContain("unknown provider nowhere");
-    expect(system.output().match(/restarting in [\d.]+ s/g)).toEqual(["restarting in 0.5 s", "restarting in 1 s", "restarting in 2 s", "restarting in 4 s"]);
+    expect(system.output().match(/restarting in [\d.]+ s/g)).toEqual([
+      "restarting in 0.5 s",
+      "restarting in 1 s",
+      "restarting in 2 s",
+      "restarting in 4 s",
+    ]);
     expect(system.output()).not.toContain("[gateway] started");
   });
 
@@ -89,7 +108,9 @@ describe("npm start supervision", () => {
     const system = await runStartScript({ IMAGEGEN_CONFIG: "/nonexistent/imagegen.yaml" });
     started.push(system);
     expect(await system.exited).toBe(1);
-    expect(system.output().trimEnd().split("\n").at(-1)).toMatch(/^imagegen: cannot start: .*\/nonexistent\/imagegen\.yaml.* \(IMAGEGEN_CONFIG\)$/);
+    expect(system.output().trimEnd().split("\n").at(-1)).toMatch(
+      /^imagegen: cannot start: .*\/nonexistent\/imagegen\.yaml.* \(IMAGEGEN_CONFIG\)$/,
+    );
     expect(system.output()).not.toContain("] started");
   });
 });

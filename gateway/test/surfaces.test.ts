@@ -48,7 +48,9 @@ describe("REST (seed 004)", () => {
     expect(json.cost).toEqual({ credits: 0, usd: 0 });
     expect(json.images).toHaveLength(2);
     for (const image of json.images) {
-      expect(Object.keys(image)).toEqual(expect.arrayContaining(["id", "url", "width", "height", "size_bytes", "format"]));
+      expect(Object.keys(image)).toEqual(
+        expect.arrayContaining(["id", "url", "width", "height", "size_bytes", "format"]),
+      );
       expect(image).toMatchObject({ width: 256, height: 192, format: "webp" });
       expect(image.url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
       const file = await fetch(image.url);
@@ -63,22 +65,36 @@ describe("REST (seed 004)", () => {
   });
 
   it.each(["png", "jpg"])("renders %s", async (format) => {
-    const { json } = await postJson("/api/v2/generate/text-to-image", { ...request, parameters: { width: 64, height: 64 }, output: { format } });
+    const { json } = await postJson("/api/v2/generate/text-to-image", {
+      ...request,
+      parameters: { width: 64, height: 64 },
+      output: { format },
+    });
     const bytes = Buffer.from(await (await fetch(json.images[0].url)).arrayBuffer());
     expect((await sharp(bytes).metadata()).format).toBe(format === "jpg" ? "jpeg" : format);
   });
 
   it("puts the image bytes inline with return_type base64, equal to the file behind the URL", async () => {
-    const { json } = await postJson("/api/v2/generate/text-to-image", { ...request, parameters: { width: 64, height: 64 }, output: { format: "png", return_type: "base64" } });
+    const { json } = await postJson("/api/v2/generate/text-to-image", {
+      ...request,
+      parameters: { width: 64, height: 64 },
+      output: { format: "png", return_type: "base64" },
+    });
     const image = json.images[0];
     const file = Buffer.from(await (await fetch(image.url)).arrayBuffer());
     expect(Buffer.from(image.base64, "base64").equals(file)).toBe(true);
-    const polled = (await (await fetch(`${system.baseUrl}/api/v2/generations/${json.id}`, { headers: auth() })).json()) as any;
+    const polled = (await (
+      await fetch(`${system.baseUrl}/api/v2/generations/${json.id}`, { headers: auth() })
+    ).json()) as any;
     expect(polled.images[0].base64).toBeUndefined();
   });
 
   it("polls a generation by id, and hides it from nobody with the key", async () => {
-    const { json } = await postJson("/api/v2/generate/text-to-image", { prompt: "a red fox", model: "local", parameters: { width: 64, height: 64 } });
+    const { json } = await postJson("/api/v2/generate/text-to-image", {
+      prompt: "a red fox",
+      model: "local",
+      parameters: { width: 64, height: 64 },
+    });
     const res = await fetch(`${system.baseUrl}/api/v2/generations/${json.id}`, { headers: auth() });
     expect(res.status).toBe(200);
     const polled = (await res.json()) as Record<string, any>;
@@ -90,10 +106,14 @@ describe("REST (seed 004)", () => {
   });
 
   it("names the offending field of a validation error in the seed envelope", async () => {
-    const { res, json } = await postJson("/api/v2/generate/text-to-image", { prompt: "x", parameters: { width: 100 } }, {
-      ...auth(),
-      "x-request-id": "req_test_validation",
-    });
+    const { res, json } = await postJson(
+      "/api/v2/generate/text-to-image",
+      { prompt: "x", parameters: { width: 100 } },
+      {
+        ...auth(),
+        "x-request-id": "req_test_validation",
+      },
+    );
     expect(res.status).toBe(400);
     expect(Object.keys(json.error)).toEqual(["type", "code", "message", "details", "request_id", "documentation_url"]);
     expect(json.error).toMatchObject({
@@ -118,9 +138,13 @@ describe("REST (seed 004)", () => {
   });
 
   it("accepts the key as X-API-Key", async () => {
-    const { res } = await postJson("/api/v2/generate/text-to-image", { ...request, parameters: { width: 64, height: 64 } }, {
-      "x-api-key": system.adminKey,
-    });
+    const { res } = await postJson(
+      "/api/v2/generate/text-to-image",
+      { ...request, parameters: { width: 64, height: 64 } },
+      {
+        "x-api-key": system.adminKey,
+      },
+    );
     expect(res.status).toBe(200);
   });
 
@@ -128,13 +152,20 @@ describe("REST (seed 004)", () => {
     const res = await fetch(`${system.baseUrl}/api/v2/models`, { headers: auth() });
     const json = (await res.json()) as { models: Array<Record<string, unknown>> };
     const local = json.models.find((m) => m.id === "local");
-    expect(local).toMatchObject({ status: "active", capabilities: ["text-to-image", "image-to-image", "inpainting", "variation", "upscale", "remove-background"], pricing: { per_image: 0, credits: 0 } });
+    expect(local).toMatchObject({
+      status: "active",
+      capabilities: ["text-to-image", "image-to-image", "inpainting", "variation", "upscale", "remove-background"],
+      pricing: { per_image: 0, credits: 0 },
+    });
     const replicateOnly = json.models.find((m) => m.id === "flux-schnell");
     expect(replicateOnly?.status).toBe("unavailable");
   });
 
   it("refuses unsigned and tampered image URLs", async () => {
-    const { json } = await postJson("/api/v2/generate/text-to-image", { ...request, parameters: { width: 64, height: 64 } });
+    const { json } = await postJson("/api/v2/generate/text-to-image", {
+      ...request,
+      parameters: { width: 64, height: 64 },
+    });
     const url = new URL(json.images[0].url);
     expect((await fetch(url.origin + url.pathname)).status).toBe(403);
     url.searchParams.set("exp", String(Number(url.searchParams.get("exp")) + 1));
@@ -187,19 +218,26 @@ describe("gRPC and gRPC-Web", () => {
     expect(generation.images[0]).toMatchObject({ width: 128, height: 64, format: ImageFormat.PNG });
   });
 
-  it.each(["grpc", "grpc-web"] as const)("%s reports validation errors as INVALID_ARGUMENT naming the field", async (name) => {
-    const client = createClient(ImageService, transports()[name]);
-    const error = await client
-      .textToImage({ prompt: "x", parameters: { width: 100 } }, { headers: auth() })
-      .then(() => undefined, (e: unknown) => ConnectError.from(e));
-    expect(error?.code).toBe(Code.InvalidArgument);
-    expect(error?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INVALID_REQUEST");
-    expect(error?.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.field).toBe("parameters.width");
-  });
+  it.each(["grpc", "grpc-web"] as const)(
+    "%s reports validation errors as INVALID_ARGUMENT naming the field",
+    async (name) => {
+      const client = createClient(ImageService, transports()[name]);
+      const error = await client.textToImage({ prompt: "x", parameters: { width: 100 } }, { headers: auth() }).then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(error?.code).toBe(Code.InvalidArgument);
+      expect(error?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INVALID_REQUEST");
+      expect(error?.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.field).toBe("parameters.width");
+    },
+  );
 
   it("answers a missing key with UNAUTHENTICATED", async () => {
     const client = createClient(ImageService, transports().grpc);
-    const error = await client.textToImage({ prompt: "x" }).then(() => undefined, (e: unknown) => ConnectError.from(e));
+    const error = await client.textToImage({ prompt: "x" }).then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
     expect(error?.code).toBe(Code.Unauthenticated);
   });
 });
@@ -216,9 +254,19 @@ describe("buf curl through server reflection", () => {
   it("generates over gRPC and shows a validation error with its field", async () => {
     const url = `${system.baseUrl}/imagegen.v1.ImageService/TextToImage`;
     const header = ["-H", `Authorization: Bearer ${system.adminKey}`, "--protocol", "grpc"];
-    const ok = await buf([...header, "-d", JSON.stringify({ prompt: "a boat", model: "local", parameters: { width: 64, height: 64 } }), url]);
+    const ok = await buf([
+      ...header,
+      "-d",
+      JSON.stringify({ prompt: "a boat", model: "local", parameters: { width: 64, height: 64 } }),
+      url,
+    ]);
     expect(JSON.parse(ok.stdout).status).toBe("GENERATION_STATUS_COMPLETED");
-    const bad = await buf([...header, "-d", JSON.stringify({ prompt: "a boat", parameters: { width: 100 } }), url]).then(
+    const bad = await buf([
+      ...header,
+      "-d",
+      JSON.stringify({ prompt: "a boat", parameters: { width: 100 } }),
+      url,
+    ]).then(
       () => undefined,
       (e: { stderr: string }) => e.stderr,
     );

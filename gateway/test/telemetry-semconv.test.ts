@@ -42,7 +42,10 @@ async function traceOf(traceId: string, ready: (spans: ReceivedSpan[]) => boolea
   }
 }
 
-const edgeOf = (spans: ReceivedSpan[]) => spans.find((s) => s.service === "imagegen-gateway" && s.kind === SERVER && s.attributes["http.request.method"] !== undefined);
+const edgeOf = (spans: ReceivedSpan[]) =>
+  spans.find(
+    (s) => s.service === "imagegen-gateway" && s.kind === SERVER && s.attributes["http.request.method"] !== undefined,
+  );
 
 /** Every RPC hop inside the system: the CLIENT span and the SERVER span it caused agree on `rpc.system`. */
 function expectHopsAgree(spans: ReceivedSpan[]): void {
@@ -55,17 +58,30 @@ function expectHopsAgree(spans: ReceivedSpan[]): void {
   }
   for (const span of spans) {
     // Each system's own status attribute, never the other's.
-    if (span.attributes["rpc.system"] === "connect_rpc") expect(span.attributes["rpc.grpc.status_code"], span.name).toBeUndefined();
-    if (span.attributes["rpc.system"] === "grpc") expect(span.attributes["rpc.connect_rpc.error_code"], span.name).toBeUndefined();
+    if (span.attributes["rpc.system"] === "connect_rpc")
+      expect(span.attributes["rpc.grpc.status_code"], span.name).toBeUndefined();
+    if (span.attributes["rpc.system"] === "grpc")
+      expect(span.attributes["rpc.connect_rpc.error_code"], span.name).toBeUndefined();
   }
 }
 
 /** One gRPC call over h2c with an empty message: the response headers and trailers together. */
-async function grpcCall(path: string, traceparentHeader: string, authorization: string): Promise<http2.IncomingHttpHeaders> {
+async function grpcCall(
+  path: string,
+  traceparentHeader: string,
+  authorization: string,
+): Promise<http2.IncomingHttpHeaders> {
   const session = http2.connect(system.baseUrl);
   try {
     return await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", authorization, traceparent: traceparentHeader });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/grpc",
+        te: "trailers",
+        authorization,
+        traceparent: traceparentHeader,
+      });
       let got: http2.IncomingHttpHeaders = {};
       stream.on("response", (h) => (got = h));
       stream.on("trailers", (t) => (got = { ...got, ...t }));
@@ -80,7 +96,9 @@ async function grpcCall(path: string, traceparentHeader: string, authorization: 
 }
 
 describe("OTel semantic conventions, one trace per entry", () => {
-  it("REST: the edge span is `GET /api/v2/generations/{id}` with route, scheme, address; internal hops speak connect_rpc at both ends", { timeout: 30_000 }, async () => {
+  it("REST: the edge span is `GET /api/v2/generations/{id}` with route, scheme, address; internal hops speak connect_rpc at both ends", {
+    timeout: 30_000,
+  }, async () => {
     const created = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${system.adminKey}` },
@@ -88,9 +106,14 @@ describe("OTel semantic conventions, one trace per entry", () => {
     });
     const { id } = (await created.json()) as { id: string };
     const { traceId, header } = traceparent();
-    const res = await fetch(`${system.baseUrl}/api/v2/generations/${id}`, { headers: { authorization: `Bearer ${system.adminKey}`, traceparent: header } });
+    const res = await fetch(`${system.baseUrl}/api/v2/generations/${id}`, {
+      headers: { authorization: `Bearer ${system.adminKey}`, traceparent: header },
+    });
     expect(res.status).toBe(200);
-    const spans = await traceOf(traceId, (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER));
+    const spans = await traceOf(
+      traceId,
+      (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER),
+    );
     const edge = edgeOf(spans)!;
     const port = new URL(system.baseUrl).port;
     expect(edge.name).toBe("GET /api/v2/generations/{id}");
@@ -103,11 +126,16 @@ describe("OTel semantic conventions, one trace per entry", () => {
     });
     expect(edge.statusCode).toBe(UNSET);
     const toFront = spans.find((s) => s.kind === CLIENT && s.attributes["rpc.method"] === "GetGeneration");
-    expect(toFront?.attributes).toMatchObject({ "rpc.system": "connect_rpc", "rpc.service": "imagegen.v1.ImageService" });
+    expect(toFront?.attributes).toMatchObject({
+      "rpc.system": "connect_rpc",
+      "rpc.service": "imagegen.v1.ImageService",
+    });
     expectHopsAgree(spans);
   });
 
-  it("Connect: a refused argument is connect_rpc's invalid_argument on every span; only CLIENT spans are ERROR", { timeout: 30_000 }, async () => {
+  it("Connect: a refused argument is connect_rpc's invalid_argument on every span; only CLIENT spans are ERROR", {
+    timeout: 30_000,
+  }, async () => {
     const { traceId, header } = traceparent();
     const res = await fetch(`${system.baseUrl}/imagegen.v1.ImageService/TextToImage`, {
       method: "POST",
@@ -115,7 +143,14 @@ describe("OTel semantic conventions, one trace per entry", () => {
       body: JSON.stringify({ prompt: "a lighthouse", model: "local", parameters: { width: 100 } }),
     });
     expect(res.status).toBe(400);
-    const spans = await traceOf(traceId, (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER && s.attributes["rpc.method"] === "TextToImage"));
+    const spans = await traceOf(
+      traceId,
+      (all) =>
+        edgeOf(all) !== undefined &&
+        all.some(
+          (s) => s.service === "imagegen-front" && s.kind === SERVER && s.attributes["rpc.method"] === "TextToImage",
+        ),
+    );
     const edge = edgeOf(spans)!;
     expect(edge.name).toBe("POST /imagegen.v1.ImageService/TextToImage");
     expect(edge.attributes).toMatchObject({
@@ -129,7 +164,12 @@ describe("OTel semantic conventions, one trace per entry", () => {
     const calls = spans.filter((s) => s.attributes["rpc.method"] === "TextToImage");
     // The edge's HTTP span, the edge's RPC span, its client call to the front, the front's span.
     expect(calls.map((s) => [s.service, s.kind]).sort()).toEqual(
-      [["imagegen-front", SERVER], ["imagegen-gateway", CLIENT], ["imagegen-gateway", SERVER], ["imagegen-gateway", SERVER]].sort(),
+      [
+        ["imagegen-front", SERVER],
+        ["imagegen-gateway", CLIENT],
+        ["imagegen-gateway", SERVER],
+        ["imagegen-gateway", SERVER],
+      ].sort(),
     );
     for (const span of calls) {
       expect(span.attributes["rpc.connect_rpc.error_code"], `${span.service} ${span.name}`).toBe("invalid_argument");
@@ -138,11 +178,16 @@ describe("OTel semantic conventions, one trace per entry", () => {
     expectHopsAgree(spans);
   });
 
-  it("gRPC: a call refused UNAUTHENTICATED at the edge carries rpc.grpc.status_code 16 on the edge's span", { timeout: 30_000 }, async () => {
+  it("gRPC: a call refused UNAUTHENTICATED at the edge carries rpc.grpc.status_code 16 on the edge's span", {
+    timeout: 30_000,
+  }, async () => {
     const { traceId, header } = traceparent();
     const headers = await grpcCall("/imagegen.v1.ImageService/TextToImage", header, "Bearer not-a-key");
     expect([headers[":status"], headers["grpc-status"]]).toEqual([200, "16"]);
-    const spans = await traceOf(traceId, (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER));
+    const spans = await traceOf(
+      traceId,
+      (all) => edgeOf(all) !== undefined && all.some((s) => s.service === "imagegen-front" && s.kind === SERVER),
+    );
     const edge = edgeOf(spans)!;
     expect(edge.name).toBe("POST /imagegen.v1.ImageService/TextToImage");
     expect(edge.attributes).toMatchObject({
@@ -156,11 +201,20 @@ describe("OTel semantic conventions, one trace per entry", () => {
     // UNAUTHENTICATED is the caller's fault: not an ERROR on a server span.
     expect(edge.statusCode).toBe(UNSET);
     // The edge asked the front about the key (its internal hop speaks Connect at both ends).
-    expect(spans.some((s) => s.kind === CLIENT && s.attributes["rpc.method"] === "CheckCredential" && s.attributes["rpc.system"] === "connect_rpc")).toBe(true);
+    expect(
+      spans.some(
+        (s) =>
+          s.kind === CLIENT &&
+          s.attributes["rpc.method"] === "CheckCredential" &&
+          s.attributes["rpc.system"] === "connect_rpc",
+      ),
+    ).toBe(true);
     expectHopsAgree(spans);
   });
 
-  it("gRPC: an unknown method is one `_OTHER` name (no new series per invented name), UNIMPLEMENTED and an ERROR", { timeout: 30_000 }, async () => {
+  it("gRPC: an unknown method is one `_OTHER` name (no new series per invented name), UNIMPLEMENTED and an ERROR", {
+    timeout: 30_000,
+  }, async () => {
     const { traceId, header } = traceparent();
     const headers = await grpcCall("/imagegen.v1.ImageService/NoSuchMethod", header, `Bearer ${system.adminKey}`);
     expect([headers[":status"], headers["grpc-status"]]).toEqual([200, "12"]);
@@ -168,7 +222,12 @@ describe("OTel semantic conventions, one trace per entry", () => {
     const edge = edgeOf(spans)!;
     expect(edge.name).toBe("POST");
     expect(edge.attributes["http.route"]).toBeUndefined();
-    expect(edge.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.method": "_OTHER", "rpc.grpc.status_code": 12, "imagegen.method": "_OTHER" });
+    expect(edge.attributes).toMatchObject({
+      "rpc.system": "grpc",
+      "rpc.method": "_OTHER",
+      "rpc.grpc.status_code": 12,
+      "imagegen.method": "_OTHER",
+    });
     expect(edge.statusCode).toBe(ERROR);
   });
 });

@@ -50,7 +50,11 @@ async function eventually<T>(probe: () => T | undefined): Promise<T> {
   }
 }
 
-function childOf(spans: ReceivedSpan[], parent: ReceivedSpan, where: (s: ReceivedSpan) => boolean): ReceivedSpan | undefined {
+function childOf(
+  spans: ReceivedSpan[],
+  parent: ReceivedSpan,
+  where: (s: ReceivedSpan) => boolean,
+): ReceivedSpan | undefined {
   return spans.find((s) => s.parentSpanId === parent.spanId && where(s));
 }
 
@@ -59,11 +63,22 @@ describe("one generation is one trace", () => {
   const clientSpanId = randomBytes(8).toString("hex");
   let spans: ReceivedSpan[] = [];
 
-  it("chains client → gateway → front → provider → vendor HTTP under the caller's traceparent", { timeout: 30_000 }, async () => {
+  it("chains client → gateway → front → provider → vendor HTTP under the caller's traceparent", {
+    timeout: 30_000,
+  }, async () => {
     const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${system.adminKey}`, traceparent: `00-${traceId}-${clientSpanId}-01` },
-      body: JSON.stringify({ prompt: PROMPT, model: "stable-diffusion-xl", parameters: { width: 512, height: 512, num_outputs: 1 }, output: { format: "png" } }),
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${system.adminKey}`,
+        traceparent: `00-${traceId}-${clientSpanId}-01`,
+      },
+      body: JSON.stringify({
+        prompt: PROMPT,
+        model: "stable-diffusion-xl",
+        parameters: { width: 512, height: 512, num_outputs: 1 },
+        output: { format: "png" },
+      }),
     });
     const body = await res.text();
     expect(res.status, body).toBe(200);
@@ -72,13 +87,17 @@ describe("one generation is one trace", () => {
     // Each process exports in its own batches: wait for the vendor call's span and the edge's.
     spans = await eventually(() => {
       const all = receiver.spans().filter((s) => s.traceId === traceId);
-      const vendor = all.some((s) => s.service === "imagegen-provider-replicate" && s.attributes["http.response.status_code"] === 201);
+      const vendor = all.some(
+        (s) => s.service === "imagegen-provider-replicate" && s.attributes["http.response.status_code"] === 201,
+      );
       const edge = all.some((s) => s.service === "imagegen-gateway" && s.kind === SERVER);
       const front = all.some((s) => s.service === "imagegen-front" && s.kind === SERVER);
       const provider = all.some((s) => s.service === "imagegen-provider-replicate" && s.kind === SERVER);
       return vendor && edge && front && provider ? all : undefined;
     });
-    const edge = spans.find((s) => s.service === "imagegen-gateway" && s.kind === SERVER && s.parentSpanId === clientSpanId);
+    const edge = spans.find(
+      (s) => s.service === "imagegen-gateway" && s.kind === SERVER && s.parentSpanId === clientSpanId,
+    );
     expect(edge?.name).toBe("POST /api/v2/generate/text-to-image");
     expect(edge?.attributes).toMatchObject({
       "imagegen.surface": "rest",
@@ -89,13 +108,25 @@ describe("one generation is one trace", () => {
     });
     const toFront = childOf(spans, edge!, (s) => s.kind === CLIENT && s.attributes["rpc.method"] === "TextToImage");
     // The internal hop speaks Connect (IMAGEGEN_INTERNAL_PROTOCOL's default): no gRPC status on it.
-    expect(toFront?.attributes).toMatchObject({ "rpc.system": "connect_rpc", "rpc.service": "imagegen.v1.ImageService" });
+    expect(toFront?.attributes).toMatchObject({
+      "rpc.system": "connect_rpc",
+      "rpc.service": "imagegen.v1.ImageService",
+    });
     expect(toFront?.attributes["rpc.grpc.status_code"]).toBeUndefined();
     const front = childOf(spans, toFront!, (s) => s.service === "imagegen-front" && s.kind === SERVER);
     expect(front?.name).toBe("imagegen.v1.ImageService/TextToImage");
-    const toProvider = spans.find((s) => s.service === "imagegen-front" && s.kind === CLIENT && s.attributes["rpc.method"] === "Generate");
-    expect(toProvider?.attributes).toMatchObject({ "imagegen.provider": "replicate", "gen_ai.request.model": expect.any(String) });
-    const provider = childOf(spans, toProvider!, (s) => s.service === "imagegen-provider-replicate" && s.kind === SERVER);
+    const toProvider = spans.find(
+      (s) => s.service === "imagegen-front" && s.kind === CLIENT && s.attributes["rpc.method"] === "Generate",
+    );
+    expect(toProvider?.attributes).toMatchObject({
+      "imagegen.provider": "replicate",
+      "gen_ai.request.model": expect.any(String),
+    });
+    const provider = childOf(
+      spans,
+      toProvider!,
+      (s) => s.service === "imagegen-provider-replicate" && s.kind === SERVER,
+    );
     expect(provider?.attributes).toMatchObject({
       "rpc.service": "imagegen.provider.v1.ProviderService",
       "rpc.method": "Generate",
@@ -103,8 +134,16 @@ describe("one generation is one trace", () => {
       "gen_ai.provider.name": "replicate",
     });
     // The kit's vendor call span, carrying the generation's GenAI attributes, and undici's HTTP span beneath it.
-    const vendorCall = childOf(spans, provider!, (s) => s.kind === CLIENT && s.attributes["http.response.status_code"] === 201);
-    expect(vendorCall?.attributes).toMatchObject({ "gen_ai.system": "replicate", "gen_ai.provider.name": "replicate", "http.request.method": "POST" });
+    const vendorCall = childOf(
+      spans,
+      provider!,
+      (s) => s.kind === CLIENT && s.attributes["http.response.status_code"] === 201,
+    );
+    expect(vendorCall?.attributes).toMatchObject({
+      "gen_ai.system": "replicate",
+      "gen_ai.provider.name": "replicate",
+      "http.request.method": "POST",
+    });
     expect(vendorCall?.attributes["gen_ai.request.model"]).toBe(provider?.attributes["gen_ai.request.model"]);
     const http = childOf(spans, vendorCall!, (s) => s.kind === CLIENT);
     expect(http?.attributes["url.full"]).toContain(new URL(replicate.baseUrl).host);
@@ -124,8 +163,18 @@ describe("one generation is one trace", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     // The front's access line: the edge's request id, the key's id (never the key), the trace.
     // (The edge's credential check before the body is its own line in the same trace.)
-    const access = lines.find((l) => l.service === "front" && l.msg === "rpc" && l.trace_id === traceId && l.method !== "imagegen.edge.v1.EdgeService/CheckCredential");
-    expect(access).toMatchObject({ method: "imagegen.v1.ImageService/TextToImage", outcome: "OK", request_id: expect.stringMatching(/^req_/) });
+    const access = lines.find(
+      (l) =>
+        l.service === "front" &&
+        l.msg === "rpc" &&
+        l.trace_id === traceId &&
+        l.method !== "imagegen.edge.v1.EdgeService/CheckCredential",
+    );
+    expect(access).toMatchObject({
+      method: "imagegen.v1.ImageService/TextToImage",
+      outcome: "OK",
+      request_id: expect.stringMatching(/^req_/),
+    });
     expect(access?.key_id).toEqual(expect.any(String));
     expect(system.output()).not.toContain(TOKEN);
     expect(system.output()).not.toContain(system.adminKey);
@@ -135,7 +184,9 @@ describe("one generation is one trace", () => {
 describe("metrics of the request", () => {
   it("arrive over OTLP from the gateway and the front", { timeout: 30_000 }, async () => {
     await eventually(() => (receiver.metricNames("imagegen-gateway").has("imagegen.requests") ? true : undefined));
-    await eventually(() => (receiver.metricNames("imagegen-front").has("imagegen.provider.duration") ? true : undefined));
+    await eventually(() =>
+      receiver.metricNames("imagegen-front").has("imagegen.provider.duration") ? true : undefined,
+    );
     expect(receiver.metricNames("imagegen-front")).toContain("rpc.server.call.duration");
     expect(receiver.metricNames("imagegen-gateway")).toContain("http.server.request.duration");
   });

@@ -26,7 +26,11 @@ async function call(method: string, path: string, body?: unknown, key = system.a
 
 describe("offline image models behind the API", () => {
   it("withholds a flagged result from a caller whose nsfw_filter is on: failed, CONTENT_POLICY, not charged", async () => {
-    const { status, json } = await call("POST", "/api/v2/generate/text-to-image", { prompt: "a red apple", model: "local", parameters: { width: 64, height: 64 } });
+    const { status, json } = await call("POST", "/api/v2/generate/text-to-image", {
+      prompt: "a red apple",
+      model: "local",
+      parameters: { width: 64, height: 64 },
+    });
     expect(status).toBe(400);
     expect(json.error).toMatchObject({ code: "CONTENT_POLICY", type: "content_policy_error" });
     const listed = await call("GET", "/api/v2/generations?status=failed");
@@ -57,26 +61,45 @@ describe("offline image models behind the API", () => {
     // The result is screened too: with the threshold at 0 only a caller without the filter gets it.
     expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
     const portrait = `data:image/jpeg;base64,${fixture("astronaut.jpg").toString("base64")}`;
-    const { status, json } = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, enhance_faces: true, model: "local" });
+    const { status, json } = await call("POST", "/api/v2/process/upscale", {
+      image_url: portrait,
+      scale_factor: 2,
+      enhance_faces: true,
+      model: "local",
+    });
     expect(status).toBe(200);
     expect(json.result.upscaled_dimensions).toEqual({ width: 768, height: 768 });
     expect(json.result.enhancement_details).toEqual({ faces_detected: 1, faces_enhanced: 0 });
     expect(json.result.nsfw_score).toBeLessThan(0.3);
-    const plain = await call("POST", "/api/v2/process/upscale", { image_url: portrait, scale_factor: 2, model: "local" });
+    const plain = await call("POST", "/api/v2/process/upscale", {
+      image_url: portrait,
+      scale_factor: 2,
+      model: "local",
+    });
     expect(plain.json.result.enhancement_details).toBeUndefined();
   }, 60_000);
 
   it("upscales with the offline ESRGAN-slim model under its own name, at a size that is no multiple of 8", async () => {
     expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false })).status).toBe(200);
     const odd = await sharp(cup).resize(90, 67).png().toBuffer();
-    const { status, json } = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 4, model: "esrgan-slim" });
+    const { status, json } = await call("POST", "/api/v2/process/upscale", {
+      image_url: `data:image/png;base64,${odd.toString("base64")}`,
+      scale_factor: 4,
+      model: "esrgan-slim",
+    });
     expect(status).toBe(200);
     expect(json.result.upscaled_dimensions).toEqual({ width: 360, height: 268 });
     // The procedural engine's processing takes any input size too (its multiple-of-8 rule is for rendering).
-    const keyed = await call("POST", "/api/v2/process/remove-background", { image_url: `data:image/png;base64,${odd.toString("base64")}` });
+    const keyed = await call("POST", "/api/v2/process/remove-background", {
+      image_url: `data:image/png;base64,${odd.toString("base64")}`,
+    });
     expect(keyed.status).toBe(200);
     expect(keyed.json.result.nsfw_score).toBeGreaterThanOrEqual(0);
-    const plain = await call("POST", "/api/v2/process/upscale", { image_url: `data:image/png;base64,${odd.toString("base64")}`, scale_factor: 2, model: "local" });
+    const plain = await call("POST", "/api/v2/process/upscale", {
+      image_url: `data:image/png;base64,${odd.toString("base64")}`,
+      scale_factor: 2,
+      model: "local",
+    });
     expect(plain.json.result.upscaled_dimensions).toEqual({ width: 180, height: 134 });
     const models = await call("GET", "/api/v2/models");
     expect(JSON.stringify(models.json)).toContain("ESRGAN slim (offline)");
@@ -97,7 +120,12 @@ describe("offline image models behind the API", () => {
     const created = await call("POST", "/api/v2/admin/keys", { owner: "free-owner", tier: "free" });
     const key = created.json.secret as string;
     expect((await call("PATCH", "/api/v2/user/preferences", { nsfw_filter: false }, key)).status).toBe(200);
-    const { status, json } = await call("POST", "/api/v2/generate/text-to-image", { prompt: "a pear", model: "local", parameters: { width: 64, height: 64 } }, key);
+    const { status, json } = await call(
+      "POST",
+      "/api/v2/generate/text-to-image",
+      { prompt: "a pear", model: "local", parameters: { width: 64, height: 64 } },
+      key,
+    );
     expect([status, json.error?.code]).toEqual([400, "CONTENT_POLICY"]);
     expect(json.error.message).toContain("free tier");
   }, 60_000);

@@ -11,7 +11,6 @@ import { configWithTiers, METERED_LOCAL } from "./front-rules-helpers.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
-
 let system: RunningSystem;
 let receiver: WebhookReceiver;
 let receiverUrl: string;
@@ -22,7 +21,10 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   ({ url: receiverUrl, received } = receiver);
   // METERED_LOCAL renders offline and costs credits, so "nothing charged" can be told from "free".
-  system = await startSystem({ IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${receiver.port}`, IMAGEGEN_CONFIG: configWithTiers() });
+  system = await startSystem({
+    IMAGEGEN_FETCH_ALLOW_HOSTS: `127.0.0.1:${receiver.port}`,
+    IMAGEGEN_CONFIG: configWithTiers(),
+  });
 });
 afterAll(async () => {
   await system?.stop();
@@ -31,7 +33,11 @@ afterAll(async () => {
 
 const auth = () => ({ authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" });
 const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(system.baseUrl + path, { method: "POST", headers: { ...auth(), ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(system.baseUrl + path, {
+    method: "POST",
+    headers: { ...auth(), ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, text, json: JSON.parse(text) as Record<string, any> };
 };
@@ -84,7 +90,11 @@ describe("webhooks", () => {
       secret,
       retry_policy: { max_retries: 3, retry_delay_seconds: 1 },
     });
-    const generation = await post("/api/v2/generate/text-to-image", { prompt: "a kite", model: "local", parameters: { width: 64, height: 64 } });
+    const generation = await post("/api/v2/generate/text-to-image", {
+      prompt: "a kite",
+      model: "local",
+      parameters: { width: 64, height: 64 },
+    });
     expect(generation.status).toBe(200);
     await waitFor(() => received.filter((r) => r.path === "/flaky").length >= 2);
     const attempts = received.filter((r) => r.path === "/flaky");
@@ -96,10 +106,20 @@ describe("webhooks", () => {
     const payload = JSON.parse(attempts[1]?.body ?? "{}");
     expect(Object.keys(payload)).toEqual(["event", "timestamp", "data"]);
     expect(payload.event).toBe("generation.completed");
-    expect(payload.data).toMatchObject({ generation_id: generation.json.id, model: "local", prompt: "a kite", cost: { credits: 0, usd: 0 } });
-    expect(payload.data.images[0]).toEqual({ id: generation.json.images[0].id, url: expect.stringContaining("/images/") });
+    expect(payload.data).toMatchObject({
+      generation_id: generation.json.id,
+      model: "local",
+      prompt: "a kite",
+      cost: { credits: 0, usd: 0 },
+    });
+    expect(payload.data.images[0]).toEqual({
+      id: generation.json.images[0].id,
+      url: expect.stringContaining("/images/"),
+    });
 
-    const log = await fetch(`${system.baseUrl}/api/v2/webhooks/${created.json.webhook.id}/deliveries`, { headers: auth() });
+    const log = await fetch(`${system.baseUrl}/api/v2/webhooks/${created.json.webhook.id}/deliveries`, {
+      headers: auth(),
+    });
     const deliveries = ((await log.json()) as any).deliveries;
     expect(deliveries.map((d: any) => [d.attempt, d.status, d.response_status])).toEqual([
       [2, "delivered", 204],
@@ -108,13 +128,19 @@ describe("webhooks", () => {
   });
 
   it("refuses a target on a private address", async () => {
-    const { status, json } = await post("/api/v2/webhooks", { url: "http://169.254.169.254/latest", events: ["generation.completed"] });
+    const { status, json } = await post("/api/v2/webhooks", {
+      url: "http://169.254.169.254/latest",
+      events: ["generation.completed"],
+    });
     expect(status).toBe(400);
     expect(json.error.details.field).toBe("url");
   });
 
   it("generates a whsec_ secret for a webhook registered without one, returned once; deliveries verify with standardwebhooks", async () => {
-    const created = await post("/api/v2/webhooks", { url: `${receiverUrl}/generated`, events: ["generation.completed"] });
+    const created = await post("/api/v2/webhooks", {
+      url: `${receiverUrl}/generated`,
+      events: ["generation.completed"],
+    });
     expect(created.status).toBe(201);
     const secret = created.json.secret as string;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
@@ -132,8 +158,15 @@ describe("webhooks", () => {
 
     // Seed 004's plain secret is the HMAC key as its bytes: the library's raw-key option.
     const seed = at("/seed").find((r) => r.body.includes(generation.json.id))!;
-    expect(() => new Webhook("webhook_secret_key_123", { format: "raw" }).verify(seed.body, signatureHeaders(seed))).not.toThrow();
-    expect(() => new Webhook(new TextEncoder().encode("webhook_secret_key_123"), { format: "raw" }).verify(seed.body, signatureHeaders(seed))).not.toThrow();
+    expect(() =>
+      new Webhook("webhook_secret_key_123", { format: "raw" }).verify(seed.body, signatureHeaders(seed)),
+    ).not.toThrow();
+    expect(() =>
+      new Webhook(new TextEncoder().encode("webhook_secret_key_123"), { format: "raw" }).verify(
+        seed.body,
+        signatureHeaders(seed),
+      ),
+    ).not.toThrow();
     expect(() => new Webhook(secret).verify(seed.body, signatureHeaders(seed))).toThrow(WebhookVerificationError);
   });
 
@@ -148,25 +181,44 @@ describe("webhooks", () => {
     const grpc = createClient(WebhookService, createGrpcTransport({ baseUrl: system.baseUrl }));
     expect((await grpc.getDefaultWebhookSecret({}, { headers: auth() })).secret).toBe(old);
 
-    const before = await post("/api/v2/generate/text-to-image", { prompt: "a wren", model: "local", webhook_url: `${receiverUrl}/adhoc?n=1`, ...SMALL });
+    const before = await post("/api/v2/generate/text-to-image", {
+      prompt: "a wren",
+      model: "local",
+      webhook_url: `${receiverUrl}/adhoc?n=1`,
+      ...SMALL,
+    });
     expect(before.status).toBe(200);
     await waitFor(() => at("/adhoc?n=1").length >= 1);
     const signedBefore = at("/adhoc?n=1")[0]!;
-    expect(new Webhook(old).verify(signedBefore.body, signatureHeaders(signedBefore))).toMatchObject({ data: { generation_id: before.json.id } });
+    expect(new Webhook(old).verify(signedBefore.body, signatureHeaders(signedBefore))).toMatchObject({
+      data: { generation_id: before.json.id },
+    });
 
     // Bodiless, as the guide's curl sends it.
-    const rotated = await fetch(`${system.baseUrl}/api/v2/webhooks/default/secret:rotate`, { method: "POST", headers: { authorization: `Bearer ${system.adminKey}` } });
+    const rotated = await fetch(`${system.baseUrl}/api/v2/webhooks/default/secret:rotate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
     expect(rotated.status).toBe(200);
     const fresh = ((await rotated.json()) as { secret: string }).secret;
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(old);
     expect((await get("/api/v2/webhooks/default/secret")).json.secret).toBe(fresh);
 
-    const after = await post("/api/v2/generate/text-to-image", { prompt: "a wren", model: "local", webhook_url: `${receiverUrl}/adhoc?n=2`, ...SMALL });
+    const after = await post("/api/v2/generate/text-to-image", {
+      prompt: "a wren",
+      model: "local",
+      webhook_url: `${receiverUrl}/adhoc?n=2`,
+      ...SMALL,
+    });
     await waitFor(() => at("/adhoc?n=2").length >= 1);
     const signedAfter = at("/adhoc?n=2")[0]!;
-    expect(new Webhook(fresh).verify(signedAfter.body, signatureHeaders(signedAfter))).toMatchObject({ data: { generation_id: after.json.id } });
-    expect(() => new Webhook(old).verify(signedAfter.body, signatureHeaders(signedAfter))).toThrow(WebhookVerificationError);
+    expect(new Webhook(fresh).verify(signedAfter.body, signatureHeaders(signedAfter))).toMatchObject({
+      data: { generation_id: after.json.id },
+    });
+    expect(() => new Webhook(old).verify(signedAfter.body, signatureHeaders(signedAfter))).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   describe("a request's own webhook_url is refused when it arrives, like a registered url", () => {
@@ -190,7 +242,12 @@ describe("webhooks", () => {
             type: "validation_error",
             code: "INVALID_REQUEST",
             message: why,
-            details: { field: "webhook_url", reason: "url.public", suggestion: why, violations: [{ field: "webhook_url", reason: "url.public", message: why }] },
+            details: {
+              field: "webhook_url",
+              reason: "url.public",
+              suggestion: why,
+              violations: [{ field: "webhook_url", reason: "url.public", message: why }],
+            },
             request_id: "req_webhook_file",
             documentation_url: `${system.baseUrl}/docs/errors#INVALID_REQUEST`,
           },
@@ -207,7 +264,11 @@ describe("webhooks", () => {
       ["inpaint", "file:///etc/passwd"],
       ["variations", "gopher://x"],
     ])("%s with %s → 400 INVALID_REQUEST naming webhook_url; nothing created or charged", async (operation, url) => {
-      const png = `data:image/png;base64,${(await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3a6" } }).png().toBuffer()).toString("base64")}`;
+      const png = `data:image/png;base64,${(
+        await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3a6" } })
+          .png()
+          .toBuffer()
+      ).toString("base64")}`;
       const bodies: Record<string, Record<string, unknown>> = {
         "text-to-image": { prompt: "a cat", model: METERED_LOCAL, ...SMALL },
         "image-to-image": { prompt: "a cat", init_image: png, ...SMALL },
@@ -223,7 +284,12 @@ describe("webhooks", () => {
 
     it("charges the same request once its webhook_url is acceptable (the ledger above can move)", async () => {
       const before = await ledger();
-      const res = await post("/api/v2/generate/text-to-image", { prompt: "a cat", model: METERED_LOCAL, webhook_url: `${receiverUrl}/adhoc?n=3`, ...SMALL });
+      const res = await post("/api/v2/generate/text-to-image", {
+        prompt: "a cat",
+        model: METERED_LOCAL,
+        webhook_url: `${receiverUrl}/adhoc?n=3`,
+        ...SMALL,
+      });
       expect(res.status).toBe(200);
       const after = await ledger();
       expect(after.generations).toBe(before.generations + 1);
@@ -234,7 +300,10 @@ describe("webhooks", () => {
       const client = createClient(ImageService, createGrpcTransport({ baseUrl: system.baseUrl }));
       const error = await client
         .textToImage({ prompt: "a cat", webhookUrl: "file:///etc/passwd" }, { headers: auth() })
-        .then(() => undefined, (e: unknown) => ConnectError.from(e));
+        .then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
       expect(error?.code).toBe(Code.InvalidArgument);
       expect(error?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INVALID_REQUEST");
       expect(error?.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.field).toBe("webhook_url");

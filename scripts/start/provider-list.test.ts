@@ -9,10 +9,17 @@ import { readProviderEntries } from "./service-plan.ts";
 const ROOT = join(import.meta.dirname, "..", "..");
 
 async function definitionOf(id: string): Promise<ProviderDefinition> {
-  const module = (await import(join(ROOT, "services", "providers", id, "src", `${id}-provider.ts`))) as Record<string, unknown>;
+  const module = (await import(join(ROOT, "services", "providers", id, "src", `${id}-provider.ts`))) as Record<
+    string,
+    unknown
+  >;
   // A definition, or a factory of one that reads its models from the environment (automatic1111).
-  const candidates = Object.values(module).map((value) => (typeof value === "function" && value.length <= 1 && /^create\w+Provider$/.test(value.name) ? value({}) : value));
-  const found = candidates.find((value): value is ProviderDefinition => (value as ProviderDefinition | undefined)?.id === id);
+  const candidates = Object.values(module).map((value) =>
+    typeof value === "function" && value.length <= 1 && /^create\w+Provider$/.test(value.name) ? value({}) : value,
+  );
+  const found = candidates.find(
+    (value): value is ProviderDefinition => (value as ProviderDefinition | undefined)?.id === id,
+  );
   if (!found) throw new Error(`services/providers/${id}/src/${id}-provider.ts exports no definition with id "${id}"`);
   return found;
 }

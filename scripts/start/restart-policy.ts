@@ -15,7 +15,12 @@ export interface RestartPolicy {
   readonly windowMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { firstDelayMs: 500, maxDelayMs: 10_000, maxExits: 5, windowMs: 60_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  firstDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxExits: 5,
+  windowMs: 60_000,
+};
 
 export type RestartDecision =
   | { readonly restart: true; readonly delayMs: number; readonly recentExits: number }

@@ -19,14 +19,18 @@ describe("the provider list of config/imagegen.yaml", () => {
     const list = readProviderEntries(join(ROOT, "config", "imagegen.yaml"));
     expect(list.find((p) => p.id === "local")).toEqual({ id: "local", tokenEnv: [] });
     expect(list.find((p) => p.id === "replicate")?.tokenEnv).toEqual(["REPLICATE_API_TOKEN", "REPLICATE_API_KEY"]);
-    for (const { id } of list) expect(existsSync(join(ROOT, "services", "providers", id, "src", "main.ts")), id).toBe(true);
+    for (const { id } of list)
+      expect(existsSync(join(ROOT, "services", "providers", id, "src", "main.ts")), id).toBe(true);
   });
 
   it("is what decides: a provider added to the file starts with its own token variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "imagegen-plan-"));
     try {
       const path = join(dir, "catalog.yaml");
-      writeFileSync(path, "providers:\n  local: { url: \"http://127.0.0.1:8090\" }\n  acme: { url: \"http://127.0.0.1:9999\", token_env: [ACME_KEY] }\n");
+      writeFileSync(
+        path,
+        'providers:\n  local: { url: "http://127.0.0.1:8090" }\n  acme: { url: "http://127.0.0.1:9999", token_env: [ACME_KEY] }\n',
+      );
       const list = readProviderEntries(path);
       expect(planServices({}, list).providers.map((p) => p.name)).toEqual(["local"]);
       expect(planServices({ ACME_KEY: "k" }, list).providers.map((p) => [p.name, p.entry])).toEqual([
@@ -44,13 +48,28 @@ describe("the provider list of config/imagegen.yaml", () => {
 describe("planServices", () => {
   it("runs the local provider, front and gateway, with internal ports left to the OS", () => {
     const plan = planServices({}, PROVIDERS);
-    expect(plan.providers.map((p) => [p.name, p.port, p.portVariable])).toEqual([["local", 0, "IMAGEGEN_PROVIDER_LOCAL_PORT"]]);
+    expect(plan.providers.map((p) => [p.name, p.port, p.portVariable])).toEqual([
+      ["local", 0, "IMAGEGEN_PROVIDER_LOCAL_PORT"],
+    ]);
     expect([plan.front.port, plan.gateway.port, plan.gateway.bindHost]).toEqual([0, 8080, "0.0.0.0"]);
   });
 
   it("starts a provider only when its token is set, and keeps explicitly set ports", () => {
-    const plan = planServices({ OPENAI_API_KEY: "sk-x", A1111_BASE_URL: "http://gpu:7860", IMAGEGEN_FRONT_PORT: "9081", IMAGEGEN_PROVIDER_OPENAI_PORT: "9092", IMAGEGEN_PORT: "9000" }, PROVIDERS);
-    expect(plan.providers.map((p) => [p.name, p.port])).toEqual([["local", 0], ["openai", 9092], ["automatic1111", 0]]);
+    const plan = planServices(
+      {
+        OPENAI_API_KEY: "sk-x",
+        A1111_BASE_URL: "http://gpu:7860",
+        IMAGEGEN_FRONT_PORT: "9081",
+        IMAGEGEN_PROVIDER_OPENAI_PORT: "9092",
+        IMAGEGEN_PORT: "9000",
+      },
+      PROVIDERS,
+    );
+    expect(plan.providers.map((p) => [p.name, p.port])).toEqual([
+      ["local", 0],
+      ["openai", 9092],
+      ["automatic1111", 0],
+    ]);
     expect(plan.providers[2]!.portVariable).toBe("IMAGEGEN_PROVIDER_AUTOMATIC1111_PORT");
     expect([plan.front.port, plan.gateway.port]).toEqual([9081, 9000]);
   });
@@ -68,7 +87,9 @@ describe("frontProviderEnv", () => {
 
   it("also allows a provider the operator pointed at a URL elsewhere, and no other", () => {
     const plan = planServices({}, PROVIDERS);
-    const env = frontProviderEnv({ IMAGEGEN_PROVIDER_BFL_URL: "http://gpu-box:8095" }, PROVIDERS, [{ spec: plan.providers[0]!, port: 40001 }]);
+    const env = frontProviderEnv({ IMAGEGEN_PROVIDER_BFL_URL: "http://gpu-box:8095" }, PROVIDERS, [
+      { spec: plan.providers[0]!, port: 40001 },
+    ]);
     expect(env.IMAGEGEN_PROVIDERS).toBe("local,bfl");
   });
 

@@ -36,7 +36,9 @@ export interface ProviderEntry {
  * `npm start` picks free ports instead and tells the front (frontProviderEnv).
  */
 export function readProviderEntries(configPath: string): ProviderEntry[] {
-  const raw = parse(readFileSync(configPath, "utf8")) as { providers?: Record<string, { token_env?: unknown } | null> } | null;
+  const raw = parse(readFileSync(configPath, "utf8")) as {
+    providers?: Record<string, { token_env?: unknown } | null>;
+  } | null;
   return Object.entries(raw?.providers ?? {}).map(([id, value]) => {
     const tokenEnv = value?.token_env ?? [];
     if (!Array.isArray(tokenEnv) || !tokenEnv.every((name) => typeof name === "string")) {
@@ -47,7 +49,8 @@ export function readProviderEntries(configPath: string): ProviderEntry[] {
 }
 
 /** IMAGEGEN_PROVIDER_<ID>_… as provider-kit spells it. */
-export const providerVariable = (id: string, suffix: string): string => `IMAGEGEN_PROVIDER_${id.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${suffix}`;
+export const providerVariable = (id: string, suffix: string): string =>
+  `IMAGEGEN_PROVIDER_${id.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_${suffix}`;
 
 export interface ServicePlan {
   /** Started first, together: every provider that needs no token and every one whose token is set. */

@@ -92,7 +92,9 @@ export class SupervisedChild {
       const ranFor = `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
       const windowS = this.policy.windowMs / 1000;
       if (!decision.restart) {
-        return this.hooks.fatal(`imagegen: stopping: ${this.spec.name} exited ${decision.recentExits} times within ${windowS} s (last: ${how} after ${ranFor}), a crash loop; see its log above`);
+        return this.hooks.fatal(
+          `imagegen: stopping: ${this.spec.name} exited ${decision.recentExits} times within ${windowS} s (last: ${how} after ${ranFor}), a crash loop; see its log above`,
+        );
       }
       this.hooks.print(
         `${this.prefix}exited unexpectedly (${how} after ${ranFor}); restarting in ${decision.delayMs / 1000} s (${decision.recentExits} of ${this.policy.maxExits} exits allowed within ${windowS} s)`,

@@ -11,7 +11,8 @@ function fakeFront(state: { calls: number; away: boolean }) {
       checkCredential(_req, ctx) {
         state.calls++;
         if (state.away) throw new ConnectError("front away", Code.Unavailable);
-        if (ctx.requestHeader.get("authorization") !== "Bearer good") throw apiError(ErrorReason.UNAUTHORIZED, "invalid API key");
+        if (ctx.requestHeader.get("authorization") !== "Bearer good")
+          throw apiError(ErrorReason.UNAUTHORIZED, "invalid API key");
         return { keyId: "key_1" };
       },
     }),
@@ -19,7 +20,11 @@ function fakeFront(state: { calls: number; away: boolean }) {
 }
 
 const headers = (key: string) => new Headers({ authorization: `Bearer ${key}` });
-const outcome = (promise: Promise<void>) => promise.then(() => "ok", (e: unknown) => Code[ConnectError.from(e).code]);
+const outcome = (promise: Promise<void>) =>
+  promise.then(
+    () => "ok",
+    (e: unknown) => Code[ConnectError.from(e).code],
+  );
 
 describe("the edge's credential check", () => {
   it("asks the front once per credential and TTL, for many concurrent requests", async () => {
@@ -27,7 +32,10 @@ describe("the edge's credential check", () => {
     let now = 0;
     const check = createCredentialCheck(fakeFront(state), 1_000, () => now);
     expect(await Promise.all([1, 2, 3].map(() => outcome(check(headers("good")))))).toEqual(["ok", "ok", "ok"]);
-    expect(await Promise.all([1, 2].map(() => outcome(check(headers("bad")))))).toEqual(["Unauthenticated", "Unauthenticated"]);
+    expect(await Promise.all([1, 2].map(() => outcome(check(headers("bad")))))).toEqual([
+      "Unauthenticated",
+      "Unauthenticated",
+    ]);
     expect(state.calls).toBe(2);
     now = 1_001;
     expect(await outcome(check(headers("good")))).toBe("ok");

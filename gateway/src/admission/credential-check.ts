@@ -30,7 +30,11 @@ interface Remembered {
  * concurrent requests with the same credential. The front still authenticates the real call, so a
  * key revoked within the TTL costs at most one body read before its 401, never a generation.
  */
-export function createCredentialCheck(front: Transport, ttlMs = DEFAULT_CREDENTIAL_TTL_MS, now: () => number = Date.now): CredentialCheck {
+export function createCredentialCheck(
+  front: Transport,
+  ttlMs = DEFAULT_CREDENTIAL_TTL_MS,
+  now: () => number = Date.now,
+): CredentialCheck {
   const remembered = new Map<string, Remembered>();
   const asking = new Map<string, Promise<Remembered>>();
 

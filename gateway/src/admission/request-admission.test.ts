@@ -8,7 +8,9 @@ import { createRequestAdmission } from "./request-admission.ts";
 const MiB = 1024 * 1024;
 
 function request(contentLength: number): NodeRequest {
-  return Object.assign(Readable.from([]), { headers: { "content-length": String(contentLength), authorization: "Bearer k" } }) as unknown as NodeRequest;
+  return Object.assign(Readable.from([]), {
+    headers: { "content-length": String(contentLength), authorization: "Bearer k" },
+  }) as unknown as NodeRequest;
 }
 
 describe("request admission", () => {
@@ -36,7 +38,10 @@ describe("request admission", () => {
   it("refuses before reserving anything when the credential is refused", async () => {
     const budget = new BodyBudget(16 * MiB);
     const refusal = new Error("invalid API key");
-    const admitted = createRequestAdmission(() => Promise.reject(refusal), budget, 48 * MiB).admit(request(8 * MiB), new EventEmitter() as unknown as NodeResponse);
+    const admitted = createRequestAdmission(() => Promise.reject(refusal), budget, 48 * MiB).admit(
+      request(8 * MiB),
+      new EventEmitter() as unknown as NodeResponse,
+    );
     await expect(admitted).rejects.toBe(refusal);
     expect(budget.bytesInFlight).toBe(0);
   });

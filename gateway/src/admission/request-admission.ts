@@ -30,7 +30,11 @@ export function admissionOf(req: NodeRequest): Promise<BodyAccount> | undefined 
 }
 
 /** `maxBodyBytes`: a larger declared body is left to its reader, which refuses it as too large. */
-export function createRequestAdmission(check: CredentialCheck, budget: BodyBudget, maxBodyBytes: number): RequestAdmission {
+export function createRequestAdmission(
+  check: CredentialCheck,
+  budget: BodyBudget,
+  maxBodyBytes: number,
+): RequestAdmission {
   const run = async (req: NodeRequest, res: NodeResponse): Promise<BodyAccount> => {
     // Listening before the check: a client that leaves while the front is asked must not leave
     // its reservation behind (the budget would shrink with every such client).

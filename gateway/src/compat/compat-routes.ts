@@ -13,7 +13,13 @@ export type { CompatDeps } from "./shared/compat-deps.ts";
  * answers in its own documented shapes; anything else falls through (returns false).
  */
 export function createCompatRoutes(deps: CompatDeps) {
-  const profiles = [createOpenAiRoutes(deps), createSeed001Routes(deps), createSeed002Routes(deps), createSeed003Routes(deps), createSeed000Routes(deps)];
+  const profiles = [
+    createOpenAiRoutes(deps),
+    createSeed001Routes(deps),
+    createSeed002Routes(deps),
+    createSeed003Routes(deps),
+    createSeed000Routes(deps),
+  ];
   return async (req: NodeRequest, res: NodeResponse, url: URL): Promise<boolean> => {
     for (const profile of profiles) {
       if (await profile(req, res, url)) return true;

@@ -31,7 +31,9 @@ describe("the docs routes", () => {
     expect(html).toContain('"telemetry":false');
     expect(html).toContain('"withDefaultFonts":false');
     expect(html).toContain('"proxyUrl":""'); // absent would mean proxy.scalar.com for "Test request"
-    expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u as string))).toEqual([]);
+    expect(
+      [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u as string)),
+    ).toEqual([]);
     const script = await fetch(`${base}/docs/assets/scalar-standalone.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toContain("javascript");

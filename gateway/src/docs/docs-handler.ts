@@ -16,7 +16,9 @@ export const GUIDES_DIR = fileURLToPath(new URL("../../../docs", import.meta.url
  * reference page's script. Everything is read from the repository and node_modules: the
  * pages make no request outside this gateway. Returns false for any other path.
  */
-export function createDocsHandler(options: { document?: OpenApiDocument; guidesDir?: string; publicUrl?: string } = {}) {
+export function createDocsHandler(
+  options: { document?: OpenApiDocument; guidesDir?: string; publicUrl?: string } = {},
+) {
   const document = withServer(options.document ?? loadOpenApiDocument(), options.publicUrl ?? publicUrlFromEnv());
   const documentJson = JSON.stringify(document);
   const guidesDir = options.guidesDir ?? GUIDES_DIR;
@@ -67,7 +69,10 @@ function publicUrlFromEnv(): string {
 
 /** The document with `servers` naming this deployment, so generated clients and "try it" call it. */
 export function withServer(document: OpenApiDocument, publicUrl: string): OpenApiDocument {
-  return { ...document, servers: [{ url: publicUrl.replace(/\/+$/, ""), description: "this gateway (IMAGEGEN_PUBLIC_URL)" }] };
+  return {
+    ...document,
+    servers: [{ url: publicUrl.replace(/\/+$/, ""), description: "this gateway (IMAGEGEN_PUBLIC_URL)" }],
+  };
 }
 
 // Each guide's first "# " line is its title.

@@ -9,7 +9,10 @@ export function errorTableMarkdown(rows: readonly ErrorTableEntry[]): string {
   const lines = [
     "| code | HTTP | gRPC / Connect code | `error.type` | meaning |",
     "|---|---|---|---|---|",
-    ...rows.map((r) => `| \`${r.code}\` | ${r.http_status} | \`${r.grpc_code}\` | \`${r.type}\` | ${r.description.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.code}\` | ${r.http_status} | \`${r.grpc_code}\` | \`${r.type}\` | ${r.description.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`,
+    ),
   ];
   return lines.join("\n");
 }

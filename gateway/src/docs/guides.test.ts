@@ -35,10 +35,15 @@ describe("the guides in docs/", () => {
   });
 
   it("name only REST paths that the OpenAPI document has", () => {
-    const known = Object.keys(doc.paths).map((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+").replace(/[:.]/g, "\\$&")}$`));
+    const known = Object.keys(doc.paths).map(
+      (p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+").replace(/[:.]/g, "\\$&")}$`),
+    );
     for (const name of guides) {
       for (const [, path] of read(name).matchAll(/\b(?:GET|POST|PATCH|DELETE|PUT) (\/api\/v2\/[\w/{}:.-]+)/g)) {
-        expect(known.some((re) => re.test(path as string)), `${name}: ${path}`).toBe(true);
+        expect(
+          known.some((re) => re.test(path as string)),
+          `${name}: ${path}`,
+        ).toBe(true);
       }
     }
   });

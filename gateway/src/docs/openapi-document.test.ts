@@ -90,13 +90,18 @@ describe("the served OpenAPI document", () => {
       expect(success.length, label).toBeGreaterThan(0);
       for (const [status, response] of success) {
         if (status === "204") expect(route.method.output.fields).toHaveLength(0);
-        else expect(Object.values(response.content ?? {})[0], `${label} ${status}`).toMatchObject({ schema: expect.any(Object) });
+        else
+          expect(Object.values(response.content ?? {})[0], `${label} ${status}`).toMatchObject({
+            schema: expect.any(Object),
+          });
       }
     }
   });
 
   it("answers 202 as well as 200 for generations, 201 for creations and 204 for empty answers, as the REST handler does", () => {
-    expect(Object.keys(doc.paths["/api/v2/generate/text-to-image"].post.responses)).toEqual(expect.arrayContaining(["200", "202"]));
+    expect(Object.keys(doc.paths["/api/v2/generate/text-to-image"].post.responses)).toEqual(
+      expect.arrayContaining(["200", "202"]),
+    );
     expect(Object.keys(doc.paths["/api/v2/collections"].post.responses)).toContain("201");
     expect(Object.keys(doc.paths["/api/v2/collections/{id}"].delete.responses)).toContain("204");
   });
@@ -109,15 +114,24 @@ describe("the served OpenAPI document", () => {
       const response = doc.components.responses[`Error${row.httpStatus}`];
       expect(response?.description, row.name).toContain(row.name);
     }
-    expect(doc["x-error-table"].map((r: any) => [r.code, r.http_status, r.type])).toEqual(rows.map((r) => [r.name, r.httpStatus, r.type]));
+    expect(doc["x-error-table"].map((r: any) => [r.code, r.http_status, r.type])).toEqual(
+      rows.map((r) => [r.name, r.httpStatus, r.type]),
+    );
   });
 
   it("offers both API key schemes and OAuth 2.0 on every operation", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(doc.components.securitySchemes.apiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "X-API-Key" });
+    expect(doc.components.securitySchemes.apiKeyAuth).toMatchObject({
+      type: "apiKey",
+      in: "header",
+      name: "X-API-Key",
+    });
     expect(doc.components.securitySchemes.oauth2).toMatchObject({
       type: "oauth2",
-      flows: { authorizationCode: { authorizationUrl: "/oauth/authorize", tokenUrl: "/oauth/token" }, clientCredentials: { tokenUrl: "/oauth/token" } },
+      flows: {
+        authorizationCode: { authorizationUrl: "/oauth/authorize", tokenUrl: "/oauth/token" },
+        clientCredentials: { tokenUrl: "/oauth/token" },
+      },
     });
     expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }, { oauth2: [] }]);
   });
@@ -128,9 +142,21 @@ describe("the served OpenAPI document", () => {
     expect(params.num_outputs).toMatchObject({ type: "integer", minimum: 1, maximum: 4 });
     expect(params.width).toMatchObject({ minimum: 64, maximum: 2048, multipleOf: 8 });
     expect(schemas["imagegen.v1.TextToImageRequest"]).toMatchObject({ required: ["prompt"] });
-    expect(schemas["imagegen.v1.TextToImageRequest"].properties.prompt).toMatchObject({ minLength: 1, maxLength: 1000 });
-    expect(schemas["imagegen.v1.GenerationStatus"].enum).toEqual(["queued", "processing", "completed", "failed", "canceled"]);
-    expect(schemas["imagegen.v1.Generation"].properties.created_at).toMatchObject({ type: "string", format: "date-time" });
+    expect(schemas["imagegen.v1.TextToImageRequest"].properties.prompt).toMatchObject({
+      minLength: 1,
+      maxLength: 1000,
+    });
+    expect(schemas["imagegen.v1.GenerationStatus"].enum).toEqual([
+      "queued",
+      "processing",
+      "completed",
+      "failed",
+      "canceled",
+    ]);
+    expect(schemas["imagegen.v1.Generation"].properties.created_at).toMatchObject({
+      type: "string",
+      format: "date-time",
+    });
     expect(schemas["imagegen.v1.Generation"].properties.metadata).toMatchObject({ type: "object" });
   });
 });

@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 export type OpenApiDocument = Record<string, any>;
 
 /** The document packages/protoc-gen-openapi generates from proto/ (buf.gen.yaml; committed). */
-export const GENERATED_DOCUMENT = fileURLToPath(new URL("../../../packages/proto/openapi/openapi.json", import.meta.url));
+export const GENERATED_DOCUMENT = fileURLToPath(
+  new URL("../../../packages/proto/openapi/openapi.json", import.meta.url),
+);
 
 /**
  * Hand-written fragments merged into the served document: paths that are not in proto/ (the
@@ -33,7 +35,9 @@ export function loadOpenApiDocument(generated = GENERATED_DOCUMENT, fragmentsDir
 
 function listFragments(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => n.endsWith(".json")).sort();
+    return readdirSync(dir)
+      .filter((n) => n.endsWith(".json"))
+      .sort();
   } catch {
     return [];
   }

@@ -9,14 +9,16 @@ const table = createRouteTable(PUBLIC_SERVICES);
 
 // Every request and response example, with the RPC whose messages it must decode as.
 const cases = table.routes.flatMap((route) => {
-  const op = doc.paths[route.template.source.replace(/\{([\w.]+)(=[^}]*)?\}/g, "{$1}")]?.[route.httpMethod.toLowerCase()];
+  const op =
+    doc.paths[route.template.source.replace(/\{([\w.]+)(=[^}]*)?\}/g, "{$1}")]?.[route.httpMethod.toLowerCase()];
   const label = `${route.httpMethod} ${route.template.source}`;
   const out: [string, typeof route.method.input, unknown][] = [];
   const request = op?.requestBody?.content?.["application/json"]?.example;
   if (request !== undefined && route.body === "*") out.push([`${label} request`, route.method.input, request]);
   for (const [status, response] of Object.entries((op?.responses ?? {}) as Record<string, any>)) {
     const example = response.content?.["application/json"]?.example;
-    if (example !== undefined && status.startsWith("2") && route.responseBody === "") out.push([`${label} ${status}`, route.method.output, example]);
+    if (example !== undefined && status.startsWith("2") && route.responseBody === "")
+      out.push([`${label} ${status}`, route.method.output, example]);
   }
   return out;
 });

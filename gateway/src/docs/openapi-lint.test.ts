@@ -25,7 +25,9 @@ beforeAll(async () => {
   const handler = createDocsHandler({ publicUrl: "https://images.example.com/" });
   server = createServer((req, res) => void handler(req, res, new URL(req.url ?? "/", "http://edge")));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  served = (await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.json`)).json()) as OpenApiDocument;
+  served = (await (
+    await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.json`)
+  ).json()) as OpenApiDocument;
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -41,10 +43,14 @@ describe("the served OpenAPI document", () => {
   it("passes `redocly lint` with the recommended ruleset: no errors", async () => {
     const file = join(dir, "openapi.json");
     writeFileSync(file, JSON.stringify(served));
-    const { stdout } = await run(REDOCLY, ["lint", file, "--extends", "recommended", "--format", "json"], { env: OFFLINE, timeout: 60_000 }).catch(
-      (e: { stdout: string; stderr: string }) => e,
-    );
-    const report = JSON.parse(stdout) as { totals: { errors: number }; problems: Array<{ ruleId: string; severity: string; message: string }> };
+    const { stdout } = await run(REDOCLY, ["lint", file, "--extends", "recommended", "--format", "json"], {
+      env: OFFLINE,
+      timeout: 60_000,
+    }).catch((e: { stdout: string; stderr: string }) => e);
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number };
+      problems: Array<{ ruleId: string; severity: string; message: string }>;
+    };
     expect(report.problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(report.totals.errors).toBe(0);
   }, 90_000);
@@ -58,7 +64,10 @@ describe("the served OpenAPI document", () => {
     await expect(SwaggerParser.validate(broken as never)).rejects.toThrow(/info\/license/);
     const file = join(dir, "no-servers.json");
     writeFileSync(file, JSON.stringify({ ...served, servers: undefined }));
-    const failed = await run(REDOCLY, ["lint", file, "--extends", "recommended", "--format", "json"], { env: OFFLINE, timeout: 60_000 }).then(
+    const failed = await run(REDOCLY, ["lint", file, "--extends", "recommended", "--format", "json"], {
+      env: OFFLINE,
+      timeout: 60_000,
+    }).then(
       () => undefined,
       (e: { stdout: string }) => JSON.parse(e.stdout) as { problems: Array<{ ruleId: string }> },
     );

@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
  * The Scalar standalone bundle, served from node_modules (never a CDN). The package does not
  * export it, so it is found next to its main entry (dist/index.js → dist/browser/).
  */
-export const SCALAR_BUNDLE = fileURLToPath(new URL("./browser/standalone.js", import.meta.resolve("@scalar/api-reference")));
+export const SCALAR_BUNDLE = fileURLToPath(
+  new URL("./browser/standalone.js", import.meta.resolve("@scalar/api-reference")),
+);
 
 // Everything that would reach outside is switched off: fonts (Google Fonts), telemetry, the
 // AI agent and MCP buttons, the developer toolbar, and the dashboard/registry/proxy URLs.

@@ -1,7 +1,13 @@
 import type { NodeRequest, NodeResponse } from "../http/respond.ts";
 
 /** Sends an in-memory body with its type and length; HEAD gets the headers only. */
-export function sendBody(req: NodeRequest, res: NodeResponse, contentType: string, body: string | Buffer, cacheControl = "no-cache"): void {
+export function sendBody(
+  req: NodeRequest,
+  res: NodeResponse,
+  contentType: string,
+  body: string | Buffer,
+  cacheControl = "no-cache",
+): void {
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   res.statusCode = 200;
   res.setHeader("content-type", contentType);

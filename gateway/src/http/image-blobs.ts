@@ -67,7 +67,9 @@ export function s3BlobReader(location: S3Location): ImageBlobReader {
     kind: "s3",
     async read(path) {
       try {
-        const object = await location.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.prefix + path }));
+        const object = await location.client.send(
+          new GetObjectCommand({ Bucket: location.bucket, Key: location.prefix + path }),
+        );
         return Buffer.from(await object.Body!.transformToByteArray());
       } catch (error) {
         if ((error as { name?: string }).name === "NoSuchKey") return undefined;
@@ -85,10 +87,15 @@ export function s3BlobReader(location: S3Location): ImageBlobReader {
  * else PostgreSQL when DATABASE_URL is set (or its read-only stand-in IMAGEGEN_BLOB_DATABASE_URL)
  * unless IMAGEGEN_BLOBS=files; else the folder.
  */
-export function openBlobReader(imagesDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): ImageBlobReader {
+export function openBlobReader(
+  imagesDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: Logger,
+): ImageBlobReader {
   const url = env.IMAGEGEN_BLOB_DATABASE_URL || env.DATABASE_URL;
   const choice = env.IMAGEGEN_BLOBS ?? "";
-  if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
+  if (choice !== "" && choice !== "files" && choice !== "postgres")
+    throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
   if (env.IMAGEGEN_BLOB_URL) return s3BlobReader(s3LocationFromUrl(env.IMAGEGEN_BLOB_URL));
   return url && choice !== "files" ? postgresBlobReader(url, logger) : fileBlobReader(imagesDir);
 }

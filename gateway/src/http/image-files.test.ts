@@ -15,8 +15,16 @@ const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(7
 writeFileSync(join(dir, "gen_a", "img_1.png"), png);
 
 // Bytes as a database or object store hands them over: whole, no stream.
-const inMemory: ImageBlobReader = { kind: "postgres", read: async (path) => (path === "gen_a/img_1.png" ? png : undefined), close: async () => {} };
-const unreachable: ImageBlobReader = { kind: "s3", read: () => Promise.reject(new Error("connect ECONNREFUSED")), close: async () => {} };
+const inMemory: ImageBlobReader = {
+  kind: "postgres",
+  read: async (path) => (path === "gen_a/img_1.png" ? png : undefined),
+  close: async () => {},
+};
+const unreachable: ImageBlobReader = {
+  kind: "s3",
+  read: () => Promise.reject(new Error("connect ECONNREFUSED")),
+  close: async () => {},
+};
 
 let server: Server;
 let base: string;
@@ -36,10 +44,18 @@ describe.each([
     reader = store;
     const url = signImageUrl(base, key, "gen_a/img_1.png");
     const got = await fetch(url);
-    expect([got.status, got.headers.get("content-type"), got.headers.get("content-length")]).toEqual([200, "image/png", String(png.length)]);
+    expect([got.status, got.headers.get("content-type"), got.headers.get("content-length")]).toEqual([
+      200,
+      "image/png",
+      String(png.length),
+    ]);
     expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
     const head = await fetch(url, { method: "HEAD" });
-    expect([head.status, head.headers.get("content-length"), (await head.arrayBuffer()).byteLength]).toEqual([200, String(png.length), 0]);
+    expect([head.status, head.headers.get("content-length"), (await head.arrayBuffer()).byteLength]).toEqual([
+      200,
+      String(png.length),
+      0,
+    ]);
     expect((await fetch(signImageUrl(base, key, "gen_a/img_2.png"))).status).toBe(404);
     expect((await fetch(url.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
   });

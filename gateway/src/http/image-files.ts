@@ -3,10 +3,21 @@ import { checkImageUrl, IMAGE_PATH_PREFIX, isStoredImagePath } from "@imagegen/i
 import type { ImageBlobReader } from "./image-blobs.ts";
 import { sendErrorEnvelope, type NodeRequest, type NodeResponse } from "./respond.ts";
 
-const CONTENT_TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp" };
+const CONTENT_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+};
 
 /** Serves stored images at signed, expiring URLs; anything else under /images/ is 404. */
-export async function serveImage(req: NodeRequest, res: NodeResponse, url: URL, images: ImageBlobReader, key: Buffer): Promise<void> {
+export async function serveImage(
+  req: NodeRequest,
+  res: NodeResponse,
+  url: URL,
+  images: ImageBlobReader,
+  key: Buffer,
+): Promise<void> {
   const stored = url.pathname.slice(IMAGE_PATH_PREFIX.length);
   try {
     if (!isStoredImagePath(stored)) throw apiError(ErrorReason.NOT_FOUND, "no such image");

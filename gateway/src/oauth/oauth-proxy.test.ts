@@ -56,7 +56,11 @@ describe("the gateway's OAuth forwarding", () => {
     expect(res.headers.getSetCookie()).toEqual(["_interaction=a; path=/oauth", "_session=b; path=/"]);
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ method: "POST", url: "/oauth/token?x=1", body: "grant_type=client_credentials" });
-    expect(last.headers).toMatchObject({ cookie: "_session=b", "x-forwarded-proto": "http", "x-forwarded-host": new URL(edgeUrl).host });
+    expect(last.headers).toMatchObject({
+      cookie: "_session=b",
+      "x-forwarded-proto": "http",
+      "x-forwarded-host": new URL(edgeUrl).host,
+    });
   });
 
   it("forwards the discovery document's path and leaves every other path alone", async () => {
@@ -92,7 +96,11 @@ describe("the gateway's OAuth forwarding", () => {
   });
 
   it("hands the request to the next front when one refuses the connection", async () => {
-    const res = await fetch(`${edgeUrl}/oauth/token?failover=1`, { method: "POST", body: "grant_type=x", redirect: "manual" });
+    const res = await fetch(`${edgeUrl}/oauth/token?failover=1`, {
+      method: "POST",
+      body: "grant_type=x",
+      redirect: "manual",
+    });
     expect(res.status).toBe(303);
     expect(seen.at(-1)).toMatchObject({ url: "/oauth/token?failover=1", body: "grant_type=x" });
   });

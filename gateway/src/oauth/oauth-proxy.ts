@@ -9,7 +9,14 @@ export const OAUTH_MAX_BODY_BYTES = 64 * 1024;
 const OAUTH_TIMEOUT_MS = 30_000;
 
 /** The endpoints of the authorization server, which lives in the front (services/front/src/oauth). */
-const OAUTH_PATHS = new Set(["/.well-known/oauth-authorization-server", "/oauth/authorize", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/jwks"]);
+const OAUTH_PATHS = new Set([
+  "/.well-known/oauth-authorization-server",
+  "/oauth/authorize",
+  "/oauth/token",
+  "/oauth/revoke",
+  "/oauth/introspect",
+  "/oauth/jwks",
+]);
 /** The consent page and the authorization endpoint's resume step, each with an interaction id. */
 const OAUTH_INTERACTION = /^\/oauth\/(consent|authorize)\/[A-Za-z0-9_-]{1,64}$/;
 
@@ -19,7 +26,16 @@ export function isOAuthPath(path: string): boolean {
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and HTTP/2 pseudo-headers are not forwarded.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+]);
 
 /**
  * Forwards /oauth/* and the discovery document to the front's HTTP/1.1 listener. These are
@@ -35,13 +51,21 @@ export function createOAuthProxy(frontUrls: readonly string[]): RouteHandler {
     if (!isOAuthPath(url.pathname)) return false;
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > OAUTH_MAX_BODY_BYTES) {
-      sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+      sendErrorEnvelope(
+        req,
+        res,
+        apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`),
+      );
       return true;
     }
     // Read first (at most OAUTH_MAX_BODY_BYTES), then forward: an oversized body never reaches the front.
     const body = await readBounded(req);
     if (body === undefined) {
-      sendErrorEnvelope(req, res, apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`));
+      sendErrorEnvelope(
+        req,
+        res,
+        apiError(ErrorReason.PAYLOAD_TOO_LARGE, `an OAuth request body is at most ${OAUTH_MAX_BODY_BYTES} bytes`),
+      );
       return true;
     }
     // Replicas share every OAuth artifact through the store: any of them can answer, and one that
@@ -57,7 +81,13 @@ export function createOAuthProxy(frontUrls: readonly string[]): RouteHandler {
 }
 
 /** False when the front refused the connection and `last` is false (the caller tries the next one). */
-async function forward(req: NodeRequest, res: NodeResponse, target: URL, body: Buffer, last: boolean): Promise<boolean> {
+async function forward(
+  req: NodeRequest,
+  res: NodeResponse,
+  target: URL,
+  body: Buffer,
+  last: boolean,
+): Promise<boolean> {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith(":") && !HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -81,7 +111,8 @@ async function forward(req: NodeRequest, res: NodeResponse, target: URL, body: B
     upstream.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ECONNREFUSED" && !last) return resolve(false);
       const reason = error.message === "timeout" ? ErrorReason.TIMEOUT : ErrorReason.UNAVAILABLE;
-      if (!res.headersSent) sendErrorEnvelope(req, res, apiError(reason, "the authorization server is not reachable; try again"));
+      if (!res.headersSent)
+        sendErrorEnvelope(req, res, apiError(reason, "the authorization server is not reachable; try again"));
       else res.end();
       resolve(true);
     });

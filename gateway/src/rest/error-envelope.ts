@@ -22,7 +22,11 @@ export function renderErrorEnvelope(error: DescribedError, requestId: string): {
     details.field = first.field;
     details.reason = first.rule ?? "invalid";
     details.suggestion = first.description;
-    details.violations = error.fieldViolations.map((v) => ({ field: v.field, reason: v.rule ?? "invalid", message: v.description }));
+    details.violations = error.fieldViolations.map((v) => ({
+      field: v.field,
+      reason: v.rule ?? "invalid",
+      message: v.description,
+    }));
   }
   if (error.retryAfterSeconds !== undefined) details.retry_after_seconds = error.retryAfterSeconds;
   return {

@@ -91,7 +91,12 @@ function lastSegment(path: string): string {
 }
 
 // Returns the index after the last consumed part, or -1 when the segments do not match.
-function matchSegments(segments: readonly Segment[], parts: string[], start: number, bindings: Map<string, string>): number {
+function matchSegments(
+  segments: readonly Segment[],
+  parts: string[],
+  start: number,
+  bindings: Map<string, string>,
+): number {
   let i = start;
   for (const segment of segments) {
     switch (segment.kind) {

@@ -1,4 +1,11 @@
-import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
+import type {
+  DescMessage,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  JsonObject,
+  JsonValue,
+  Registry,
+} from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { apiError, describeError, ErrorReason } from "@imagegen/errors";
 import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
@@ -48,7 +55,8 @@ export function createRestHandler(options: RestHandlerOptions) {
         await streamAsServerSentEvents(res, method as DescMethodServerStreaming, request, call, options);
         return true;
       }
-      if (method.methodKind !== "unary") throw apiError(ErrorReason.NOT_IMPLEMENTED, "streaming requests are not offered over REST");
+      if (method.methodKind !== "unary")
+        throw apiError(ErrorReason.NOT_IMPLEMENTED, "streaming requests are not offered over REST");
       const response = await callFrontUnary(options.transport, method as DescMethodUnary, request as never, call);
       const body = pickResponseBody(match.route, messageToRestJson(method.output, response, options.registry));
       const status = successStatus(match.route, response);
@@ -118,7 +126,10 @@ async function readJson(req: NodeRequest, limit: number): Promise<JsonValue | un
 // protobuf-es explains which field could not be parsed: keep that, drop the type names.
 function jsonErrorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^cannot decode (message|field) [\w.]+ from JSON: ?/, "").slice(0, 300) || "the request body does not match the API";
+  return (
+    text.replace(/^cannot decode (message|field) [\w.]+ from JSON: ?/, "").slice(0, 300) ||
+    "the request body does not match the API"
+  );
 }
 
 function pickResponseBody(route: RestRoute, json: JsonValue): JsonValue {
@@ -144,7 +155,10 @@ function successStatus(route: RestRoute, response: unknown): number {
 }
 
 /** Answers of process calls run as provider jobs: `{id, result}`, or `{id}` while still running. */
-const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set([UpscaleResponseSchema.typeName, RemoveBackgroundResponseSchema.typeName]);
+const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set([
+  UpscaleResponseSchema.typeName,
+  RemoveBackgroundResponseSchema.typeName,
+]);
 
 async function streamAsServerSentEvents(
   res: NodeResponse,
@@ -168,7 +182,10 @@ async function streamAsServerSentEvents(
     }
   } catch (error) {
     const described = describeError(error);
-    writeChunk(res, `event: error\ndata: ${JSON.stringify({ error: { code: described.row.name, message: described.message } })}\n\n`);
+    writeChunk(
+      res,
+      `event: error\ndata: ${JSON.stringify({ error: { code: described.row.name, message: described.message } })}\n\n`,
+    );
   }
   res.end();
 }

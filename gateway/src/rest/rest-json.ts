@@ -21,13 +21,21 @@ import {
  */
 
 /** Renders a response message as REST JSON. */
-export function messageToRestJson<D extends DescMessage>(schema: D, message: MessageShape<D>, registry: Registry): JsonValue {
+export function messageToRestJson<D extends DescMessage>(
+  schema: D,
+  message: MessageShape<D>,
+  registry: Registry,
+): JsonValue {
   const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true, registry });
   return shortenEnums(schema, json);
 }
 
 /** Parses REST JSON (already merged with path and query values) into a request message. */
-export function restJsonToMessage<D extends DescMessage>(schema: D, json: JsonValue, registry: Registry): MessageShape<D> {
+export function restJsonToMessage<D extends DescMessage>(
+  schema: D,
+  json: JsonValue,
+  registry: Registry,
+): MessageShape<D> {
   return fromJson(schema, lengthenEnums(schema, json), { registry });
 }
 

@@ -31,7 +31,11 @@ describe("hangUpSignal", () => {
 
   it("stays quiet when the response finished (its close is no hang-up)", async () => {
     const { signal, port } = await serveOne(true);
-    await new Promise<void>((resolve, reject) => request({ port, host: "127.0.0.1" }, (res) => res.resume().on("end", resolve)).on("error", reject).end());
+    await new Promise<void>((resolve, reject) =>
+      request({ port, host: "127.0.0.1" }, (res) => res.resume().on("end", resolve))
+        .on("error", reject)
+        .end(),
+    );
     expect((await signal).aborted).toBe(false);
   });
 });

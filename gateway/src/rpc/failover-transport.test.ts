@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { createFailoverTransport } from "./failover-transport.ts";
 
 const check = Health.method.check;
-const refused = () => new ConnectError("connect ECONNREFUSED 127.0.0.1:1", Code.Unavailable, undefined, undefined, Object.assign(new Error("refused"), { code: "ECONNREFUSED" }));
+const refused = () =>
+  new ConnectError(
+    "connect ECONNREFUSED 127.0.0.1:1",
+    Code.Unavailable,
+    undefined,
+    undefined,
+    Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+  );
 
 /** A transport that records its calls and answers with `outcome` ("ok" or an error). */
 function fakeFront(name: string, calls: string[], outcome: () => "ok" | Error): Transport {
@@ -18,7 +25,8 @@ function fakeFront(name: string, calls: string[], outcome: () => "ok" | Error): 
   return { unary: answer, stream: answer } as unknown as Transport;
 }
 
-const call = (t: Transport) => t.unary(check, undefined, undefined, undefined, { $typeName: HealthCheckRequestSchema.typeName, service: "" });
+const call = (t: Transport) =>
+  t.unary(check, undefined, undefined, undefined, { $typeName: HealthCheckRequestSchema.typeName, service: "" });
 
 describe("failover over front replicas", () => {
   it("spreads calls round-robin", async () => {

@@ -1,4 +1,11 @@
-import type { DescMessage, DescMethod, DescMethodServerStreaming, DescMethodUnary, DescService, MessageShape } from "@bufbuild/protobuf";
+import type {
+  DescMessage,
+  DescMethod,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+  MessageShape,
+} from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { ErrorInfoSchema } from "@imagegen/proto/google/rpc/error_details_pb";
@@ -42,7 +49,14 @@ export async function callFrontUnary<I extends DescMessage, O extends DescMessag
   options: FrontCallOptions,
 ): Promise<MessageShape<O>> {
   const recoverable = makeRecoverable(method, request);
-  const call = () => transport.unary(method, options.signal, deadline(options.timeoutMs, UNARY_DEADLINE_MS), frontHeaders(options), request);
+  const call = () =>
+    transport.unary(
+      method,
+      options.signal,
+      deadline(options.timeoutMs, UNARY_DEADLINE_MS),
+      frontHeaders(options),
+      request,
+    );
   try {
     let response;
     try {
@@ -98,7 +112,11 @@ function edgeError(error: unknown, responseHeaders: Headers, signal: AbortSignal
   // can cancel its call; everything else lost with the connection is the service being away
   // (the front's own errors never carry a connection cause).
   const fromFront = error.findDetails(ErrorInfoSchema).length > 0;
-  if ((error.code === Code.Canceled && !signal.aborted) || lostConnection(error) || (error.code === Code.Unavailable && !fromFront)) {
+  if (
+    (error.code === Code.Canceled && !signal.aborted) ||
+    lostConnection(error) ||
+    (error.code === Code.Unavailable && !fromFront)
+  ) {
     return frontAway(error);
   }
   const metadata = new Headers();

@@ -9,7 +9,10 @@ import { connectionErrorCode } from "@imagegen/server-kit";
  * Idempotency-Key header came. A request without one gets an id of the edge's, so a second
  * attempt is recognised as the same request. Returns whether the call may be repeated.
  */
-export function makeRecoverable<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, request: MessageShape<I>): boolean {
+export function makeRecoverable<I extends DescMessage, O extends DescMessage>(
+  method: DescMethodUnary<I, O>,
+  request: MessageShape<I>,
+): boolean {
   if (method.output.typeName !== "imagegen.v1.Generation") return false;
   const field = method.input.fields.find((f) => f.name === "request_id");
   if (!field) return false;

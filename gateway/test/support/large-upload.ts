@@ -14,7 +14,12 @@ const CHUNK = Buffer.alloc(1024 * 1024, 0x61);
  * before the body is sent (as an edge that refuses early does): write errors after an answer are
  * the expected end of such an upload, not a failure.
  */
-export function uploadLarge(url: string, headers: Record<string, string>, bytes: number, prefix = Buffer.alloc(0)): Promise<UploadAnswer> {
+export function uploadLarge(
+  url: string,
+  headers: Record<string, string>,
+  bytes: number,
+  prefix = Buffer.alloc(0),
+): Promise<UploadAnswer> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes) } }, (res) => {

@@ -15,7 +15,10 @@ export function residentBytes(pid: number | undefined): number {
  * Samples the summed RSS of `pids` every 25 ms while `work` runs; resolves with the work's result,
  * the sum before it started and the highest sum seen.
  */
-export async function peakResidentWhile<T>(pids: ReadonlyArray<number | undefined>, work: () => Promise<T>): Promise<{ result: T; before: number; peak: number }> {
+export async function peakResidentWhile<T>(
+  pids: ReadonlyArray<number | undefined>,
+  work: () => Promise<T>,
+): Promise<{ result: T; before: number; peak: number }> {
   const sum = (): number => pids.reduce<number>((total, pid) => total + residentBytes(pid), 0);
   const before = sum();
   let peak = before;

@@ -86,7 +86,9 @@ export function describeError(error: unknown): DescribedError {
     errorRow(reasonForCode(connectError.code === Code.Unknown ? Code.Internal : connectError.code));
   const fieldViolations = connectError
     .findDetails(BadRequestSchema)
-    .flatMap((b) => b.fieldViolations.map((v) => ({ field: v.field, description: v.description, rule: v.reason || undefined })));
+    .flatMap((b) =>
+      b.fieldViolations.map((v) => ({ field: v.field, description: v.description, rule: v.reason || undefined })),
+    );
   const retry = connectError.findDetails(RetryInfoSchema)[0]?.retryDelay;
   const retryAfterSeconds = retry ? Number(retry.seconds) + Math.ceil(retry.nanos / 1e9) : undefined;
   // An error without our ErrorInfo came from a layer we do not control: keep its text only

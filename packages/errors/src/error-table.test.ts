@@ -47,7 +47,9 @@ describe("error table", () => {
     const described = describeError(error);
     expect(described.row.name).toBe("RATE_LIMITED");
     expect(described.retryAfterSeconds).toBe(7);
-    expect(described.fieldViolations).toEqual([{ field: "parameters.width", description: "too big", rule: "uint32.lte" }]);
+    expect(described.fieldViolations).toEqual([
+      { field: "parameters.width", description: "too big", rule: "uint32.lte" },
+    ]);
     expect(described.metadata).toEqual({ limit: "10" });
   });
 

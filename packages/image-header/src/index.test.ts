@@ -5,7 +5,13 @@ import { readImageHeader } from "./index.ts";
 
 // Real encoder output for every layout the reader handles: PNG (RGB, RGBA, palette, 16-bit),
 // baseline and progressive JPEG, lossy WebP ("VP8 "), lossless WebP (VP8L), WebP with alpha (VP8X).
-const SIZES: Array<[number, number]> = [[1, 1], [64, 64], [513, 77], [2048, 1152], [16383, 3]];
+const SIZES: Array<[number, number]> = [
+  [1, 1],
+  [64, 64],
+  [513, 77],
+  [2048, 1152],
+  [16383, 3],
+];
 const ENCODINGS: Array<[string, (s: Sharp) => Sharp, boolean]> = [
   ["png", (s) => s.png(), false],
   ["png rgba", (s) => s.png(), true],
@@ -36,7 +42,12 @@ describe("readImageHeader", () => {
 
   it("refuses what is not a PNG, JPEG or WebP, or a header cut short", async () => {
     const png = await encode(64, 64, (s) => s.png(), false);
-    for (const bytes of [Buffer.alloc(0), Buffer.from("GIF89a\x01\x00\x01\x00"), Buffer.from("<svg/>"), png.subarray(0, 23)]) {
+    for (const bytes of [
+      Buffer.alloc(0),
+      Buffer.from("GIF89a\x01\x00\x01\x00"),
+      Buffer.from("<svg/>"),
+      png.subarray(0, 23),
+    ]) {
       expect(readImageHeader(bytes)).toBeUndefined();
     }
     const zeroWidth = Buffer.from(png);
@@ -45,7 +56,10 @@ describe("readImageHeader", () => {
   });
 
   it("finds a JPEG's frame behind APP segments and fill bytes, and gives up at the scan", async () => {
-    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#fff" } }).withMetadata().jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#fff" } })
+      .withMetadata()
+      .jpeg()
+      .toBuffer();
     const filled = Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xff]), jpeg.subarray(2)]);
     expect(readImageHeader(filled)).toEqual({ format: "jpeg", width: 40, height: 30 });
     expect(readImageHeader(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08, 1, 2, 3, 4, 5, 6]))).toBeUndefined();
@@ -61,13 +75,20 @@ describe("readImageHeader", () => {
         if (prefix) expect(prefix).toEqual(full);
       }
     }
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => void readImageHeader(bytes)), { numRuns: 2000 });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: images.length - 1 }), fc.array(fc.tuple(fc.nat(80), fc.nat(255)), { maxLength: 8 }), (which, flips) => {
-        const bytes = Buffer.from(images[which] as Buffer);
-        for (const [at, value] of flips) if (at < bytes.length) bytes[at] = value;
-        void readImageHeader(bytes);
-      }),
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => void readImageHeader(bytes)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: images.length - 1 }),
+        fc.array(fc.tuple(fc.nat(80), fc.nat(255)), { maxLength: 8 }),
+        (which, flips) => {
+          const bytes = Buffer.from(images[which] as Buffer);
+          for (const [at, value] of flips) if (at < bytes.length) bytes[at] = value;
+          void readImageHeader(bytes);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -22,7 +22,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 // The first chunk of every PNG is IHDR: width and height as big-endian u32 at 16 and 20.
 function readPng(b: Uint8Array): ImageHeader | undefined {
-  if (b.length < 24 || !PNG_SIGNATURE.every((byte, i) => b[i] === byte) || ascii(b, 12, 16) !== "IHDR") return undefined;
+  if (b.length < 24 || !PNG_SIGNATURE.every((byte, i) => b[i] === byte) || ascii(b, 12, 16) !== "IHDR")
+    return undefined;
   return { format: "png", width: u32be(b, 16), height: u32be(b, 20) };
 }
 
@@ -64,7 +65,11 @@ function readWebp(b: Uint8Array): ImageHeader | undefined {
   if (chunk === "VP8L") {
     if (b[20] !== 0x2f) return undefined;
     const [b1, b2, b3, b4] = [b[21], b[22], b[23], b[24]] as [number, number, number, number];
-    return { format: "webp", width: 1 + (b1 | ((b2 & 0x3f) << 8)), height: 1 + ((b2 >> 6) | (b3 << 2) | ((b4 & 0x0f) << 10)) };
+    return {
+      format: "webp",
+      width: 1 + (b1 | ((b2 & 0x3f) << 8)),
+      height: 1 + ((b2 >> 6) | (b3 << 2) | ((b4 & 0x0f) << 10)),
+    };
   }
   if (chunk === "VP8 ") {
     if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return undefined;
@@ -90,5 +95,8 @@ function u24le(b: Uint8Array, at: number): number {
 }
 
 function u32be(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) >>> 0) + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
+  return (
+    (((b[at] as number) << 24) >>> 0) +
+    (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))
+  );
 }

@@ -51,7 +51,12 @@ function signature(key: Buffer, path: string, expires: number): string {
 }
 
 /** A full signed URL for a stored file path such as "gen_x/img_y.png". */
-export function signImageUrl(publicBaseUrl: string, key: Buffer, storedPath: string, ttlSeconds = DEFAULT_URL_TTL_SECONDS): string {
+export function signImageUrl(
+  publicBaseUrl: string,
+  key: Buffer,
+  storedPath: string,
+  ttlSeconds = DEFAULT_URL_TTL_SECONDS,
+): string {
   const path = IMAGE_PATH_PREFIX + storedPath;
   const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
   return `${publicBaseUrl.replace(/\/$/, "")}${path}?exp=${expires}&sig=${signature(key, path, expires)}`;
@@ -65,6 +70,7 @@ export function checkImageUrl(key: Buffer, path: string, exp: string | null, sig
   if (expires < Date.now() / 1000) return "the image URL has expired";
   const expected = Buffer.from(signature(key, path, expires));
   const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return "the image URL signature is invalid";
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return "the image URL signature is invalid";
   return undefined;
 }

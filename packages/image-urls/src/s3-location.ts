@@ -22,8 +22,10 @@ export function s3LocationFromUrl(raw: string): S3Location {
   } catch {
     throw new Error("IMAGEGEN_BLOB_URL is not a URL (expected s3://bucket?endpoint=…)");
   }
-  if (url.protocol !== "s3:" || !url.hostname) throw new Error("IMAGEGEN_BLOB_URL must be s3://bucket[/prefix][?endpoint=…&region=…&path_style=true]");
-  if (url.username || url.password) throw new Error("IMAGEGEN_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  if (url.protocol !== "s3:" || !url.hostname)
+    throw new Error("IMAGEGEN_BLOB_URL must be s3://bucket[/prefix][?endpoint=…&region=…&path_style=true]");
+  if (url.username || url.password)
+    throw new Error("IMAGEGEN_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
   const prefix = url.pathname.replace(/^\/+|\/+$/g, "");
   const endpoint = url.searchParams.get("endpoint") ?? undefined;
   const client = new S3Client({

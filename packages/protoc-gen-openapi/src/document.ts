@@ -8,7 +8,15 @@ import { commentOf, SchemaCollector } from "./schemas.ts";
 export const DOCUMENTED_PACKAGES = ["imagegen.v1", "imagegen.admin.v1"];
 
 // The reading order of the reference: generating first, administration last.
-const SERVICE_ORDER = ["ImageService", "ModelService", "GalleryService", "WebhookService", "IntegrationService", "UserService", "AdminService"];
+const SERVICE_ORDER = [
+  "ImageService",
+  "ModelService",
+  "GalleryService",
+  "WebhookService",
+  "IntegrationService",
+  "UserService",
+  "AdminService",
+];
 
 function rank(service: DescService): number {
   const i = SERVICE_ORDER.indexOf(service.name);
@@ -34,7 +42,12 @@ export const DEFAULT_SERVER_URL = "http://localhost:8080";
  * `codes`: google.rpc.Code). The table itself is kept as `x-error-table` so the errors page
  * and guide are built from the same rows.
  */
-export function buildOpenApi(files: readonly DescFile[], reasons: DescEnum, codes: DescEnum, version: string): JsonSchema {
+export function buildOpenApi(
+  files: readonly DescFile[],
+  reasons: DescEnum,
+  codes: DescEnum,
+  version: string,
+): JsonSchema {
   const services: DescService[] = files
     .filter((f) => DOCUMENTED_PACKAGES.includes(f.proto.package))
     .flatMap((f) => f.services)
@@ -61,15 +74,29 @@ export function buildOpenApi(files: readonly DescFile[], reasons: DescEnum, code
     tags: services.map((s) => ({ name: s.name, description: commentOf(s) })),
     paths,
     components: {
-      schemas: { ...Object.fromEntries([...schemas.schemas].sort(([a], [b]) => a.localeCompare(b))), ...errors.schemas },
+      schemas: {
+        ...Object.fromEntries([...schemas.schemas].sort(([a], [b]) => a.localeCompare(b))),
+        ...errors.schemas,
+      },
       responses: errors.responses,
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <api key>`." },
-        apiKeyAuth: { type: "apiKey", in: "header", name: "X-API-Key", description: "`X-API-Key: <api key>` (same keys)." },
+        apiKeyAuth: {
+          type: "apiKey",
+          in: "header",
+          name: "X-API-Key",
+          description: "`X-API-Key: <api key>` (same keys).",
+        },
         oauth2: OAUTH2_SCHEME,
       },
     },
-    "x-error-table": rows.map((r) => ({ code: r.code, http_status: r.httpStatus, grpc_code: r.grpcCode, type: r.type, description: r.description })),
+    "x-error-table": rows.map((r) => ({
+      code: r.code,
+      http_status: r.httpStatus,
+      grpc_code: r.grpcCode,
+      type: r.type,
+      description: r.description,
+    })),
   };
 }
 
@@ -93,7 +120,12 @@ const OAUTH2_SCHEME = {
   description:
     "`Authorization: Bearer <access token>` from the authorization server (discovery at `/.well-known/oauth-authorization-server`). Authorization code needs PKCE (S256); client credentials is for confidential apps. A token without an RPC's scope gets 403 `FORBIDDEN` with `details.required_scope`.",
   flows: {
-    authorizationCode: { authorizationUrl: "/oauth/authorize", tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: OAUTH_SCOPE_DESCRIPTIONS },
+    authorizationCode: {
+      authorizationUrl: "/oauth/authorize",
+      tokenUrl: "/oauth/token",
+      refreshUrl: "/oauth/token",
+      scopes: OAUTH_SCOPE_DESCRIPTIONS,
+    },
     clientCredentials: { tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: OAUTH_SCOPE_DESCRIPTIONS },
   },
 };

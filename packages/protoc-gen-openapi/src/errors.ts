@@ -26,7 +26,13 @@ export function errorTable(reasons: DescEnum, codes: DescEnum): ErrorTableRow[] 
     .map((v) => {
       const spec = getOption(v, error_spec);
       const grpcCode = codes.values.find((c) => c.number === (spec.code as number))?.name ?? String(spec.code);
-      return { code: v.name.slice(prefix.length), httpStatus: spec.httpStatus, grpcCode, type: spec.type, description: commentOf(v) ?? "" };
+      return {
+        code: v.name.slice(prefix.length),
+        httpStatus: spec.httpStatus,
+        grpcCode,
+        type: spec.type,
+        description: commentOf(v) ?? "",
+      };
     });
 }
 
@@ -34,10 +40,14 @@ export function errorTable(reasons: DescEnum, codes: DescEnum): ErrorTableRow[] 
  * The error envelope schema (gateway/src/rest/error-envelope.ts) and one reusable response
  * per HTTP status of the table, each listing the codes that travel with that status.
  */
-export function errorComponents(rows: readonly ErrorTableRow[]): { schemas: Record<string, JsonSchema>; responses: Record<string, JsonSchema> } {
+export function errorComponents(rows: readonly ErrorTableRow[]): {
+  schemas: Record<string, JsonSchema>;
+  responses: Record<string, JsonSchema>;
+} {
   const envelope: JsonSchema = {
     type: "object",
-    description: "Every REST error: seed 004's envelope. `code` is one of the table in errors.proto; `details.field` names the first invalid field.",
+    description:
+      "Every REST error: seed 004's envelope. `code` is one of the table in errors.proto; `details.field` names the first invalid field.",
     required: ["error"],
     properties: {
       error: {
@@ -48,7 +58,9 @@ export function errorComponents(rows: readonly ErrorTableRow[]): { schemas: Reco
           code: {
             type: "string",
             enum: rows.map((r) => r.code),
-            description: rows.map((r) => `- \`${r.code}\` (${r.httpStatus}): ${r.description.replace(/\n/g, " ")}`).join("\n"),
+            description: rows
+              .map((r) => `- \`${r.code}\` (${r.httpStatus}): ${r.description.replace(/\n/g, " ")}`)
+              .join("\n"),
           },
           message: { type: "string", description: "Short and actionable; never carries a secret." },
           details: {
@@ -65,7 +77,10 @@ export function errorComponents(rows: readonly ErrorTableRow[]): { schemas: Reco
                   properties: { field: { type: "string" }, reason: { type: "string" }, message: { type: "string" } },
                 },
               },
-              retry_after_seconds: { type: "integer", description: "With RATE_LIMITED and UPSTREAM_RATE_LIMITED; also in Retry-After." },
+              retry_after_seconds: {
+                type: "integer",
+                description: "With RATE_LIMITED and UPSTREAM_RATE_LIMITED; also in Retry-After.",
+              },
             },
           },
           request_id: { type: "string", description: "The X-Request-ID of the call: quote it to support." },
@@ -80,7 +95,13 @@ export function errorComponents(rows: readonly ErrorTableRow[]): { schemas: Reco
     const first = codes[0] as ErrorTableRow;
     responses[`Error${status}`] = {
       description: `Error (${codes.map((c) => c.code).join(", ")}).`,
-      ...(status === 429 || status === 503 ? { headers: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } } } : {}),
+      ...(status === 429 || status === 503
+        ? {
+            headers: {
+              "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+            },
+          }
+        : {}),
       content: {
         "application/json": {
           schema: { $ref: "#/components/schemas/ErrorEnvelope" },

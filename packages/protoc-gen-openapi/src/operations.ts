@@ -1,4 +1,11 @@
-import { getOption, hasOption, type DescField, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import {
+  getOption,
+  hasOption,
+  type DescField,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+} from "@bufbuild/protobuf";
 import { http } from "@imagegen/proto/google/api/annotations_pb";
 import type { HttpRule } from "@imagegen/proto/google/api/http_pb";
 import { fieldRules, isRequired, type JsonSchema } from "./constraints.ts";
@@ -31,8 +38,15 @@ export function bindingsOf(service: DescService): Binding[] {
 
 function toBinding(method: DescMethod, rule: HttpRule): Binding | undefined {
   const p = rule.pattern;
-  if (p.case === "custom") return { method, httpMethod: p.value.kind.toLowerCase(), path: p.value.path, body: rule.body, responseBody: rule.responseBody };
-  if (p.case === undefined || p.case === "additionalBindings" as never) return undefined;
+  if (p.case === "custom")
+    return {
+      method,
+      httpMethod: p.value.kind.toLowerCase(),
+      path: p.value.path,
+      body: rule.body,
+      responseBody: rule.responseBody,
+    };
+  if (p.case === undefined || p.case === ("additionalBindings" as never)) return undefined;
   return { method, httpMethod: p.case, path: p.value, body: rule.body, responseBody: rule.responseBody };
 }
 
@@ -50,12 +64,23 @@ export function openApiPath(template: string): { path: string; variables: string
 }
 
 /** The OpenAPI operation of one binding: parameters, body, statuses, errors and examples. */
-export function operationFor(binding: Binding, service: DescService, schemas: SchemaCollector, errorStatuses: readonly number[]): JsonSchema {
+export function operationFor(
+  binding: Binding,
+  service: DescService,
+  schemas: SchemaCollector,
+  errorStatuses: readonly number[],
+): JsonSchema {
   const { method } = binding;
   const { variables } = openApiPath(binding.path);
   const parameters: JsonSchema[] = variables.map((name) => {
     const field = resolveField(method.input, name);
-    return { name, in: "path", required: true, description: field && commentOf(field), schema: field ? schemas.field(field) : { type: "string" } };
+    return {
+      name,
+      in: "path",
+      required: true,
+      description: field && commentOf(field),
+      schema: field ? schemas.field(field) : { type: "string" },
+    };
   });
   // The transcoder reads the query for every request field not bound by the path or the body.
   if (binding.body !== "*") {
@@ -90,7 +115,8 @@ export function operationFor(binding: Binding, service: DescService, schemas: Sc
     const content: JsonSchema = { schema };
     if (examples.request !== undefined) content.example = examples.request;
     // An empty body is allowed unless some field the body carries is required.
-    const required = binding.body !== "*" || (schema.$ref ? isRequiredBody(method.input) : Array.isArray(schema.required));
+    const required =
+      binding.body !== "*" || (schema.$ref ? isRequiredBody(method.input) : Array.isArray(schema.required));
     op.requestBody = { required, content: { "application/json": content } };
   }
   op.responses = { ...successResponses(binding, schemas, examples.response), ...errorResponseRefs(errorStatuses) };
@@ -103,20 +129,25 @@ function successResponses(binding: Binding, schemas: SchemaCollector, example: u
     return {
       "200": {
         description: `Server-Sent Events: one \`data:\` line per ${method.output.name} (REST JSON), \`event:\` set to its type; an \`error\` event ends a failed stream.`,
-        content: { "text/event-stream": { schema: { type: "string" }, "x-event-schema": schemas.message(method.output) } },
+        content: {
+          "text/event-stream": { schema: { type: "string" }, "x-event-schema": schemas.message(method.output) },
+        },
       },
     };
   }
   // The statuses rest-handler.ts sends: 204 for empty answers, 202 for a generation or a process
   // job still running, 201 for Create/Add methods over POST, 200 otherwise.
   if (method.output.fields.length === 0) return { "204": { description: "Done; no content." } };
-  const schema = binding.responseBody ? bodyFieldSchema(method.output, binding.responseBody, schemas) : schemas.message(method.output);
+  const schema = binding.responseBody
+    ? bodyFieldSchema(method.output, binding.responseBody, schemas)
+    : schemas.message(method.output);
   const content = { "application/json": example === undefined ? { schema } : { schema, example } };
   if (method.output.typeName === "imagegen.v1.Generation") {
     return {
       "200": { description: "The generation finished (completed, failed or canceled) within the wait bound.", content },
       "202": {
-        description: "The generation is still queued or processing: poll GET /api/v2/generations/{id}, watch it, or wait for the webhook.",
+        description:
+          "The generation is still queued or processing: poll GET /api/v2/generations/{id}, watch it, or wait for the webhook.",
         content: { "application/json": { schema } },
       },
     };
@@ -125,17 +156,22 @@ function successResponses(binding: Binding, schemas: SchemaCollector, example: u
     return {
       "200": { description: "The job finished within the wait bound: its result.", content },
       "202": {
-        description: "The job is still running: only `id` is set, the generation to poll (GET /api/v2/generations/{id}, whose images hold the result) or watch.",
+        description:
+          "The job is still running: only `id` is set, the generation to poll (GET /api/v2/generations/{id}, whose images hold the result) or watch.",
         content: { "application/json": { schema } },
       },
     };
   }
-  if (binding.httpMethod === "post" && /^(Create|Add)/.test(method.name)) return { "201": { description: "Created.", content } };
+  if (binding.httpMethod === "post" && /^(Create|Add)/.test(method.name))
+    return { "201": { description: "Created.", content } };
   return { "200": { description: "OK.", content } };
 }
 
 /** Process calls run as provider jobs: `{id, result}` when done, `{id}` alone while running. */
-const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set(["imagegen.v1.UpscaleResponse", "imagegen.v1.RemoveBackgroundResponse"]);
+const PROCESS_JOB_RESPONSES: ReadonlySet<string> = new Set([
+  "imagegen.v1.UpscaleResponse",
+  "imagegen.v1.RemoveBackgroundResponse",
+]);
 
 function bodyFieldSchema(message: DescMessage, fieldName: string, schemas: SchemaCollector): JsonSchema {
   const field = message.fields.find((f) => f.name === fieldName);
@@ -161,7 +197,12 @@ function resolveField(message: DescMessage, path: string): DescField | undefined
 
 // The query names setParam accepts: scalar, enum and repeated scalar fields, nested messages
 // as dotted paths (well-known types and recursion excluded).
-function queryFields(message: DescMessage, prefix: string, bound: ReadonlySet<string>, seen = new Set<string>()): [string, DescField][] {
+function queryFields(
+  message: DescMessage,
+  prefix: string,
+  bound: ReadonlySet<string>,
+  seen = new Set<string>(),
+): [string, DescField][] {
   const out: [string, DescField][] = [];
   seen.add(message.typeName);
   for (const field of message.fields) {
@@ -169,7 +210,11 @@ function queryFields(message: DescMessage, prefix: string, bound: ReadonlySet<st
     if (bound.has(name)) continue;
     if (field.fieldKind === "scalar" || field.fieldKind === "enum") out.push([name, field]);
     else if (field.fieldKind === "list" && field.listKind !== "message") out.push([name, field]);
-    else if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && !seen.has(field.message.typeName)) {
+    else if (
+      field.fieldKind === "message" &&
+      !field.message.typeName.startsWith("google.protobuf.") &&
+      !seen.has(field.message.typeName)
+    ) {
       out.push(...queryFields(field.message, `${name}.`, bound, new Set(seen)));
     }
   }

@@ -17,12 +17,15 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const template = JSON.stringify({
   version: "v2",
   inputs: [{ directory: ".", exclude_paths: ["build/proto-deps/buf"] }],
-  plugins: [{ local: ["node", "--import", "tsx", "packages/protoc-gen-openapi/src/main.ts"], out: "openapi", strategy: "all" }],
+  plugins: [
+    { local: ["node", "--import", "tsx", "packages/protoc-gen-openapi/src/main.ts"], out: "openapi", strategy: "all" },
+  ],
 });
 
 describe("protoc-gen-openapi run by buf", () => {
   it("writes exactly the committed packages/proto/openapi/openapi.json (run `npm run generate` when this fails)", async () => {
-    if (!existsSync(join(ROOT, "build", "proto-deps"))) await run(process.execPath, ["--import", "tsx", "scripts/proto-deps.ts"], { cwd: ROOT });
+    if (!existsSync(join(ROOT, "build", "proto-deps")))
+      await run(process.execPath, ["--import", "tsx", "scripts/proto-deps.ts"], { cwd: ROOT });
     // The plugin's `node` must be this Node (24), not whatever comes first on the PATH.
     const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
     await run(buf, ["generate", "--template", template, "-o", tmp], { cwd: ROOT, env });

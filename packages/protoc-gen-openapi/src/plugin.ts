@@ -1,5 +1,11 @@
 import { createFileRegistry, create, type DescEnum } from "@bufbuild/protobuf";
-import { CodeGeneratorResponse_Feature, CodeGeneratorResponseSchema, FileDescriptorSetSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
+import {
+  CodeGeneratorResponse_Feature,
+  CodeGeneratorResponseSchema,
+  FileDescriptorSetSchema,
+  type CodeGeneratorRequest,
+  type CodeGeneratorResponse,
+} from "@bufbuild/protobuf/wkt";
 import type { Plugin } from "@bufbuild/protoplugin";
 import { buildOpenApi } from "./document.ts";
 
@@ -24,7 +30,8 @@ export const protocGenOpenApi: Plugin = {
       return file;
     });
     const reasons = registry.getEnum("imagegen.v1.ErrorReason") as DescEnum | undefined;
-    if (!reasons) throw new Error("protoc-gen-openapi: imagegen.v1.ErrorReason (errors.proto) is needed for the error responses");
+    if (!reasons)
+      throw new Error("protoc-gen-openapi: imagegen.v1.ErrorReason (errors.proto) is needed for the error responses");
     const codes = registry.getEnum("google.rpc.Code");
     if (!codes) throw new Error("protoc-gen-openapi: google.rpc.Code is needed for the error table");
     const document = buildOpenApi(files, reasons, codes, API_VERSION);

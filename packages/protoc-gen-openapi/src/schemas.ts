@@ -8,7 +8,9 @@ export function schemaRef(desc: DescMessage | DescEnum): JsonSchema {
 }
 
 /** The description a declaration's leading comment gives, without comment markers. */
-export function commentOf(desc: DescMessage | DescEnum | DescField | Parameters<typeof getComments>[0]): string | undefined {
+export function commentOf(
+  desc: DescMessage | DescEnum | DescField | Parameters<typeof getComments>[0],
+): string | undefined {
   const text = getComments(desc).leading?.trim();
   return text ? text.replace(/\n /g, "\n") : undefined;
 }
@@ -138,13 +140,21 @@ export class SchemaCollector {
         break;
       case "list": {
         const item =
-          field.listKind === "scalar" ? scalarSchema(field.scalar) : field.listKind === "enum" ? this.enum(field.enum) : this.message(field.message);
+          field.listKind === "scalar"
+            ? scalarSchema(field.scalar)
+            : field.listKind === "enum"
+              ? this.enum(field.enum)
+              : this.message(field.message);
         schema = { type: "array", items: withKeywords(item, items), ...keywords };
         break;
       }
       case "map": {
         const value =
-          field.mapKind === "scalar" ? scalarSchema(field.scalar) : field.mapKind === "enum" ? this.enum(field.enum) : this.message(field.message);
+          field.mapKind === "scalar"
+            ? scalarSchema(field.scalar)
+            : field.mapKind === "enum"
+              ? this.enum(field.enum)
+              : this.message(field.message);
         schema = { type: "object", additionalProperties: value, ...keywords };
         break;
       }

@@ -1,6 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { describeError } from "@imagegen/errors";
-import { GenerateRequestSchema, ModelLimitsSchema, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  GenerateRequestSchema,
+  ModelLimitsSchema,
+  Operation,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { describe, expect, it } from "vitest";
 import { checkAgainstLimits } from "./check-limits.ts";
 
@@ -15,7 +19,9 @@ const outcome = (operation: Operation, width: number, height: number) => {
     checkAgainstLimits(create(GenerateRequestSchema, { operation, width, height, numOutputs: 1 }), limits, "m");
     return "ok";
   } catch (error) {
-    return describeError(error).fieldViolations.map((v) => v.rule).join(",");
+    return describeError(error)
+      .fieldViolations.map((v) => v.rule)
+      .join(",");
   }
 };
 

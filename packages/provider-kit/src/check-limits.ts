@@ -21,36 +21,77 @@ const INPUT_SIZED = new Set([Operation.UPSCALE, Operation.REMOVE_BACKGROUND]);
 export function checkAgainstLimits(request: GenerateRequest, limits: ModelLimits | undefined, modelId: string): void {
   if (!limits) return;
   if (!limits.operations.includes(request.operation)) {
-    throw apiError(ErrorReason.UNSUPPORTED, `model "${modelId}" does not offer ${Operation[request.operation].toLowerCase()}`, {
-      metadata: { model: modelId },
-    });
+    throw apiError(
+      ErrorReason.UNSUPPORTED,
+      `model "${modelId}" does not offer ${Operation[request.operation].toLowerCase()}`,
+      {
+        metadata: { model: modelId },
+      },
+    );
   }
   const violations: FieldViolation[] = [];
   const size = (field: string, value: number): void => {
     if (value === 0) return;
-    if (limits.minSize && value < limits.minSize) violations.push({ field, description: `must be at least ${limits.minSize} for ${modelId}`, rule: "model.min_size" });
-    if (limits.maxSize && value > limits.maxSize) violations.push({ field, description: `must be at most ${limits.maxSize} for ${modelId}`, rule: "model.max_size" });
+    if (limits.minSize && value < limits.minSize)
+      violations.push({
+        field,
+        description: `must be at least ${limits.minSize} for ${modelId}`,
+        rule: "model.min_size",
+      });
+    if (limits.maxSize && value > limits.maxSize)
+      violations.push({
+        field,
+        description: `must be at most ${limits.maxSize} for ${modelId}`,
+        rule: "model.max_size",
+      });
     if (limits.sizeMultiple > 1 && value % limits.sizeMultiple !== 0 && !INPUT_SIZED.has(request.operation)) {
-      violations.push({ field, description: `must be a multiple of ${limits.sizeMultiple} for ${modelId}`, rule: "model.size_multiple" });
+      violations.push({
+        field,
+        description: `must be a multiple of ${limits.sizeMultiple} for ${modelId}`,
+        rule: "model.size_multiple",
+      });
     }
   };
   size("parameters.width", request.width);
   size("parameters.height", request.height);
-  if (limits.fixedSizes.length && !limits.fixedSizes.some((s) => s.width === request.width && s.height === request.height)) {
+  if (
+    limits.fixedSizes.length &&
+    !limits.fixedSizes.some((s) => s.width === request.width && s.height === request.height)
+  ) {
     const sizes = limits.fixedSizes.map((s) => `${s.width}x${s.height}`).join(", ");
-    violations.push({ field: "parameters.width", description: `${modelId} only renders ${sizes}`, rule: "model.fixed_sizes" });
+    violations.push({
+      field: "parameters.width",
+      description: `${modelId} only renders ${sizes}`,
+      rule: "model.fixed_sizes",
+    });
   }
   if (limits.maxPixels && request.width * request.height > limits.maxPixels) {
-    violations.push({ field: "parameters.width", description: `width × height must be at most ${limits.maxPixels} pixels for ${modelId}`, rule: "model.max_pixels" });
+    violations.push({
+      field: "parameters.width",
+      description: `width × height must be at most ${limits.maxPixels} pixels for ${modelId}`,
+      rule: "model.max_pixels",
+    });
   }
   if (limits.maxOutputs && request.numOutputs > limits.maxOutputs) {
-    violations.push({ field: "parameters.num_outputs", description: `must be at most ${limits.maxOutputs} for ${modelId}`, rule: "model.max_outputs" });
+    violations.push({
+      field: "parameters.num_outputs",
+      description: `must be at most ${limits.maxOutputs} for ${modelId}`,
+      rule: "model.max_outputs",
+    });
   }
   if (limits.maxPromptLength && request.prompt.length > limits.maxPromptLength) {
-    violations.push({ field: "prompt", description: `must be at most ${limits.maxPromptLength} characters for ${modelId}`, rule: "model.max_prompt_length" });
+    violations.push({
+      field: "prompt",
+      description: `must be at most ${limits.maxPromptLength} characters for ${modelId}`,
+      rule: "model.max_prompt_length",
+    });
   }
   if (request.negativePrompt && !limits.negativePrompt) {
-    violations.push({ field: "negative_prompt", description: `${modelId} does not support a negative prompt`, rule: "model.negative_prompt" });
+    violations.push({
+      field: "negative_prompt",
+      description: `${modelId} does not support a negative prompt`,
+      rule: "model.negative_prompt",
+    });
   }
   const unsupported = (set: boolean, declared: boolean, field: string, what: string, rule: string): void => {
     if (set && !declared) violations.push({ field, description: `${modelId} does not accept ${what}`, rule });
@@ -58,10 +99,24 @@ export function checkAgainstLimits(request: GenerateRequest, limits: ModelLimits
   // No seed check: the front always picks one so records are reproducible; a model without
   // seeds simply ignores it.
   unsupported(request.steps !== undefined, limits.steps, "parameters.num_inference_steps", "steps", "model.steps");
-  unsupported(request.guidance !== undefined, limits.guidance, "parameters.guidance_scale", "guidance", "model.guidance");
-  if (request.outputFormat !== Format.UNSPECIFIED && limits.formats.length && !limits.formats.includes(request.outputFormat)) {
+  unsupported(
+    request.guidance !== undefined,
+    limits.guidance,
+    "parameters.guidance_scale",
+    "guidance",
+    "model.guidance",
+  );
+  if (
+    request.outputFormat !== Format.UNSPECIFIED &&
+    limits.formats.length &&
+    !limits.formats.includes(request.outputFormat)
+  ) {
     const formats = limits.formats.map((f) => Format[f].toLowerCase()).join(", ");
-    violations.push({ field: "output.format", description: `${modelId} renders only ${formats}`, rule: "model.formats" });
+    violations.push({
+      field: "output.format",
+      description: `${modelId} renders only ${formats}`,
+      rule: "model.formats",
+    });
   }
   if (violations.length) {
     throw apiError(ErrorReason.UNSUPPORTED, violations.map((v) => `${v.field}: ${v.description}`).join("; "), {

@@ -31,6 +31,8 @@ export function abortedByDeadline(signal: AbortSignal): boolean {
  */
 export function abortError(signal: AbortSignal, provider: string): ConnectError {
   return abortedByDeadline(signal)
-    ? apiError(ErrorReason.TIMEOUT, `provider ${provider} did not finish before the deadline`, { metadata: { provider } })
+    ? apiError(ErrorReason.TIMEOUT, `provider ${provider} did not finish before the deadline`, {
+        metadata: { provider },
+      })
     : apiError(ErrorReason.CANCELED, "the request was canceled", { metadata: { provider } });
 }

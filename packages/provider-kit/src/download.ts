@@ -22,7 +22,13 @@ export async function downloadImage(
   if (!data) {
     if (!/^https?:\/\//i.test(location)) throw badResponse(provider, "a result that is neither a URL nor a data URI");
     try {
-      const response = await http.request({ method: "GET", url: location, auth: false, maxBytes, operation: "download" });
+      const response = await http.request({
+        method: "GET",
+        url: location,
+        auth: false,
+        maxBytes,
+        operation: "download",
+      });
       data = response.body;
     } catch (error) {
       throw downloadFailed(provider, error);
@@ -30,7 +36,8 @@ export async function downloadImage(
   }
   if (data.length > maxBytes) throw badResponse(provider, `an image larger than ${maxBytes} bytes`);
   if (data.length === 0) throw badResponse(provider, "an empty image");
-  if (sniffFormat(data) === Format.UNSPECIFIED) throw badResponse(provider, "a result that is not a PNG, JPEG or WebP image");
+  if (sniffFormat(data) === Format.UNSPECIFIED)
+    throw badResponse(provider, "a result that is not a PNG, JPEG or WebP image");
   return data;
 }
 
@@ -38,7 +45,11 @@ export async function downloadImage(
 function downloadFailed(provider: string, error: unknown): unknown {
   const reason = describeError(error).row.name;
   if (reason === "TIMEOUT" || reason === "CANCELED" || reason === "UPSTREAM_BAD_RESPONSE") return error;
-  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} returned a result URL that could not be downloaded`, {
-    metadata: { provider },
-  });
+  return apiError(
+    ErrorReason.UPSTREAM_BAD_RESPONSE,
+    `provider ${provider} returned a result URL that could not be downloaded`,
+    {
+      metadata: { provider },
+    },
+  );
 }

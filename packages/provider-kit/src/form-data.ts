@@ -7,14 +7,22 @@
 /** One part of a multipart/form-data body: a text field or a file. */
 export type MultipartPart =
   | { readonly name: string; readonly value: string }
-  | { readonly name: string; readonly file: { readonly data: Uint8Array; readonly filename: string; readonly contentType: string } };
+  | {
+      readonly name: string;
+      readonly file: { readonly data: Uint8Array; readonly filename: string; readonly contentType: string };
+    };
 
 /** Builds the FormData for `parts`, files as Blobs with their filename and type. */
 export function toFormData(parts: readonly MultipartPart[]): FormData {
   const form = new FormData();
   for (const part of parts) {
     if ("value" in part) form.append(part.name, part.value);
-    else form.append(part.name, new Blob([new Uint8Array(part.file.data)], { type: part.file.contentType }), part.file.filename);
+    else
+      form.append(
+        part.name,
+        new Blob([new Uint8Array(part.file.data)], { type: part.file.contentType }),
+        part.file.filename,
+      );
   }
   return form;
 }

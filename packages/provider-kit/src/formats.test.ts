@@ -12,6 +12,11 @@ describe("format names and media types", () => {
 
   it("reads an unspecified format as PNG and refuses names it does not know", () => {
     expect([formatName(Format.UNSPECIFIED), mediaTypeOf(Format.UNSPECIFIED)]).toEqual(["png", "image/png"]);
-    expect([formatOfName("jpg"), formatOfName("toString"), formatOfMediaType("image/gif"), formatOfMediaType(" Image/WEBP ")]).toEqual([undefined, undefined, undefined, Format.WEBP]);
+    expect([
+      formatOfName("jpg"),
+      formatOfName("toString"),
+      formatOfMediaType("image/gif"),
+      formatOfMediaType(" Image/WEBP "),
+    ]).toEqual([undefined, undefined, undefined, Format.WEBP]);
   });
 });

@@ -34,14 +34,35 @@ describe("createHttpClient", () => {
   it.each([
     { name: "retries a GET after a 500", method: "GET" as const, plan: [{ status: 500 }], sent: 2, ok: true },
     { name: "never resends a POST after a 500", method: "POST" as const, plan: [{ status: 500 }], sent: 1, ok: false },
-    { name: "resends a POST after a 429 with Retry-After", method: "POST" as const, plan: [{ status: 429, headers: { "retry-after": "2" } }], sent: 2, ok: true },
-    { name: "resends after a 503 with Retry-After", method: "POST" as const, plan: [{ status: 503, headers: { "retry-after": "1" } }], sent: 2, ok: true },
-    { name: "gives up after three attempts", method: "GET" as const, plan: [{ status: 503 }, { status: 503 }, { status: 503 }], sent: 3, ok: false },
+    {
+      name: "resends a POST after a 429 with Retry-After",
+      method: "POST" as const,
+      plan: [{ status: 429, headers: { "retry-after": "2" } }],
+      sent: 2,
+      ok: true,
+    },
+    {
+      name: "resends after a 503 with Retry-After",
+      method: "POST" as const,
+      plan: [{ status: 503, headers: { "retry-after": "1" } }],
+      sent: 2,
+      ok: true,
+    },
+    {
+      name: "gives up after three attempts",
+      method: "GET" as const,
+      plan: [{ status: 503 }, { status: 503 }, { status: 503 }],
+      sent: 3,
+      ok: false,
+    },
   ])("$name", async ({ method, plan: steps, sent, ok }) => {
     plan = [...steps];
     const before = server.requests.length;
     const { http } = client();
-    const result = await http.request({ method, path: "/v1/thing" }).then(() => true, () => false);
+    const result = await http.request({ method, path: "/v1/thing" }).then(
+      () => true,
+      () => false,
+    );
     expect(result).toBe(ok);
     expect(server.requests.length - before).toBe(sent);
   });

@@ -104,7 +104,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             span.setAttribute("http.response.status_code", response.status);
             return response;
           } catch (error) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ConnectError ? options.redact(error.rawMessage) : "error" });
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: error instanceof ConnectError ? options.redact(error.rawMessage) : "error",
+            });
             // The error table's reason (UPSTREAM_RATE_LIMITED, TIMEOUT, …): one vocabulary across spans and metrics.
             span.setAttribute("error.type", describeError(error).row.name);
             throw error;
@@ -141,9 +144,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const code = errorCode(error);
         const safe = idempotent || NOT_SENT.has(code);
         if (safe && attempt < maxAttempts && (await waitBeforeRetry(250 * 2 ** (attempt - 1)))) continue;
-        throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${options.provider} could not be reached (${code || "network error"})`, {
-          metadata: { provider: options.provider },
-        });
+        throw apiError(
+          ErrorReason.UPSTREAM_UNAVAILABLE,
+          `provider ${options.provider} could not be reached (${code || "network error"})`,
+          {
+            metadata: { provider: options.provider },
+          },
+        );
       }
       const body = await readBody(response, req.maxBytes ?? DEFAULT_MAX_BYTES);
       const ok = (response.status >= 200 && response.status < 300) || req.acceptStatuses?.includes(response.status);
@@ -187,7 +194,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function headersFor(req: UpstreamRequest, withAuth: boolean): Record<string, string> {
-    const headers: Record<string, string> = { "user-agent": options.userAgent ?? "imagegen-provider-kit/1", ...(req.headers ?? {}) };
+    const headers: Record<string, string> = {
+      "user-agent": options.userAgent ?? "imagegen-provider-kit/1",
+      ...(req.headers ?? {}),
+    };
     if (req.json !== undefined) headers["content-type"] = "application/json";
     if (withAuth) Object.assign(headers, options.authHeaders);
     return headers;
@@ -238,7 +248,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 export function sameSite(a: URL, b: URL): boolean {
   if (a.protocol !== b.protocol && !(a.protocol === "https:" && b.protocol === "http:")) return false;
   if (a.hostname === b.hostname) return true;
-  const site = (host: string): string | undefined => (/^[\d.]+$|:/.test(host) ? undefined : host.split(".").slice(-2).join("."));
+  const site = (host: string): string | undefined =>
+    /^[\d.]+$|:/.test(host) ? undefined : host.split(".").slice(-2).join(".");
   const siteA = site(a.hostname);
   return siteA !== undefined && siteA === site(b.hostname);
 }

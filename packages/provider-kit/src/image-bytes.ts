@@ -2,7 +2,8 @@ import { Format } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb
 
 /** The format of encoded image bytes from their magic numbers; UNSPECIFIED when not an image we keep. */
 export function sniffFormat(data: Uint8Array): Format {
-  if (data.length >= 8 && data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47) return Format.PNG;
+  if (data.length >= 8 && data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47)
+    return Format.PNG;
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return Format.JPEG;
   if (data.length >= 12 && ascii(data, 0, 4) === "RIFF" && ascii(data, 8, 12) === "WEBP") return Format.WEBP;
   return Format.UNSPECIFIED;

@@ -16,7 +16,8 @@ export function envName(id: string): string {
 /** Reads token (first of `tokenEnv` that is set) and base URL (`<ID>_BASE_URL`) from `env`. */
 export function readProviderEnvironment(definition: ProviderDefinition, env: NodeJS.ProcessEnv): ProviderEnvironment {
   const token = definition.tokenEnv.map((name) => env[name]?.trim()).find((value) => !!value);
-  const baseUrl = env[definition.baseUrlEnv ?? `${envName(definition.id)}_BASE_URL`]?.trim() || definition.defaultBaseUrl;
+  const baseUrl =
+    env[definition.baseUrlEnv ?? `${envName(definition.id)}_BASE_URL`]?.trim() || definition.defaultBaseUrl;
   const notConfigured = definition.notConfiguredReason
     ? definition.notConfiguredReason(env)
     : definition.tokenEnv.length > 0 && !token

@@ -25,18 +25,31 @@ export interface ProviderMainOptions {
  * (default `defaultPort`), host IMAGEGEN_PROVIDER_HOST (default 127.0.0.1), with grpc health,
  * answering only callers with the deployment's service identity, and drains on SIGTERM/SIGINT. A provider's main.ts is one call to this.
  */
-export async function runProviderMain(definition: ProviderDefinition, defaultPort: number, options: ProviderMainOptions = {}): Promise<void> {
-  const telemetry = await startTelemetry(`imagegen-provider-${definition.id}`, `IMAGEGEN_PROVIDER_${envName(definition.id)}_METRICS_PORT`);
+export async function runProviderMain(
+  definition: ProviderDefinition,
+  defaultPort: number,
+  options: ProviderMainOptions = {},
+): Promise<void> {
+  const telemetry = await startTelemetry(
+    `imagegen-provider-${definition.id}`,
+    `IMAGEGEN_PROVIDER_${envName(definition.id)}_METRICS_PORT`,
+  );
   const logger = createLogger(`provider-${definition.id}`);
   const port = Number(process.env[`IMAGEGEN_PROVIDER_${envName(definition.id)}_PORT`] ?? defaultPort);
   const service = createProviderService(definition, { logger });
   const handler = connectNodeAdapter({
     // It holds a vendor token: only this deployment's services may call it (health stays open to probes).
-    requestGate: createServiceIdentityGate(loadServiceIdentity(`provider-${definition.id}`), { required: true, open: [Health.typeName], logger }),
+    requestGate: createServiceIdentityGate(loadServiceIdentity(`provider-${definition.id}`), {
+      required: true,
+      open: [Health.typeName],
+      logger,
+    }),
     interceptors: [createServerTracingInterceptor({ describe: providerGenAiAttributes(definition.id) })],
     routes(router) {
       router.service(ProviderService, service);
-      registerHealth(router, async (name) => (["", ProviderService.typeName, Health.typeName].includes(name) ? true : undefined));
+      registerHealth(router, async (name) =>
+        ["", ProviderService.typeName, Health.typeName].includes(name) ? true : undefined,
+      );
     },
   });
   const server = createDualProtocolServer(handler);

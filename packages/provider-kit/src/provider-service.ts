@@ -62,11 +62,28 @@ export function createProviderService(
   const provider = definition.id;
   const passThrough = (modelId: string): ProviderModel | undefined => {
     const declared = definition.passThroughModel?.(modelId);
-    return declared && create(ProviderModelSchema, { id: modelId, displayName: declared.displayName, usdPerImage: declared.usdPerImage, limits: declared.limits });
+    return (
+      declared &&
+      create(ProviderModelSchema, {
+        id: modelId,
+        displayName: declared.displayName,
+        usdPerImage: declared.usdPerImage,
+        limits: declared.limits,
+      })
+    );
   };
 
   const httpFor = (signal: AbortSignal, deadlineAt: number): HttpClient =>
-    createHttpClient({ provider, baseUrl: config.baseUrl, authHeaders, signal, deadlineAt, redact, mapError: definition.mapError, sleep });
+    createHttpClient({
+      provider,
+      baseUrl: config.baseUrl,
+      authHeaders,
+      signal,
+      deadlineAt,
+      redact,
+      mapError: definition.mapError,
+      sleep,
+    });
 
   // The vendor cancel call gets its own short deadline: the job's signal may be gone.
   const callContext = (timeoutMs: number): ProviderCallContext => ({
@@ -76,9 +93,13 @@ export function createProviderService(
 
   const requireConfigured = (): void => {
     if (config.notConfigured) {
-      throw apiError(ErrorReason.PROVIDER_NOT_CONFIGURED, `provider ${provider} is not configured: ${config.notConfigured}`, {
-        metadata: { provider },
-      });
+      throw apiError(
+        ErrorReason.PROVIDER_NOT_CONFIGURED,
+        `provider ${provider} is not configured: ${config.notConfigured}`,
+        {
+          metadata: { provider },
+        },
+      );
     }
   };
 
@@ -97,9 +118,13 @@ export function createProviderService(
     requireConfigured();
     const model = models.find((m) => m.id === request.model) ?? passThrough(request.model);
     if (!model) {
-      throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `provider ${provider} does not declare model "${request.model}"`, {
-        metadata: { provider, model: request.model },
-      });
+      throw apiError(
+        ErrorReason.MODEL_NOT_AVAILABLE,
+        `provider ${provider} does not declare model "${request.model}"`,
+        {
+          metadata: { provider, model: request.model },
+        },
+      );
     }
     checkAgainstLimits(request, model.limits, request.model);
     const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
@@ -121,7 +146,8 @@ export function createProviderService(
         pollIntervalMs,
         sleep,
         download: (location) => downloadImage(http, provider, location),
-        poll: (check) => pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
+        poll: (check) =>
+          pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
       });
       for await (const event of events) {
         signal.throwIfAborted();
@@ -131,7 +157,10 @@ export function createProviderService(
             yield response({ case: "accepted", value: { jobId: event.jobId } });
             break;
           case "progress":
-            yield response({ case: "progress", value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") } });
+            yield response({
+              case: "progress",
+              value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") },
+            });
             break;
           case "image":
             yield response({ case: "image", value: await describeImage(event, images++) });
@@ -141,7 +170,11 @@ export function createProviderService(
             finished = true;
             yield response({
               case: "completed",
-              value: { imageCount: images, providerCostUsd: event.providerCostUsd ?? 0, predictTimeSeconds: event.predictTimeSeconds ?? 0 },
+              value: {
+                imageCount: images,
+                providerCostUsd: event.providerCostUsd ?? 0,
+                predictTimeSeconds: event.predictTimeSeconds ?? 0,
+              },
             });
             break;
         }
@@ -195,9 +228,16 @@ async function describeImage(image: { data: Uint8Array; seed?: number; nsfwScore
   // Unreadable bytes are the vendor's bad answer (asContractError turns this into one).
   const header = readImageHeader(data);
   if (!header) throw new Error("the vendor's image is not a readable PNG, JPEG or WebP");
-  return { index, data, format: formatOfName(header.format), width: header.width, height: header.height, seed: image.seed, nsfwScore: image.nsfwScore };
+  return {
+    index,
+    data,
+    format: formatOfName(header.format),
+    width: header.width,
+    height: header.height,
+    seed: image.seed,
+    nsfwScore: image.nsfwScore,
+  };
 }
-
 
 // Our errors pass; anything else is a bug or an unreadable answer, logged and kept vague.
 function asContractError(error: unknown, provider: string, logger: Logger): unknown {
@@ -208,7 +248,10 @@ function asContractError(error: unknown, provider: string, logger: Logger): unkn
 
 function deadlineSignal(timeoutMs: number): { signal: AbortSignal; cancel(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
+    timeoutMs,
+  );
   timer.unref();
   return { signal: controller.signal, cancel: () => clearTimeout(timer) };
 }

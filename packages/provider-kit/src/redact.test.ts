@@ -17,7 +17,10 @@ describe("createRedactor", () => {
 
 describe("redactError", () => {
   it("keeps reason and code but scrubs the message", () => {
-    const error = redactError(apiError(ErrorReason.UPSTREAM_INVALID_REQUEST, "bad key tok_12345"), createRedactor(["tok_12345"]));
+    const error = redactError(
+      apiError(ErrorReason.UPSTREAM_INVALID_REQUEST, "bad key tok_12345"),
+      createRedactor(["tok_12345"]),
+    );
     expect((error as Error).message).toContain("bad key [REDACTED]");
     expect((error as Error).message).not.toContain("tok_12345");
   });
@@ -27,7 +30,9 @@ describe("createRedactingLogger", () => {
   it("scrubs messages, fields, nested errors and bound fields", () => {
     const sink = createCapturingLogger();
     const logger = createRedactingLogger(sink, createRedactor(["tok_12345"]));
-    logger.with({ auth: "Bearer tok_12345" }).warn("failed tok_12345", { error: new Error("echo tok_12345"), nested: { a: ["tok_12345"] } });
+    logger
+      .with({ auth: "Bearer tok_12345" })
+      .warn("failed tok_12345", { error: new Error("echo tok_12345"), nested: { a: ["tok_12345"] } });
     expect(sink.lines).toHaveLength(1);
     expect(sink.lines[0]).not.toContain("tok_12345");
     expect(sink.lines[0]).toContain("[REDACTED]");

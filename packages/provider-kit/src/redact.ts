@@ -29,7 +29,12 @@ export function redactError(error: unknown, redact: Redactor): unknown {
   const message = redact(error.rawMessage);
   if (message === error.rawMessage && error.cause === undefined) return error;
   // Details created here are outgoing ones; incoming ones (from a client call) serialise the same.
-  return new ConnectError(message, error.code ?? Code.Unknown, error.metadata, error.details as ConstructorParameters<typeof ConnectError>[3]);
+  return new ConnectError(
+    message,
+    error.code ?? Code.Unknown,
+    error.metadata,
+    error.details as ConstructorParameters<typeof ConnectError>[3],
+  );
 }
 
 /** A logger whose every line (message and fields) passes through `redact`. */

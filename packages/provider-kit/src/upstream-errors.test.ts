@@ -39,7 +39,14 @@ describe("parseRetryAfter", () => {
 describe("upstreamError", () => {
   const redact = createRedactor(["sk-secret-123"]);
   const build = (status: number, message: string, headers: Record<string, string> = {}) =>
-    describeError(upstreamError({ provider: "acme", response: { status, headers: new Headers(headers), text: "" }, vendor: { message }, redact }));
+    describeError(
+      upstreamError({
+        provider: "acme",
+        response: { status, headers: new Headers(headers), text: "" },
+        vendor: { message },
+        redact,
+      }),
+    );
 
   it("blames our configuration, not the caller, for the vendor's 401 and never relays its words", () => {
     const error = build(401, "your token sk-secret-123 is invalid");
@@ -58,23 +65,39 @@ describe("upstreamError", () => {
   ])("relays the vendor's own words of a %i next to our reason, scrubbed (seed 000)", (status, reason) => {
     const error = build(status, "the vendor says no (key sk-secret-123)");
     expect(error.row.name).toBe(reason);
-    expect(error.metadata).toEqual({ provider: "acme", upstream_status: String(status), upstream_message: "the vendor says no (key [REDACTED])" });
+    expect(error.metadata).toEqual({
+      provider: "acme",
+      upstream_status: String(status),
+      upstream_message: "the vendor says no (key [REDACTED])",
+    });
   });
 
-  it.each([402, 403, 429])("keeps the vendor's words of a %i to itself (our credentials, billing or account limits)", (status) => {
-    expect(build(status, "org-123 over its limit").metadata.upstream_message).toBeUndefined();
-  });
+  it.each([402, 403, 429])(
+    "keeps the vendor's words of a %i to itself (our credentials, billing or account limits)",
+    (status) => {
+      expect(build(status, "org-123 over its limit").metadata.upstream_message).toBeUndefined();
+    },
+  );
 
   it("relays a vendor's title, and its detail as the message (Replicate's problem+json)", () => {
     const error = describeError(
       upstreamError({
         provider: "replicate",
         response: { status: 422, headers: new Headers(), text: "" },
-        vendor: { message: "Invalid version or not permitted: no such version", title: "Invalid version or not permitted", detail: "no such version" },
+        vendor: {
+          message: "Invalid version or not permitted: no such version",
+          title: "Invalid version or not permitted",
+          detail: "no such version",
+        },
         redact,
       }),
     );
-    expect(error.metadata).toEqual({ provider: "replicate", upstream_status: "422", upstream_title: "Invalid version or not permitted", upstream_message: "no such version" });
+    expect(error.metadata).toEqual({
+      provider: "replicate",
+      upstream_status: "422",
+      upstream_title: "Invalid version or not permitted",
+      upstream_message: "no such version",
+    });
   });
 
   it("relays the vendor's text for a 422, scrubbed", () => {

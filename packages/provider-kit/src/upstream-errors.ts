@@ -100,22 +100,34 @@ export function upstreamError({ provider, response, vendor, redact }: UpstreamFa
         retryAfterSeconds: retryAfterSeconds ?? 10,
       });
     case ErrorReason.UPSTREAM_UNAVAILABLE:
-      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, { metadata: withVendorWords(), retryAfterSeconds });
+      return apiError(reason, `provider ${provider} is unavailable (HTTP ${response.status})`, {
+        metadata: withVendorWords(),
+        retryAfterSeconds,
+      });
     case ErrorReason.TIMEOUT:
-      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, { metadata: withVendorWords() });
+      return apiError(reason, `provider ${provider} timed out (HTTP ${response.status})`, {
+        metadata: withVendorWords(),
+      });
     case ErrorReason.MODEL_NOT_AVAILABLE:
-      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, { metadata: withVendorWords() });
+      return apiError(reason, `provider ${provider} does not know this model or resource (HTTP 404)${said}`, {
+        metadata: withVendorWords(),
+      });
     default:
       return apiError(reason, `provider ${provider} rejected the request${said}`, {
         metadata: withVendorWords(),
-        fieldViolations: vendor.fieldViolations?.map((v) => ({ ...v, description: redact(v.description).slice(0, MAX_VENDOR_TEXT) })),
+        fieldViolations: vendor.fieldViolations?.map((v) => ({
+          ...v,
+          description: redact(v.description).slice(0, MAX_VENDOR_TEXT),
+        })),
       });
   }
 }
 
 /** UPSTREAM_BAD_RESPONSE: the vendor answered success with something we cannot use. */
 export function badResponse(provider: string, what: string): ConnectError {
-  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} answered with ${what}`, { metadata: { provider } });
+  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${provider} answered with ${what}`, {
+    metadata: { provider },
+  });
 }
 
 /**
@@ -128,7 +140,11 @@ export function contentPolicy(provider: string, what: string): ConnectError {
 
 /** GENERATION_FAILED: the vendor accepted the job and then reported that it failed. */
 export function generationFailed(provider: string, what: string): ConnectError {
-  return apiError(ErrorReason.GENERATION_FAILED, `provider ${provider} failed to generate: ${what.slice(0, MAX_VENDOR_TEXT)}`, {
-    metadata: { provider },
-  });
+  return apiError(
+    ErrorReason.GENERATION_FAILED,
+    `provider ${provider} failed to generate: ${what.slice(0, MAX_VENDOR_TEXT)}`,
+    {
+      metadata: { provider },
+    },
+  );
 }

@@ -21,8 +21,16 @@ export interface RpcErrorAnswerOptions {
  * HTTP status. For callers that must answer before connect-node would (an edge that refuses
  * before it spends, a path no route serves).
  */
-export function answerRpcError(req: NodeRequest, res: NodeResponse, error: ConnectError, options: RpcErrorAnswerOptions = {}): void {
-  const contentType = String(req.headers["content-type"] ?? "").toLowerCase().split(";")[0]!.trim();
+export function answerRpcError(
+  req: NodeRequest,
+  res: NodeResponse,
+  error: ConnectError,
+  options: RpcErrorAnswerOptions = {},
+): void {
+  const contentType = String(req.headers["content-type"] ?? "")
+    .toLowerCase()
+    .split(";")[0]!
+    .trim();
   const headers = new Headers(options.headers);
   let status = 200;
   let body: Uint8Array | undefined;

@@ -40,7 +40,9 @@ describe("dual-protocol server", () => {
   it("answers 408 and closes when a request body stalls", async () => {
     let answer = "";
     await new Promise<void>((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => socket.write("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc"));
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.write("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc"),
+      );
       socket.on("data", (d) => (answer += d.toString()));
       socket.on("close", () => resolve());
       setTimeout(() => socket.destroy(), 5000).unref();
@@ -50,7 +52,10 @@ describe("dual-protocol server", () => {
 
   it("cuts a client trickling its headers at the header deadline, not a check interval later", async () => {
     // Headers due in 1 s; the whole request in 60 s (the slowloris stays inside the latter).
-    const slow = createDualProtocolServer((_req, res) => res.end("ok"), { headersTimeoutMs: 1_000, requestTimeoutMs: 60_000 });
+    const slow = createDualProtocolServer((_req, res) => res.end("ok"), {
+      headersTimeoutMs: 1_000,
+      requestTimeoutMs: 60_000,
+    });
     const slowPort = await slow.listen(0, "127.0.0.1");
     try {
       const { answer, closedAfterMs } = await new Promise<{ answer: string; closedAfterMs: number }>((resolve) => {
@@ -60,7 +65,10 @@ describe("dual-protocol server", () => {
         const trickle = setInterval(() => socket.write("x-slow: 1\r\n"), 100);
         socket.on("data", (d) => (answer += d.toString()));
         socket.on("error", () => undefined);
-        socket.on("close", () => (clearInterval(trickle), resolve({ answer, closedAfterMs: performance.now() - started })));
+        socket.on(
+          "close",
+          () => (clearInterval(trickle), resolve({ answer, closedAfterMs: performance.now() - started })),
+        );
         setTimeout(() => socket.destroy(), 10_000).unref();
       });
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);

@@ -1,4 +1,4 @@
-import { connect, } from "node:net";
+import { connect } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDualProtocolServer, type DualProtocolServer } from "./dual-protocol-server.ts";
@@ -29,11 +29,21 @@ function raw(request: string): Promise<string> {
 
 describe("guardRpcHandler", () => {
   it.each([
-    ["an HTTP/1.0 call without Host", "POST /grpc.health.v1.Health/Check HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"],
-    ["a Host that is no authority", "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nhost: [x\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"],
+    [
+      "an HTTP/1.0 call without Host",
+      "POST /grpc.health.v1.Health/Check HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+    ],
+    [
+      "a Host that is no authority",
+      "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nhost: [x\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+    ],
   ])("answers %s with 400 and keeps serving", async (_, request) => {
     expect(await raw(request)).toMatch(/^HTTP\/1\.[01] 400 /);
-    const res = await fetch(`http://127.0.0.1:${port}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const res = await fetch(`http://127.0.0.1:${port}/grpc.health.v1.Health/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(await res.json()).toEqual({ status: "SERVING" });
   });
 });

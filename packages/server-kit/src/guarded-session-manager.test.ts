@@ -24,10 +24,15 @@ describe("GuardedHttp2SessionManager", () => {
     process.on("uncaughtException", record);
     try {
       const sessionManager = new GuardedHttp2SessionManager(baseUrl, { pingIntervalMs: 100, pingTimeoutMs: 100 });
-      const client = createClient(Health, createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, sessionManager }));
+      const client = createClient(
+        Health,
+        createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, sessionManager }),
+      );
       const codes = new Set<Code>();
       for (const started = Date.now(); Date.now() - started < 4_000; ) {
-        const calls = Array.from({ length: 5 }, () => client.check({ service: "" }, { timeoutMs: 2_000 }).catch((e: unknown) => ConnectError.from(e).code));
+        const calls = Array.from({ length: 5 }, () =>
+          client.check({ service: "" }, { timeoutMs: 2_000 }).catch((e: unknown) => ConnectError.from(e).code),
+        );
         await new Promise((r) => setTimeout(r, Math.random() * 250));
         for (const code of await Promise.all(calls)) codes.add(code as Code);
       }

@@ -48,14 +48,21 @@ const presented: Array<{ token: string | null; challenge: string | null }> = [];
 beforeAll(async () => {
   const callee = new ServiceIdentity("provider-local", ours);
   strict = await serve(createServiceIdentityGate(callee, { required: true, logger: quiet }));
-  healthOpen = await serve(createServiceIdentityGate(callee, { required: true, open: [Health.typeName], logger: quiet }));
+  healthOpen = await serve(
+    createServiceIdentityGate(callee, { required: true, open: [Health.typeName], logger: quiet }),
+  );
   optional = await serve(createServiceIdentityGate(callee, { required: false, logger: quiet }));
-  foreign = await serve(createServiceIdentityGate(new ServiceIdentity("provider-local", theirs), { required: true, logger: quiet }));
+  foreign = await serve(
+    createServiceIdentityGate(new ServiceIdentity("provider-local", theirs), { required: true, logger: quiet }),
+  );
   plain = await serve();
   recording = await serve(
     combineRequestGates(
       (context) =>
-        void presented.push({ token: context.requestHeader.get(SERVICE_TOKEN_HEADER), challenge: context.requestHeader.get(SERVICE_CHALLENGE_HEADER) }),
+        void presented.push({
+          token: context.requestHeader.get(SERVICE_TOKEN_HEADER),
+          challenge: context.requestHeader.get(SERVICE_CHALLENGE_HEADER),
+        }),
       createServiceIdentityGate(callee, { required: true, logger: quiet }),
     ),
   );
@@ -66,7 +73,10 @@ afterAll(async () => {
 
 const front = new ServiceIdentity("front", ours);
 function identified(url: string, protocol: string, audience = "provider-local") {
-  return createClient(Health, createInternalTransport(url, [createServiceIdentityInterceptor(front, audience)], protocol));
+  return createClient(
+    Health,
+    createInternalTransport(url, [createServiceIdentityInterceptor(front, audience)], protocol),
+  );
 }
 function anonymous(url: string, protocol: string) {
   return createClient(Health, createInternalTransport(url, [], protocol));
@@ -110,7 +120,10 @@ describe.each(INTERNAL_PROTOCOLS)("service identity over %s", (protocol) => {
   it("treats a call without a token as a public call where identity is optional, but refuses a bad one", async () => {
     expect((await anonymous(optional, protocol).check({ service: "" })).status).toBe(Status.SERVING);
     const stranger = new ServiceIdentity("gateway", theirs);
-    const client = createClient(Health, createInternalTransport(optional, [createServiceIdentityInterceptor(stranger, "provider-local")], protocol));
+    const client = createClient(
+      Health,
+      createInternalTransport(optional, [createServiceIdentityInterceptor(stranger, "provider-local")], protocol),
+    );
     expect(isUnprovenPeer(await failure(client.check({ service: "" })))).toBe(true);
   });
 
@@ -162,7 +175,9 @@ describe("unproven peers", () => {
     const logger = recordingLogger(lines);
     const client = createClient(
       Health,
-      createInternalTransport(foreign, [createServiceIdentityInterceptor(front, "provider-local", { logger, peerUrl: foreign })]),
+      createInternalTransport(foreign, [
+        createServiceIdentityInterceptor(front, "provider-local", { logger, peerUrl: foreign }),
+      ]),
     );
     await failure(client.check({ service: "" }));
     await failure(client.check({ service: "" }));

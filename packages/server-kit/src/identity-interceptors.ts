@@ -51,10 +51,13 @@ export function createServiceIdentityInterceptor(
   const unproven = (cause?: unknown): ConnectError => {
     if (options.logger && Date.now() - lastWarnedAt >= WARN_EVERY_MS) {
       lastWarnedAt = Date.now();
-      options.logger.warn(`${audience} at ${options.peerUrl ?? "its address"} could not prove it belongs to this deployment; its answers are not used`, {
-        peer: audience,
-        peer_url: options.peerUrl,
-      });
+      options.logger.warn(
+        `${audience} at ${options.peerUrl ?? "its address"} could not prove it belongs to this deployment; its answers are not used`,
+        {
+          peer: audience,
+          peer_url: options.peerUrl,
+        },
+      );
     }
     return new ConnectError(UNPROVEN_PEER_MESSAGE, Code.Unavailable, undefined, undefined, cause);
   };
@@ -73,7 +76,11 @@ export function createServiceIdentityInterceptor(
     try {
       res = await next(req);
     } catch (error) {
-      if (error instanceof ConnectError && error.code === Code.Unauthenticated && !identity.checkProof(audience, challenge, error.metadata.get(SERVICE_PROOF_HEADER))) {
+      if (
+        error instanceof ConnectError &&
+        error.code === Code.Unauthenticated &&
+        !identity.checkProof(audience, challenge, error.metadata.get(SERVICE_PROOF_HEADER))
+      ) {
         throw unproven(error);
       }
       throw error;
@@ -84,7 +91,9 @@ export function createServiceIdentityInterceptor(
 }
 
 /** The verified service name of an internal caller, or undefined for a call without a token. */
-export const serviceCallerKey = createContextKey<string | undefined>(undefined, { description: "verified internal caller" });
+export const serviceCallerKey = createContextKey<string | undefined>(undefined, {
+  description: "verified internal caller",
+});
 
 /** A connect `requestGate`: runs once a call's headers are in, before its body is read. */
 export type RequestGate = (context: HandlerContext) => void | Promise<void>;

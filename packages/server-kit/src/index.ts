@@ -10,7 +10,12 @@ export { onShutdownSignal } from "./shutdown.ts";
 export { createInternalTransport, INTERNAL_PROTOCOLS, type InternalProtocol } from "./internal-transport.ts";
 export { guardRpcHandler } from "./guard-rpc-handler.ts";
 export { connectionErrorCode, lostConnection, wasConnectionRefused } from "./connection-errors.ts";
-export { loadServiceIdentity, loadServiceSecret, MIN_SERVICE_SECRET_LENGTH, SERVICE_SECRET_FILE } from "./service-secret.ts";
+export {
+  loadServiceIdentity,
+  loadServiceSecret,
+  MIN_SERVICE_SECRET_LENGTH,
+  SERVICE_SECRET_FILE,
+} from "./service-secret.ts";
 export {
   newChallenge,
   ServiceIdentity,

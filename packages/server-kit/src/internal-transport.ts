@@ -62,7 +62,13 @@ export function createInternalTransport(
 ): Transport {
   switch (protocol as InternalProtocol) {
     case "connect":
-      return createConnectTransport({ baseUrl, interceptors, httpVersion: "2", useBinaryFormat: true, ...http2Options(baseUrl) });
+      return createConnectTransport({
+        baseUrl,
+        interceptors,
+        httpVersion: "2",
+        useBinaryFormat: true,
+        ...http2Options(baseUrl),
+      });
     case "grpc":
       return createGrpcTransport({ baseUrl, interceptors, ...http2Options(baseUrl) });
     case "connect-http1":

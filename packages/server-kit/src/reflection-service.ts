@@ -17,7 +17,10 @@ import {
 } from "@imagegen/proto/grpc/reflection/v1alpha/reflection_pb";
 
 /** Both reflection services, for edges that route by path prefix. */
-export const REFLECTION_SERVICE_NAMES: readonly string[] = [ServerReflection.typeName, ServerReflectionV1alpha.typeName];
+export const REFLECTION_SERVICE_NAMES: readonly string[] = [
+  ServerReflection.typeName,
+  ServerReflectionV1alpha.typeName,
+];
 
 /**
  * gRPC server reflection for a connect-node router, as grpc.reflection.v1 and as v1alpha (the
@@ -48,7 +51,11 @@ export function registerReflection(router: ConnectRouter, registry: Registry, se
   });
 }
 
-function answer(request: ServerReflectionRequest, registry: Registry, services: readonly string[]): ServerReflectionResponse {
+function answer(
+  request: ServerReflectionRequest,
+  registry: Registry,
+  services: readonly string[],
+): ServerReflectionResponse {
   const base = { validHost: request.host, originalRequest: request };
   const mr = request.messageRequest;
   switch (mr.case) {

@@ -47,9 +47,21 @@ async function call(contentType: string, body: Uint8Array, headers: Record<strin
 
 describe("clientFaultForUnparseableRequests", () => {
   it.each([
-    ["random bytes as a Connect binary message", "application/proto", Buffer.from([0xff, 0xff, 0xff]), {}, /parse binary/],
+    [
+      "random bytes as a Connect binary message",
+      "application/proto",
+      Buffer.from([0xff, 0xff, 0xff]),
+      {},
+      /parse binary/,
+    ],
     ["a truncated Connect binary message", "application/proto", Buffer.from([0x0a, 0x05, 0x61]), {}, /parse binary/],
-    ["a truncated gzip body", "application/proto", Buffer.from([0x1f, 0x8b, 0x08]), { "content-encoding": "gzip" }, /decompression failed/],
+    [
+      "a truncated gzip body",
+      "application/proto",
+      Buffer.from([0x1f, 0x8b, 0x08]),
+      { "content-encoding": "gzip" },
+      /decompression failed/,
+    ],
   ])("answers %s with invalid_argument (400), not internal", async (_name, type, body, headers, message) => {
     const res = await call(type, body, headers);
     expect(res.status).toBe(400);

@@ -10,7 +10,11 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
  *   other corrupt gzip, Z_DATA_ERROR, but not for a premature end);
  * - a compressed frame without an encoding (its own doc comment says InvalidArgument).
  */
-const REQUEST_FAULTS = [/^parse binary: /, /^decompression failed$/, /^received compressed envelope, but do not know how to decompress$/];
+const REQUEST_FAULTS = [
+  /^parse binary: /,
+  /^decompression failed$/,
+  /^received compressed envelope, but do not know how to decompress$/,
+];
 
 /**
  * A connect-node `requestGate` that re-codes the errors above from INTERNAL to INVALID_ARGUMENT
@@ -30,7 +34,11 @@ export function clientFaultForUnparseableRequests(context: HandlerContext): void
     "abort",
     () => {
       const reason: unknown = context.signal.reason;
-      if (reason instanceof ConnectError && reason.code === Code.Internal && REQUEST_FAULTS.some((p) => p.test(reason.rawMessage))) {
+      if (
+        reason instanceof ConnectError &&
+        reason.code === Code.Internal &&
+        REQUEST_FAULTS.some((p) => p.test(reason.rawMessage))
+      ) {
         // ConnectError's code is readonly in its type only; this is the error the protocol renders next.
         (reason as { code: Code }).code = Code.InvalidArgument;
       }

@@ -30,7 +30,15 @@ describe("service tokens", () => {
     ["a changed audience", (t: string) => withField(t, 2, "provider-local")],
     ["a changed time", (t: string) => withField(t, 3, String(now + 1))],
     ["a changed nonce", (t: string) => withField(t, 4, "AAAAAAAAAAAAAAAAAAAAAA")],
-    ["a changed MAC", (t: string) => withField(t, 5, t.split(".")[5]!.replace(/^./, (c) => (c === "A" ? "B" : "A")))],
+    [
+      "a changed MAC",
+      (t: string) =>
+        withField(
+          t,
+          5,
+          t.split(".")[5]!.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+        ),
+    ],
     ["a truncated MAC", (t: string) => t.slice(0, -2)],
   ])("are refused with %s", (_name, tamper) => {
     const token = gateway.issue("front", now);
@@ -40,7 +48,9 @@ describe("service tokens", () => {
 
   it("are refused when signed with another deployment's secret", () => {
     const stranger = new ServiceIdentity("gateway", randomBytes(32));
-    expect(front.verify(stranger.issue("front", now), now)).toEqual({ refused: "service token not signed by this deployment" });
+    expect(front.verify(stranger.issue("front", now), now)).toEqual({
+      refused: "service token not signed by this deployment",
+    });
   });
 
   it("are refused by a service they were not meant for", () => {
@@ -53,7 +63,9 @@ describe("service tokens", () => {
     ["from further in the future than the window", now - TOKEN_WINDOW_MS - 1],
   ])("are refused when %s", (_name, verifiedAt) => {
     const token = gateway.issue("front", now);
-    expect(front.verify(token, verifiedAt)).toEqual({ refused: "service token expired or not yet valid (check the clocks)" });
+    expect(front.verify(token, verifiedAt)).toEqual({
+      refused: "service token expired or not yet valid (check the clocks)",
+    });
   });
 
   it("are accepted at the edges of the window", () => {
@@ -62,12 +74,17 @@ describe("service tokens", () => {
     expect(front.verify(token, now - TOKEN_WINDOW_MS)).toHaveProperty("caller", "gateway");
   });
 
-  it.each(["", "v1", "v2.gateway.front.1.n.m", "v1.gateway.front.notatime.n.m", "v1.Gateway.front.1.n.m", "v1.gateway.front.1..m", "a.b.c.d.e.f.g"])(
-    "are refused as malformed: %j",
-    (token) => {
-      expect(front.verify(token, now)).toEqual({ refused: "malformed service token" });
-    },
-  );
+  it.each([
+    "",
+    "v1",
+    "v2.gateway.front.1.n.m",
+    "v1.gateway.front.notatime.n.m",
+    "v1.Gateway.front.1.n.m",
+    "v1.gateway.front.1..m",
+    "a.b.c.d.e.f.g",
+  ])("are refused as malformed: %j", (token) => {
+    expect(front.verify(token, now)).toEqual({ refused: "malformed service token" });
+  });
 
   it("never repeat the secret in a refusal", () => {
     const token = gateway.issue("front", now);

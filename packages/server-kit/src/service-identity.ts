@@ -70,7 +70,8 @@ export class ServiceIdentity {
 
   /** A token for calls to `audience`, issued `now` (its nonce makes each one unique). */
   issue(audience: string, now = Date.now()): string {
-    if (!NAME.test(audience)) throw new Error(`service name "${audience}" must be lowercase letters, digits and dashes`);
+    if (!NAME.test(audience))
+      throw new Error(`service name "${audience}" must be lowercase letters, digits and dashes`);
     const body = `${VERSION}.${this.name}.${audience}.${now}.${randomBytes(12).toString("base64url")}`;
     return `${body}.${this.mac(body)}`;
   }
@@ -84,7 +85,8 @@ export class ServiceIdentity {
     if (parts.length !== 6 || parts[0] !== VERSION) return { refused: "malformed service token" };
     const [, caller, audience, time, nonce, mac] = parts as [string, string, string, string, string, string];
     if (!NAME.test(caller) || !/^\d{1,15}$/.test(time) || nonce === "") return { refused: "malformed service token" };
-    if (!this.macMatches(parts.slice(0, 5).join("."), mac)) return { refused: "service token not signed by this deployment" };
+    if (!this.macMatches(parts.slice(0, 5).join("."), mac))
+      return { refused: "service token not signed by this deployment" };
     if (audience !== this.name) return { refused: "service token is meant for another service" };
     if (!isCurrent(Number(time), now)) return { refused: TOKEN_NOT_CURRENT };
     return { caller, issuedAt: Number(time) };

@@ -56,7 +56,9 @@ describe("loadServiceSecret", () => {
       process.stdout.write(loadServiceSecret(process.argv[1], {}).toString("hex"));`;
     const outputs = await Promise.all(
       Array.from({ length: 8 }, () => {
-        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dir], { stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dir], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
         let out = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         return new Promise<string>((resolve) => child.once("exit", () => resolve(out)));

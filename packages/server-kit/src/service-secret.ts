@@ -19,7 +19,9 @@ export function loadServiceSecret(dataDir: string, env: NodeJS.ProcessEnv = proc
   const fromEnv = env.IMAGEGEN_SERVICE_SECRET;
   if (fromEnv !== undefined && fromEnv !== "") {
     if (fromEnv.length < MIN_SERVICE_SECRET_LENGTH) {
-      throw new Error(`IMAGEGEN_SERVICE_SECRET must be at least ${MIN_SERVICE_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`);
+      throw new Error(
+        `IMAGEGEN_SERVICE_SECRET must be at least ${MIN_SERVICE_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`,
+      );
     }
     return Buffer.from(fromEnv, "utf8");
   }
@@ -62,7 +64,9 @@ function readIfPresent(file: string): Buffer | undefined {
 
 function checked(secret: Buffer, file: string): Buffer {
   if (secret.length < MIN_SERVICE_SECRET_LENGTH) {
-    throw new Error(`${file} holds fewer than ${MIN_SERVICE_SECRET_LENGTH} bytes; delete it (every process must restart) or set IMAGEGEN_SERVICE_SECRET`);
+    throw new Error(
+      `${file} holds fewer than ${MIN_SERVICE_SECRET_LENGTH} bytes; delete it (every process must restart) or set IMAGEGEN_SERVICE_SECRET`,
+    );
   }
   return secret;
 }

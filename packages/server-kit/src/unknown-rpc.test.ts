@@ -36,9 +36,16 @@ describe("unknown RPCs on a connect-node server", () => {
   });
 
   it("Connect clients get UNIMPLEMENTED from the 404 JSON error, streaming ones from the end-stream message", async () => {
-    const res = await fetch(`${baseUrl}/grpc.health.v1.Health/NoSuchMethod`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const res = await fetch(`${baseUrl}/grpc.health.v1.Health/NoSuchMethod`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ code: "unimplemented", message: "unknown method NoSuchMethod for service grpc.health.v1.Health" });
+    expect(await res.json()).toEqual({
+      code: "unimplemented",
+      message: "unknown method NoSuchMethod for service grpc.health.v1.Health",
+    });
     const client = createClient(ImageService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
     const error = await (async () => {
       for await (const _ of client.watchGeneration({ id: "gen_x" })) void _;

@@ -31,9 +31,16 @@ export function looksLikeRpc(req: NodeRequest, path: string): boolean {
  * unimplemented), with the JSON error so the reason is readable too. `knownServices` tells an
  * unknown method of a served service from an unknown service. The body is never read.
  */
-export function answerUnknownRpc(req: NodeRequest, res: NodeResponse, path: string, knownServices: readonly string[]): void {
+export function answerUnknownRpc(
+  req: NodeRequest,
+  res: NodeResponse,
+  path: string,
+  knownServices: readonly string[],
+): void {
   const [, service = "", method = ""] = RPC_PATH.exec(path) ?? [];
-  const message = knownServices.includes(service) ? `unknown method ${method} for service ${service}` : `unknown service ${service || path}`;
+  const message = knownServices.includes(service)
+    ? `unknown method ${method} for service ${service}`
+    : `unknown service ${service || path}`;
   // 404 for Connect unary, as connect-go's and connect-es's routers answer an unknown procedure.
   answerRpcError(req, res, new ConnectError(message, Code.Unimplemented), { connectUnaryStatus: 404 });
 }

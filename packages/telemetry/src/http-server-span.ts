@@ -2,7 +2,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { ConnectError, type Code } from "@connectrpc/connect";
 import { codeFromHttpStatus } from "@connectrpc/connect/protocol-connect";
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
 import { imagegenMetrics } from "./metrics.ts";
 import { isServerFault, rpcSystemOf, statusAttributes } from "./rpc-attributes.ts";
 
@@ -123,7 +133,11 @@ export function traceHttpRequest(
     if ((status >= 500 || aborted) && !rpcFault) span.setAttribute("error.type", aborted ? "aborted" : String(status));
     span.end();
     const seconds = (performance.now() - started) / 1000;
-    const attributes = { "imagegen.surface": route.surface, "imagegen.method": route.method, "http.response.status_code": status };
+    const attributes = {
+      "imagegen.surface": route.surface,
+      "imagegen.method": route.method,
+      "http.response.status_code": status,
+    };
     const m = imagegenMetrics();
     m.requests.add(1, attributes);
     m.requestDuration.record(seconds, attributes);
@@ -157,8 +171,14 @@ function errorFromResponse(res: ServerResponse | Http2ServerResponse, contentTyp
   const grpcStatus = (res as ServerResponse).getHeader("grpc-status");
   if (grpcStatus !== undefined) {
     const code = Number(grpcStatus);
-    return code === 0 ? undefined : new ConnectError(String((res as ServerResponse).getHeader("grpc-message") ?? ""), code as Code);
+    return code === 0
+      ? undefined
+      : new ConnectError(String((res as ServerResponse).getHeader("grpc-message") ?? ""), code as Code);
   }
-  if (contentType.toLowerCase().startsWith("application/grpc") || contentType.toLowerCase().startsWith("application/connect+")) return undefined;
+  if (
+    contentType.toLowerCase().startsWith("application/grpc") ||
+    contentType.toLowerCase().startsWith("application/connect+")
+  )
+    return undefined;
   return res.statusCode === 200 ? undefined : new ConnectError("", codeFromHttpStatus(res.statusCode));
 }

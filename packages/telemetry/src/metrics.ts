@@ -36,17 +36,30 @@ export function imagegenMetrics(): ImagegenInstruments {
   const seconds = (name: string, description: string): Histogram =>
     meter.createHistogram(name, { unit: "s", description, advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } });
   instruments = {
-    requests: meter.createCounter("imagegen.requests", { description: "Requests at the edge, by surface, method and HTTP status" }),
+    requests: meter.createCounter("imagegen.requests", {
+      description: "Requests at the edge, by surface, method and HTTP status",
+    }),
     requestDuration: seconds("imagegen.request.duration", "Edge request latency, by surface, method and HTTP status"),
     httpServerDuration: seconds("http.server.request.duration", "Duration of HTTP server requests at the edge"),
     rpcServerDuration: seconds("rpc.server.call.duration", "Served RPC latency"),
     rpcClientDuration: seconds("rpc.client.call.duration", "Outgoing RPC latency"),
-    generationsInFlight: meter.createUpDownCounter("imagegen.generations.in_flight", { description: "Provider generations running now" }),
-    providerDuration: seconds("imagegen.provider.duration", "Provider generation latency, by provider, model and outcome"),
-    providerErrors: meter.createCounter("imagegen.provider.errors", { description: "Failed provider generations, by provider, model and reason" }),
+    generationsInFlight: meter.createUpDownCounter("imagegen.generations.in_flight", {
+      description: "Provider generations running now",
+    }),
+    providerDuration: seconds(
+      "imagegen.provider.duration",
+      "Provider generation latency, by provider, model and outcome",
+    ),
+    providerErrors: meter.createCounter("imagegen.provider.errors", {
+      description: "Failed provider generations, by provider, model and reason",
+    }),
     cacheHits: meter.createCounter("imagegen.cache.hits", { description: "Generations answered from the cache" }),
-    rejections: meter.createCounter("imagegen.rejections", { description: "Requests refused by rate limits or quotas, by reason" }),
-    webhookDeliveries: meter.createCounter("imagegen.webhook.deliveries", { description: "Webhook delivery attempts, by outcome" }),
+    rejections: meter.createCounter("imagegen.rejections", {
+      description: "Requests refused by rate limits or quotas, by reason",
+    }),
+    webhookDeliveries: meter.createCounter("imagegen.webhook.deliveries", {
+      description: "Webhook delivery attempts, by outcome",
+    }),
   };
   return instruments;
 }

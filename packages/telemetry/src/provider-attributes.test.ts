@@ -9,7 +9,11 @@ describe("GenAI attributes of a provider's Generate call", () => {
   });
 
   it("name the operation, provider, model and outputs, and leave the prompt out by default", () => {
-    const attributes = providerGenAiAttributes("replicate")("imagegen.provider.v1.ProviderService", "Generate", request);
+    const attributes = providerGenAiAttributes("replicate")(
+      "imagegen.provider.v1.ProviderService",
+      "Generate",
+      request,
+    );
     expect(attributes).toEqual({
       "gen_ai.operation.name": "generate_content",
       "gen_ai.output.type": "image",
@@ -23,7 +27,9 @@ describe("GenAI attributes of a provider's Generate call", () => {
 
   it("record the prompt only when the operator sets IMAGEGEN_TRACE_PROMPTS=true", () => {
     process.env.IMAGEGEN_TRACE_PROMPTS = "true";
-    expect(providerGenAiAttributes("replicate")("s", "Generate", request)?.["gen_ai.prompt"]).toBe("a lighthouse at dusk");
+    expect(providerGenAiAttributes("replicate")("s", "Generate", request)?.["gen_ai.prompt"]).toBe(
+      "a lighthouse at dusk",
+    );
   });
 
   it("describe nothing for other methods", () => {

@@ -15,10 +15,13 @@ interface GenerateLike {
  * interceptor): operation, provider, model, requested outputs; the prompt only when the operator
  * set IMAGEGEN_TRACE_PROMPTS=true. Other methods get none.
  */
-export function providerGenAiAttributes(provider: string): (service: string, method: string, message: unknown) => Attributes | undefined {
+export function providerGenAiAttributes(
+  provider: string,
+): (service: string, method: string, message: unknown) => Attributes | undefined {
   const recordPrompts = tracePromptsEnabled();
   return (_service, method, message) => {
-    if ((method !== "Generate" && method !== "GenerateUnary") || typeof message !== "object" || message === null) return undefined;
+    if ((method !== "Generate" && method !== "GenerateUnary") || typeof message !== "object" || message === null)
+      return undefined;
     const request = message as GenerateLike;
     const outputs = request.numOutputs;
     const attributes: Attributes = {

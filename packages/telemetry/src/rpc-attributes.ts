@@ -41,7 +41,14 @@ export function statusAttributes(error: unknown, system: string): Attributes {
 
 // The codes that are the server's fault: the only ones a SERVER span marks as ERROR (OTel RPC
 // conventions for gRPC and Connect alike); a CLIENT span marks every failure.
-const SERVER_FAULTS: ReadonlySet<Code> = new Set([Code.Unknown, Code.DeadlineExceeded, Code.Unimplemented, Code.Internal, Code.Unavailable, Code.DataLoss]);
+const SERVER_FAULTS: ReadonlySet<Code> = new Set([
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Unimplemented,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+]);
 
 /** Whether a server span of a call that ended with `code` is an ERROR span. */
 export function isServerFault(code: Code): boolean {
@@ -65,7 +72,11 @@ export const headerSetter = { set: (carrier: Headers, key: string, value: string
  * generator's body — runs under the RPC span) and calling `finish` exactly once when the
  * stream ends, fails or is abandoned.
  */
-export async function* streamInContext<T>(stream: AsyncIterable<T>, ctx: Context, finish: (error?: unknown) => void): AsyncGenerator<T> {
+export async function* streamInContext<T>(
+  stream: AsyncIterable<T>,
+  ctx: Context,
+  finish: (error?: unknown) => void,
+): AsyncGenerator<T> {
   const iterator = stream[Symbol.asyncIterator]();
   let done = false;
   try {

@@ -1,7 +1,14 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
 import { imagegenMetrics } from "./metrics.ts";
-import { firstMessage, headerSetter, reasonOf, rpcAttributes, statusAttributes, streamInContext } from "./rpc-attributes.ts";
+import {
+  firstMessage,
+  headerSetter,
+  reasonOf,
+  rpcAttributes,
+  statusAttributes,
+  streamInContext,
+} from "./rpc-attributes.ts";
 
 const tracer = trace.getTracer("@imagegen/telemetry");
 
@@ -23,7 +30,9 @@ export interface ClientTracingOptions {
  */
 export function createClientTracingInterceptor(options: ClientTracingOptions): Interceptor {
   return (next) => async (incoming) => {
-    const providerCall = options.provider !== undefined && (incoming.method.name === "Generate" || incoming.method.name === "GenerateUnary");
+    const providerCall =
+      options.provider !== undefined &&
+      (incoming.method.name === "Generate" || incoming.method.name === "GenerateUnary");
     const { message, req } = providerCall ? await firstMessage(incoming) : { message: undefined, req: incoming };
     const attributes: Attributes = { ...rpcAttributes(req), "imagegen.peer": options.peer };
     const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.CLIENT, attributes });
@@ -32,7 +41,11 @@ export function createClientTracingInterceptor(options: ClientTracingOptions): I
     const model = String((message as { model?: unknown } | undefined)?.model ?? "");
     const providerAttributes = { "imagegen.provider": options.provider ?? "", "gen_ai.request.model": model };
     if (providerCall) {
-      span.setAttributes({ ...providerAttributes, "gen_ai.provider.name": options.provider ?? "", "gen_ai.operation.name": "generate_content" });
+      span.setAttributes({
+        ...providerAttributes,
+        "gen_ai.provider.name": options.provider ?? "",
+        "gen_ai.operation.name": "generate_content",
+      });
       imagegenMetrics().generationsInFlight.add(1, { "imagegen.provider": options.provider });
     }
     const started = performance.now();

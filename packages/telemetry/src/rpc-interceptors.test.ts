@@ -71,7 +71,11 @@ describe("Connect tracing interceptors", () => {
     expect(clientSpan?.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
     expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
     expect(vendor?.parentSpanContext?.spanId).toBe(serverSpan?.spanContext().spanId);
-    expect(clientSpan?.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.grpc.status_code": 0, "gen_ai.request.model": "acme-1" });
+    expect(clientSpan?.attributes).toMatchObject({
+      "rpc.system": "grpc",
+      "rpc.grpc.status_code": 0,
+      "gen_ai.request.model": "acme-1",
+    });
     expect(serverSpan?.attributes).toMatchObject({
       "rpc.service": "imagegen.provider.v1.ProviderService",
       "rpc.method": "Generate",
@@ -80,7 +84,10 @@ describe("Connect tracing interceptors", () => {
       "gen_ai.request.choice.count": 2,
     });
     // GenAI attributes follow into the vendor call; the prompt is not recorded unless opted in.
-    expect(vendor?.attributes).toMatchObject({ "gen_ai.operation.name": "generate_content", "gen_ai.request.model": "acme-1" });
+    expect(vendor?.attributes).toMatchObject({
+      "gen_ai.operation.name": "generate_content",
+      "gen_ai.request.model": "acme-1",
+    });
     expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain("a secret prompt");
   });
 
@@ -93,7 +100,10 @@ describe("Connect tracing interceptors", () => {
     const spans = exporter.getFinishedSpans().filter((s) => s.name.endsWith("/DescribeProvider"));
     expect(spans).toHaveLength(2);
     for (const span of spans) {
-      expect(span.attributes).toMatchObject({ "rpc.grpc.status_code": errorRow(ErrorReason.UPSTREAM_RATE_LIMITED).code, "error.type": "UPSTREAM_RATE_LIMITED" });
+      expect(span.attributes).toMatchObject({
+        "rpc.grpc.status_code": errorRow(ErrorReason.UPSTREAM_RATE_LIMITED).code,
+        "error.type": "UPSTREAM_RATE_LIMITED",
+      });
     }
   });
 });

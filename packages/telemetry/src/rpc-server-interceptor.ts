@@ -3,7 +3,15 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes 
 import { withGenAiAttributes } from "./gen-ai-context.ts";
 import { imagegenMetrics } from "./metrics.ts";
 import { recordRpcOutcome } from "./http-server-span.ts";
-import { firstMessage, headerGetter, isServerFault, reasonOf, rpcAttributes, statusAttributes, streamInContext } from "./rpc-attributes.ts";
+import {
+  firstMessage,
+  headerGetter,
+  isServerFault,
+  reasonOf,
+  rpcAttributes,
+  statusAttributes,
+  streamInContext,
+} from "./rpc-attributes.ts";
 
 const tracer = trace.getTracer("@imagegen/telemetry");
 // Refusals counted as `imagegen.rejections`, whichever service refused.
@@ -26,7 +34,11 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     const active = context.active();
     const parent = trace.getSpan(active) ? active : propagation.extract(active, req.header, headerGetter);
     const attributes = rpcAttributes(req);
-    const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.SERVER, attributes }, parent);
+    const span = tracer.startSpan(
+      `${req.service.typeName}/${req.method.name}`,
+      { kind: SpanKind.SERVER, attributes },
+      parent,
+    );
     const described = options.describe?.(req.service.typeName, req.method.name, message);
     if (described) span.setAttributes(described);
     const ctx = trace.setSpan(parent, span);
@@ -35,14 +47,16 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
       const status = statusAttributes(error, String(attributes["rpc.system"]));
       span.setAttributes(status);
       // A server span is an ERROR only for the server's faults, not for a refused caller.
-      if (error !== undefined && isServerFault(ConnectError.from(error).code)) span.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
+      if (error !== undefined && isServerFault(ConnectError.from(error).code))
+        span.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
       span.end();
       // The edge's HTTP span around this call (same process) carries the outcome too.
       recordRpcOutcome(parent, attributes, error);
       const m = imagegenMetrics();
       m.rpcServerDuration.record((performance.now() - started) / 1000, { ...attributes, ...status });
       const reason = status["error.type"];
-      if (typeof reason === "string" && REJECTIONS.has(reason)) m.rejections.add(1, { "error.type": reason, "rpc.method": req.method.name });
+      if (typeof reason === "string" && REJECTIONS.has(reason))
+        m.rejections.add(1, { "error.type": reason, "rpc.method": req.method.name });
     };
     const run = () => context.with(ctx, () => next(req));
     try {
@@ -51,7 +65,9 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
         finish();
         return res;
       }
-      const streamCtx = described ? context.with(ctx, () => withGenAiAttributes(described, () => context.active())) : ctx;
+      const streamCtx = described
+        ? context.with(ctx, () => withGenAiAttributes(described, () => context.active()))
+        : ctx;
       return { ...res, message: streamInContext(res.message, streamCtx, finish) };
     } catch (error) {
       finish(error);

@@ -19,26 +19,38 @@ export interface Telemetry {
  * (provider → vendor HTTP calls). Call it first in main.ts: metric instruments are created lazily
  * after it, and tracers obtained earlier are proxies that start recording once it has run.
  */
-export async function startTelemetry(defaultServiceName: string, metricsPortVar: string, env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
+export async function startTelemetry(
+  defaultServiceName: string,
+  metricsPortVar: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Telemetry> {
   const config = readTelemetryConfig(env, defaultServiceName, metricsPortVar);
   if (!config.traces && !config.otlpMetrics && config.metricsPort === undefined) {
     return { config, enabled: false, shutdown: async () => undefined };
   }
-  const [{ NodeSDK }, { BatchSpanProcessor }, { PeriodicExportingMetricReader }, { UndiciInstrumentation }] = await Promise.all([
-    import("@opentelemetry/sdk-node"),
-    import("@opentelemetry/sdk-trace"),
-    import("@opentelemetry/sdk-metrics"),
-    import("@opentelemetry/instrumentation-undici"),
-  ]);
+  const [{ NodeSDK }, { BatchSpanProcessor }, { PeriodicExportingMetricReader }, { UndiciInstrumentation }] =
+    await Promise.all([
+      import("@opentelemetry/sdk-node"),
+      import("@opentelemetry/sdk-trace"),
+      import("@opentelemetry/sdk-metrics"),
+      import("@opentelemetry/instrumentation-undici"),
+    ]);
   const spanProcessors: SpanProcessor[] = [];
-  if (config.traces) spanProcessors.push(new GenAiContextSpanProcessor(), new BatchSpanProcessor({ exporter: await traceExporter(config.tracesProtocol) }));
+  if (config.traces)
+    spanProcessors.push(
+      new GenAiContextSpanProcessor(),
+      new BatchSpanProcessor({ exporter: await traceExporter(config.tracesProtocol) }),
+    );
   const metricReaders: IMetricReader[] = [];
   if (config.otlpMetrics) {
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: await metricExporter(config.metricsProtocol),
         exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
-        exportTimeoutMillis: Math.min(Number(env.OTEL_METRIC_EXPORT_TIMEOUT ?? 30_000), Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000)),
+        exportTimeoutMillis: Math.min(
+          Number(env.OTEL_METRIC_EXPORT_TIMEOUT ?? 30_000),
+          Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
+        ),
       }),
     );
   }

@@ -25,7 +25,11 @@ const PROTOCOLS: readonly OtlpProtocol[] = ["http/protobuf", "http/json", "grpc"
  * the gateway, IMAGEGEN_FRONT_METRICS_PORT, IMAGEGEN_PROVIDER_<ID>_METRICS_PORT). OTEL_SDK_DISABLED
  * wins over everything.
  */
-export function readTelemetryConfig(env: NodeJS.ProcessEnv, defaultServiceName: string, metricsPortVar: string): TelemetryConfig {
+export function readTelemetryConfig(
+  env: NodeJS.ProcessEnv,
+  defaultServiceName: string,
+  metricsPortVar: string,
+): TelemetryConfig {
   const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true";
   const list = (name: string): string[] | undefined =>
     env[name]
@@ -38,7 +42,11 @@ export function readTelemetryConfig(env: NodeJS.ProcessEnv, defaultServiceName: 
     return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
   };
   const protocol = (signal: "TRACES" | "METRICS"): OtlpProtocol => {
-    const value = (env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf").trim();
+    const value = (
+      env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ??
+      env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+      "http/protobuf"
+    ).trim();
     return (PROTOCOLS as readonly string[]).includes(value) ? (value as OtlpProtocol) : "http/protobuf";
   };
   const port = Number(env[metricsPortVar]);

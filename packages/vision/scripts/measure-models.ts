@@ -7,7 +7,12 @@ import { createVisionPool, type AnalysisTasks } from "../src/index.ts";
 
 const photo = readFileSync(new URL("../fixtures/coffee-cup.jpg", import.meta.url));
 const sized = async (side: number) => sharp(photo).resize(side, side, { fit: "fill" }).jpeg().toBuffer();
-const tasks: Record<string, AnalysisTasks> = { decode: {}, nsfw: { nsfw: true }, objects: { objects: true }, faces: { faces: true } };
+const tasks: Record<string, AnalysisTasks> = {
+  decode: {},
+  nsfw: { nsfw: true },
+  objects: { objects: true },
+  faces: { faces: true },
+};
 const pool = createVisionPool({ timeoutMs: 600_000 });
 let peakRss = process.memoryUsage().rss;
 const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));

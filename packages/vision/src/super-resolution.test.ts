@@ -26,7 +26,8 @@ function laplacianVariance(img: { data: Buffer; width: number; height: number })
   };
   const values: number[] = [];
   for (let y = 1; y < img.height - 1; y++) {
-    for (let x = 1; x < img.width - 1; x++) values.push(4 * luma(x, y) - luma(x - 1, y) - luma(x + 1, y) - luma(x, y - 1) - luma(x, y + 1));
+    for (let x = 1; x < img.width - 1; x++)
+      values.push(4 * luma(x, y) - luma(x - 1, y) - luma(x + 1, y) - luma(x, y - 1) - luma(x, y + 1));
   }
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   return values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
@@ -43,7 +44,10 @@ describe("super-resolution (ESRGAN-slim)", () => {
 
   /** Shrinks the true image by `scale`, enlarges it back with the network and with lanczos. */
   async function roundTrip(scale: 2 | 4) {
-    const small = await sharp(truth).resize(192 / scale, 192 / scale, { kernel: "lanczos3" }).png().toBuffer();
+    const small = await sharp(truth)
+      .resize(192 / scale, 192 / scale, { kernel: "lanczos3" })
+      .png()
+      .toBuffer();
     const out = await pool.upscale(small, { scale, format: "png" });
     expect([out.width, out.height]).toEqual([192, 192]);
     const lanczos = await rgb(await sharp(small).resize(192, 192, { kernel: "lanczos3" }).png().toBuffer());
@@ -71,7 +75,9 @@ describe("super-resolution (ESRGAN-slim)", () => {
   }, 30_000);
 
   it("answers INVALID_IMAGE for bytes that are not an image", async () => {
-    const error = await pool.upscale(new TextEncoder().encode("nope"), { scale: 2, format: "png" }).catch((e: unknown) => e);
+    const error = await pool
+      .upscale(new TextEncoder().encode("nope"), { scale: 2, format: "png" })
+      .catch((e: unknown) => e);
     expect(describeError(error).row.name).toBe("INVALID_IMAGE");
   });
 });

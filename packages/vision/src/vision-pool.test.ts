@@ -79,7 +79,9 @@ describe("vision pool queue", () => {
     const pool = createVisionPool({ timeoutMs: 3_000 });
     try {
       // A 1024² ×4 super-resolution takes over a minute; a decode-only analysis takes milliseconds.
-      const huge = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: "#336699" } }).png().toBuffer();
+      const huge = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: "#336699" } })
+        .png()
+        .toBuffer();
       const slow = pool.upscale(huge, { scale: 4, format: "png" });
       const next = pool.analyze(fixture("coffee-cup.jpg"), {});
       expect(describeError(await slow.catch((e: unknown) => e)).row.name).toBe("TIMEOUT");

@@ -1,6 +1,13 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
-import type { AnalysisTasks, ImageAnalysis, UpscaledImage, UpscaleFormat, WorkerReply, WorkerRequest } from "./vision-types.ts";
+import type {
+  AnalysisTasks,
+  ImageAnalysis,
+  UpscaledImage,
+  UpscaleFormat,
+  WorkerReply,
+  WorkerRequest,
+} from "./vision-types.ts";
 
 export interface VisionPoolOptions {
   /** Requests allowed to wait behind the running one; beyond it callers get RATE_LIMITED + Retry-After. */
@@ -14,7 +21,10 @@ export interface VisionPool {
   /** Runs the asked-for models on one image (PNG, JPEG or WebP bytes). */
   analyze(bytes: Uint8Array, tasks: AnalysisTasks): Promise<ImageAnalysis>;
   /** Enlarges one image ×2 or ×4 with ESRGAN-slim (at most SR_MAX_INPUT_PIXELS in). */
-  upscale(bytes: Uint8Array, options: { scale: 2 | 4; format: UpscaleFormat; quality?: number }): Promise<UpscaledImage>;
+  upscale(
+    bytes: Uint8Array,
+    options: { scale: 2 | 4; format: UpscaleFormat; quality?: number },
+  ): Promise<UpscaledImage>;
   /** Requests running or waiting now. */
   readonly pending: number;
   /** Stops the worker; pending requests fail with UNAVAILABLE. */
@@ -113,7 +123,11 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
     if (waiting.length >= maxQueued && running) {
       const retryAfterSeconds = Math.max(1, Math.ceil(((waiting.length + 1) * averageMs) / 1000));
       return Promise.reject(
-        apiError(ErrorReason.RATE_LIMITED, `image models are busy (${waiting.length} waiting); retry in ${retryAfterSeconds} s`, { retryAfterSeconds }),
+        apiError(
+          ErrorReason.RATE_LIMITED,
+          `image models are busy (${waiting.length} waiting); retry in ${retryAfterSeconds} s`,
+          { retryAfterSeconds },
+        ),
       );
     }
     return new Promise<Ok>((resolve, reject) => {

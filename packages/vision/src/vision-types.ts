@@ -36,7 +36,14 @@ export interface UpscaledImage {
 /** The worker protocol: one request, one reply with the same id. */
 export type WorkerRequest =
   | { readonly id: number; readonly kind: "analyze"; readonly bytes: Uint8Array; readonly tasks: AnalysisTasks }
-  | { readonly id: number; readonly kind: "upscale"; readonly bytes: Uint8Array; readonly scale: 2 | 4; readonly format: UpscaleFormat; readonly quality?: number };
+  | {
+      readonly id: number;
+      readonly kind: "upscale";
+      readonly bytes: Uint8Array;
+      readonly scale: 2 | 4;
+      readonly format: UpscaleFormat;
+      readonly quality?: number;
+    };
 
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly analysis?: ImageAnalysis; readonly upscaled?: UpscaledImage }

@@ -44,7 +44,9 @@ const typeName = (ref: string): string => ref.replace("#/components/schemas/", "
 function docComment(text: string | undefined, indent: string): string {
   if (!text) return "";
   const lines = text.replace(/\*\//g, "*\\/").split("\n");
-  return lines.length === 1 ? `${indent}/** ${lines[0]} */\n` : `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join("\n")}\n${indent} */\n`;
+  return lines.length === 1
+    ? `${indent}/** ${lines[0]} */\n`
+    : `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join("\n")}\n${indent} */\n`;
 }
 
 /** Names of schemas reachable from request bodies (their fields stay optional for the caller). */
@@ -66,7 +68,8 @@ function inputSchemas(api: OpenApi, inlineBodies: Map<string, JsonSchema>): Set<
     seen.add(name);
     visit(body);
   }
-  for (const methods of Object.values(api.paths)) for (const op of Object.values(methods)) visit(op.requestBody?.content["application/json"]?.schema);
+  for (const methods of Object.values(api.paths))
+    for (const op of Object.values(methods)) visit(op.requestBody?.content["application/json"]?.schema);
   return seen;
 }
 
@@ -84,7 +87,9 @@ function tsType(schema: JsonSchema): string {
     case "array":
       return `${schema.items ? wrap(tsType(schema.items)) : "unknown"}[]`;
     case "object":
-      return schema.properties && Object.keys(schema.properties).length > 0 ? inlineObject(schema) : "Record<string, unknown>";
+      return schema.properties && Object.keys(schema.properties).length > 0
+        ? inlineObject(schema)
+        : "Record<string, unknown>";
     default:
       return "unknown";
   }
@@ -106,7 +111,8 @@ const alwaysPresent = (schema: JsonSchema, api: OpenApi): boolean => {
 };
 
 function renderInterface(name: string, schema: JsonSchema, isInput: boolean, api: OpenApi): string {
-  if (schema.type !== "object") return `${docComment(schema.description, "")}export type ${name} = ${tsType(schema)};\n`;
+  if (schema.type !== "object")
+    return `${docComment(schema.description, "")}export type ${name} = ${tsType(schema)};\n`;
   const required = new Set(schema.required ?? []);
   const lines = Object.entries(schema.properties ?? {}).map(([wire, prop]) => {
     const optional = isInput ? !required.has(wire) : !required.has(wire) && !alwaysPresent(prop, api);
@@ -142,7 +148,11 @@ export function renderContract(api: OpenApi): string {
       const ok = Object.entries(op.responses).find(([status]) => /^2/.test(status))!;
       const okContent = "content" in ok[1] ? ok[1].content : undefined;
       const okSchema = okContent?.["application/json"]?.schema;
-      const response = okSchema?.$ref ? typeName(okSchema.$ref) : okContent?.["text/event-stream"] ? "GenerationEvent" : undefined;
+      const response = okSchema?.$ref
+        ? typeName(okSchema.$ref)
+        : okContent?.["text/event-stream"]
+          ? "GenerationEvent"
+          : undefined;
       const query = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
       operations.push(
         `  ${op.operationId}: { method: ${JSON.stringify(method.toUpperCase())}, path: ${JSON.stringify(path)}, query: ${JSON.stringify(query)}, body: ${JSON.stringify(bodyName ?? null)}, response: ${JSON.stringify(response ?? null)} },`,
@@ -151,12 +161,16 @@ export function renderContract(api: OpenApi): string {
   }
   const inputs = inputSchemas(api, inlineBodies);
   const schemas = new Map<string, JsonSchema>();
-  for (const [key, schema] of Object.entries(api.components.schemas)) if (key !== "ErrorEnvelope") schemas.set(typeName(key), schema);
+  for (const [key, schema] of Object.entries(api.components.schemas))
+    if (key !== "ErrorEnvelope") schemas.set(typeName(key), schema);
   for (const [name, schema] of inlineBodies) schemas.set(name, schema);
   const errorDetails = api.components.schemas.ErrorEnvelope?.properties?.error?.properties?.details;
   if (errorDetails) {
     // Details differ per error (often `{}`): every field optional.
-    schemas.set("ErrorDetails", { ...errorDetails, description: "`details` of an error: which field, which rule, a suggestion." });
+    schemas.set("ErrorDetails", {
+      ...errorDetails,
+      description: "`details` of an error: which field, which rule, a suggestion.",
+    });
     inputs.add("ErrorDetails");
   }
 
@@ -175,14 +189,17 @@ export function renderContract(api: OpenApi): string {
   for (const r of table) out.push(`  ${r.code}: { status: ${r.http_status}, type: ${JSON.stringify(r.type)} },`);
   out.push("};\n");
 
-  out.push("/** Wire (snake_case) field → [camelCase name, nested schema or \"*\" for a free-form map] per schema. */");
+  out.push('/** Wire (snake_case) field → [camelCase name, nested schema or "*" for a free-form map] per schema. */');
   out.push("export const FIELDS: Record<string, Record<string, readonly [string, string?]>> = {");
-  for (const [name, schema] of schemas) if (schema.type === "object") out.push(`  ${name}: ${JSON.stringify(fieldTable(schema))},`);
+  for (const [name, schema] of schemas)
+    if (schema.type === "object") out.push(`  ${name}: ${JSON.stringify(fieldTable(schema))},`);
   out.push("};\n");
 
   out.push("/** One REST operation: method, path template, query parameters, body and response schema. */");
   out.push("export interface OperationSpec {");
-  out.push("  readonly method: string;\n  readonly path: string;\n  readonly query: readonly string[];\n  readonly body: string | null;\n  readonly response: string | null;");
+  out.push(
+    "  readonly method: string;\n  readonly path: string;\n  readonly query: readonly string[];\n  readonly body: string | null;\n  readonly response: string | null;",
+  );
   out.push("}\n");
   out.push("/** The REST operations by operationId. */");
   out.push("export const OPERATIONS = {");

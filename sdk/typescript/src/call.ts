@@ -4,7 +4,12 @@ import { newIdempotencyKey } from "./web-crypto.js";
 import { fromWire, toWire } from "./wire-case.js";
 
 /** Operations the server deduplicates by Idempotency-Key: a lost connection may be retried. */
-const DEDUPLICATED = new Set<OperationId>(["ImageService_TextToImage", "ImageService_ImageToImage", "ImageService_Inpaint", "ImageService_CreateVariations"]);
+const DEDUPLICATED = new Set<OperationId>([
+  "ImageService_TextToImage",
+  "ImageService_ImageToImage",
+  "ImageService_Inpaint",
+  "ImageService_CreateVariations",
+]);
 
 /** Path parameters and camelCase query parameters of one call. */
 export interface CallInput {
@@ -18,7 +23,12 @@ export interface CallInput {
  * and query to snake_case, sends a new Idempotency-Key with every POST that creates something,
  * and returns the camelCase answer (undefined for 204).
  */
-export async function callOperation<T>(config: TransportConfig, id: OperationId, input: CallInput, options?: RequestOptions): Promise<T> {
+export async function callOperation<T>(
+  config: TransportConfig,
+  id: OperationId,
+  input: CallInput,
+  options?: RequestOptions,
+): Promise<T> {
   const response = await openOperation(config, id, input, options);
   const spec = OPERATIONS[id];
   if (response.status === 204) return undefined as T;
@@ -27,7 +37,13 @@ export async function callOperation<T>(config: TransportConfig, id: OperationId,
 }
 
 /** Like callOperation, but returns the Response unread (for streams). */
-export async function openOperation(config: TransportConfig, id: OperationId, input: CallInput, options: RequestOptions = {}, accept?: string): Promise<Response> {
+export async function openOperation(
+  config: TransportConfig,
+  id: OperationId,
+  input: CallInput,
+  options: RequestOptions = {},
+  accept?: string,
+): Promise<Response> {
   const spec = OPERATIONS[id];
   const path = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = input.params?.[name];
@@ -42,7 +58,8 @@ export async function openOperation(config: TransportConfig, id: OperationId, in
     query.set(name, Array.isArray(value) ? value.join(",") : String(value));
   }
   const creates = spec.method === "POST" && spec.body !== null;
-  const body = spec.method === "GET" || spec.method === "DELETE" ? undefined : toWire(input.body ?? {}, spec.body ?? undefined);
+  const body =
+    spec.method === "GET" || spec.method === "DELETE" ? undefined : toWire(input.body ?? {}, spec.body ?? undefined);
   return send(
     config,
     {

@@ -2,7 +2,17 @@ import type * as api from "./generated/contract.js";
 import { callOperation } from "./call.js";
 import { ImageGenError } from "./errors.js";
 import { Generations, isTerminal, type WaitOptions } from "./generations.js";
-import { AdminApi, CollectionsApi, GalleryApi, IntegrationsApi, ModelsApi, OAuthAppsApi, ProcessApi, UserApi, WebhooksApi } from "./resources.js";
+import {
+  AdminApi,
+  CollectionsApi,
+  GalleryApi,
+  IntegrationsApi,
+  ModelsApi,
+  OAuthAppsApi,
+  ProcessApi,
+  UserApi,
+  WebhooksApi,
+} from "./resources.js";
 import type { TransportConfig } from "./transport.js";
 import { verifyWebhook, type WebhookEvent, type WebhookHeaders } from "./webhooks.js";
 
@@ -37,7 +47,8 @@ export interface CreateOptions extends WaitOptions {
 export const SDK_VERSION = "0.1.0";
 export const DEFAULT_BASE_URL = "https://api.imagegen.app";
 
-const env = (name: string): string | undefined => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
+const env = (name: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
 /** The imagegen API: one namespace per part of it, camelCase in and out. */
 export class ImageGenClient {
@@ -118,7 +129,8 @@ export class GenerateApi {
       const code = (generation.error?.reason ?? "generation_failed").toUpperCase();
       throw ImageGenError.fromCode(code, `generation ${generation.id} failed: ${generation.error?.message ?? ""}`);
     }
-    if (generation.status === "canceled") throw ImageGenError.fromCode("CANCELED", `generation ${generation.id} was canceled`);
+    if (generation.status === "canceled")
+      throw ImageGenError.fromCode("CANCELED", `generation ${generation.id} was canceled`);
     return generation;
   }
 }

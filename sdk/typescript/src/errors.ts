@@ -44,7 +44,13 @@ export class ImageGenError extends Error {
   /** An error for `code` with the status and type the contract's error table gives it. */
   static fromCode(code: string, message: string, extra: Partial<ImageGenErrorInit> = {}): ImageGenError {
     const row = (ERROR_TABLE as Record<string, { status: number; type: string } | undefined>)[code];
-    return new ImageGenError({ status: row?.status ?? 500, type: row?.type ?? "server_error", code, message, ...extra });
+    return new ImageGenError({
+      status: row?.status ?? 500,
+      type: row?.type ?? "server_error",
+      code,
+      message,
+      ...extra,
+    });
   }
 }
 

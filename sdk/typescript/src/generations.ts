@@ -26,7 +26,10 @@ export class Generations {
   }
 
   /** GET /api/v2/generations: one page of yours, newest first. */
-  list(query: { pageSize?: number; pageToken?: string; status?: GenerationStatus } = {}, options?: RequestOptions): Promise<ListGenerationsResponse> {
+  list(
+    query: { pageSize?: number; pageToken?: string; status?: GenerationStatus } = {},
+    options?: RequestOptions,
+  ): Promise<ListGenerationsResponse> {
     return callOperation(this.config, "ImageService_ListGenerations", { query }, options);
   }
 
@@ -41,7 +44,13 @@ export class Generations {
    * A stream that ends in an `error` event throws ImageGenError.
    */
   async *watch(id: string, options: RequestOptions = {}): AsyncGenerator<GenerationEvent> {
-    const response = await openOperation(this.config, "ImageService_WatchGeneration", { params: { id } }, options, "text/event-stream");
+    const response = await openOperation(
+      this.config,
+      "ImageService_WatchGeneration",
+      { params: { id } },
+      options,
+      "text/event-stream",
+    );
     if (!response.body) return;
     const requestId = response.headers.get("x-request-id") ?? undefined;
     const events = readServerSentEvents(response.body);
@@ -51,12 +60,30 @@ export class Generations {
         next = await events.next();
       } catch (cause) {
         // The body broke off: the caller's abort, or a connection cut mid-stream.
-        if (options.signal?.aborted) throw new ImageGenError({ status: 0, code: "CANCELED", type: "canceled", message: "the call was aborted", requestId, cause });
-        throw new ImageGenError({ status: 0, code: "UNAVAILABLE", type: "service_unavailable", message: `the event stream of ${id} broke off`, requestId, cause });
+        if (options.signal?.aborted)
+          throw new ImageGenError({
+            status: 0,
+            code: "CANCELED",
+            type: "canceled",
+            message: "the call was aborted",
+            requestId,
+            cause,
+          });
+        throw new ImageGenError({
+          status: 0,
+          code: "UNAVAILABLE",
+          type: "service_unavailable",
+          message: `the event stream of ${id} broke off`,
+          requestId,
+          cause,
+        });
       }
       if (next.done) return;
       const json = JSON.parse(next.value.data) as { error?: { code?: string; message?: string } };
-      if (next.value.event === "error") throw ImageGenError.fromCode(json.error?.code ?? "INTERNAL", json.error?.message ?? "the stream failed", { requestId });
+      if (next.value.event === "error")
+        throw ImageGenError.fromCode(json.error?.code ?? "INTERNAL", json.error?.message ?? "the stream failed", {
+          requestId,
+        });
       yield fromWire(json, "GenerationEvent") as GenerationEvent;
     }
   }
@@ -86,7 +113,10 @@ export class Generations {
       }
     } catch (error) {
       if (timeout.signal.aborted && !options.signal?.aborted) {
-        throw ImageGenError.fromCode("TIMEOUT", `generation ${id} did not finish within ${timeoutMs} ms`, { status: 0, cause: error });
+        throw ImageGenError.fromCode("TIMEOUT", `generation ${id} did not finish within ${timeoutMs} ms`, {
+          status: 0,
+          cause: error,
+        });
       }
       throw error;
     } finally {

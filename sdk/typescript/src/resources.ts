@@ -13,7 +13,10 @@ export class ProcessApi {
     return callOperation(this.config, "ImageService_ApplyFilters", { body: request }, options);
   }
   /** POST /api/v2/process/remove-background. */
-  removeBackground(request: api.RemoveBackgroundRequest, options?: RequestOptions): Promise<api.RemoveBackgroundResponse> {
+  removeBackground(
+    request: api.RemoveBackgroundRequest,
+    options?: RequestOptions,
+  ): Promise<api.RemoveBackgroundResponse> {
     return callOperation(this.config, "ImageService_RemoveBackground", { body: request }, options);
   }
   /** POST /api/v2/process/upscale. */
@@ -72,7 +75,10 @@ export class CollectionsApi {
     return callOperation(this.config, "GalleryService_CreateCollection", { body: request }, options);
   }
   /** GET /api/v2/collections. */
-  list(query: { pageSize?: number; pageToken?: string } = {}, options?: RequestOptions): Promise<api.ListCollectionsResponse> {
+  list(
+    query: { pageSize?: number; pageToken?: string } = {},
+    options?: RequestOptions,
+  ): Promise<api.ListCollectionsResponse> {
     return callOperation(this.config, "GalleryService_ListCollections", { query }, options);
   }
   /** GET /api/v2/collections/{id}. */
@@ -97,7 +103,11 @@ export class IntegrationsApi {
     return callOperation(this.config, "IntegrationService_ListIntegrationServices", {}, options);
   }
   /** GET /api/v2/integrations/{service}/authorize-url: the consent page, its state and PKCE code_verifier. */
-  authorizeUrl(service: "dropbox" | "google_drive", query: { redirectUri?: string } = {}, options?: RequestOptions): Promise<api.AuthorizeUrl> {
+  authorizeUrl(
+    service: "dropbox" | "google_drive",
+    query: { redirectUri?: string } = {},
+    options?: RequestOptions,
+  ): Promise<api.AuthorizeUrl> {
     return callOperation(this.config, "IntegrationService_GetAuthorizeUrl", { params: { service }, query }, options);
   }
   /** POST /api/v2/integrations/connect: exchanges the authorization code and connects the account. */
@@ -113,15 +123,28 @@ export class IntegrationsApi {
     return callOperation(this.config, "IntegrationService_GetIntegration", { params: { id } }, options);
   }
   /** PATCH /api/v2/integrations/{id}: changes the settings given. */
-  update(id: string, changes: api.UpdateIntegrationRequest, options?: RequestOptions): Promise<api.IntegrationResponse> {
-    return callOperation(this.config, "IntegrationService_UpdateIntegration", { params: { id }, body: changes }, options);
+  update(
+    id: string,
+    changes: api.UpdateIntegrationRequest,
+    options?: RequestOptions,
+  ): Promise<api.IntegrationResponse> {
+    return callOperation(
+      this.config,
+      "IntegrationService_UpdateIntegration",
+      { params: { id }, body: changes },
+      options,
+    );
   }
   /** DELETE /api/v2/integrations/{id}: revokes the token at the service; nothing is uploaded after it. */
   async delete(id: string, options?: RequestOptions): Promise<void> {
     await callOperation(this.config, "IntegrationService_DeleteIntegration", { params: { id } }, options);
   }
   /** GET /api/v2/integrations/{id}/uploads: newest first. */
-  uploads(id: string, query: { pageSize?: number } = {}, options?: RequestOptions): Promise<api.ListIntegrationUploadsResponse> {
+  uploads(
+    id: string,
+    query: { pageSize?: number } = {},
+    options?: RequestOptions,
+  ): Promise<api.ListIntegrationUploadsResponse> {
     return callOperation(this.config, "IntegrationService_ListIntegrationUploads", { params: { id }, query }, options);
   }
 }
@@ -150,7 +173,11 @@ export class WebhooksApi {
     return callOperation(this.config, "WebhookService_DeleteWebhook", { params: { id } }, options);
   }
   /** GET /api/v2/webhooks/{id}/deliveries: every delivery attempt. */
-  deliveries(id: string, query: { pageSize?: number; pageToken?: string } = {}, options?: RequestOptions): Promise<api.ListWebhookDeliveriesResponse> {
+  deliveries(
+    id: string,
+    query: { pageSize?: number; pageToken?: string } = {},
+    options?: RequestOptions,
+  ): Promise<api.ListWebhookDeliveriesResponse> {
     return callOperation(this.config, "WebhookService_ListWebhookDeliveries", { params: { id }, query }, options);
   }
   /** GET /api/v2/webhooks/default/secret: the secret that signs requests' own webhook_url events. */
@@ -201,7 +228,10 @@ export class OAuthAppsApi {
 export class AdminApi {
   readonly keys: {
     create(request: api.CreateApiKeyRequest, options?: RequestOptions): Promise<api.CreateApiKeyResponse>;
-    list(query?: { owner?: string; includeRevoked?: boolean }, options?: RequestOptions): Promise<api.ListApiKeysResponse>;
+    list(
+      query?: { owner?: string; includeRevoked?: boolean },
+      options?: RequestOptions,
+    ): Promise<api.ListApiKeysResponse>;
     revoke(id: string, options?: RequestOptions): Promise<api.ApiKey>;
   };
   constructor(config: TransportConfig) {

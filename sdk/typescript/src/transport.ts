@@ -49,7 +49,11 @@ const RETRYABLE_STATUS = new Set([429, 503]);
  * 1 s, 2 s, ... with jitter when it gave none), at most `maxRetries` times; a Retry-After longer
  * than `maxRetryDelayMs` is not waited for but thrown, with `retryAfterSeconds` set.
  */
-export async function send(config: TransportConfig, exchange: Exchange, options: RequestOptions = {}): Promise<Response> {
+export async function send(
+  config: TransportConfig,
+  exchange: Exchange,
+  options: RequestOptions = {},
+): Promise<Response> {
   const maxRetries = options.maxRetries ?? config.maxRetries;
   const headers: Record<string, string> = {
     accept: exchange.accept ?? "application/json",
@@ -70,15 +74,34 @@ export async function send(config: TransportConfig, exchange: Exchange, options:
       response = await config.fetch(url, { method: exchange.method, headers, body, signal: attemptSignal.signal });
     } catch (cause) {
       attemptSignal.done();
-      if (options.signal?.aborted) throw new ImageGenError({ status: 0, code: "CANCELED", type: "canceled", message: "the call was aborted", cause });
+      if (options.signal?.aborted)
+        throw new ImageGenError({
+          status: 0,
+          code: "CANCELED",
+          type: "canceled",
+          message: "the call was aborted",
+          cause,
+        });
       const timedOut = attemptSignal.timedOut();
       if (exchange.retryOnNetworkError && attempt < maxRetries) {
         await sleep(backoffMs(attempt), options.signal);
         continue;
       }
       throw timedOut
-        ? new ImageGenError({ status: 0, code: "TIMEOUT", type: "timeout_error", message: `no answer within ${timeoutMs} ms`, cause })
-        : new ImageGenError({ status: 0, code: "UNAVAILABLE", type: "service_unavailable", message: `could not reach ${config.baseURL}: ${String(cause)}`, cause });
+        ? new ImageGenError({
+            status: 0,
+            code: "TIMEOUT",
+            type: "timeout_error",
+            message: `no answer within ${timeoutMs} ms`,
+            cause,
+          })
+        : new ImageGenError({
+            status: 0,
+            code: "UNAVAILABLE",
+            type: "service_unavailable",
+            message: `could not reach ${config.baseURL}: ${String(cause)}`,
+            cause,
+          });
     }
     // The body may still be streaming (watch); the timeout covers the wait for headers only.
     attemptSignal.keepForBody();
@@ -154,7 +177,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-const canceled = (cause: unknown): ImageGenError => new ImageGenError({ status: 0, code: "CANCELED", type: "canceled", message: "the call was aborted", cause });
+const canceled = (cause: unknown): ImageGenError =>
+  new ImageGenError({ status: 0, code: "CANCELED", type: "canceled", message: "the call was aborted", cause });
 
 /** An AbortSignal that fires on the caller's signal or after `timeoutMs` until the headers come. */
 function linkedSignal(outer: AbortSignal | undefined, timeoutMs: number) {

@@ -24,13 +24,20 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
  * Pass the body exactly as received (string or bytes), never re-serialized JSON.
  * Throws WebhookVerificationError otherwise.
  */
-export async function verifyWebhook(payload: string | Uint8Array, headers: WebhookHeaders, secret: string, now = Date.now()): Promise<WebhookEvent> {
+export async function verifyWebhook(
+  payload: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string,
+  now = Date.now(),
+): Promise<WebhookEvent> {
   const id = header(headers, "webhook-id");
   const timestamp = header(headers, "webhook-timestamp");
   const signatures = header(headers, "webhook-signature");
-  if (!id || !timestamp || !signatures) throw new WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature header");
+  if (!id || !timestamp || !signatures)
+    throw new WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature header");
   if (!/^\d+$/.test(timestamp)) throw new WebhookVerificationError("webhook-timestamp is not Unix seconds");
-  if (Math.abs(now / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) throw new WebhookVerificationError("webhook-timestamp is more than 5 minutes away");
+  if (Math.abs(now / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS)
+    throw new WebhookVerificationError("webhook-timestamp is more than 5 minutes away");
   const body = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
   const signed = concat(new TextEncoder().encode(`${id}.${timestamp}.`), body);
   const subtle = (await webCrypto()).subtle;

@@ -24,7 +24,8 @@ function convert(value: unknown, schema: string | undefined, direction: "toWire"
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
   const fields = schema ? FIELDS[schema] : undefined;
   const byName = new Map<string, readonly [string, string | undefined]>();
-  for (const [wire, [name, nested]] of Object.entries(fields ?? {})) byName.set(direction === "toWire" ? name : wire, [direction === "toWire" ? wire : name, nested]);
+  for (const [wire, [name, nested]] of Object.entries(fields ?? {}))
+    byName.set(direction === "toWire" ? name : wire, [direction === "toWire" ? wire : name, nested]);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (inner === undefined) continue;

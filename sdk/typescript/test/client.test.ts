@@ -36,7 +36,11 @@ describe("ImageGenClient requests", () => {
   });
 
   it("each create call gets its own Idempotency-Key, or the caller's", async () => {
-    const { fetch, seen } = scriptedFetch([() => json(200, generation()), () => json(200, generation()), () => json(200, generation())]);
+    const { fetch, seen } = scriptedFetch([
+      () => json(200, generation()),
+      () => json(200, generation()),
+      () => json(200, generation()),
+    ]);
     const client = clientWith(fetch);
     await client.generate.textToImage({ prompt: "a" });
     await client.generate.textToImage({ prompt: "a" });
@@ -76,7 +80,10 @@ describe("ImageGenClient requests", () => {
     try {
       await new ImageGenClient({ fetch }).user.profile();
     } finally {
-      for (const [name, value] of [["IMAGEGEN_API_KEY", saved.key], ["IMAGEGEN_BASE_URL", saved.url]] as const) {
+      for (const [name, value] of [
+        ["IMAGEGEN_API_KEY", saved.key],
+        ["IMAGEGEN_BASE_URL", saved.url],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -99,24 +106,51 @@ describe("ImageGenClient requests", () => {
 describe("ImageGenError", () => {
   it("carries status, code, type, requestId and camelCase details from the envelope", async () => {
     const { fetch } = scriptedFetch([
-      () => envelope(400, "INVALID_REQUEST", "validation_error", { details: { field: "parameters.width", reason: "int64.multiple_of", violations: [{ field: "parameters.width", reason: "x", message: "m" }] } }),
+      () =>
+        envelope(400, "INVALID_REQUEST", "validation_error", {
+          details: {
+            field: "parameters.width",
+            reason: "int64.multiple_of",
+            violations: [{ field: "parameters.width", reason: "x", message: "m" }],
+          },
+        }),
     ]);
-    const error = await clientWith(fetch).generate.textToImage({ prompt: "p", parameters: { width: 100 } }).catch((e: unknown) => e);
+    const error = await clientWith(fetch)
+      .generate.textToImage({ prompt: "p", parameters: { width: 100 } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageGenError);
-    expect(error).toMatchObject({ status: 400, code: "INVALID_REQUEST", type: "validation_error", requestId: "req_abc", documentationUrl: "/docs/errors#INVALID_REQUEST" });
+    expect(error).toMatchObject({
+      status: 400,
+      code: "INVALID_REQUEST",
+      type: "validation_error",
+      requestId: "req_abc",
+      documentationUrl: "/docs/errors#INVALID_REQUEST",
+    });
     expect((error as ImageGenError).details.field).toBe("parameters.width");
     expect((error as ImageGenError).details.violations?.[0]?.field).toBe("parameters.width");
   });
 
   it("names the code of a bare status when the body is not our envelope", async () => {
-    const { fetch } = scriptedFetch([() => new Response("<html>bad gateway</html>", { status: 502, headers: { "x-request-id": "req_proxy" } })]);
-    const error = await clientWith(fetch).models.list().catch((e: unknown) => e);
+    const { fetch } = scriptedFetch([
+      () => new Response("<html>bad gateway</html>", { status: 502, headers: { "x-request-id": "req_proxy" } }),
+    ]);
+    const error = await clientWith(fetch)
+      .models.list()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE", requestId: "req_proxy" });
   });
 
   it("raises a failed generation's own code, with the table's status", async () => {
-    const { fetch } = scriptedFetch([() => json(200, generation({ status: "failed", images: [], error: { reason: "content_policy", message: "refused" } }))]);
-    const error = await clientWith(fetch).generate.textToImage({ prompt: "p" }).catch((e: unknown) => e);
+    const { fetch } = scriptedFetch([
+      () =>
+        json(
+          200,
+          generation({ status: "failed", images: [], error: { reason: "content_policy", message: "refused" } }),
+        ),
+    ]);
+    const error = await clientWith(fetch)
+      .generate.textToImage({ prompt: "p" })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, code: "CONTENT_POLICY", type: "content_policy_error" });
   });
 });

@@ -19,9 +19,11 @@ describe("the SDK and the contract", () => {
   const calls: Record<string, (c: ImageGenClient) => Promise<unknown>> = {
     ImageService_TextToImage: (c) => c.generate.textToImage({ prompt: "p" }),
     ImageService_ImageToImage: (c) => c.generate.imageToImage({ initImage: "https://x/i.png", prompt: "p" }),
-    ImageService_Inpaint: (c) => c.generate.inpaint({ initImage: "https://x/i.png", maskImage: "https://x/m.png", prompt: "p" }),
+    ImageService_Inpaint: (c) =>
+      c.generate.inpaint({ initImage: "https://x/i.png", maskImage: "https://x/m.png", prompt: "p" }),
     ImageService_CreateVariations: (c) => c.generate.variations({ image: "https://x/i.png" }),
-    ImageService_ApplyFilters: (c) => c.process.filters({ imageUrl: "https://x/i.png", filters: [{ type: "blur", radius: 2 }] }),
+    ImageService_ApplyFilters: (c) =>
+      c.process.filters({ imageUrl: "https://x/i.png", filters: [{ type: "blur", radius: 2 }] }),
     ImageService_RemoveBackground: (c) => c.process.removeBackground({ imageUrl: "https://x/i.png" }),
     ImageService_Upscale: (c) => c.process.upscale({ imageUrl: "https://x/i.png", scaleFactor: 2 }),
     ImageService_GetGeneration: (c) => c.generations.get("gen_1"),
@@ -40,7 +42,8 @@ describe("the SDK and the contract", () => {
     GalleryService_GetCollection: (c) => c.collections.get("col_1"),
     GalleryService_UpdateCollection: (c) => c.collections.update("col_1", { name: "d" }),
     GalleryService_DeleteCollection: (c) => c.collections.delete("col_1"),
-    WebhookService_CreateWebhook: (c) => c.webhooks.create({ url: "https://x/hook", events: ["generation.completed"], secret: "webhook_secret_key_123" }),
+    WebhookService_CreateWebhook: (c) =>
+      c.webhooks.create({ url: "https://x/hook", events: ["generation.completed"], secret: "webhook_secret_key_123" }),
     WebhookService_ListWebhooks: (c) => c.webhooks.list(),
     WebhookService_GetWebhook: (c) => c.webhooks.get("wh_1"),
     WebhookService_UpdateWebhook: (c) => c.webhooks.update("wh_1", { active: false }),
@@ -49,7 +52,8 @@ describe("the SDK and the contract", () => {
     WebhookService_GetDefaultWebhookSecret: (c) => c.webhooks.defaultSecret(),
     WebhookService_RotateDefaultWebhookSecret: (c) => c.webhooks.rotateDefaultSecret(),
     IntegrationService_ListIntegrationServices: (c) => c.integrations.services(),
-    IntegrationService_GetAuthorizeUrl: (c) => c.integrations.authorizeUrl("dropbox", { redirectUri: "https://app.example/cb" }),
+    IntegrationService_GetAuthorizeUrl: (c) =>
+      c.integrations.authorizeUrl("dropbox", { redirectUri: "https://app.example/cb" }),
     IntegrationService_CreateIntegration: (c) => c.integrations.connect({ service: "dropbox", authCode: "code" }),
     IntegrationService_ListIntegrations: (c) => c.integrations.list(),
     IntegrationService_GetIntegration: (c) => c.integrations.get("int_1"),
@@ -58,7 +62,8 @@ describe("the SDK and the contract", () => {
     IntegrationService_ListIntegrationUploads: (c) => c.integrations.uploads("int_1"),
     UserService_GetProfile: (c) => c.user.profile(),
     UserService_UpdatePreferences: (c) => c.user.updatePreferences({ defaultModel: "local" }),
-    OAuthAppService_CreateOAuthApp: (c) => c.oauthApps.create({ name: "a", redirectUris: ["https://x/cb"], scopes: ["models:read"], confidential: false }),
+    OAuthAppService_CreateOAuthApp: (c) =>
+      c.oauthApps.create({ name: "a", redirectUris: ["https://x/cb"], scopes: ["models:read"], confidential: false }),
     OAuthAppService_ListOAuthApps: (c) => c.oauthApps.list(),
     OAuthAppService_GetOAuthApp: (c) => c.oauthApps.get("app_1"),
     OAuthAppService_DeleteOAuthApp: (c) => c.oauthApps.delete("app_1"),
@@ -73,7 +78,9 @@ describe("the SDK and the contract", () => {
 
   it.each(Object.entries(OPERATIONS))("%s is sent as its method and path", async (id, spec) => {
     const answer = spec.response === "Generation" ? generation() : {};
-    const { fetch, seen } = scriptedFetch([() => (spec.response === null ? new Response(null, { status: 204 }) : json(200, answer))]);
+    const { fetch, seen } = scriptedFetch([
+      () => (spec.response === null ? new Response(null, { status: 204 }) : json(200, answer)),
+    ]);
     await calls[id]!(new ImageGenClient({ apiKey: "k", baseURL: "http://api.test", fetch }));
     const path = spec.path.replace(/\{\w+\}/, (_m) => "[^/?]+").replace(/[:]/g, ":");
     expect(seen[0]?.method).toBe(spec.method);

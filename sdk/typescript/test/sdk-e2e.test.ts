@@ -20,7 +20,11 @@ let system: RunningSystem;
 let project: string;
 
 /** Runs an ES module in the temp project (which has only the packed SDK installed). */
-async function runModule(name: string, source: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+async function runModule(
+  name: string,
+  source: string,
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
   writeFileSync(join(project, name), source);
   return run(process.execPath, [name], { cwd: project, env: { ...process.env, ...env }, timeout: 120_000 });
 }
@@ -59,7 +63,18 @@ describe("@imagegen/sdk from its packed tarball, against the running system", ()
     writeFileSync(join(project, "seed.ts"), source);
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [] }, files: ["seed.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: "es2022",
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          lib: ["es2022", "dom"],
+          types: [],
+        },
+        files: ["seed.ts"],
+      }),
     );
     const tsc = join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin", "tsc");
     await run(tsc, ["-p", "tsconfig.json"], { cwd: project, timeout: 120_000 }).catch((error: { stdout?: string }) => {
@@ -67,7 +82,10 @@ describe("@imagegen/sdk from its packed tarball, against the running system", ()
     });
     // And a mistake is caught: numOutputs must be a number.
     writeFileSync(join(project, "seed.ts"), source.replace("numOutputs: 1", "numOutputs: 'one'"));
-    const failed = await run(tsc, ["-p", "tsconfig.json"], { cwd: project, timeout: 120_000 }).then(() => "", (error: { stdout?: string }) => error.stdout ?? "");
+    const failed = await run(tsc, ["-p", "tsconfig.json"], { cwd: project, timeout: 120_000 }).then(
+      () => "",
+      (error: { stdout?: string }) => error.stdout ?? "",
+    );
     const line = source.split("\n").findIndex((l) => l.includes("numOutputs")) + 1;
     expect(failed).toMatch(new RegExp(`^seed\\.ts\\(${line},\\d+\\): error TS2322`, "m"));
   });
@@ -78,14 +96,22 @@ describe("@imagegen/sdk from its packed tarball, against the running system", ()
     const wrapped = `import { ImageGenError } from '@imagegen/sdk';\ntry {\n${source.replace(/^import .*$/m, "const { ImageGenClient } = await import('@imagegen/sdk');")}\n} catch (error) {\n  console.log(JSON.stringify({ isImageGenError: error instanceof ImageGenError, status: error.status, code: error.code, type: error.type, requestId: error.requestId }));\n}\n`;
     const { stdout } = await runModule("bad-key.mjs", wrapped);
     const seen = JSON.parse(stdout.trim()) as Record<string, unknown>;
-    expect(seen).toMatchObject({ isImageGenError: true, status: 401, code: "UNAUTHORIZED", type: "authentication_error" });
+    expect(seen).toMatchObject({
+      isImageGenError: true,
+      status: 401,
+      code: "UNAUTHORIZED",
+      type: "authentication_error",
+    });
     expect(seen.requestId).toMatch(/\S/);
   });
 
   it("runs the React component's call with the key from the environment and IMAGEGEN_BASE_URL", async () => {
     const call = seedSnippet("jsx");
     const source = `import { ImageGenClient } from '@imagegen/sdk';\nconst prompt = 'a red bicycle';\n${call}\nconsole.log(JSON.stringify(result.images.map((img) => ({ id: img.id, url: img.url, width: img.width }))));\n`;
-    const { stdout } = await runModule("react-call.mjs", source, { REACT_APP_IMAGEGEN_API_KEY: system.adminKey, IMAGEGEN_BASE_URL: system.baseUrl });
+    const { stdout } = await runModule("react-call.mjs", source, {
+      REACT_APP_IMAGEGEN_API_KEY: system.adminKey,
+      IMAGEGEN_BASE_URL: system.baseUrl,
+    });
     const images = JSON.parse(stdout.trim()) as { id: string; url: string; width: number }[];
     expect(images).toHaveLength(1);
     expect(images[0]).toMatchObject({ id: expect.stringMatching(/^img_/), width: 1024 });
@@ -96,7 +122,10 @@ describe("the SDK's namespaces against the running system", () => {
   const client = () => new ImageGenClient({ apiKey: system.adminKey, baseURL: system.baseUrl });
 
   it("respondAsync + watch streams the generation to its end; wait returns it finished", async () => {
-    const pending = await client().generate.textToImage({ prompt: "a lighthouse", model: "local", parameters: { width: 256, height: 256 } }, { respondAsync: true });
+    const pending = await client().generate.textToImage(
+      { prompt: "a lighthouse", model: "local", parameters: { width: 256, height: 256 } },
+      { respondAsync: true },
+    );
     expect(pending.id).toMatch(/^gen_/);
     const types: string[] = [];
     for await (const event of client().generations.watch(pending.id)) types.push(event.type);
@@ -112,7 +141,9 @@ describe("the SDK's namespaces against the running system", () => {
     const first = await client().generate.textToImage(request, { idempotencyKey: "sdk-e2e-replay-1" });
     const again = await client().generate.textToImage(request, { idempotencyKey: "sdk-e2e-replay-1" });
     expect(again.id).toBe(first.id);
-    const mismatch = await client().generate.textToImage({ ...request, prompt: "another" }, { idempotencyKey: "sdk-e2e-replay-1" }).catch((e: unknown) => e);
+    const mismatch = await client()
+      .generate.textToImage({ ...request, prompt: "another" }, { idempotencyKey: "sdk-e2e-replay-1" })
+      .catch((e: unknown) => e);
     expect(mismatch).toMatchObject({ status: 422, code: "IDEMPOTENCY_MISMATCH" });
   });
 
@@ -130,16 +161,24 @@ describe("the SDK's namespaces against the running system", () => {
     };
     const before = (await client().user.profile()).user?.usage?.imagesGeneratedToday;
     const prompt = `lost answer ${Date.now()}`;
-    const result = await new ImageGenClient({ apiKey: system.adminKey, baseURL: system.baseUrl, fetch: lossy }).generate.textToImage({ prompt, model: "local", parameters: { width: 64, height: 64 } });
+    const result = await new ImageGenClient({
+      apiKey: system.adminKey,
+      baseURL: system.baseUrl,
+      fetch: lossy,
+    }).generate.textToImage({ prompt, model: "local", parameters: { width: 64, height: 64 } });
     expect(dropped).toBe(2);
-    const mine = (await client().generations.list({ pageSize: 50 })).generations.filter((g) => g.prompt.includes(prompt));
+    const mine = (await client().generations.list({ pageSize: 50 })).generations.filter((g) =>
+      g.prompt.includes(prompt),
+    );
     expect(mine.map((g) => g.id)).toEqual([result.id]);
     const after = (await client().user.profile()).user?.usage?.imagesGeneratedToday;
     expect(after! - before!).toBe(1);
   });
 
   it("a validation error names the field in camelCase details", async () => {
-    const error = await client().generate.textToImage({ prompt: "p", model: "local", parameters: { width: 100 } }).catch((e: unknown) => e);
+    const error = await client()
+      .generate.textToImage({ prompt: "p", model: "local", parameters: { width: 100 } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageGenError);
     expect(error).toMatchObject({ status: 400, code: "INVALID_REQUEST", type: "validation_error" });
     expect((error as ImageGenError).details.field).toContain("width");
@@ -154,7 +193,10 @@ describe("the SDK's namespaces against the running system", () => {
     const created = await client().collections.create({ name: "SDK e2e", isPublic: false });
     expect(created.collection?.itemCount).toBe(0);
     await client().collections.delete(created.collection!.id);
-    await expect(client().collections.get(created.collection!.id)).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
+    await expect(client().collections.get(created.collection!.id)).rejects.toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+    });
     const secret = await client().webhooks.defaultSecret();
     expect(secret.secret).toMatch(/^whsec_/);
   });

@@ -3,7 +3,11 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { ImageGenClient, WebhookVerificationError } from "../src/index.ts";
 
-const body = JSON.stringify({ event: "generation.completed", timestamp: "2024-01-01T00:00:00Z", data: { generation_id: "gen_abc123", images: [{ id: "img_001", url: "https://x/1.png" }] } });
+const body = JSON.stringify({
+  event: "generation.completed",
+  timestamp: "2024-01-01T00:00:00Z",
+  data: { generation_id: "gen_abc123", images: [{ id: "img_001", url: "https://x/1.png" }] },
+});
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Signs like the front does: HMAC-SHA256 over id.timestamp.body with the secret's key bytes. */
@@ -19,7 +23,11 @@ describe("ImageGenClient.verifyWebhook", () => {
   it("accepts what the standardwebhooks library signs with a whsec_ secret, and camelCases the event", async () => {
     const timestamp = new Date();
     const signature = new Webhook(whsec).sign("msg_std", timestamp, body);
-    const headers = new Headers({ "webhook-id": "msg_std", "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)), "webhook-signature": signature });
+    const headers = new Headers({
+      "webhook-id": "msg_std",
+      "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+      "webhook-signature": signature,
+    });
     const event = await ImageGenClient.verifyWebhook(body, headers, whsec);
     expect(event.event).toBe("generation.completed");
     expect(event.data.generationId).toBe("gen_abc123");
@@ -27,7 +35,9 @@ describe("ImageGenClient.verifyWebhook", () => {
 
   it("uses a plain secret's UTF-8 bytes (seed 004's webhook_secret_key_123, and non-ASCII)", async () => {
     for (const secret of ["webhook_secret_key_123", "clé-secrète-ü-0123456789"]) {
-      await expect(ImageGenClient.verifyWebhook(body, sign(secret), secret)).resolves.toMatchObject({ event: "generation.completed" });
+      await expect(ImageGenClient.verifyWebhook(body, sign(secret), secret)).resolves.toMatchObject({
+        event: "generation.completed",
+      });
     }
   });
 
@@ -44,9 +54,18 @@ describe("ImageGenClient.verifyWebhook", () => {
     ["a timestamp 6 minutes old", () => [body, sign(whsec, "msg_1", now() - 360)] as const],
     ["a missing header", () => [body, { "webhook-id": "msg_1", "webhook-timestamp": String(now()) }] as const],
     ["a non-numeric timestamp", () => [body, { ...sign(whsec), "webhook-timestamp": "yesterday" }] as const],
-    ["an unknown signature version", () => [body, { ...sign(whsec), "webhook-signature": sign(whsec)["webhook-signature"]!.replace("v1,", "v2,") }] as const],
+    [
+      "an unknown signature version",
+      () =>
+        [
+          body,
+          { ...sign(whsec), "webhook-signature": sign(whsec)["webhook-signature"]!.replace("v1,", "v2,") },
+        ] as const,
+    ],
   ])("refuses %s", async (_name, make) => {
     const [payload, headers] = make();
-    await expect(ImageGenClient.verifyWebhook(payload, headers, whsec)).rejects.toBeInstanceOf(WebhookVerificationError);
+    await expect(ImageGenClient.verifyWebhook(payload, headers, whsec)).rejects.toBeInstanceOf(
+      WebhookVerificationError,
+    );
   });
 });

@@ -113,7 +113,11 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   const env = options.env ?? process.env;
   const state = await openState(options.dataDir, env, logger);
   const { store, gallery, profiles, webhooks, leases } = state;
-  logger.info("state opened", { database: state.shared ? "postgres" : "sqlite", image_storage: state.blobs.kind, shared_counters: env.REDIS_URL ? "redis" : "in-process" });
+  logger.info("state opened", {
+    database: state.shared ? "postgres" : "sqlite",
+    image_storage: state.blobs.kind,
+    shared_counters: env.REDIS_URL ? "redis" : "in-process",
+  });
   const tiers = loadTierConfig(options.configPath);
   const limiter = await openRateLimiter(env, logger);
   const concurrency = openConcurrencyGate(env, logger);
@@ -125,9 +129,19 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
   // and to every provider, and each provider proves itself back (see server-kit service-identity).
   const serviceSecret = loadServiceSecret(options.dataDir);
   const identity = new ServiceIdentity("front", serviceSecret);
-  const providers = new ProviderDirectory(config.providers.values(), logger, identity, options.breaker, options.providerTransport);
+  const providers = new ProviderDirectory(
+    config.providers.values(),
+    logger,
+    identity,
+    options.breaker,
+    options.providerTransport,
+  );
   await providers.start();
-  const catalog = new ModelCatalog(config, providers, new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs));
+  const catalog = new ModelCatalog(
+    config,
+    providers,
+    new ModelPerformance((since) => store.modelTimings(since), options.performanceRefreshMs),
+  );
   const inFlight = new InFlightGenerations();
   const holder = `${hostname()}:${process.pid}`;
   // Offline image models (NSFW, objects) in a worker thread, loaded on first use.
@@ -165,14 +179,29 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     screenImage,
     onFinished(generation, owner, webhookUrl) {
       const event = generationEventName(generation);
-      if (event) dispatcher.emit(owner, event, generationEventData(generation, owner), webhookUrl ? { url: webhookUrl } : undefined);
+      if (event)
+        dispatcher.emit(
+          owner,
+          event,
+          generationEventData(generation, owner),
+          webhookUrl ? { url: webhookUrl } : undefined,
+        );
       integrations.generationFinished(generation, owner);
     },
   });
   const keys = loadBootstrapKeys(options.dataDir, (line) => logger.warn(line));
   const resolveApiKey = createKeyResolver(store, () => keys);
   // OAuth 2.0 for third-party apps: an access token resolves to the key that authorized it.
-  const oauth = createOAuth({ env, publicBaseUrl: options.publicBaseUrl, state, store, bootstrapKeys: () => keys, resolveApiKey, secret: serviceSecret, logger });
+  const oauth = createOAuth({
+    env,
+    publicBaseUrl: options.publicBaseUrl,
+    state,
+    store,
+    bootstrapKeys: () => keys,
+    resolveApiKey,
+    secret: serviceSecret,
+    logger,
+  });
   const resolveKey = createCredentialResolver(resolveApiKey, oauth.resolveToken);
 
   const stopSweeper = startLeaseSweeper({
@@ -183,7 +212,9 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     logger,
     discardImages: (id) => discardPartialImages(store, images, id),
     onFailed(owner, id) {
-      void runner.snapshot(owner, id).then((generation) => dispatcher.emit(owner, "generation.failed", generationEventData(generation, owner)));
+      void runner
+        .snapshot(owner, id)
+        .then((generation) => dispatcher.emit(owner, "generation.failed", generationEventData(generation, owner)));
     },
   });
 
@@ -198,7 +229,17 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
     // Prompts are judged before any handler: a refusal claims, charges and dispatches nothing.
     moderationInterceptorFor(options.configPath),
   ];
-  const publicServices = [ImageService, ModelService, GalleryService, WebhookService, IntegrationService, UserService, OAuthAppService, AdminService, Health].map((s) => s.typeName);
+  const publicServices = [
+    ImageService,
+    ModelService,
+    GalleryService,
+    WebhookService,
+    IntegrationService,
+    UserService,
+    OAuthAppService,
+    AdminService,
+    Health,
+  ].map((s) => s.typeName);
   const routes = (router: ConnectRouter): void => {
     registerImageService(router, {
       runner,
@@ -210,7 +251,17 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       syncWaitMs: options.syncWaitMs,
       vision: vision.pool,
       cache: createGenerationCache(cacheIndex, (owner, id) => runner.snapshot(owner, id)),
-      process: { runner, planner: { catalog, providers }, images, dispatcher, onProcessed: integrations.imageProcessed, waitMs: options.syncWaitMs, maxPixels: 4096 * 4096, vision: vision.pool, screenImage },
+      process: {
+        runner,
+        planner: { catalog, providers },
+        images,
+        dispatcher,
+        onProcessed: integrations.imageProcessed,
+        waitMs: options.syncWaitMs,
+        maxPixels: 4096 * 4096,
+        vision: vision.pool,
+        screenImage,
+      },
     });
     registerModelService(router, catalog);
     registerGalleryService(router, { gallery, store, images });
@@ -230,7 +281,10 @@ export async function createFrontApp(options: FrontOptions): Promise<FrontApp> {
       // Our own gateway (a proven caller) learns which providers are shut out and shows it in /readyz.
       const unproven = providers.unproven();
       if (unproven.length > 0 && context.values.get(serviceCallerKey)) {
-        context.responseHeader.set(READINESS_DETAIL_HEADER, JSON.stringify({ providers: Object.fromEntries(unproven.map((id) => [id, UNPROVEN_PROVIDER_PROBLEM])) }));
+        context.responseHeader.set(
+          READINESS_DETAIL_HEADER,
+          JSON.stringify({ providers: Object.fromEntries(unproven.map((id) => [id, UNPROVEN_PROVIDER_PROBLEM])) }),
+        );
       }
       return providers.anyUsable();
     });

@@ -11,7 +11,10 @@ import { SHIPPED_CONFIG, startInMemoryFront, type InMemoryFront } from "./in-mem
 // Admission (scopes, quota, concurrency) refuses before any provider call, and the price
 // charged is the serving route's: table-driven against the in-memory front.
 const bfl = createFakeProvider({ id: "bfl", models: { "flux-pro-1.1": {} } });
-const replicate = createFakeProvider({ id: "replicate", models: { "black-forest-labs/flux-1.1-pro": {}, "stability-ai/sdxl": {} } });
+const replicate = createFakeProvider({
+  id: "replicate",
+  models: { "black-forest-labs/flux-1.1-pro": {}, "stability-ai/sdxl": {} },
+});
 
 /** The shipped catalog, with FLUX 1.1 pro priced per route: 2 credits at BFL, 3 at Replicate. */
 function routePricedConfig(): string {
@@ -33,7 +36,11 @@ beforeAll(async () => {
 afterAll(() => front?.close());
 
 let seed = 0;
-const request = (model: string, numOutputs = 1) => ({ prompt: "a lighthouse", model, parameters: { width: 64, height: 64, numOutputs, seed: ++seed } });
+const request = (model: string, numOutputs = 1) => ({
+  prompt: "a lighthouse",
+  model,
+  parameters: { width: 64, height: 64, numOutputs, seed: ++seed },
+});
 async function keyWith(fields: Record<string, unknown>) {
   const { secret } = await front.admin.createApiKey({ owner: `owner-${++seed}`, tier: "pro", ...fields });
   return front.as(secret);
@@ -42,7 +49,13 @@ async function keyWith(fields: Record<string, unknown>) {
 describe("the price charged is the route that served", () => {
   it.each([
     { name: "the first route", bflJob: { kind: "images" } as const, provider: "bfl", credits: 4, usd: 0.08 },
-    { name: "the fallback route at its own price", bflJob: { kind: "error", reason: ErrorReason.UPSTREAM_UNAVAILABLE } as const, provider: "replicate", credits: 6, usd: 0.12 },
+    {
+      name: "the fallback route at its own price",
+      bflJob: { kind: "error", reason: ErrorReason.UPSTREAM_UNAVAILABLE } as const,
+      provider: "replicate",
+      credits: 6,
+      usd: 0.12,
+    },
   ])("$name", async ({ bflJob, provider, credits, usd }) => {
     const caller = await keyWith({});
     bfl.script(bflJob);
@@ -55,9 +68,25 @@ describe("the price charged is the route that served", () => {
 
 describe("admission refuses before any provider call", () => {
   it.each([
-    { name: "a model outside the key's scope", key: { allowedModels: ["local"] }, model: "flux-pro-1.1", code: "FORBIDDEN" },
-    { name: "no provider of the model in the key's scope", key: { allowedProviders: ["openai"] }, model: "flux-pro-1.1", code: "FORBIDDEN" },
-    { name: "a request dearer than the credits left (admitted at the dearest route)", key: { monthlyCreditQuota: 5 }, model: "flux-pro-1.1", outputs: 2, code: "QUOTA_EXCEEDED" },
+    {
+      name: "a model outside the key's scope",
+      key: { allowedModels: ["local"] },
+      model: "flux-pro-1.1",
+      code: "FORBIDDEN",
+    },
+    {
+      name: "no provider of the model in the key's scope",
+      key: { allowedProviders: ["openai"] },
+      model: "flux-pro-1.1",
+      code: "FORBIDDEN",
+    },
+    {
+      name: "a request dearer than the credits left (admitted at the dearest route)",
+      key: { monthlyCreditQuota: 5 },
+      model: "flux-pro-1.1",
+      outputs: 2,
+      code: "QUOTA_EXCEEDED",
+    },
     { name: "an unknown model", key: {}, model: "no-such-model", code: "NOT_FOUND" },
     { name: "a model whose providers are not running", key: {}, model: "dall-e-3", code: "MODEL_NOT_AVAILABLE" },
   ])("$name: $code", async ({ key, model, outputs, code }) => {
@@ -71,7 +100,10 @@ describe("admission refuses before any provider call", () => {
 
   it("a provider scope narrows the routes: a key limited to Replicate is served there", async () => {
     const caller = await keyWith({ allowedProviders: ["replicate"] });
-    expect(await caller.images.textToImage(request("flux-pro-1.1"))).toMatchObject({ provider: "replicate", status: GenerationStatus.COMPLETED });
+    expect(await caller.images.textToImage(request("flux-pro-1.1"))).toMatchObject({
+      provider: "replicate",
+      status: GenerationStatus.COMPLETED,
+    });
   });
 
   it("caps the generations one key runs at once (the free tier: 2)", async () => {
@@ -79,13 +111,19 @@ describe("admission refuses before any provider call", () => {
     // Admitted (the gate held) before the create call answers; polling would spend the tier's rate limit.
     bfl.script({ kind: "hold" }, { kind: "hold" });
     const async = { headers: { prefer: "respond-async" } };
-    const running = [await caller.images.textToImage(request("flux-pro-1.1"), async), await caller.images.textToImage(request("flux-pro-1.1"), async)];
+    const running = [
+      await caller.images.textToImage(request("flux-pro-1.1"), async),
+      await caller.images.textToImage(request("flux-pro-1.1"), async),
+    ];
     const error = await caller.images.textToImage(request("flux-pro-1.1")).catch((e: unknown) => e);
     expect(describeError(error).row.name).toBe("RATE_LIMITED");
     // Refused before anything was stored (or dispatched).
-    expect((await caller.images.listGenerations({})).generations.map((g) => g.id).sort()).toEqual(running.map((g) => g.id).sort());
+    expect((await caller.images.listGenerations({})).generations.map((g) => g.id).sort()).toEqual(
+      running.map((g) => g.id).sort(),
+    );
     bfl.release();
     await front.app.drain(5_000);
-    for (const g of running) expect((await caller.images.getGeneration({ id: g.id })).status).toBe(GenerationStatus.COMPLETED);
+    for (const g of running)
+      expect((await caller.images.getGeneration({ id: g.id })).status).toBe(GenerationStatus.COMPLETED);
   });
 });

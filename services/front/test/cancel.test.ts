@@ -11,7 +11,8 @@ const request = { prompt: "a lighthouse", model: "flux-pro-1.1", parameters: { w
 const bfl = createFakeProvider({ id: "bfl", models: { "flux-pro-1.1": {} } });
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 20))) if (await check()) return;
+  for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 20)))
+    if (await check()) return;
   throw new Error(`timed out waiting until ${what}`);
 }
 
@@ -21,7 +22,8 @@ async function creditsCharged(front: InMemoryFront): Promise<number> {
 
 let seed = 100;
 /** A generation the fake provider holds, processing on `front`. */
-const held = (front: InMemoryFront): Promise<Generation> => startHeld(front, bfl, { ...request, parameters: { ...request.parameters, seed: ++seed } });
+const held = (front: InMemoryFront): Promise<Generation> =>
+  startHeld(front, bfl, { ...request, parameters: { ...request.parameters, seed: ++seed } });
 
 describe("cancel on the replica running the generation", () => {
   let front: InMemoryFront;
@@ -78,7 +80,11 @@ describe("two fronts on one PostgreSQL", () => {
 
   it("cancel vs complete: the provider finishing after the cancel was stored does not overwrite it nor charge", async () => {
     // This front checks for cancels too rarely to abort the job: its completion races the cancel.
-    const slow = await startInMemoryFront({ providers: [bfl], env: { DATABASE_URL: postgres.url }, cancelCheckMs: 60_000 });
+    const slow = await startInMemoryFront({
+      providers: [bfl],
+      env: { DATABASE_URL: postgres.url },
+      cancelCheckMs: 60_000,
+    });
     try {
       const pending = await held(slow);
       expect((await other.images.cancelGeneration({ id: pending.id })).status).toBe(GenerationStatus.CANCELED);

@@ -94,11 +94,23 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
   async function* generate(req: GenerateRequest, signal: AbortSignal): AsyncGenerator<GenerateResponse> {
     calls.push(req);
     const job = queue.shift() ?? { kind: "images" };
-    if (job.kind === "error") throw apiError(job.reason, `${options.id} refused the job (scripted)`, { retryAfterSeconds: job.retryAfterSeconds });
+    if (job.kind === "error")
+      throw apiError(job.reason, `${options.id} refused the job (scripted)`, {
+        retryAfterSeconds: job.retryAfterSeconds,
+      });
     yield create(GenerateResponseSchema, { event: { case: "accepted", value: { jobId: `job-${calls.length}` } } });
     const image = async (index: number) =>
       create(GenerateResponseSchema, {
-        event: { case: "image", value: { data: await testImage("png", req.width, req.height), format: Format.PNG, width: req.width, height: req.height, seed: (req.seed ?? 0) + index } },
+        event: {
+          case: "image",
+          value: {
+            data: await testImage("png", req.width, req.height),
+            format: Format.PNG,
+            width: req.width,
+            height: req.height,
+            seed: (req.seed ?? 0) + index,
+          },
+        },
       });
     if (job.kind === "partial-then-error") {
       yield await image(0);
@@ -106,7 +118,9 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
     }
     if (job.kind === "hold") {
       for (let i = 0; i < (job.imagesFirst ?? 0); i++) yield await image(i);
-      const abortedNow = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      const abortedNow = new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
       await Promise.race([held, abortedNow]);
       if (signal.aborted) {
         aborted++;
@@ -120,13 +134,16 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
 
   const transport = createRouterTransport((router) =>
     router.service(ProviderService, {
-      describeProvider: () => (checkUp(), {
-        id: options.id,
-        displayName: options.id,
-        configured: options.configured ?? true,
-        statusReason: options.configured === false ? `${options.id.toUpperCase()}_API_TOKEN is not set` : "",
-        models,
-      }),
+      describeProvider: () => (
+        checkUp(),
+        {
+          id: options.id,
+          displayName: options.id,
+          configured: options.configured ?? true,
+          statusReason: options.configured === false ? `${options.id.toUpperCase()}_API_TOKEN is not set` : "",
+          models,
+        }
+      ),
       generate: (req, ctx) => (checkUp(), generate(req, ctx.signal)),
       ...(options.unary && {
         async generateUnary(req, ctx) {

@@ -17,7 +17,11 @@ const client = () =>
     IntegrationService,
     createRouterTransport(front.app.routes, {
       router: { interceptors: [...front.app.interceptors] },
-      transport: { interceptors: [(next) => (req) => (req.header.set("authorization", "Bearer in-memory-admin-key-0123456789"), next(req))] },
+      transport: {
+        interceptors: [
+          (next) => (req) => (req.header.set("authorization", "Bearer in-memory-admin-key-0123456789"), next(req)),
+        ],
+      },
     }),
   );
 
@@ -40,19 +44,43 @@ describe("integrations without operator credentials", () => {
   });
 
   it("refuses connect and authorize-url with PROVIDER_NOT_CONFIGURED (HTTP 503)", async () => {
-    expect(await refusal(client().createIntegration({ service: "dropbox", authCode: "abc" }))).toEqual({ code: Code.FailedPrecondition, reason: "PROVIDER_NOT_CONFIGURED" });
-    expect(await refusal(client().getAuthorizeUrl({ service: "google_drive", redirectUri: "https://app.example/cb" }))).toEqual({ code: Code.FailedPrecondition, reason: "PROVIDER_NOT_CONFIGURED" });
+    expect(await refusal(client().createIntegration({ service: "dropbox", authCode: "abc" }))).toEqual({
+      code: Code.FailedPrecondition,
+      reason: "PROVIDER_NOT_CONFIGURED",
+    });
+    expect(
+      await refusal(client().getAuthorizeUrl({ service: "google_drive", redirectUri: "https://app.example/cb" })),
+    ).toEqual({ code: Code.FailedPrecondition, reason: "PROVIDER_NOT_CONFIGURED" });
   });
 
   it("validates before anything else: an unknown service or an empty code is INVALID_ARGUMENT", async () => {
-    expect((await refusal(client().createIntegration({ service: "box", authCode: "abc" }))).code).toBe(Code.InvalidArgument);
-    expect((await refusal(client().createIntegration({ service: "dropbox", authCode: "" }))).code).toBe(Code.InvalidArgument);
-    expect((await refusal(client().createIntegration({ service: "dropbox", authCode: "x", codeVerifier: "short" }))).code).toBe(Code.InvalidArgument);
-    expect((await refusal(client().createIntegration({ service: "dropbox", authCode: "x", settings: { folderPath: "no-leading-slash" } }))).code).toBe(Code.InvalidArgument);
+    expect((await refusal(client().createIntegration({ service: "box", authCode: "abc" }))).code).toBe(
+      Code.InvalidArgument,
+    );
+    expect((await refusal(client().createIntegration({ service: "dropbox", authCode: "" }))).code).toBe(
+      Code.InvalidArgument,
+    );
+    expect(
+      (await refusal(client().createIntegration({ service: "dropbox", authCode: "x", codeVerifier: "short" }))).code,
+    ).toBe(Code.InvalidArgument);
+    expect(
+      (
+        await refusal(
+          client().createIntegration({
+            service: "dropbox",
+            authCode: "x",
+            settings: { folderPath: "no-leading-slash" },
+          }),
+        )
+      ).code,
+    ).toBe(Code.InvalidArgument);
   });
 
   it("answers NOT_FOUND for an integration that does not exist", async () => {
-    expect(await refusal(client().getIntegration({ id: "int_missing" }))).toEqual({ code: Code.NotFound, reason: "NOT_FOUND" });
+    expect(await refusal(client().getIntegration({ id: "int_missing" }))).toEqual({
+      code: Code.NotFound,
+      reason: "NOT_FOUND",
+    });
     expect((await refusal(client().listIntegrationUploads({ id: "int_missing" }))).code).toBe(Code.NotFound);
   });
 });

@@ -34,7 +34,10 @@ describe("the measured provider time of a generation", () => {
     expect(ms).toBeGreaterThanOrEqual(HOLD_MS);
     expect(ms).toBeLessThan(1_000);
     let read: string | null = null;
-    await front.images.getGeneration({ id: done.id }, { onHeader: (headers) => (read = headers.get(PROVIDER_DURATION_HEADER)) });
+    await front.images.getGeneration(
+      { id: done.id },
+      { onHeader: (headers) => (read = headers.get(PROVIDER_DURATION_HEADER)) },
+    );
     expect(read).toBe(created);
   });
 

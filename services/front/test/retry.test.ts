@@ -11,7 +11,11 @@ import { startHeld, startInMemoryFront, type InMemoryFront } from "./in-memory-f
 // and does not hold its Idempotency-Key: "please retry" works with the same key.
 const bfl = createFakeProvider({ id: "bfl", models: { "flux-pro-1.1": {} } });
 let seed = 0;
-const request = () => ({ prompt: "a lighthouse", model: "flux-pro-1.1", parameters: { width: 64, height: 64, numOutputs: 3, seed: ++seed } });
+const request = () => ({
+  prompt: "a lighthouse",
+  model: "flux-pro-1.1",
+  parameters: { width: 64, height: 64, numOutputs: 3, seed: ++seed },
+});
 let front: InMemoryFront;
 beforeAll(async () => {
   front = await startInMemoryFront({ providers: [bfl] });
@@ -54,7 +58,9 @@ describe("partial results", () => {
         const pending = await startHeld(front, bfl, request(), { images: 1 });
         // What the sweeper writes when this process could not renew its lease in time.
         const db = new DatabaseSync(join(front.dataDir, "imagegen.sqlite"));
-        db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(pending.id);
+        db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(
+          pending.id,
+        );
         db.close();
         bfl.release();
         return pending.id;
@@ -93,7 +99,9 @@ describe("the Idempotency-Key after a failure", () => {
     const pending = await startHeld(front, bfl, body, { headers: { "idempotency-key": "order-2" } });
     // A replay waits for a running generation like the first call would; asked not to wait, it
     // answers at once with the same generation, still running.
-    const replay = await front.images.textToImage(body, { headers: { "idempotency-key": "order-2", prefer: "respond-async" } });
+    const replay = await front.images.textToImage(body, {
+      headers: { "idempotency-key": "order-2", prefer: "respond-async" },
+    });
     expect([replay.id, replay.status]).toEqual([pending.id, GenerationStatus.PROCESSING]);
     await front.images.cancelGeneration({ id: pending.id });
     const retried = await front.images.textToImage(body, withKey("order-2"));

@@ -8,10 +8,21 @@ import { startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
 // DESIGN.md "Routing rule": a model id names one model; a fallback moves only between routes
 // that serve it; the offline renderer never stands in for a real model whose configured
 // provider fails; the price charged is the serving route's.
-const ALL_OPERATIONS = [Operation.TEXT_TO_IMAGE, Operation.IMAGE_TO_IMAGE, Operation.INPAINT, Operation.VARIATION, Operation.UPSCALE, Operation.REMOVE_BACKGROUND];
+const ALL_OPERATIONS = [
+  Operation.TEXT_TO_IMAGE,
+  Operation.IMAGE_TO_IMAGE,
+  Operation.INPAINT,
+  Operation.VARIATION,
+  Operation.UPSCALE,
+  Operation.REMOVE_BACKGROUND,
+];
 const local = () => createFakeProvider({ id: "local", models: { "local-procedural": { operations: ALL_OPERATIONS } } });
 const replicate = (configured = true) =>
-  createFakeProvider({ id: "replicate", configured, models: { "stability-ai/sdxl": {}, "black-forest-labs/flux-1.1-pro": {} } });
+  createFakeProvider({
+    id: "replicate",
+    configured,
+    models: { "stability-ai/sdxl": {}, "black-forest-labs/flux-1.1-pro": {} },
+  });
 const bfl = () => createFakeProvider({ id: "bfl", models: { "flux-pro-1.1": {} } });
 const sdxl = { prompt: "a lighthouse", model: "stable-diffusion-xl", parameters: { width: 64, height: 64, seed: 7 } };
 
@@ -33,32 +44,63 @@ async function creditsCharged(f: InMemoryFront): Promise<number> {
 
 describe("no silent downgrade", () => {
   it.each([
-    { name: "401/403 from the vendor", reason: ErrorReason.UPSTREAM_AUTH, code: "UPSTREAM_AUTH", retryAfter: undefined },
-    { name: "429 from the vendor", reason: ErrorReason.UPSTREAM_RATE_LIMITED, code: "UPSTREAM_RATE_LIMITED", retryAfter: 120 },
-    { name: "garbage from the vendor", reason: ErrorReason.UPSTREAM_BAD_RESPONSE, code: "UPSTREAM_BAD_RESPONSE", retryAfter: undefined },
-    { name: "the vendor unreachable", reason: ErrorReason.UPSTREAM_UNAVAILABLE, code: "UPSTREAM_UNAVAILABLE", retryAfter: undefined },
-  ])("SDXL with configured Replicate failing ($name) is that error, uncharged, never served by local", async ({ reason, code, retryAfter }) => {
-    const [r, l] = [replicate(), local()];
-    const f = await start(r, l);
-    r.script({ kind: "error", reason, retryAfterSeconds: retryAfter });
-    const error = await f.images.textToImage(sdxl).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    const described = describeError(error);
-    expect(described.row.name).toBe(code);
-    expect(described.retryAfterSeconds).toBe(retryAfter);
-    expect(l.calls).toHaveLength(0);
-    const [stored] = (await f.images.listGenerations({})).generations;
-    expect(stored).toMatchObject({ status: GenerationStatus.FAILED, provider: "replicate", model: "stable-diffusion-xl" });
-    expect(stored?.cost?.credits ?? 0).toBe(0);
-    expect(await creditsCharged(f)).toBe(0);
-  });
+    {
+      name: "401/403 from the vendor",
+      reason: ErrorReason.UPSTREAM_AUTH,
+      code: "UPSTREAM_AUTH",
+      retryAfter: undefined,
+    },
+    {
+      name: "429 from the vendor",
+      reason: ErrorReason.UPSTREAM_RATE_LIMITED,
+      code: "UPSTREAM_RATE_LIMITED",
+      retryAfter: 120,
+    },
+    {
+      name: "garbage from the vendor",
+      reason: ErrorReason.UPSTREAM_BAD_RESPONSE,
+      code: "UPSTREAM_BAD_RESPONSE",
+      retryAfter: undefined,
+    },
+    {
+      name: "the vendor unreachable",
+      reason: ErrorReason.UPSTREAM_UNAVAILABLE,
+      code: "UPSTREAM_UNAVAILABLE",
+      retryAfter: undefined,
+    },
+  ])(
+    "SDXL with configured Replicate failing ($name) is that error, uncharged, never served by local",
+    async ({ reason, code, retryAfter }) => {
+      const [r, l] = [replicate(), local()];
+      const f = await start(r, l);
+      r.script({ kind: "error", reason, retryAfterSeconds: retryAfter });
+      const error = await f.images.textToImage(sdxl).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const described = describeError(error);
+      expect(described.row.name).toBe(code);
+      expect(described.retryAfterSeconds).toBe(retryAfter);
+      expect(l.calls).toHaveLength(0);
+      const [stored] = (await f.images.listGenerations({})).generations;
+      expect(stored).toMatchObject({
+        status: GenerationStatus.FAILED,
+        provider: "replicate",
+        model: "stable-diffusion-xl",
+      });
+      expect(stored?.cost?.credits ?? 0).toBe(0);
+      expect(await creditsCharged(f)).toBe(0);
+    },
+  );
 
   it("SDXL with Replicate healthy is served by Replicate at SDXL's price", async () => {
     const f = await start(replicate(), local());
     const generation = await f.images.textToImage({ ...sdxl, parameters: { ...sdxl.parameters, numOutputs: 2 } });
-    expect(generation).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate", model: "stable-diffusion-xl" });
+    expect(generation).toMatchObject({
+      status: GenerationStatus.COMPLETED,
+      provider: "replicate",
+      model: "stable-diffusion-xl",
+    });
     expect([generation.cost?.credits, generation.cost?.usd]).toEqual([2, 0.04]);
     expect(await creditsCharged(f)).toBe(2);
   });
@@ -68,7 +110,11 @@ describe("no silent downgrade", () => {
     const f = await start(b, r, local());
     b.script({ kind: "error", reason: ErrorReason.UPSTREAM_UNAVAILABLE });
     const generation = await f.images.textToImage({ ...sdxl, model: "flux-pro-1.1" });
-    expect(generation).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate", model: "flux-pro-1.1" });
+    expect(generation).toMatchObject({
+      status: GenerationStatus.COMPLETED,
+      provider: "replicate",
+      model: "flux-pro-1.1",
+    });
     expect([b.calls.length, r.calls.length, r.calls[0]?.model]).toEqual([1, 1, "black-forest-labs/flux-1.1-pro"]);
     expect(generation.cost?.credits).toBe(2);
   });
@@ -78,7 +124,11 @@ describe("the offline stand-in", () => {
   it("serves a seed model id only with no provider of it configured, says so, and costs what local costs", async () => {
     const f = await start(replicate(false), local());
     const generation = await f.images.textToImage(sdxl);
-    expect(generation).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "local", model: "stable-diffusion-xl" });
+    expect(generation).toMatchObject({
+      status: GenerationStatus.COMPLETED,
+      provider: "local",
+      model: "stable-diffusion-xl",
+    });
     expect(generation.cost?.credits ?? 0).toBe(0);
     const { model } = await f.models.getModel({ modelId: "stable-diffusion-xl" });
     expect(model).toMatchObject({ status: "active", providers: ["local"], pricing: { perImage: 0, credits: 0 } });
@@ -87,7 +137,9 @@ describe("the offline stand-in", () => {
 
   it("is not the default model: a request without one gets local itself", async () => {
     const f = await start(replicate(false), local());
-    expect(await f.images.textToImage({ prompt: "a lighthouse", parameters: { width: 64, height: 64 } })).toMatchObject({ model: "local", provider: "local" });
+    expect(await f.images.textToImage({ prompt: "a lighthouse", parameters: { width: 64, height: 64 } })).toMatchObject(
+      { model: "local", provider: "local" },
+    );
   });
 
   it("does not come back once a configured Replicate has gone away", async () => {
@@ -99,13 +151,20 @@ describe("the offline stand-in", () => {
     const error = await f.images.textToImage(sdxl).catch((e: unknown) => e);
     expect(describeError(error).row.name).toBe("MODEL_NOT_AVAILABLE");
     expect(l.calls).toHaveLength(0);
-    expect((await f.models.getModel({ modelId: "stable-diffusion-xl" })).model).toMatchObject({ status: "unavailable", providers: ["replicate", "automatic1111"] });
+    expect((await f.models.getModel({ modelId: "stable-diffusion-xl" })).model).toMatchObject({
+      status: "unavailable",
+      providers: ["replicate", "automatic1111"],
+    });
   });
 });
 
 describe("one unary call where a job does not progress", () => {
   it("a model declared without progress is served by one GenerateUnary call, images stored and charged as streamed", async () => {
-    const r = createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: false } } });
+    const r = createFakeProvider({
+      id: "replicate",
+      unary: true,
+      models: { "stability-ai/sdxl": { progress: false } },
+    });
     const f = await start(r, local());
     const generation = await f.images.textToImage({ ...sdxl, parameters: { ...sdxl.parameters, numOutputs: 2 } });
     expect(generation).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate" });
@@ -119,7 +178,10 @@ describe("one unary call where a job does not progress", () => {
   it("a model that reports progress keeps the stream", async () => {
     const r = createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: true } } });
     const f = await start(r, local());
-    expect(await f.images.textToImage(sdxl)).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate" });
+    expect(await f.images.textToImage(sdxl)).toMatchObject({
+      status: GenerationStatus.COMPLETED,
+      provider: "replicate",
+    });
     expect(r.calls).toHaveLength(1);
     expect(r.unaryCalls()).toBe(0);
   });
@@ -128,16 +190,26 @@ describe("one unary call where a job does not progress", () => {
     const r = createFakeProvider({ id: "replicate", models: { "stability-ai/sdxl": { progress: false } } });
     const f = await start(r, local());
     // Two different prompts: the second is not a cache hit, and must not try the unary call again.
-    for (const prompt of ["a lighthouse", "a harbour"]) expect(await f.images.textToImage({ ...sdxl, prompt })).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate" });
+    for (const prompt of ["a lighthouse", "a harbour"])
+      expect(await f.images.textToImage({ ...sdxl, prompt })).toMatchObject({
+        status: GenerationStatus.COMPLETED,
+        provider: "replicate",
+      });
     expect(r.calls).toHaveLength(2);
     expect(r.unaryCalls()).toBe(0);
   });
 
   it("a provider's refusal on the unary call is the same error, uncharged, never served by local", async () => {
-    const [r, l] = [createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: false } } }), local()];
+    const [r, l] = [
+      createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: false } } }),
+      local(),
+    ];
     const f = await start(r, l);
     r.script({ kind: "error", reason: ErrorReason.UPSTREAM_AUTH });
-    const error = await f.images.textToImage(sdxl).then(() => undefined, (e: unknown) => e);
+    const error = await f.images.textToImage(sdxl).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(describeError(error).row.name).toBe("UPSTREAM_AUTH");
     expect(r.unaryCalls()).toBe(1);
     expect(l.calls).toHaveLength(0);

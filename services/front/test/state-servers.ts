@@ -70,14 +70,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A fresh PostgreSQL cluster (initdb + pg_ctl, fsync off); `url` names its `postgres` database. */
 export async function startPostgres(): Promise<TestServer> {
   if (!existsSync(join(PG_BIN, "initdb"))) {
-    throw new Error(`PostgreSQL server binaries not found in ${PG_BIN}: apt-get install -y postgresql (or set IMAGEGEN_PG_BIN)`);
+    throw new Error(
+      `PostgreSQL server binaries not found in ${PG_BIN}: apt-get install -y postgresql (or set IMAGEGEN_PG_BIN)`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "imagegen-pg-"));
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
   const port = await freePort();
   await runPg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  const start = () => runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start"]);
+  const start = () =>
+    runPg("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "log"),
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "-w",
+      "start",
+    ]);
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -106,7 +118,9 @@ export async function startRedis(): Promise<TestServer> {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     await waitForPort(port, 10_000, "redis-server");
   };
   const stop = async () => {

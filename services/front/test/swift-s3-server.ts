@@ -24,20 +24,31 @@ const SERVERS = ["account", "container", "object"] as const;
 export async function startSwiftS3(): Promise<S3TestServer> {
   for (const binary of ["swift-ring-builder", "swift-proxy-server", ...SERVERS.map((s) => `swift-${s}-server`)]) {
     if (!existsSync(`/usr/bin/${binary}`)) {
-      throw new Error(`${binary} not found: install Debian's swift swift-proxy swift-account swift-container swift-object (see .ci/debian-packages.txt)`);
+      throw new Error(
+        `${binary} not found: install Debian's swift swift-proxy swift-account swift-container swift-object (see .ci/debian-packages.txt)`,
+      );
     }
   }
   const dir = mkdtempSync(join(tmpdir(), "imagegen-swift-"));
   mkdirSync(join(dir, "dev", "d1"), { recursive: true });
   // swift.conf is read from swift_dir, so nothing under /etc/swift is touched.
-  writeFileSync(join(dir, "swift.conf"), "[swift-hash]\nswift_hash_path_suffix = imagegen-test\nswift_hash_path_prefix = imagegen-test\n[storage-policy:0]\nname = Policy-0\ndefault = yes\n");
-  const ports = { account: await freePort(), container: await freePort(), object: await freePort(), proxy: await freePort() };
+  writeFileSync(
+    join(dir, "swift.conf"),
+    "[swift-hash]\nswift_hash_path_suffix = imagegen-test\nswift_hash_path_prefix = imagegen-test\n[storage-policy:0]\nname = Policy-0\ndefault = yes\n",
+  );
+  const ports = {
+    account: await freePort(),
+    container: await freePort(),
+    object: await freePort(),
+    proxy: await freePort(),
+  };
   for (const server of SERVERS) {
     const builder = join(dir, `${server}.builder`);
     for (const args of [["create", "0", "1", "0"], ["add", `r1z1-127.0.0.1:${ports[server]}/d1`, "1"], ["rebalance"]]) {
       const run = spawnSync("swift-ring-builder", [builder, ...args], { encoding: "utf8" });
       // rebalance exits 1 with a warning on a one-device ring; the ring file is what counts.
-      if (run.status !== 0 && !(args[0] === "rebalance" && existsSync(join(dir, `${server}.ring.gz`)))) throw new Error(`swift-ring-builder ${args.join(" ")}: ${run.stdout}${run.stderr}`);
+      if (run.status !== 0 && !(args[0] === "rebalance" && existsSync(join(dir, `${server}.ring.gz`))))
+        throw new Error(`swift-ring-builder ${args.join(" ")}: ${run.stdout}${run.stderr}`);
     }
     writeFileSync(
       join(dir, `${server}-server.conf`),
@@ -60,7 +71,9 @@ export async function startSwiftS3(): Promise<S3TestServer> {
   );
   let output = "";
   const children: ChildProcess[] = [...SERVERS, "proxy" as const].map((server) => {
-    const child = spawn(`/usr/bin/swift-${server}-server`, [join(dir, `${server}-server.conf`)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(`/usr/bin/swift-${server}-server`, [join(dir, `${server}-server.conf`)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     return child;
@@ -89,7 +102,8 @@ export async function startSwiftS3(): Promise<S3TestServer> {
   return {
     endpoint,
     credentials: { AWS_ACCESS_KEY_ID: accessKey, AWS_SECRET_ACCESS_KEY: secretKey },
-    blobUrl: (bucket, prefix = "") => `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1&path_style=true`,
+    blobUrl: (bucket, prefix = "") =>
+      `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1&path_style=true`,
     stop,
   };
 }

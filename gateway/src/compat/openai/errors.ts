@@ -28,7 +28,11 @@ const PARAMS: Record<string, string> = {
  * Renders any error as OpenAI does: the table's status, except that a spent quota is OpenAI's
  * 429 `insufficient_quota` (the SDK's RateLimitError), and OpenAI's `type`/`code` vocabulary.
  */
-export function renderOpenAiError(error: unknown): { status: number; body: OpenAiErrorBody; retryAfterSeconds?: number } {
+export function renderOpenAiError(error: unknown): {
+  status: number;
+  body: OpenAiErrorBody;
+  retryAfterSeconds?: number;
+} {
   const described = describeError(error);
   const field = described.fieldViolations[0]?.field;
   const param = field === undefined ? null : (PARAMS[field] ?? field);
@@ -41,7 +45,8 @@ export function renderOpenAiError(error: unknown): { status: number; body: OpenA
   if (name === "RATE_LIMITED") [type, code] = ["requests", "rate_limit_exceeded"];
   if (name === "QUOTA_EXCEEDED") [status, type, code] = [429, "insufficient_quota", "insufficient_quota"];
   // A refused prompt (our moderation or a vendor's) is OpenAI's own content-policy refusal.
-  if (name === "CONTENT_POLICY" || described.metadata.reason === PROMPT_REFUSAL_DETAILS.reason) code = "content_policy_violation";
+  if (name === "CONTENT_POLICY" || described.metadata.reason === PROMPT_REFUSAL_DETAILS.reason)
+    code = "content_policy_violation";
   if (name === "NOT_FOUND" && field === undefined && described.metadata.model) code = "model_not_found";
   return { status, body: { error: { message, type, param, code } }, retryAfterSeconds: described.retryAfterSeconds };
 }

@@ -23,7 +23,12 @@ export async function openAiMaskToWhiteMeansEdit(mask: Buffer, maxPixels: number
   if (pixels > maxPixels) throw refuse(`mask is ${meta.width}x${meta.height}, more than ${maxPixels} pixels`);
   if (!meta.hasAlpha) throw refuse("mask has no alpha channel; transparent pixels mark the area to edit");
   try {
-    return await sharp(mask, { limitInputPixels: maxPixels }).extractChannel("alpha").negate().toColourspace("b-w").png().toBuffer();
+    return await sharp(mask, { limitInputPixels: maxPixels })
+      .extractChannel("alpha")
+      .negate()
+      .toColourspace("b-w")
+      .png()
+      .toBuffer();
   } catch {
     throw refuse("mask could not be decoded");
   }

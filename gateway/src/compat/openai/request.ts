@@ -19,7 +19,11 @@ export interface OpenAiCall<T> {
   readonly responseFormat: ResponseFormat;
 }
 
-const OUTPUT_FORMATS: Record<string, ImageFormat> = { png: ImageFormat.PNG, jpeg: ImageFormat.JPG, webp: ImageFormat.WEBP };
+const OUTPUT_FORMATS: Record<string, ImageFormat> = {
+  png: ImageFormat.PNG,
+  jpeg: ImageFormat.JPG,
+  webp: ImageFormat.WEBP,
+};
 
 function invalid(param: string, message: string) {
   return apiError(ErrorReason.INVALID_REQUEST, message, { fieldViolations: [{ field: param, description: message }] });
@@ -44,7 +48,8 @@ function parseSize(fields: Record<string, unknown>): { width?: number; height?: 
 function responseFormatOf(fields: Record<string, unknown>, model: string): ResponseFormat {
   const given = stringField(fields, "response_format");
   if (given === undefined) return model.startsWith("gpt-image") ? "b64_json" : "url";
-  if (given !== "url" && given !== "b64_json") throw invalid("response_format", "response_format must be url or b64_json");
+  if (given !== "url" && given !== "b64_json")
+    throw invalid("response_format", "response_format must be url or b64_json");
   return given;
 }
 
@@ -96,12 +101,15 @@ async function multipartEditInputs(body: BodyFields): Promise<{ image: string; m
 function jsonEditInputs(fields: Record<string, unknown>): { image: string; mask?: Buffer } {
   const urlOf = (ref: unknown, param: string): string => {
     const value = typeof ref === "object" && ref !== null ? (ref as Record<string, unknown>) : {};
-    if (typeof value.file_id === "string") throw invalid(param, `${param}: file_id is not supported here; send image_url`);
-    if (typeof value.image_url !== "string" || !value.image_url) throw invalid(param, `${param} must be {"image_url": "<https or data: URL>"}`);
+    if (typeof value.file_id === "string")
+      throw invalid(param, `${param}: file_id is not supported here; send image_url`);
+    if (typeof value.image_url !== "string" || !value.image_url)
+      throw invalid(param, `${param} must be {"image_url": "<https or data: URL>"}`);
     return value.image_url;
   };
   const images = fields.images;
-  if (!Array.isArray(images) || images.length === 0) throw invalid("images", "images must hold at least one {image_url}");
+  if (!Array.isArray(images) || images.length === 0)
+    throw invalid("images", "images must hold at least one {image_url}");
   const image = urlOf(images[0], "images");
   if (fields.mask === undefined || fields.mask === null) return { image };
   const maskUrl = urlOf(fields.mask, "mask");
@@ -117,7 +125,12 @@ function jsonEditInputs(fields: Record<string, unknown>): { image: string; mask?
 export async function parseEdit(
   body: BodyFields,
   maxPixels: number,
-): Promise<OpenAiCall<{ kind: "inpaint"; value: MessageInitShape<typeof InpaintRequestSchema> } | { kind: "image-to-image"; value: MessageInitShape<typeof ImageToImageRequestSchema> }>> {
+): Promise<
+  OpenAiCall<
+    | { kind: "inpaint"; value: MessageInitShape<typeof InpaintRequestSchema> }
+    | { kind: "image-to-image"; value: MessageInitShape<typeof ImageToImageRequestSchema> }
+  >
+> {
   const { fields } = body;
   const model = stringField(fields, "model") ?? "";
   const prompt = requiredPrompt(fields);
@@ -128,18 +141,31 @@ export async function parseEdit(
   if (mask) {
     const white = await openAiMaskToWhiteMeansEdit(mask, maxPixels);
     const maskImage = `data:image/png;base64,${white.toString("base64")}`;
-    return { responseFormat, request: { kind: "inpaint", value: { initImage: image, maskImage, prompt, model, parameters, output } } };
+    return {
+      responseFormat,
+      request: { kind: "inpaint", value: { initImage: image, maskImage, prompt, model, parameters, output } },
+    };
   }
-  return { responseFormat, request: { kind: "image-to-image", value: { initImage: image, prompt, model, parameters, output } } };
+  return {
+    responseFormat,
+    request: { kind: "image-to-image", value: { initImage: image, prompt, model, parameters, output } },
+  };
 }
 
 /** POST /v1/images/variations (multipart): no prompt. */
-export async function parseVariation(body: BodyFields): Promise<OpenAiCall<MessageInitShape<typeof CreateVariationsRequestSchema>>> {
+export async function parseVariation(
+  body: BodyFields,
+): Promise<OpenAiCall<MessageInitShape<typeof CreateVariationsRequestSchema>>> {
   const { fields } = body;
   const model = stringField(fields, "model") ?? "";
   parseSize(fields); // validated like OpenAI; variations keep the input's size
   return {
     responseFormat: responseFormatOf(fields, model),
-    request: { image: await fileAsDataUrl(firstImage(body)), model, numOutputs: numOutputs(fields), output: outputOf(fields) },
+    request: {
+      image: await fileAsDataUrl(firstImage(body)),
+      model,
+      numOutputs: numOutputs(fields),
+      output: outputOf(fields),
+    },
   };
 }

@@ -10,7 +10,11 @@ export interface ImagesResponse {
   size?: string;
 }
 
-const FORMAT_NAMES: Record<number, string> = { [ImageFormat.PNG]: "png", [ImageFormat.JPG]: "jpeg", [ImageFormat.WEBP]: "webp" };
+const FORMAT_NAMES: Record<number, string> = {
+  [ImageFormat.PNG]: "png",
+  [ImageFormat.JPG]: "jpeg",
+  [ImageFormat.WEBP]: "webp",
+};
 
 /**
  * `created` is the generation's creation time in Unix seconds; `data[]` holds our signed URLs

@@ -7,7 +7,11 @@ import {
   InpaintRequestSchema,
   TextToImageRequestSchema,
 } from "@imagegen/proto/imagegen/v1/image_service_pb";
-import { GetModelRequestSchema, ListModelsRequestSchema, ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
+import {
+  GetModelRequestSchema,
+  ListModelsRequestSchema,
+  ModelService,
+} from "@imagegen/proto/imagegen/v1/model_service_pb";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
 import { callFrontUnary, type FrontCallOptions } from "../../rpc/front-proxy.ts";
 import { awaitGeneration } from "../shared/await-generation.ts";
@@ -41,7 +45,12 @@ export function createOpenAiRoutes(deps: CompatDeps) {
     if (isRoute(req, url, "POST", "/v1/images/generations")) {
       return answer(async () => {
         const parsed = parseGeneration(await readFields(req, deps.maxBodyBytes));
-        const created = await callFrontUnary(deps.front, ImageService.method.textToImage, create(TextToImageRequestSchema, parsed.request), call);
+        const created = await callFrontUnary(
+          deps.front,
+          ImageService.method.textToImage,
+          create(TextToImageRequestSchema, parsed.request),
+          call,
+        );
         return render(deps, await awaitGeneration(deps.front, created, call), parsed.responseFormat);
       });
     }
@@ -51,21 +60,37 @@ export function createOpenAiRoutes(deps: CompatDeps) {
         const { request } = parsed;
         const created =
           request.kind === "inpaint"
-            ? await callFrontUnary(deps.front, ImageService.method.inpaint, create(InpaintRequestSchema, request.value), call)
-            : await callFrontUnary(deps.front, ImageService.method.imageToImage, create(ImageToImageRequestSchema, request.value), call);
+            ? await callFrontUnary(
+                deps.front,
+                ImageService.method.inpaint,
+                create(InpaintRequestSchema, request.value),
+                call,
+              )
+            : await callFrontUnary(
+                deps.front,
+                ImageService.method.imageToImage,
+                create(ImageToImageRequestSchema, request.value),
+                call,
+              );
         return render(deps, await awaitGeneration(deps.front, created, call), parsed.responseFormat);
       });
     }
     if (isRoute(req, url, "POST", "/v1/images/variations")) {
       return answer(async () => {
         const parsed = await parseVariation(await readFields(req, deps.maxBodyBytes));
-        const created = await callFrontUnary(deps.front, ImageService.method.createVariations, create(CreateVariationsRequestSchema, parsed.request), call);
+        const created = await callFrontUnary(
+          deps.front,
+          ImageService.method.createVariations,
+          create(CreateVariationsRequestSchema, parsed.request),
+          call,
+        );
         return render(deps, await awaitGeneration(deps.front, created, call), parsed.responseFormat);
       });
     }
     if (isRoute(req, url, "GET", "/v1/models")) return answer(() => listModels(deps, call));
     const modelPath = /^\/v1\/models\/([^/]{1,128})$/.exec(url.pathname);
-    if (req.method === "GET" && modelPath) return answer(() => retrieveModel(deps, call, modelIdOf(modelPath[1] as string)));
+    if (req.method === "GET" && modelPath)
+      return answer(() => retrieveModel(deps, call, modelIdOf(modelPath[1] as string)));
     return false;
   };
 }
@@ -88,13 +113,23 @@ function modelIdOf(segment: string): string {
 
 // OpenAI's model object; `owned_by` is the first provider route of the model.
 async function retrieveModel(deps: CompatDeps, call: FrontCallOptions, id: string) {
-  const { model } = await callFrontUnary(deps.front, ModelService.method.getModel, create(GetModelRequestSchema, { modelId: id }), call);
+  const { model } = await callFrontUnary(
+    deps.front,
+    ModelService.method.getModel,
+    create(GetModelRequestSchema, { modelId: id }),
+    call,
+  );
   return { id: model?.id ?? id, object: "model", created: 0, owned_by: model?.providers[0] ?? "imagegen" };
 }
 
 // OpenAI's model list shape; `owned_by` is the first provider route of the model.
 async function listModels(deps: CompatDeps, call: FrontCallOptions) {
-  const { models } = await callFrontUnary(deps.front, ModelService.method.listModels, create(ListModelsRequestSchema, {}), call);
+  const { models } = await callFrontUnary(
+    deps.front,
+    ModelService.method.listModels,
+    create(ListModelsRequestSchema, {}),
+    call,
+  );
   return {
     object: "list",
     data: models.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.providers[0] ?? "imagegen" })),

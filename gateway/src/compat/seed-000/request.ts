@@ -4,7 +4,12 @@ import type { TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image
 import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
 import { intField, stringField, type BodyFields } from "../shared/http-input.ts";
 
-const FORMATS: Record<string, ImageFormat> = { png: ImageFormat.PNG, jpg: ImageFormat.JPG, jpeg: ImageFormat.JPG, webp: ImageFormat.WEBP };
+const FORMATS: Record<string, ImageFormat> = {
+  png: ImageFormat.PNG,
+  jpg: ImageFormat.JPG,
+  jpeg: ImageFormat.JPG,
+  webp: ImageFormat.WEBP,
+};
 
 /**
  * The documented payload of POST /api/generate/{provider}:
@@ -16,7 +21,9 @@ export function parseSeed000(body: BodyFields): MessageInitShape<typeof TextToIm
   const { fields } = body;
   const prompt = stringField(fields, "prompt");
   if (!prompt) {
-    throw apiError(ErrorReason.INVALID_REQUEST, "prompt is required", { fieldViolations: [{ field: "prompt", description: "is required" }] });
+    throw apiError(ErrorReason.INVALID_REQUEST, "prompt is required", {
+      fieldViolations: [{ field: "prompt", description: "is required" }],
+    });
   }
   const formatName = stringField(fields, "output_format");
   const format = formatName === undefined ? ImageFormat.PNG : FORMATS[formatName.toLowerCase()];

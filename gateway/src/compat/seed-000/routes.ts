@@ -26,10 +26,26 @@ export function createSeed000Routes(deps: CompatDeps) {
     try {
       const request = parseSeed000(await readFields(req, deps.maxBodyBytes));
       // The front validates the provider and picks its default model when none is named.
-      const created = await callFrontUnary(deps.front, ImageService.method.textToImage, create(TextToImageRequestSchema, { ...request, provider }), call);
-      sendCompatJson(req, res, 200, renderSeed000(await awaitGeneration(deps.front, created, call)), call.responseHeaders);
+      const created = await callFrontUnary(
+        deps.front,
+        ImageService.method.textToImage,
+        create(TextToImageRequestSchema, { ...request, provider }),
+        call,
+      );
+      sendCompatJson(
+        req,
+        res,
+        200,
+        renderSeed000(await awaitGeneration(deps.front, created, call)),
+        call.responseHeaders,
+      );
     } catch (error) {
-      sendCompatError(req, res, renderSeed000Error(error, String(req.headers["x-request-id"] ?? "")), call.responseHeaders);
+      sendCompatError(
+        req,
+        res,
+        renderSeed000Error(error, String(req.headers["x-request-id"] ?? "")),
+        call.responseHeaders,
+      );
     }
     return true;
   };

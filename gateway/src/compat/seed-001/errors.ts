@@ -12,7 +12,11 @@ const MODEL_REF_REFUSED = new Set(["404", "422"]);
  * "ReplicateError Details:\ntitle: …\nstatus: <Replicate's status>\ndetail: …", with our status
  * (a Replicate 401 is our credential: 502). Everything else is "<REASON>: <message>".
  */
-export function renderSeed001Error(error: unknown): { status: number; body: { error: string }; retryAfterSeconds?: number } {
+export function renderSeed001Error(error: unknown): {
+  status: number;
+  body: { error: string };
+  retryAfterSeconds?: number;
+} {
   const described = describeError(error);
   const name = described.row.name;
   const replicate = replicateAnswer(described);

@@ -14,13 +14,21 @@ export function parseSeed001(body: BodyFields): MessageInitShape<typeof TextToIm
   const { fields } = body;
   const missing = REQUIRED.filter((name) => fields[name] === undefined || fields[name] === null || fields[name] === "");
   if (missing.length) {
-    throw apiError(ErrorReason.INVALID_REQUEST, `missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`, {
-      fieldViolations: missing.map((field) => ({ field, description: "is required" })),
-    });
+    throw apiError(
+      ErrorReason.INVALID_REQUEST,
+      `missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`,
+      {
+        fieldViolations: missing.map((field) => ({ field, description: "is required" })),
+      },
+    );
   }
   return {
     model: stringField(fields, "model"),
     prompt: stringField(fields, "prompt"),
-    parameters: { numOutputs: intField(fields, "num_images"), width: intField(fields, "width"), height: intField(fields, "height") },
+    parameters: {
+      numOutputs: intField(fields, "num_images"),
+      width: intField(fields, "width"),
+      height: intField(fields, "height"),
+    },
   };
 }

@@ -17,9 +17,20 @@ export function createSeed001Routes(deps: CompatDeps) {
     const call = frontCallFor(req, res);
     try {
       const request = parseSeed001(await readFields(req, deps.maxBodyBytes));
-      const created = await callFrontUnary(deps.front, ImageService.method.textToImage, create(TextToImageRequestSchema, request), call);
+      const created = await callFrontUnary(
+        deps.front,
+        ImageService.method.textToImage,
+        create(TextToImageRequestSchema, request),
+        call,
+      );
       const generation = await awaitGeneration(deps.front, created, call);
-      sendCompatJson(req, res, 200, renderSeed001(generation, request.prompt ?? "", request.model ?? ""), call.responseHeaders);
+      sendCompatJson(
+        req,
+        res,
+        200,
+        renderSeed001(generation, request.prompt ?? "", request.model ?? ""),
+        call.responseHeaders,
+      );
     } catch (error) {
       sendCompatError(req, res, renderSeed001Error(error), call.responseHeaders);
     }

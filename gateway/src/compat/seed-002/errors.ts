@@ -18,7 +18,8 @@ const KEPT = new Set(["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "QUOTA_EXCEED
  * model → MODEL_NOT_CONFIGURED, unexpected failures → INTERNAL_ERROR, others → TEXT2IMAGE_ERROR.
  */
 export function renderSeed002Error(error: unknown): Seed002ErrorOut {
-  if (error instanceof Seed002Error) return { status: error.status, error: { code: error.code, message: error.message, details: error.details } };
+  if (error instanceof Seed002Error)
+    return { status: error.status, error: { code: error.code, message: error.message, details: error.details } };
   const described = describeError(error);
   const name = described.row.name;
   const details: Record<string, unknown> = { reason: name };
@@ -33,12 +34,17 @@ export function renderSeed002Error(error: unknown): Seed002ErrorOut {
   if (field === "parameters.width" || field === "parameters.height") return out("INVALID_SIZE", 400);
   if (described.metadata.reason === PROMPT_REFUSAL_DETAILS.reason) {
     // A refused prompt: our reason stays under `reason`, the seed-004 verdict beside it.
-    Object.assign(details, { field: "prompt", detected: described.metadata.reason, suggestion: described.metadata.suggestion });
+    Object.assign(details, {
+      field: "prompt",
+      detected: described.metadata.reason,
+      suggestion: described.metadata.suggestion,
+    });
     return out("TEXT2IMAGE_ERROR", 400);
   }
   if (field === "prompt" || name === "INVALID_PROMPT") return out("TEXT2IMAGE_ERROR", 400);
   if (name === "PROVIDER_NOT_CONFIGURED" || name === "MODEL_NOT_AVAILABLE") return out("PROVIDER_NOT_CONFIGURED", 500);
-  if (name === "NOT_FOUND" && (described.metadata.use_case || described.metadata.model)) return out("MODEL_NOT_CONFIGURED", 500);
+  if (name === "NOT_FOUND" && (described.metadata.use_case || described.metadata.model))
+    return out("MODEL_NOT_CONFIGURED", 500);
   if (name === "INTERNAL" || name === "UNAVAILABLE") return out("INTERNAL_ERROR", 500);
   return out("TEXT2IMAGE_ERROR", described.row.httpStatus < 500 ? 400 : 500);
 }

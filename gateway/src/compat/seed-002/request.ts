@@ -35,10 +35,21 @@ export function parseText2Image(body: BodyFields): Text2ImageParams {
   if (!prompt) throw new Seed002Error("MISSING_PROMPT", "Prompt darf nicht leer sein (prompt must not be empty)");
   const size = stringField(fields, "size") ?? "1024x1024";
   const match = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  if (!match) throw new Seed002Error("INVALID_SIZE", `invalid size ${JSON.stringify(size.slice(0, 40))}: must be WIDTHxHEIGHT`, 400, { size });
+  if (!match)
+    throw new Seed002Error(
+      "INVALID_SIZE",
+      `invalid size ${JSON.stringify(size.slice(0, 40))}: must be WIDTHxHEIGHT`,
+      400,
+      { size },
+    );
   const quality = stringField(fields, "quality") ?? "standard";
   if (quality !== "standard" && quality !== "hd") {
-    throw new Seed002Error("INVALID_QUALITY", `invalid quality ${JSON.stringify(quality.slice(0, 40))}: must be "standard" or "hd"`, 400, { quality });
+    throw new Seed002Error(
+      "INVALID_QUALITY",
+      `invalid quality ${JSON.stringify(quality.slice(0, 40))}: must be "standard" or "hd"`,
+      400,
+      { quality },
+    );
   }
   const seeds = parseSeeds(fields.seeds);
   return {
@@ -62,10 +73,12 @@ function parseSeeds(value: unknown): number[] {
     const text = value.trim();
     list = text.startsWith("[") ? safeJson(text) : text.split(",").map((s) => s.trim());
   }
-  if (!Array.isArray(list)) throw new Seed002Error("TEXT2IMAGE_ERROR", "seeds must be a JSON array or a comma-separated list of integers", 400);
+  if (!Array.isArray(list))
+    throw new Seed002Error("TEXT2IMAGE_ERROR", "seeds must be a JSON array or a comma-separated list of integers", 400);
   return list.map((s) => {
     const n = typeof s === "number" ? s : typeof s === "string" && /^\d+$/.test(s) ? Number(s) : NaN;
-    if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new Seed002Error("TEXT2IMAGE_ERROR", "every seed must be an integer from 0 to 4294967295", 400);
+    if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff)
+      throw new Seed002Error("TEXT2IMAGE_ERROR", "every seed must be an integer from 0 to 4294967295", 400);
     return n;
   });
 }

@@ -3,7 +3,11 @@ import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
 import type { Seed002ErrorOut } from "./errors.ts";
 import type { Text2ImageParams } from "./request.ts";
 
-const FORMATS: Record<number, string> = { [ImageFormat.PNG]: "png", [ImageFormat.JPG]: "jpeg", [ImageFormat.WEBP]: "webp" };
+const FORMATS: Record<number, string> = {
+  [ImageFormat.PNG]: "png",
+  [ImageFormat.JPG]: "jpeg",
+  [ImageFormat.WEBP]: "webp",
+};
 
 /** One image of the answer with its bytes already read. */
 export interface RenderedImage {
@@ -47,7 +51,12 @@ export function renderSeed002Success(run: Seed002Run & { params: Text2ImageParam
   const first = run.generations[0];
   // A generation answered from the cache was paid for once, by the request that made it.
   const totalCost = run.generations.reduce((sum, g) => sum + (g.cached ? 0 : (g.cost?.usd ?? 0)), 0);
-  const images = run.images.map((i) => ({ image_base64: i.base64, image_format: FORMATS[i.format] ?? "png", size: `${i.width}x${i.height}`, seed: i.seed }));
+  const images = run.images.map((i) => ({
+    image_base64: i.base64,
+    image_format: FORMATS[i.format] ?? "png",
+    size: `${i.width}x${i.height}`,
+    seed: i.seed,
+  }));
   return {
     status: "success",
     request: requestPart(run),

@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
-import { GetGenerationRequestSchema, ImageService, TextToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import {
+  GetGenerationRequestSchema,
+  ImageService,
+  TextToImageRequestSchema,
+} from "@imagegen/proto/imagegen/v1/image_service_pb";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
 import { callFrontUnary, type FrontCallOptions } from "../../rpc/front-proxy.ts";
 import { awaitGeneration } from "../shared/await-generation.ts";
@@ -74,7 +78,11 @@ export function createSeed002Routes(deps: CompatDeps) {
     } catch (error) {
       const rendered = renderSeed002Error(error);
       // Only a generation that reached the front's cache has a key to show; a refused request has none.
-      const body = renderSeed002Failure({ params, started, generations, providerMs, images: [], cacheKey: cacheKeyOf(generations), isFromCache: false }, rendered.error, `process-${randomUUID()}`);
+      const body = renderSeed002Failure(
+        { params, started, generations, providerMs, images: [], cacheKey: cacheKeyOf(generations), isFromCache: false },
+        rendered.error,
+        `process-${randomUUID()}`,
+      );
       sendCompatError(req, res, { ...rendered, body }, call.responseHeaders);
     }
     return true;

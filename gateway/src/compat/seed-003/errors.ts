@@ -4,7 +4,11 @@ import { describeError } from "@imagegen/errors";
 const KEPT = new Set([401, 403, 413, 429]);
 
 /** Seed 003's {"error": "<description>"}: 400 for the request's fault, 500 for ours. */
-export function renderSeed003Error(error: unknown): { status: number; body: { error: string }; retryAfterSeconds?: number } {
+export function renderSeed003Error(error: unknown): {
+  status: number;
+  body: { error: string };
+  retryAfterSeconds?: number;
+} {
   const described = describeError(error);
   const table = described.row.httpStatus;
   const status = KEPT.has(table) ? table : table < 500 ? 400 : 500;

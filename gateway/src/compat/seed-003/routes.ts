@@ -1,6 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
-import { CreateVariationsRequestSchema, ImageService, ImageToImageRequestSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import {
+  CreateVariationsRequestSchema,
+  ImageService,
+  ImageToImageRequestSchema,
+} from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { ListModelsRequestSchema, ModelService } from "@imagegen/proto/imagegen/v1/model_service_pb";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
 import { callFrontUnary } from "../../rpc/front-proxy.ts";
@@ -26,7 +30,12 @@ export function createSeed003Routes(deps: CompatDeps) {
     try {
       let body: unknown;
       if (models) {
-        const list = await callFrontUnary(deps.front, ModelService.method.listModels, create(ListModelsRequestSchema, { capability: "image-to-image" }), call);
+        const list = await callFrontUnary(
+          deps.front,
+          ModelService.method.listModels,
+          create(ListModelsRequestSchema, { capability: "image-to-image" }),
+          call,
+        );
         body = renderModels(list.models);
       } else {
         const fields = await readFields(req, deps.maxBodyBytes);

@@ -12,10 +12,19 @@ const TERMINAL = new Set([GenerationStatus.COMPLETED, GenerationStatus.FAILED, G
  * so a generation still running when the front's wait bound passed is followed with
  * WatchGeneration until it ends; a failed one becomes its error (reason and message).
  */
-export async function awaitGeneration(front: Transport, created: Generation, call: FrontCallOptions): Promise<Generation> {
+export async function awaitGeneration(
+  front: Transport,
+  created: Generation,
+  call: FrontCallOptions,
+): Promise<Generation> {
   let generation = created;
   if (!TERMINAL.has(generation.status)) {
-    for await (const event of callFrontStream(front, ImageService.method.watchGeneration, create(WatchGenerationRequestSchema, { id: generation.id }), call)) {
+    for await (const event of callFrontStream(
+      front,
+      ImageService.method.watchGeneration,
+      create(WatchGenerationRequestSchema, { id: generation.id }),
+      call,
+    )) {
       if (event.generation && TERMINAL.has(event.generation.status)) {
         generation = event.generation;
         break;
@@ -24,6 +33,8 @@ export async function awaitGeneration(front: Transport, created: Generation, cal
   }
   if (generation.status === GenerationStatus.COMPLETED) return generation;
   const reason = generation.error?.reason || ErrorReason.GENERATION_FAILED;
-  const message = generation.error?.message || `the generation ${generation.status === GenerationStatus.CANCELED ? "was canceled" : "failed"}`;
+  const message =
+    generation.error?.message ||
+    `the generation ${generation.status === GenerationStatus.CANCELED ? "was canceled" : "failed"}`;
   throw apiError(errorRow(reason).reason, message, { metadata: { generation_id: generation.id } });
 }

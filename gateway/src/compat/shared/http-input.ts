@@ -52,7 +52,11 @@ export async function readFields(req: NodeRequest, limit: number): Promise<BodyF
 async function parseMultipart(body: Buffer, contentType: string): Promise<BodyFields> {
   let form: FormData;
   try {
-    form = await new Request("http://compat.invalid/", { method: "POST", headers: { "content-type": contentType }, body: new Uint8Array(body) }).formData();
+    form = await new Request("http://compat.invalid/", {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: new Uint8Array(body),
+    }).formData();
   } catch {
     throw apiError(ErrorReason.INVALID_REQUEST, "the multipart body could not be parsed");
   }
@@ -77,14 +81,17 @@ export function stringField(fields: Record<string, unknown>, name: string): stri
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw apiError(ErrorReason.INVALID_REQUEST, `${name} must be a string`, { fieldViolations: [{ field: name, description: "must be a string" }] });
+  throw apiError(ErrorReason.INVALID_REQUEST, `${name} must be a string`, {
+    fieldViolations: [{ field: name, description: "must be a string" }],
+  });
 }
 
 /** A non-negative integer field (JSON number or multipart text), or undefined when absent. */
 export function intField(fields: Record<string, unknown>, name: string): number | undefined {
   const value = fields[name];
   if (value === undefined || value === null || value === "") return undefined;
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 0) {
     throw apiError(ErrorReason.INVALID_REQUEST, `${name} must be a non-negative integer`, {
       fieldViolations: [{ field: name, description: "must be a non-negative integer" }],

@@ -5,7 +5,13 @@ import { sendJson } from "../../http/respond.ts";
  * Sends a compat body with the front's client-visible headers (rate limits, quotas,
  * Retry-After) so every profile meters exactly like the canonical API.
  */
-export function sendCompatJson(req: NodeRequest, res: NodeResponse, status: number, body: unknown, frontHeaders: Headers): void {
+export function sendCompatJson(
+  req: NodeRequest,
+  res: NodeResponse,
+  status: number,
+  body: unknown,
+  frontHeaders: Headers,
+): void {
   sendJson(req, res, status, body, frontHeaders);
 }
 
@@ -22,7 +28,12 @@ export interface RenderedError {
 }
 
 /** Sends a profile's rendered error with Retry-After when the error carries a retry hint. */
-export function sendCompatError(req: NodeRequest, res: NodeResponse, rendered: RenderedError, frontHeaders: Headers): void {
+export function sendCompatError(
+  req: NodeRequest,
+  res: NodeResponse,
+  rendered: RenderedError,
+  frontHeaders: Headers,
+): void {
   if (rendered.retryAfterSeconds !== undefined) frontHeaders.set("retry-after", String(rendered.retryAfterSeconds));
   if (!res.headersSent) sendJson(req, res, rendered.status, rendered.body, frontHeaders);
 }

@@ -103,7 +103,13 @@ async function converse(prompt: string, what: string, start: () => Promise<Gener
   }
 }
 
-function render(g: Generation, status: HTMLElement, progress: HTMLProgressElement, gallery: HTMLElement, event?: string): void {
+function render(
+  g: Generation,
+  status: HTMLElement,
+  progress: HTMLProgressElement,
+  gallery: HTMLElement,
+  event?: string,
+): void {
   const state = GenerationStatus[g.status].toLowerCase();
   status.textContent = `${g.id} · ${state}${event && event !== state ? ` (${event})` : ""}${g.provider ? ` · ${g.provider}` : ""}`;
   if (g.error) status.textContent += ` · ${g.error.message}`;
@@ -122,8 +128,12 @@ function render(g: Generation, status: HTMLElement, progress: HTMLProgressElemen
     const more = document.createElement("button");
     more.type = "button";
     more.textContent = "Variations";
-    more.addEventListener("click", () =>
-      void converse(g.prompt, `variations of ${image.id}`, () => images.createVariations({ image: image.url, model: g.model, numOutputs: 2 }, ASYNC)),
+    more.addEventListener(
+      "click",
+      () =>
+        void converse(g.prompt, `variations of ${image.id}`, () =>
+          images.createVariations({ image: image.url, model: g.model, numOutputs: 2 }, ASYNC),
+        ),
     );
     figure.append(img, more);
     gallery.append(figure);

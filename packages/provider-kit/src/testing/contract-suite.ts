@@ -46,7 +46,7 @@ export interface ContractSuiteOptions {
    * Answers this vendor cannot give at all, declared like a conformance suite's expected
    * failures (e.g. a self-hosted AUTOMATIC1111 has no content moderation): their cases are not run.
    */
-  readonly outcomesNotOffered?: readonly ("moderated")[];
+  readonly outcomesNotOffered?: readonly "moderated"[];
 }
 
 const TOKEN = "tok_contract-SECRET-0123456789abcdef";
@@ -85,7 +85,11 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
   let served: ServedProvider;
   const upstreamRequests = (): number => fake?.requests.length ?? 0;
 
-  const generate = async (request: GenerateInit, timeoutMs = 20_000, signal?: AbortSignal): Promise<GenerateResponse[]> => {
+  const generate = async (
+    request: GenerateInit,
+    timeoutMs = 20_000,
+    signal?: AbortSignal,
+  ): Promise<GenerateResponse[]> => {
     const events: GenerateResponse[] = [];
     for await (const event of served.client.generate(request, { timeoutMs, signal })) events.push(event);
     return events;
@@ -104,10 +108,14 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
 
   describe(`provider contract: ${definition.id}`, () => {
     beforeAll(async () => {
-      trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+      trace.setGlobalTracerProvider(
+        new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
+      );
       fake = await options.startFake?.(TOKEN);
       const env = fake ? { [tokenEnv]: TOKEN, [`${envName(definition.id)}_BASE_URL`]: fake.baseUrl } : {};
-      served = await serveProvider(createProviderService(definition, { env, logger, sleep, pollIntervalMs: 10, maxPollIntervalMs: 50 }));
+      served = await serveProvider(
+        createProviderService(definition, { env, logger, sleep, pollIntervalMs: 10, maxPollIntervalMs: 50 }),
+      );
     });
     afterAll(async () => {
       await served?.close();
@@ -161,7 +169,10 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
         await vendor.sawStop();
       });
 
-    for (const refused of [...options.undeclared, { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } }]) {
+    for (const refused of [
+      ...options.undeclared,
+      { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } },
+    ]) {
       it(`refuses ${refused.name} before any upstream call`, async () => {
         const before = upstreamRequests();
         const error = await failure(generate(refused.request));
@@ -177,7 +188,12 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
   function upstreamCases(): void {
     const vendor = (): ContractFake => fake as ContractFake;
     it(`is not configured without ${tokenEnv} and then calls nothing upstream`, async () => {
-      const bare = await serveProvider(createProviderService(definition, { env: { [`${envName(definition.id)}_BASE_URL`]: vendor().baseUrl }, logger }));
+      const bare = await serveProvider(
+        createProviderService(definition, {
+          env: { [`${envName(definition.id)}_BASE_URL`]: vendor().baseUrl },
+          logger,
+        }),
+      );
       try {
         const described = await bare.client.describeProvider({});
         expect(described).toMatchObject({ configured: false, statusReason: `${tokenEnv} is not set` });
@@ -190,11 +206,15 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       }
     });
 
-
     for (const [status, fallback] of Object.entries(STATUS_REASONS)) {
       const expected = options.statusReasons?.[Number(status)] ?? fallback;
       it(`maps upstream ${status} to ${expected}`, async () => {
-        vendor().script({ kind: "status", status: Number(status), retryAfterSeconds: Number(status) === 429 ? 120 : undefined, times: Infinity });
+        vendor().script({
+          kind: "status",
+          status: Number(status),
+          retryAfterSeconds: Number(status) === 429 ? 120 : undefined,
+          times: Infinity,
+        });
         const error = await failure(generate(options.baseline));
         expect(reasonOf(error)).toBe(expected);
         // The vendor refusing OUR credentials is never the caller's authentication problem.
@@ -249,7 +269,10 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       vendor().script({ kind: "hang" });
       const controller = new AbortController();
       const run = (async () => {
-        for await (const event of served.client.generate(options.baseline, { signal: controller.signal, timeoutMs: 20_000 })) {
+        for await (const event of served.client.generate(options.baseline, {
+          signal: controller.signal,
+          timeoutMs: 20_000,
+        })) {
           if (event.event.case === "accepted") controller.abort();
         }
       })();
@@ -264,7 +287,9 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       expect(errors.filter(leaks)).toEqual([]);
       expect(logger.lines.length).toBeGreaterThan(0);
       expect(logger.lines.filter(leaks)).toEqual([]);
-      const spanTexts = spans.getFinishedSpans().map((s) => JSON.stringify({ name: s.name, attributes: s.attributes, status: s.status, events: s.events }));
+      const spanTexts = spans
+        .getFinishedSpans()
+        .map((s) => JSON.stringify({ name: s.name, attributes: s.attributes, status: s.status, events: s.events }));
       expect(spanTexts.length).toBeGreaterThan(0);
       expect(spanTexts.filter(leaks)).toEqual([]);
     });

@@ -33,7 +33,13 @@ export async function createFakeServer(handler: FakeHandler): Promise<FakeServer
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const recorded: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, json: parseJson(body) };
+    const recorded: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      headers: req.headers,
+      body,
+      json: parseJson(body),
+    };
     requests.push(recorded);
     try {
       await handler(recorded, res);

@@ -14,7 +14,9 @@ export interface ServedProvider {
 
 /** Serves `service` the way a provider process does, over HTTP/2 gRPC on a free loopback port. */
 export async function serveProvider(service: ServiceImpl<typeof ProviderService>): Promise<ServedProvider> {
-  const server = createDualProtocolServer(connectNodeAdapter({ routes: (router) => router.service(ProviderService, service) }));
+  const server = createDualProtocolServer(
+    connectNodeAdapter({ routes: (router) => router.service(ProviderService, service) }),
+  );
   const port = await server.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -25,7 +27,10 @@ export async function serveProvider(service: ServiceImpl<typeof ProviderService>
 }
 
 /** A logger that keeps every line as JSON text, for assertions (e.g. no token anywhere). */
-export function createCapturingLogger(lines: string[] = [], base: LogFields = {}): Logger & { readonly lines: string[] } {
+export function createCapturingLogger(
+  lines: string[] = [],
+  base: LogFields = {},
+): Logger & { readonly lines: string[] } {
   const write = (level: string) => (msg: string, fields?: LogFields) => {
     lines.push(JSON.stringify({ level, msg, ...base, ...fields }));
   };

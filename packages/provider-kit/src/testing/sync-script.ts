@@ -25,7 +25,8 @@ export function createSyncScript(): SyncScript {
   let submissions = 0;
   let stopped: Promise<void> = Promise.resolve();
   return {
-    script: (behaviour) => void scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
+    script: (behaviour) =>
+      void scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
     reset: () => void scripts.splice(0),
     submissions: () => submissions,
     sawStop: () => stopped,

@@ -40,7 +40,10 @@ export async function countFaces(image: RgbImage): Promise<number> {
   const [tf, api] = await Promise.all([tfRuntime(), faceModel()]);
   const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
   try {
-    const faces = await api.detectAllFaces(tensor, new api.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: FACE_MIN_SCORE }));
+    const faces = await api.detectAllFaces(
+      tensor,
+      new api.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: FACE_MIN_SCORE }),
+    );
     return faces.filter((f) => f.score >= FACE_MIN_SCORE).length;
   } finally {
     tf.dispose(tensor);

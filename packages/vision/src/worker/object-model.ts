@@ -67,7 +67,9 @@ export async function detectObjects(image: RgbImage): Promise<DetectedObject[]> 
     for (const o of result.object) {
       if (o.score >= OBJECT_MIN_SCORE && o.score > (best.get(o.label) ?? 0)) best.set(o.label, o.score);
     }
-    return [...best].map(([label, score]) => ({ label, score: Math.round(score * 1e3) / 1e3 })).sort((a, b) => b.score - a.score);
+    return [...best]
+      .map(([label, score]) => ({ label, score: Math.round(score * 1e3) / 1e3 }))
+      .sort((a, b) => b.score - a.score);
   } finally {
     tf.dispose([pixels, batch]);
   }

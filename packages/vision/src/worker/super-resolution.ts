@@ -60,7 +60,12 @@ function packageRoot(): string {
  * SR_TILE_PADDING of context on each side, cropped away after, so tiles meet without seams).
  * An alpha channel is resized with lanczos: the network sees colour only.
  */
-export async function superResolve(bytes: Uint8Array, scale: 2 | 4, format: UpscaleFormat, quality?: number): Promise<UpscaledImage> {
+export async function superResolve(
+  bytes: Uint8Array,
+  scale: 2 | 4,
+  format: UpscaleFormat,
+  quality?: number,
+): Promise<UpscaledImage> {
   let decoded: { data: Buffer; info: { width: number; height: number } };
   let alpha: Buffer | undefined;
   try {
@@ -69,10 +74,17 @@ export async function superResolve(bytes: Uint8Array, scale: 2 | 4, format: Upsc
     decoded = await image.clone().removeAlpha().raw().toBuffer({ resolveWithObject: true });
     if (meta.hasAlpha) {
       const { width, height } = decoded.info;
-      alpha = await image.clone().extractChannel("alpha").resize(width * scale, height * scale, { kernel: "lanczos3" }).raw().toBuffer();
+      alpha = await image
+        .clone()
+        .extractChannel("alpha")
+        .resize(width * scale, height * scale, { kernel: "lanczos3" })
+        .raw()
+        .toBuffer();
     }
   } catch (error) {
-    throw new UndecodableImageError(`not a decodable image of at most ${SR_MAX_INPUT_PIXELS} pixels: ${(error as Error).message}`);
+    throw new UndecodableImageError(
+      `not a decodable image of at most ${SR_MAX_INPUT_PIXELS} pixels: ${(error as Error).message}`,
+    );
   }
   const { width, height } = decoded.info;
   const [tf, model] = await Promise.all([tfRuntime() as unknown as Promise<TfForSr>, srModel(scale)]);
@@ -87,7 +99,12 @@ export async function superResolve(bytes: Uint8Array, scale: 2 | 4, format: Upsc
   const outHeight = height * scale;
   let result = sharp(out, { raw: { width: outWidth, height: outHeight, channels: 3 } });
   if (alpha) result = result.joinChannel(alpha, { raw: { width: outWidth, height: outHeight, channels: 1 } });
-  const encoded = format === "jpeg" ? result.jpeg({ quality: quality ?? 90 }) : format === "webp" ? result.webp({ quality: quality ?? 90 }) : result.png();
+  const encoded =
+    format === "jpeg"
+      ? result.jpeg({ quality: quality ?? 90 })
+      : format === "webp"
+        ? result.webp({ quality: quality ?? 90 })
+        : result.png();
   return { bytes: new Uint8Array(await encoded.toBuffer()), width: outWidth, height: outHeight };
 }
 

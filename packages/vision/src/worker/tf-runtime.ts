@@ -53,7 +53,8 @@ async function start(): Promise<Tf> {
 function installFileOnlyFetch(): void {
   globalThis.fetch = async (input: string | URL | Request): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.protocol !== "file:") throw new Error(`the vision worker never uses the network (asked for ${url.protocol}//${url.host})`);
+    if (url.protocol !== "file:")
+      throw new Error(`the vision worker never uses the network (asked for ${url.protocol}//${url.host})`);
     return new Response(await readFile(url), { status: 200 });
   };
 }

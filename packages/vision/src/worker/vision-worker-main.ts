@@ -13,13 +13,19 @@ const port = parentPort;
 if (!port) throw new Error("vision-worker-main runs only as a worker thread");
 
 port.on("message", (request: WorkerRequest) => {
-  void answer(request).then((reply) => port.postMessage(reply, reply.ok && reply.upscaled ? [reply.upscaled.bytes.buffer as ArrayBuffer] : []));
+  void answer(request).then((reply) =>
+    port.postMessage(reply, reply.ok && reply.upscaled ? [reply.upscaled.bytes.buffer as ArrayBuffer] : []),
+  );
 });
 
 async function answer(request: WorkerRequest): Promise<WorkerReply> {
   try {
     if (request.kind === "upscale") {
-      return { id: request.id, ok: true, upscaled: await superResolve(request.bytes, request.scale, request.format, request.quality) };
+      return {
+        id: request.id,
+        ok: true,
+        upscaled: await superResolve(request.bytes, request.scale, request.format, request.quality),
+      };
     }
     return { id: request.id, ok: true, analysis: await analyzeImage(request.bytes, request.tasks) };
   } catch (error) {

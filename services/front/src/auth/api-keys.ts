@@ -22,9 +22,14 @@ export interface NewApiKey {
  * store keeps its SHA-256 digest. The secret starts with the key's id so an operator can tell
  * keys apart in a client's config without the store.
  */
-export async function createApiKey(store: Store, input: NewApiKey, now = Date.now()): Promise<{ key: ApiKeyRecord; secret: string }> {
+export async function createApiKey(
+  store: Store,
+  input: NewApiKey,
+  now = Date.now(),
+): Promise<{ key: ApiKeyRecord; secret: string }> {
   const tier = input.tier || "free";
-  if (!(TIERS as readonly string[]).includes(tier)) throw new Error(`unknown tier "${tier}" (one of ${TIERS.join(", ")})`);
+  if (!(TIERS as readonly string[]).includes(tier))
+    throw new Error(`unknown tier "${tier}" (one of ${TIERS.join(", ")})`);
   const id = `key_${randomBytes(12).toString("base64url").slice(0, 16)}`;
   const secret = `${id}.${randomBytes(32).toString("base64url")}`;
   const key: ApiKeyRecord = {

@@ -5,7 +5,9 @@ import type { Principal } from "./principal.ts";
 export function checkModelScope(principal: Principal, modelId: string): void {
   const allowed = principal.allowedModels ?? [];
   if (allowed.length && !allowed.includes(modelId)) {
-    throw apiError(ErrorReason.FORBIDDEN, `this API key may not use model "${modelId}"`, { metadata: { model: modelId } });
+    throw apiError(ErrorReason.FORBIDDEN, `this API key may not use model "${modelId}"`, {
+      metadata: { model: modelId },
+    });
   }
 }
 
@@ -19,10 +21,16 @@ export function providerInScope(principal: Principal, provider: string): boolean
  * The routes of `modelId` the key may reach. When the model has usable routes but none in the
  * key's provider scope the call is FORBIDDEN, not "unavailable": availability is not the issue.
  */
-export function routesInScope<R extends { route: { provider: string } }>(principal: Principal, modelId: string, routes: readonly R[]): R[] {
+export function routesInScope<R extends { route: { provider: string } }>(
+  principal: Principal,
+  modelId: string,
+  routes: readonly R[],
+): R[] {
   const inScope = routes.filter((r) => providerInScope(principal, r.route.provider));
   if (routes.length > 0 && inScope.length === 0) {
-    throw apiError(ErrorReason.FORBIDDEN, `this API key may not reach any provider of model "${modelId}"`, { metadata: { model: modelId } });
+    throw apiError(ErrorReason.FORBIDDEN, `this API key may not reach any provider of model "${modelId}"`, {
+      metadata: { model: modelId },
+    });
   }
   return inScope;
 }

@@ -7,12 +7,30 @@ import { createKeyResolver } from "./store-key-verifier.ts";
 describe("key resolver", () => {
   it("resolves bootstrap and stored keys, and refuses unknown and revoked ones", async () => {
     const store = new SqliteStore(":memory:");
-    const bootstrap = [{ hash: hashSecret("boot"), principal: { keyId: "key_bootstrap", owner: "admin", admin: true, tier: "enterprise" } }];
+    const bootstrap = [
+      {
+        hash: hashSecret("boot"),
+        principal: { keyId: "key_bootstrap", owner: "admin", admin: true, tier: "enterprise" },
+      },
+    ];
     const resolve = createKeyResolver(store, () => bootstrap);
-    const { key, secret } = await createApiKey(store, { owner: "alice", tier: "basic", allowedModels: ["local"], monthlyCreditQuota: 9 });
+    const { key, secret } = await createApiKey(store, {
+      owner: "alice",
+      tier: "basic",
+      allowedModels: ["local"],
+      monthlyCreditQuota: 9,
+    });
 
     expect((await resolve("boot"))?.keyId).toBe("key_bootstrap");
-    expect(await resolve(secret)).toEqual({ keyId: key.id, owner: "alice", admin: false, tier: "basic", allowedModels: ["local"], allowedProviders: [], monthlyCreditQuota: 9 });
+    expect(await resolve(secret)).toEqual({
+      keyId: key.id,
+      owner: "alice",
+      admin: false,
+      tier: "basic",
+      allowedModels: ["local"],
+      allowedProviders: [],
+      monthlyCreditQuota: 9,
+    });
     expect(await resolve(`${secret}x`)).toBeUndefined();
     await store.revokeApiKey(key.id, Date.now());
     expect(await resolve(secret)).toBeUndefined();

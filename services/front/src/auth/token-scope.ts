@@ -13,6 +13,8 @@ export function checkTokenScope(scopes: readonly string[], service: string, meth
     throw apiError(ErrorReason.FORBIDDEN, "this call needs an API key: an OAuth access token cannot make it");
   }
   if (!scopes.includes(needed)) {
-    throw apiError(ErrorReason.FORBIDDEN, `this access token lacks the scope "${needed}"`, { metadata: { required_scope: needed } });
+    throw apiError(ErrorReason.FORBIDDEN, `this access token lacks the scope "${needed}"`, {
+      metadata: { required_scope: needed },
+    });
   }
 }

@@ -45,9 +45,11 @@ export function createRedisCacheIndex(url: string, logger?: Logger): CacheIndex 
     async set(owner, key, generationId, ttlMs) {
       // Called for a generation that already completed and is charged: an entry Redis could
       // not take costs a later cache miss, while failing here would turn that answer into an error.
-      await connection.run((redis) => redis.set(name(owner, key), generationId, "PX", ttlMs)).catch((error: Error) => {
-        logger?.warn("cache entry not written", { generation_id: generationId, error: error.message });
-      });
+      await connection
+        .run((redis) => redis.set(name(owner, key), generationId, "PX", ttlMs))
+        .catch((error: Error) => {
+          logger?.warn("cache entry not written", { generation_id: generationId, error: error.message });
+        });
     },
     async close() {
       connection.close();

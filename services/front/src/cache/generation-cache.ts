@@ -15,7 +15,10 @@ export const CACHE_TTL_MS = 24 * 60 * 60 * 1000;
  * quality, model, outputs, seed, steps, style, ...) and nothing that does not (request id,
  * webhook, metadata). `resolved` holds what the caller's defaults filled in.
  */
-export function textToImageCacheKey(req: TextToImageRequest, resolved: { model: string; defaultSize: string }): string | undefined {
+export function textToImageCacheKey(
+  req: TextToImageRequest,
+  resolved: { model: string; defaultSize: string },
+): string | undefined {
   const seeded = req.parameters?.seed !== undefined;
   if (req.useCache === false || (req.useCache === undefined && !seeded)) return undefined;
   const shape = clone(TextToImageRequestSchema, req);
@@ -24,7 +27,10 @@ export function textToImageCacheKey(req: TextToImageRequest, resolved: { model: 
   shape.metadata = undefined;
   shape.useCache = undefined;
   shape.model = resolved.model;
-  const digest = createHash("sha256").update(toBinary(TextToImageRequestSchema, shape)).update(`\n${resolved.defaultSize}`).digest("base64url");
+  const digest = createHash("sha256")
+    .update(toBinary(TextToImageRequestSchema, shape))
+    .update(`\n${resolved.defaultSize}`)
+    .digest("base64url");
   return `cache_${digest.slice(0, 32)}`;
 }
 
@@ -37,7 +43,10 @@ export interface GenerationCache {
 }
 
 /** A cache over `index`, reading generations through `snapshot` (owner-scoped, fresh URLs). */
-export function createGenerationCache(index: CacheIndex, snapshot: (owner: string, id: string) => Promise<Generation>): GenerationCache {
+export function createGenerationCache(
+  index: CacheIndex,
+  snapshot: (owner: string, id: string) => Promise<Generation>,
+): GenerationCache {
   return {
     async lookup(owner, key) {
       const id = await index.get(owner, key);

@@ -82,12 +82,22 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
   };
   const providers = new Map<string, ProviderConfig>();
   // `npm start` lists the providers it started; unset (deployments), every provider is tried.
-  const started = env.IMAGEGEN_PROVIDERS === undefined ? undefined : new Set(env.IMAGEGEN_PROVIDERS.split(",").map((id) => id.trim()));
-  for (const [id, value] of Object.entries((raw.providers ?? {}) as Record<string, { url?: string; token_env?: string[] }>)) {
+  const started =
+    env.IMAGEGEN_PROVIDERS === undefined
+      ? undefined
+      : new Set(env.IMAGEGEN_PROVIDERS.split(",").map((id) => id.trim()));
+  for (const [id, value] of Object.entries(
+    (raw.providers ?? {}) as Record<string, { url?: string; token_env?: string[] }>,
+  )) {
     const override = env[`IMAGEGEN_PROVIDER_${id.toUpperCase()}_URL`];
     const url = override ?? value?.url ?? fail(`provider ${id} has no url`);
     const tokenSet = (value?.token_env ?? []).some((name) => !!env[name]?.trim());
-    providers.set(id, started && !started.has(id) ? { id, url, tokenSet, notStarted: "not started (token not set)" } : { id, url, tokenSet });
+    providers.set(
+      id,
+      started && !started.has(id)
+        ? { id, url, tokenSet, notStarted: "not started (token not set)" }
+        : { id, url, tokenSet },
+    );
   }
   const models = new Map<string, ModelConfig>();
   for (const entry of (raw.models ?? []) as Array<Record<string, unknown>>) {
@@ -109,16 +119,23 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
     if (routes.length === 0) fail(`model ${id} has no routes`);
     // The offline renderer is not the model another route serves: mixing them is a silent downgrade.
     if (routes.length > 1 && routes.some((r) => r.provider === OFFLINE_PROVIDER)) {
-      fail(`model ${id}: provider ${OFFLINE_PROVIDER} may not be a fallback route of a model served elsewhere; use offline_stand_in`);
+      fail(
+        `model ${id}: provider ${OFFLINE_PROVIDER} may not be a fallback route of a model served elsewhere; use offline_stand_in`,
+      );
     }
     const standIn = entry.offline_stand_in as Record<string, unknown> | undefined;
     // A stand-in is not the model: it costs what the offline renderer costs (free by default).
     const type = String(entry.type ?? "text-to-image");
     const offlineStandIn = standIn
-      ? { ...toRoute(standIn, { usdPerImage: 0, credits: 0 }), operations: (standIn.operations as string[] | undefined) ?? [type] }
+      ? {
+          ...toRoute(standIn, { usdPerImage: 0, credits: 0 }),
+          operations: (standIn.operations as string[] | undefined) ?? [type],
+        }
       : undefined;
-    if (offlineStandIn && offlineStandIn.provider !== OFFLINE_PROVIDER) fail(`model ${id}: offline_stand_in must be provider ${OFFLINE_PROVIDER}`);
-    for (const op of offlineStandIn?.operations ?? []) if (!OPERATIONS.includes(op)) fail(`model ${id}: unknown operation ${op} (one of ${OPERATIONS.join(", ")})`);
+    if (offlineStandIn && offlineStandIn.provider !== OFFLINE_PROVIDER)
+      fail(`model ${id}: offline_stand_in must be provider ${OFFLINE_PROVIDER}`);
+    for (const op of offlineStandIn?.operations ?? [])
+      if (!OPERATIONS.includes(op)) fail(`model ${id}: unknown operation ${op} (one of ${OPERATIONS.join(", ")})`);
     models.set(id, {
       id,
       name: String(entry.name ?? id),
@@ -133,15 +150,17 @@ export function loadCatalogConfig(path: string, env: NodeJS.ProcessEnv = process
       offlineStandIn,
     });
   }
-  const defaultModels = ((raw.default_models ?? []) as string[]).filter((m) => models.has(m) || fail(`unknown default model ${m}`));
-  const useCases = Object.entries((raw.use_cases ?? {}) as Record<string, { model?: string; provider?: string } | null>).map(
-    ([name, value]) => {
-      const model = String(value?.model ?? "");
-      const provider = String(value?.provider ?? "");
-      if (model && !models.has(model)) fail(`use case ${name}: unknown model ${model}`);
-      if (provider && !providers.has(provider)) fail(`use case ${name}: unknown provider ${provider}`);
-      return { name, model, provider };
-    },
+  const defaultModels = ((raw.default_models ?? []) as string[]).filter(
+    (m) => models.has(m) || fail(`unknown default model ${m}`),
   );
+  const useCases = Object.entries(
+    (raw.use_cases ?? {}) as Record<string, { model?: string; provider?: string } | null>,
+  ).map(([name, value]) => {
+    const model = String(value?.model ?? "");
+    const provider = String(value?.provider ?? "");
+    if (model && !models.has(model)) fail(`use case ${name}: unknown model ${model}`);
+    if (provider && !providers.has(provider)) fail(`use case ${name}: unknown provider ${provider}`);
+    return { name, model, provider };
+  });
   return { defaultModels, useCases, providers, models };
 }

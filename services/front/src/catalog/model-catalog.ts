@@ -6,7 +6,12 @@ import {
   type Model,
   type ModelDetail,
 } from "@imagegen/proto/imagegen/v1/model_service_pb";
-import { ModelLimitsSchema, Operation, ProviderModelSchema, type ProviderModel } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  ModelLimitsSchema,
+  Operation,
+  ProviderModelSchema,
+  type ProviderModel,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { ProviderDirectory } from "../providers/provider-directory.ts";
 import { ModelPerformance } from "./model-performance.ts";
 import { supportedSizes } from "./supported-sizes.ts";
@@ -36,7 +41,12 @@ export interface UsableRoute {
  * what that model does, whatever else the renderer could.
  */
 function onlyOperations(declared: ProviderModel, names: readonly string[]): ProviderModel {
-  const limits = declared.limits && create(ModelLimitsSchema, { ...declared.limits, operations: declared.limits.operations.filter((o) => names.includes(OPERATION_NAMES[o])) });
+  const limits =
+    declared.limits &&
+    create(ModelLimitsSchema, {
+      ...declared.limits,
+      operations: declared.limits.operations.filter((o) => names.includes(OPERATION_NAMES[o])),
+    });
   return create(ProviderModelSchema, { ...declared, limits });
 }
 
@@ -90,7 +100,10 @@ export class ModelCatalog {
     );
     const usable = candidates.find((m) => this.usableRoutes(m.id).some((r) => r.route.provider === provider));
     const model = usable ?? candidates[0];
-    if (!model) throw apiError(ErrorReason.NOT_FOUND, `provider "${provider}" serves no text-to-image model`, { metadata: { provider } });
+    if (!model)
+      throw apiError(ErrorReason.NOT_FOUND, `provider "${provider}" serves no text-to-image model`, {
+        metadata: { provider },
+      });
     return model.id;
   }
 
@@ -132,7 +145,12 @@ export class ModelCatalog {
     const standIn = model.offlineStandIn;
     if (out.length === 0 && standIn && this.standsIn(model) && this.providers.isUsable(standIn.provider)) {
       const declared = this.providers.model(standIn.provider, standIn.model);
-      if (declared) out.push({ route: standIn, declared: onlyOperations(declared, standIn.operations ?? [model.type]), standIn: true });
+      if (declared)
+        out.push({
+          route: standIn,
+          declared: onlyOperations(declared, standIn.operations ?? [model.type]),
+          standIn: true,
+        });
     }
     return out;
   }
@@ -143,7 +161,9 @@ export class ModelCatalog {
    * failing, rate limited or gone keeps the stand-in out: its caller gets that failure.
    */
   private standsIn(model: ModelConfig): boolean {
-    return model.routes.every((r) => !this.config.providers.get(r.provider)?.tokenSet && !this.providers.wasConfigured(r.provider));
+    return model.routes.every(
+      (r) => !this.config.providers.get(r.provider)?.tokenSet && !this.providers.wasConfigured(r.provider),
+    );
   }
 
   /**
@@ -170,7 +190,8 @@ export class ModelCatalog {
   unavailableReason(model: ModelConfig): string {
     const reasons = model.routes.map((r) => {
       const state = this.providers.get(r.provider);
-      if (state?.description && !this.providers.model(r.provider, r.model)) return `${r.provider}: model ${r.model} not declared`;
+      if (state?.description && !this.providers.model(r.provider, r.model))
+        return `${r.provider}: model ${r.model} not declared`;
       return `${r.provider}: ${this.providers.problem(r.provider) ?? "not usable"}`;
     });
     return reasons.join("; ");
@@ -205,7 +226,8 @@ export class ModelCatalog {
       version: model.version,
       type: model.type,
       status: routes.length ? "active" : "unavailable",
-      statusReason: standIn && routes[0] ? standInReason(routes[0].declared) : routes.length ? "" : this.unavailableReason(model),
+      statusReason:
+        standIn && routes[0] ? standInReason(routes[0].declared) : routes.length ? "" : this.unavailableReason(model),
       capabilities: [...operations].sort().map((o) => OPERATION_NAMES[o]),
       supportedSizes: supportedSizes(first),
       pricing: { perImage: price.usdPerImage, credits: price.credits },

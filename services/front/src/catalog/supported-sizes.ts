@@ -23,7 +23,9 @@ export function supportedSizes(limits: ModelLimits | undefined): Array<{ width: 
     (limits.minSize === 0 || side >= limits.minSize) &&
     (limits.maxSize === 0 || side <= limits.maxSize) &&
     (limits.sizeMultiple <= 1 || side % limits.sizeMultiple === 0);
-  return COMMON_SIZES.filter(([w, h]) => fits(w) && fits(h) && (limits.maxPixels === 0 || w * h <= limits.maxPixels)).map(([width, height]) => ({
+  return COMMON_SIZES.filter(
+    ([w, h]) => fits(w) && fits(h) && (limits.maxPixels === 0 || w * h <= limits.maxPixels),
+  ).map(([width, height]) => ({
     width,
     height,
   }));

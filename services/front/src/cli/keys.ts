@@ -31,7 +31,13 @@ function quotaOf(value: string | undefined): number {
   if (!(quota >= 0)) throw new Error("--quota must be a number of credits >= 0");
   return quota;
 }
-const list = (value: string | undefined): string[] => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : []);
+const list = (value: string | undefined): string[] =>
+  value
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 const store = await openStore(resolve(process.env.IMAGEGEN_DATA_DIR ?? "data"));
 try {

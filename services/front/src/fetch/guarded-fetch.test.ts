@@ -9,7 +9,10 @@ import { FetchRefused, guardedFetch } from "./guarded-fetch.ts";
 let server: Server;
 let port: number;
 const connections: string[] = [];
-const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d0a9c40000000049454e44ae426082", "hex");
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d0a9c40000000049454e44ae426082",
+  "hex",
+);
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -57,7 +60,9 @@ describe("guardedFetch refuses internal targets without connecting to them", () 
     // different name (127.0.0.1 vs localhost), which the allow list does not cover.
     const allowHosts = new Set([`localhost:${port}`]);
     const before = connections.length;
-    await expect(guardedFetch(`http://localhost:${port}/redirect-to-loopback`, { ...limits, allowHosts })).rejects.toThrow(/not a public address/);
+    await expect(
+      guardedFetch(`http://localhost:${port}/redirect-to-loopback`, { ...limits, allowHosts }),
+    ).rejects.toThrow(/not a public address/);
     expect(connections.length).toBe(before + 1);
   });
 
@@ -67,7 +72,9 @@ describe("guardedFetch refuses internal targets without connecting to them", () 
     const { bytes } = await guardedFetch(`http://127.0.0.1:${port}/image.png`, { ...limits, allowHosts });
     expect(bytes.equals(PNG)).toBe(true);
     expect(connections.length).toBe(before + 1); // the recorder does see real connections
-    await expect(guardedFetch(`http://127.0.0.1:${port}/big`, { ...limits, allowHosts })).rejects.toThrow(/larger than 1024 bytes/);
+    await expect(guardedFetch(`http://127.0.0.1:${port}/big`, { ...limits, allowHosts })).rejects.toThrow(
+      /larger than 1024 bytes/,
+    );
   });
 });
 

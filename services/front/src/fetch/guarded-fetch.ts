@@ -19,7 +19,12 @@ export interface GuardedFetchOptions {
 
 /** IMAGEGEN_FETCH_ALLOW_HOSTS, a comma list of host or host:port. */
 export function allowHostsFromEnv(env: NodeJS.ProcessEnv = process.env): Set<string> {
-  return new Set((env.IMAGEGEN_FETCH_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (env.IMAGEGEN_FETCH_ALLOW_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -29,16 +34,25 @@ export function allowHostsFromEnv(env: NodeJS.ProcessEnv = process.env): Set<str
  * agent's own lookup does the check, so DNS cannot change between check and connect); every
  * redirect is re-checked the same way; body size and total time are capped.
  */
-export async function guardedFetch(raw: string, options: GuardedFetchOptions): Promise<{ bytes: Buffer; contentType: string }> {
+export async function guardedFetch(
+  raw: string,
+  options: GuardedFetchOptions,
+): Promise<{ bytes: Buffer; contentType: string }> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let url = parseTarget(raw);
   for (let hop = 0; hop <= (options.maxRedirects ?? 3); hop++) {
     const allowed = isAllowed(url, options.allowHosts ?? new Set());
     const literal = url.hostname.replace(/^\[|\]$/g, "");
-    if (!allowed && isIP(literal) && isForbiddenAddress(literal)) throw new FetchRefused(`${url.hostname} is not a public address`);
+    if (!allowed && isIP(literal) && isForbiddenAddress(literal))
+      throw new FetchRefused(`${url.hostname} is not a public address`);
     const agent = new Agent({ connect: { lookup: guardedLookup(allowed) }, connections: 1, pipelining: 0 });
     try {
-      const res = await request(url, { method: "GET", dispatcher: agent, signal, headers: { accept: "image/*" } }).catch((error: unknown) => {
+      const res = await request(url, {
+        method: "GET",
+        dispatcher: agent,
+        signal,
+        headers: { accept: "image/*" },
+      }).catch((error: unknown) => {
         throw error instanceof FetchRefused ? error : new FetchRefused(describeFailure(error, signal));
       });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
@@ -67,7 +81,8 @@ export function parseTarget(raw: string): URL {
   } catch {
     throw new FetchRefused("not a valid URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused(`${url.protocol} URLs are not fetched; use http or https`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new FetchRefused(`${url.protocol} URLs are not fetched; use http or https`);
   if (url.username || url.password) throw new FetchRefused("URLs with credentials are not fetched");
   return url;
 }
@@ -95,7 +110,12 @@ export function guardedLookup(allowed: boolean): LookupFunction {
   };
 }
 
-async function readCapped(body: AsyncIterable<Buffer>, declared: number, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+async function readCapped(
+  body: AsyncIterable<Buffer>,
+  declared: number,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Buffer> {
   if (declared > maxBytes) throw new FetchRefused(`the image is larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;

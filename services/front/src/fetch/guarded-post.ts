@@ -15,10 +15,17 @@ export async function guardedPost(
   const url = parseTarget(raw);
   const allowed = isAllowed(url, options.allowHosts);
   const literal = url.hostname.replace(/^\[|\]$/g, "");
-  if (!allowed && isIP(literal) && isForbiddenAddress(literal)) throw new FetchRefused(`${url.hostname} is not a public address`);
+  if (!allowed && isIP(literal) && isForbiddenAddress(literal))
+    throw new FetchRefused(`${url.hostname} is not a public address`);
   const agent = new Agent({ connect: { lookup: guardedLookup(allowed) }, connections: 1, pipelining: 0 });
   try {
-    const res = await request(url, { method: "POST", dispatcher: agent, signal: options.signal, headers: options.headers, body: options.body });
+    const res = await request(url, {
+      method: "POST",
+      dispatcher: agent,
+      signal: options.signal,
+      headers: options.headers,
+      body: options.body,
+    });
     await res.body.dump();
     return res.statusCode;
   } finally {

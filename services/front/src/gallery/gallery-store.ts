@@ -48,7 +48,10 @@ export interface GalleryStore {
    * holds it under `collectionIds` (merged with the collections it had). Atomic: two adds of the
    * same image, from any replica, make one item.
    */
-  insertItemOnce(item: GalleryItemRecord, collectionIds: readonly string[]): Promise<{ item: GalleryItemRecord; created: boolean }>;
+  insertItemOnce(
+    item: GalleryItemRecord,
+    collectionIds: readonly string[],
+  ): Promise<{ item: GalleryItemRecord; created: boolean }>;
   deleteItem(owner: string, id: string): Promise<boolean>;
   /** One page of the owner's items and the total matching the filters. */
   listItems(owner: string, q: GalleryQuery): Promise<{ items: GalleryItemRecord[]; total: number }>;
@@ -104,5 +107,18 @@ export function toCollection(r: Row): CollectionRecord {
 
 /** The values of one item row, in column order (both backends insert them so). */
 export function galleryItemValues(item: GalleryItemRecord): Array<string | number> {
-  return [item.id, item.owner, item.imageId, item.generationId, item.thumbnailPath, item.title, item.description, JSON.stringify(item.tags), item.model, item.prompt, item.isPublic ? 1 : 0, item.createdAt];
+  return [
+    item.id,
+    item.owner,
+    item.imageId,
+    item.generationId,
+    item.thumbnailPath,
+    item.title,
+    item.description,
+    JSON.stringify(item.tags),
+    item.model,
+    item.prompt,
+    item.isPublic ? 1 : 0,
+    item.createdAt,
+  ];
 }

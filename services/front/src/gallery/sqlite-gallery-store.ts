@@ -1,6 +1,14 @@
 import type { DatabaseSync } from "node:sqlite";
 import { SQLITE_GALLERY_TABLES } from "./gallery-schema.ts";
-import { galleryItemValues, toCollection, toGalleryItem, type CollectionRecord, type GalleryItemRecord, type GalleryQuery, type GalleryStore } from "./gallery-store.ts";
+import {
+  galleryItemValues,
+  toCollection,
+  toGalleryItem,
+  type CollectionRecord,
+  type GalleryItemRecord,
+  type GalleryQuery,
+  type GalleryStore,
+} from "./gallery-store.ts";
 
 type Row = Record<string, string | number | null>;
 
@@ -15,13 +23,20 @@ export class SqliteGalleryStore implements GalleryStore {
   }
 
   // One immediate transaction, so two adds of the same image (from any process sharing the file) make one item.
-  async insertItemOnce(item: GalleryItemRecord, collectionIds: readonly string[]): Promise<{ item: GalleryItemRecord; created: boolean }> {
+  async insertItemOnce(
+    item: GalleryItemRecord,
+    collectionIds: readonly string[],
+  ): Promise<{ item: GalleryItemRecord; created: boolean }> {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const existing = this.itemByImage(item.owner, item.imageId);
       const holder = existing ?? item;
-      if (!existing) this.db.prepare("INSERT INTO gallery_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(...galleryItemValues(item));
-      for (const c of collectionIds) this.db.prepare("INSERT OR IGNORE INTO collection_items VALUES (?, ?)").run(c, holder.id);
+      if (!existing)
+        this.db
+          .prepare("INSERT INTO gallery_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .run(...galleryItemValues(item));
+      for (const c of collectionIds)
+        this.db.prepare("INSERT OR IGNORE INTO collection_items VALUES (?, ?)").run(c, holder.id);
       this.db.exec("COMMIT");
       return { item: holder, created: !existing };
     } catch (error) {
@@ -31,7 +46,8 @@ export class SqliteGalleryStore implements GalleryStore {
   }
 
   async deleteItem(owner: string, id: string): Promise<boolean> {
-    const deleted = Number(this.db.prepare("DELETE FROM gallery_items WHERE id = ? AND owner = ?").run(id, owner).changes) > 0;
+    const deleted =
+      Number(this.db.prepare("DELETE FROM gallery_items WHERE id = ? AND owner = ?").run(id, owner).changes) > 0;
     if (deleted) this.db.prepare("DELETE FROM collection_items WHERE item_id = ?").run(id);
     return deleted;
   }
@@ -56,31 +72,44 @@ export class SqliteGalleryStore implements GalleryStore {
       args.push(tag);
     }
     const filter = where.join(" AND ");
-    const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM gallery_items WHERE ${filter}`).get(...args) as Row).n);
+    const total = Number(
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM gallery_items WHERE ${filter}`).get(...args) as Row).n,
+    );
     const column = q.sort === "title" ? "title" : "created_at";
     const direction = q.order === "asc" ? "ASC" : "DESC";
     const rows = this.db
-      .prepare(`SELECT * FROM gallery_items WHERE ${filter} ORDER BY ${column} ${direction}, id ${direction} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT * FROM gallery_items WHERE ${filter} ORDER BY ${column} ${direction}, id ${direction} LIMIT ? OFFSET ?`,
+      )
       .all(...args, q.limit, (q.page - 1) * q.limit) as Row[];
     return { items: rows.map(toGalleryItem), total };
   }
 
   async collectionsOf(itemId: string): Promise<string[]> {
-    return (this.db.prepare("SELECT collection_id FROM collection_items WHERE item_id = ? ORDER BY rowid").all(itemId) as Row[]).map((r) => String(r.collection_id));
+    return (
+      this.db
+        .prepare("SELECT collection_id FROM collection_items WHERE item_id = ? ORDER BY rowid")
+        .all(itemId) as Row[]
+    ).map((r) => String(r.collection_id));
   }
 
   async insertCollection(c: CollectionRecord): Promise<void> {
-    this.db.prepare("INSERT INTO collections VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(c.id, c.owner, c.name, c.slug, c.description, c.isPublic ? 1 : 0, c.coverImageId, c.createdAt);
+    this.db
+      .prepare("INSERT INTO collections VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(c.id, c.owner, c.name, c.slug, c.description, c.isPublic ? 1 : 0, c.coverImageId, c.createdAt);
   }
 
   async updateCollection(c: CollectionRecord): Promise<void> {
     this.db
-      .prepare("UPDATE collections SET name = ?, slug = ?, description = ?, is_public = ?, cover_image_id = ? WHERE id = ? AND owner = ?")
+      .prepare(
+        "UPDATE collections SET name = ?, slug = ?, description = ?, is_public = ?, cover_image_id = ? WHERE id = ? AND owner = ?",
+      )
       .run(c.name, c.slug, c.description, c.isPublic ? 1 : 0, c.coverImageId, c.id, c.owner);
   }
 
   async deleteCollection(owner: string, id: string): Promise<boolean> {
-    const deleted = Number(this.db.prepare("DELETE FROM collections WHERE id = ? AND owner = ?").run(id, owner).changes) > 0;
+    const deleted =
+      Number(this.db.prepare("DELETE FROM collections WHERE id = ? AND owner = ?").run(id, owner).changes) > 0;
     if (deleted) this.db.prepare("DELETE FROM collection_items WHERE collection_id = ?").run(id);
     return deleted;
   }
@@ -96,20 +125,31 @@ export class SqliteGalleryStore implements GalleryStore {
   }
 
   async getCollection(owner: string, idOrSlug: string): Promise<CollectionRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM collections WHERE owner = ? AND (id = ? OR slug = ?)").get(owner, idOrSlug, idOrSlug) as Row | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM collections WHERE owner = ? AND (id = ? OR slug = ?)")
+      .get(owner, idOrSlug, idOrSlug) as Row | undefined;
     return row && toCollection(row);
   }
 
   async listCollections(owner: string, limit: number, offset: number): Promise<CollectionRecord[]> {
-    return (this.db.prepare("SELECT * FROM collections WHERE owner = ? ORDER BY created_at, id LIMIT ? OFFSET ?").all(owner, limit, offset) as Row[]).map(toCollection);
+    return (
+      this.db
+        .prepare("SELECT * FROM collections WHERE owner = ? ORDER BY created_at, id LIMIT ? OFFSET ?")
+        .all(owner, limit, offset) as Row[]
+    ).map(toCollection);
   }
 
   async itemCount(collectionId: string): Promise<number> {
-    return Number((this.db.prepare("SELECT COUNT(*) AS n FROM collection_items WHERE collection_id = ?").get(collectionId) as Row).n);
+    return Number(
+      (this.db.prepare("SELECT COUNT(*) AS n FROM collection_items WHERE collection_id = ?").get(collectionId) as Row)
+        .n,
+    );
   }
 
   private itemByImage(owner: string, imageId: string): GalleryItemRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM gallery_items WHERE owner = ? AND image_id = ? ORDER BY created_at, id LIMIT 1").get(owner, imageId) as Row | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM gallery_items WHERE owner = ? AND image_id = ? ORDER BY created_at, id LIMIT 1")
+      .get(owner, imageId) as Row | undefined;
     return row && toGalleryItem(row);
   }
 }

@@ -23,7 +23,8 @@ export function startCancelWatcher(options: {
     const ids = options.inFlight.ids();
     if (ids.length === 0) return;
     for (const id of await options.store.canceledAmong(ids)) {
-      if (options.inFlight.cancel(id)) options.logger.info("generation canceled on another replica", { generation_id: id });
+      if (options.inFlight.cancel(id))
+        options.logger.info("generation canceled on another replica", { generation_id: id });
     }
   };
   const next = (): void => {

@@ -63,7 +63,11 @@ export interface ModelChoice {
  * `planRoutes` only so a cache hit (seed 002) can be answered in between, for an allowed model.
  */
 export function resolveTarget(planner: Planner, principal: Principal, choice: ModelChoice): PlanTarget {
-  const resolved = resolveModel(planner.catalog, { model: choice.model, provider: choice.provider ?? "", useCase: choice.useCase ?? "" }, choice.defaultModel);
+  const resolved = resolveModel(
+    planner.catalog,
+    { model: choice.model, provider: choice.provider ?? "", useCase: choice.useCase ?? "" },
+    choice.defaultModel,
+  );
   const model = planner.catalog.require(resolved.model);
   checkModelScope(principal, model.id);
   return { principal, model, provider: resolved.provider };
@@ -81,20 +85,36 @@ export function planRoutes(planner: Planner, target: PlanTarget, operation: stri
   const inScope = routesInScope(principal, model.id, catalog.usableRoutes(model.id));
   const routes = target.provider ? pinToProvider(catalog, providers, model, inScope, target.provider) : inScope;
   if (routes.length === 0) {
-    throw apiError(ErrorReason.MODEL_NOT_AVAILABLE, `model "${model.id}" is unavailable: ${catalog.unavailableReason(model)}`, {
-      metadata: { model: model.id },
-      retryAfterSeconds: catalog.retryAfterSeconds(model),
-    });
+    throw apiError(
+      ErrorReason.MODEL_NOT_AVAILABLE,
+      `model "${model.id}" is unavailable: ${catalog.unavailableReason(model)}`,
+      {
+        metadata: { model: model.id },
+        retryAfterSeconds: catalog.retryAfterSeconds(model),
+      },
+    );
   }
   const planned = routes.map((r) => ({ ...r, job: create(GenerateRequestSchema, { ...job, model: r.route.model }) }));
   const accepting = planned.filter((r) => accepts(r, model.id));
   // No route takes it: the first route's refusal says why (an operation it lacks, a size, ...).
   if (accepting.length === 0) checkAgainstLimits(planned[0]!.job, planned[0]!.declared.limits, model.id);
-  return { model, operation, job, routes: accepting, maxCreditsPerImage: Math.max(0, ...accepting.map((r) => r.route.credits)) };
+  return {
+    model,
+    operation,
+    job,
+    routes: accepting,
+    maxCreditsPerImage: Math.max(0, ...accepting.map((r) => r.route.credits)),
+  };
 }
 
 /** Both steps at once, for every request that is not answered from the cache. */
-export function planGeneration(planner: Planner, principal: Principal, choice: ModelChoice, operation: string, job: Job): GenerationPlan {
+export function planGeneration(
+  planner: Planner,
+  principal: Principal,
+  choice: ModelChoice,
+  operation: string,
+  job: Job,
+): GenerationPlan {
   return planRoutes(planner, resolveTarget(planner, principal, choice), operation, job);
 }
 

@@ -59,7 +59,8 @@ export class GenerationRunner {
 
   async run(plan: GenerationPlan, request: RunRequest): Promise<Generation> {
     const record = newRecord(plan, request);
-    const replayId = request.idempotency && (await claimOrReplay(this.deps.store, record.owner, request.idempotency, record.id));
+    const replayId =
+      request.idempotency && (await claimOrReplay(this.deps.store, record.owner, request.idempotency, record.id));
     if (replayId) {
       // A replay waits like the first call would have: a retry after a dropped connection
       // (the edge resends with the same request_id) gets the finished generation, not a 202.
@@ -77,7 +78,15 @@ export class GenerationRunner {
     const heartbeat = setInterval(() => void holdLease().catch(() => undefined), leaseMs / 3);
     heartbeat.unref();
     const done = this.deps.inFlight.start(record.id, (signal, emit) => {
-      const execution = new PlanExecution(this.deps, { plan, record, screenedFor: request.principal, headers: request.headers, webhookUrl: request.webhookUrl, signal, emit });
+      const execution = new PlanExecution(this.deps, {
+        plan,
+        record,
+        screenedFor: request.principal,
+        headers: request.headers,
+        webhookUrl: request.webhookUrl,
+        signal,
+        emit,
+      });
       return execution
         .execute()
         .catch((error: unknown) => {
@@ -105,18 +114,29 @@ export class GenerationRunner {
    * Admits (quota, concurrency) and persists the generation; if either fails, the admission and
    * the idempotency key are given back so a retry starts clean.
    */
-  private async admitAndInsert(record: GenerationRecord, plan: GenerationPlan, request: RunRequest, holdLease: () => Promise<void>): Promise<() => void> {
+  private async admitAndInsert(
+    record: GenerationRecord,
+    plan: GenerationPlan,
+    request: RunRequest,
+    holdLease: () => Promise<void>,
+  ): Promise<() => void> {
     let release: () => void = () => {};
     try {
       // Admitted at the dearest route that may serve it; charged later at the one that did.
-      const admission = { principal: request.principal, modelId: plan.model.id, creditsPerImage: plan.maxCreditsPerImage, numOutputs: plan.job.numOutputs };
+      const admission = {
+        principal: request.principal,
+        modelId: plan.model.id,
+        creditsPerImage: plan.maxCreditsPerImage,
+        numOutputs: plan.job.numOutputs,
+      };
       release = (await this.deps.admit?.(admission)) ?? release;
       await holdLease();
       await this.deps.store.insertGeneration(record);
       return release;
     } catch (error) {
       release();
-      if (request.idempotency) await this.deps.store.releaseIdempotencyKey(record.owner, request.idempotency.key, record.id);
+      if (request.idempotency)
+        await this.deps.store.releaseIdempotencyKey(record.owner, request.idempotency.key, record.id);
       throw error;
     }
   }
@@ -142,7 +162,10 @@ function newRecord(plan: GenerationPlan, request: RunRequest): GenerationRecord 
     provider: plan.routes[0]?.route.provider ?? "",
     prompt: request.callerPrompt ?? plan.job.prompt,
     // Input images are not kept with the request: they can be large, and they are the caller's.
-    requestJson: toJsonString(GenerateRequestSchema, create(GenerateRequestSchema, { ...plan.job, initImage: undefined, mask: undefined })),
+    requestJson: toJsonString(
+      GenerateRequestSchema,
+      create(GenerateRequestSchema, { ...plan.job, initImage: undefined, mask: undefined }),
+    ),
     metadataJson: request.metadataJson,
     createdAt: Date.now(),
     costCredits: 0,

@@ -5,7 +5,11 @@ import sharp from "sharp";
  * 4-bit-per-channel buckets, each reported as its bucket's average. Measured, not guessed.
  */
 export async function dominantColors(image: Uint8Array, count = 3): Promise<string[]> {
-  const { data } = await sharp(image).resize(64, 64, { fit: "fill" }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(image)
+    .resize(64, 64, { fit: "fill" })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const buckets = new Map<number, { n: number; r: number; g: number; b: number }>();
   for (let i = 0; i < data.length; i += 3) {
     const [r, g, b] = [data[i] as number, data[i + 1] as number, data[i + 2] as number];
@@ -33,7 +37,11 @@ export async function maskCoverage(
   width: number,
   height: number,
 ): Promise<{ percentage: number; region?: { x: number; y: number; width: number; height: number } }> {
-  const { data } = await sharp(mask).resize(width, height, { fit: "fill" }).grayscale().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(mask)
+    .resize(width, height, { fit: "fill" })
+    .grayscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let white = 0;
   let [minX, minY, maxX, maxY] = [width, height, -1, -1];
   for (let y = 0; y < height; y++) {
@@ -47,5 +55,7 @@ export async function maskCoverage(
     }
   }
   const percentage = Math.round((white / (width * height)) * 1000) / 10;
-  return maxX < 0 ? { percentage } : { percentage, region: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } };
+  return maxX < 0
+    ? { percentage }
+    : { percentage, region: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } };
 }

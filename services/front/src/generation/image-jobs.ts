@@ -1,6 +1,14 @@
 import { ImageFormat } from "@imagegen/proto/imagegen/v1/types_pb";
-import type { CreateVariationsRequest, ImageToImageRequest, InpaintRequest } from "@imagegen/proto/imagegen/v1/image_service_pb";
-import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import type {
+  CreateVariationsRequest,
+  ImageToImageRequest,
+  InpaintRequest,
+} from "@imagegen/proto/imagegen/v1/image_service_pb";
+import {
+  Operation,
+  type GenerateRequest,
+  type InputImage,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { toProviderFormat } from "./formats.ts";
 import { randomSeed } from "./ids.ts";
 import { resolveInputImage, type InputImageDeps } from "./input-image.ts";
@@ -21,7 +29,11 @@ export function sizeFromInput(image: InputImage): { width: number; height: numbe
   return { width: snap(image.width), height: snap(image.height) };
 }
 
-function base(prompt: string, negativePrompt: string, output: ImageToImageRequest["output"]): Omit<Job, "operation" | "width" | "height" | "numOutputs" | "seed"> {
+function base(
+  prompt: string,
+  negativePrompt: string,
+  output: ImageToImageRequest["output"],
+): Omit<Job, "operation" | "width" | "height" | "numOutputs" | "seed"> {
   return {
     prompt,
     negativePrompt,

@@ -20,7 +20,10 @@ export class InFlightGenerations {
    * An event is built only when someone watches: most generations have no watcher, and building
    * one means a whole Generation message with freshly signed URLs.
    */
-  start(id: string, execute: (signal: AbortSignal, emit: (event: () => GenerationEvent) => void) => Promise<void>): Promise<void> {
+  start(
+    id: string,
+    execute: (signal: AbortSignal, emit: (event: () => GenerationEvent) => void) => Promise<void>,
+  ): Promise<void> {
     const abort = new AbortController();
     const events = new EventEmitter();
     events.setMaxListeners(0);

@@ -32,11 +32,18 @@ function bomb(): Buffer {
   ihdr.writeUInt32BE(30000, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(64))), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    sig,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.alloc(64))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 beforeAll(async () => {
-  png = await sharp({ create: { width: 40, height: 24, channels: 3, background: "#336699" } }).png().toBuffer();
+  png = await sharp({ create: { width: 40, height: 24, channels: 3, background: "#336699" } })
+    .png()
+    .toBuffer();
   ownUrl = images.url(await images.put("gen_a", "img_b", "png", png));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,10 +62,18 @@ describe("resolveInputImage", () => {
   it.each([
     ["a 30000×30000 header, without decoding it", () => bomb().toString("base64"), /30000x30000/],
     // The first character of the signature, always changed (never replaced by itself).
-    ["a tampered signature of ours", () => ownUrl.replace(/sig=(.)/, (_m, c: string) => `sig=${c === "A" ? "B" : "A"}`), /signature/],
+    [
+      "a tampered signature of ours",
+      () => ownUrl.replace(/sig=(.)/, (_m, c: string) => `sig=${c === "A" ? "B" : "A"}`),
+      /signature/,
+    ],
     ["a non-base64 data: URL", () => "data:image/png,abc", /base64/],
     ["text that is no image", () => Buffer.from("hello world").toString("base64"), /not a readable/],
-    ["a GIF", () => Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64").toString("base64"), /gif images are not accepted/],
+    [
+      "a GIF",
+      () => Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64").toString("base64"),
+      /gif images are not accepted/,
+    ],
     ["a loopback URL", () => "http://127.0.0.1:1/x.png", /not a public address/],
   ])("refuses %s as INVALID_IMAGE on the field", async (_name, value, message) => {
     const error = await resolveInputImage(value(), "init_image", deps).catch((e: unknown) => e);

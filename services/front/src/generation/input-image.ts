@@ -23,9 +23,13 @@ const FORMATS: Record<string, Format> = { png: Format.PNG, jpeg: Format.JPEG, we
  */
 export async function resolveInputImage(value: string, field: string, deps: InputImageDeps): Promise<InputImage> {
   const refuse = (why: string) =>
-    apiError(ErrorReason.INVALID_IMAGE, `${field}: ${why}`, { fieldViolations: [{ field, description: why, rule: "image" }] });
+    apiError(ErrorReason.INVALID_IMAGE, `${field}: ${why}`, {
+      fieldViolations: [{ field, description: why, rule: "image" }],
+    });
   const bytes = await loadBytes(value.trim(), deps).catch((error: unknown) => {
-    throw refuse(error instanceof FetchRefused || error instanceof InputError ? error.message : "the image could not be read");
+    throw refuse(
+      error instanceof FetchRefused || error instanceof InputError ? error.message : "the image could not be read",
+    );
   });
   let meta: Metadata;
   try {
@@ -39,7 +43,8 @@ export async function resolveInputImage(value: string, field: string, deps: Inpu
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   if (width < 1 || height < 1) throw refuse("the image has no dimensions");
-  if (width * height > deps.maxPixels) throw refuse(`the image is ${width}x${height}, more than ${deps.maxPixels} pixels`);
+  if (width * height > deps.maxPixels)
+    throw refuse(`the image is ${width}x${height}, more than ${deps.maxPixels} pixels`);
   return create(InputImageSchema, { data: bytes, format, width, height });
 }
 
@@ -58,7 +63,8 @@ async function loadBytes(value: string, deps: InputImageDeps): Promise<Buffer> {
     } catch (error) {
       throw new InputError(error instanceof Error ? error.message : "the image URL does not verify");
     }
-    if (own !== undefined) return deps.images.read(own).catch(() => Promise.reject(new InputError("the image no longer exists")));
+    if (own !== undefined)
+      return deps.images.read(own).catch(() => Promise.reject(new InputError("the image no longer exists")));
     return (await guardedFetch(value, deps.fetch)).bytes;
   }
   return decodeBase64(value);

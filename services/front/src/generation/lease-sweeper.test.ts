@@ -23,51 +23,72 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 describe("the lease sweeper", () => {
-  it.each(["processing", "canceled"] as const)("sweeps a dead process's %s generation: failed if it was running, its partial images deleted", async (status) => {
-    const dir = mkdtempSync(join(tmpdir(), "imagegen-sweeper-"));
-    dirs.push(dir);
-    const store = new SqliteStore(join(dir, "imagegen.sqlite"));
-    const leases = new SqliteLeases(join(dir, "imagegen.sqlite"));
-    const images = new ImageStore(join(dir, "images"), "http://gateway.test", Buffer.alloc(32, 1));
-    const generation: GenerationRecord = {
-      id: "gen_swept",
-      owner: "o",
-      keyId: "k",
-      status,
-      operation: "text-to-image",
-      model: "local",
-      provider: "local",
-      prompt: "p",
-      requestJson: "{}",
-      metadataJson: "",
-      createdAt: Date.now() - 60_000,
-      costCredits: 0,
-      costUsd: 0,
-    };
-    await store.insertGeneration(generation);
-    const path = await images.put(generation.id, "img_1", "png", Buffer.from("partial"));
-    await store.insertImages([{ id: "img_1", generationId: generation.id, owner: "o", index: 0, path, width: 8, height: 8, sizeBytes: 7, format: "png" }]);
-    await leases.hold({ generationId: generation.id, owner: "o", holder: "dead-process", expiresAt: Date.now() - 1 });
+  it.each(["processing", "canceled"] as const)(
+    "sweeps a dead process's %s generation: failed if it was running, its partial images deleted",
+    async (status) => {
+      const dir = mkdtempSync(join(tmpdir(), "imagegen-sweeper-"));
+      dirs.push(dir);
+      const store = new SqliteStore(join(dir, "imagegen.sqlite"));
+      const leases = new SqliteLeases(join(dir, "imagegen.sqlite"));
+      const images = new ImageStore(join(dir, "images"), "http://gateway.test", Buffer.alloc(32, 1));
+      const generation: GenerationRecord = {
+        id: "gen_swept",
+        owner: "o",
+        keyId: "k",
+        status,
+        operation: "text-to-image",
+        model: "local",
+        provider: "local",
+        prompt: "p",
+        requestJson: "{}",
+        metadataJson: "",
+        createdAt: Date.now() - 60_000,
+        costCredits: 0,
+        costUsd: 0,
+      };
+      await store.insertGeneration(generation);
+      const path = await images.put(generation.id, "img_1", "png", Buffer.from("partial"));
+      await store.insertImages([
+        {
+          id: "img_1",
+          generationId: generation.id,
+          owner: "o",
+          index: 0,
+          path,
+          width: 8,
+          height: 8,
+          sizeBytes: 7,
+          format: "png",
+        },
+      ]);
+      await leases.hold({ generationId: generation.id, owner: "o", holder: "dead-process", expiresAt: Date.now() - 1 });
 
-    const stop = startLeaseSweeper({
-      leases,
-      store,
-      holder: "survivor",
-      intervalMs: 50,
-      logger: createCapturingLogger(),
-      discardImages: (id) => discardPartialImages(store, images, id),
-    });
-    try {
-      // Rows first, then files (discardPartialImages): wait for both, or a loaded machine reads between them.
-      await until(async () => (await store.listImages(generation.id)).length === 0 && !existsSync(join(dir, "images", generation.id)));
-      expect(await store.getGeneration("o", generation.id)).toMatchObject({ status: status === "processing" ? "failed" : "canceled", costCredits: 0 });
-      expect(await store.listImages(generation.id)).toEqual([]);
-      expect(existsSync(join(dir, "images", generation.id))).toBe(false);
-      expect((await store.usageTotals("o")).storageBytes).toBe(0);
-    } finally {
-      stop();
-      await leases.close();
-      await store.close();
-    }
-  });
+      const stop = startLeaseSweeper({
+        leases,
+        store,
+        holder: "survivor",
+        intervalMs: 50,
+        logger: createCapturingLogger(),
+        discardImages: (id) => discardPartialImages(store, images, id),
+      });
+      try {
+        // Rows first, then files (discardPartialImages): wait for both, or a loaded machine reads between them.
+        await until(
+          async () =>
+            (await store.listImages(generation.id)).length === 0 && !existsSync(join(dir, "images", generation.id)),
+        );
+        expect(await store.getGeneration("o", generation.id)).toMatchObject({
+          status: status === "processing" ? "failed" : "canceled",
+          costCredits: 0,
+        });
+        expect(await store.listImages(generation.id)).toEqual([]);
+        expect(existsSync(join(dir, "images", generation.id))).toBe(false);
+        expect((await store.usageTotals("o")).storageBytes).toBe(0);
+      } finally {
+        stop();
+        await leases.close();
+        await store.close();
+      }
+    },
+  );
 });

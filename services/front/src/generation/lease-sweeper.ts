@@ -33,9 +33,13 @@ export function startLeaseSweeper(options: {
             status: "failed",
             completedAt: Date.now(),
             errorReason: "GENERATION_FAILED",
-            errorMessage: "interrupted: the process running this generation stopped or could not record its outcome; please retry",
+            errorMessage:
+              "interrupted: the process running this generation stopped or could not record its outcome; please retry",
           });
-          options.logger.warn("failed an interrupted generation", { generation_id: record.id, previous_holder: lease.holder });
+          options.logger.warn("failed an interrupted generation", {
+            generation_id: record.id,
+            previous_holder: lease.holder,
+          });
           options.onFailed?.(lease.owner, record.id);
         }
         // Its process died before it could delete a partial result (failed here, or canceled

@@ -1,6 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { apiError, describeError, ErrorReason } from "@imagegen/errors";
-import { GenerationEventSchema, type Generation, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
+import {
+  GenerationEventSchema,
+  type Generation,
+  type GenerationEvent,
+} from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { Logger } from "@imagegen/server-kit";
 import { noteOnActiveSpan } from "@imagegen/telemetry";
 import type { ImageStore } from "../images/image-store.ts";
@@ -43,7 +47,13 @@ export interface Execution {
 }
 
 // Failures worth trying the next route for: the provider, not the request, was the problem.
-const RETRYABLE = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_AUTH", "UPSTREAM_BAD_RESPONSE", "TIMEOUT"]);
+const RETRYABLE = new Set([
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_AUTH",
+  "UPSTREAM_BAD_RESPONSE",
+  "TIMEOUT",
+]);
 
 const canceledError = () => apiError(ErrorReason.CANCELED, "the generation was canceled");
 
@@ -91,7 +101,11 @@ export class PlanExecution {
         this.deps.providers.recordOutcome(route.route.provider, RETRYABLE.has(reason));
         // Images already stored belong to this route's partial result: never mix routes.
         if (this.images.length > 0 || !RETRYABLE.has(reason)) break;
-        this.deps.logger.warn("route failed, trying the next", { generation_id: this.record.id, provider: route.route.provider, reason });
+        this.deps.logger.warn("route failed, trying the next", {
+          generation_id: this.record.id,
+          provider: route.route.provider,
+          reason,
+        });
         noteOnActiveSpan("imagegen.fallback", { "imagegen.provider": route.route.provider, "error.type": reason });
       }
     }
@@ -103,29 +117,38 @@ export class PlanExecution {
     const state = this.deps.providers.get(route.route.provider);
     if (!state) throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${route.route.provider} is gone`);
     // Its dispatch time ends its queue time (seed 004's measured `performance`).
-    this.record = await store.updateGeneration(this.record.id, { status: "processing", provider: route.route.provider, dispatchedAt: Date.now() });
+    this.record = await store.updateGeneration(this.record.id, {
+      status: "processing",
+      provider: route.route.provider,
+      dispatchedAt: Date.now(),
+    });
     if (this.record.status !== "processing") throw new AlreadyFinal();
     this.announce("started");
-    await runProviderJob(route.route.provider, state.client, { ...route.job, generationId: this.record.id }, {
-      signal: this.run.signal,
-      timeoutMs: this.deps.providerTimeoutMs,
-      headers: this.run.headers,
-      // Streaming only where the job really progresses: a model declared without progress answers in one call.
-      unary: state.description?.models.find((m) => m.id === route.job.model)?.limits?.progress === false,
-      // A progress event carries the generation as it stands (status, images so far), not its id alone.
-      onProgress: (fraction) =>
-        this.run.emit(() => {
-          const generation = toGenerationMessage(this.record, this.images, this.deps.images);
-          generation.progress = fraction;
-          return create(GenerationEventSchema, { type: "progress", generation });
-        }),
-      onImage: async (output) => {
-        const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output);
-        const stored = await storeResultImage(this.deps, this.record, output, this.images.length, nsfwScore);
-        this.images.push(stored);
-        this.announce("image", stored);
+    await runProviderJob(
+      route.route.provider,
+      state.client,
+      { ...route.job, generationId: this.record.id },
+      {
+        signal: this.run.signal,
+        timeoutMs: this.deps.providerTimeoutMs,
+        headers: this.run.headers,
+        // Streaming only where the job really progresses: a model declared without progress answers in one call.
+        unary: state.description?.models.find((m) => m.id === route.job.model)?.limits?.progress === false,
+        // A progress event carries the generation as it stands (status, images so far), not its id alone.
+        onProgress: (fraction) =>
+          this.run.emit(() => {
+            const generation = toGenerationMessage(this.record, this.images, this.deps.images);
+            generation.progress = fraction;
+            return create(GenerationEventSchema, { type: "progress", generation });
+          }),
+        onImage: async (output) => {
+          const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output);
+          const stored = await storeResultImage(this.deps, this.record, output, this.images.length, nsfwScore);
+          this.images.push(stored);
+          this.announce("image", stored);
+        },
       },
-    });
+    );
     this.deps.providers.recordOutcome(route.route.provider, false);
     this.record = await store.updateGeneration(this.record.id, {
       status: "completed",
@@ -162,7 +185,8 @@ export class PlanExecution {
    */
   private async settle(error: unknown, own: boolean): Promise<void> {
     this.recorded = true;
-    const outcome = this.record.status === "completed" || this.record.status === "canceled" ? this.record.status : "failed";
+    const outcome =
+      this.record.status === "completed" || this.record.status === "canceled" ? this.record.status : "failed";
     if (outcome !== "completed" && this.images.length > 0) {
       // A partial result is neither shown nor counted as the owner's storage.
       await discardPartialImages(this.deps.store, this.deps.images, this.record.id).catch((e: unknown) =>
@@ -182,13 +206,21 @@ export class PlanExecution {
   private announce(type: string, image?: ImageRecord): void {
     this.run.emit(() => {
       const generation = toGenerationMessage(this.record, this.images, this.deps.images);
-      return create(GenerationEventSchema, { type, generation, image: image && generation.images.find((i) => i.id === image.id) });
+      return create(GenerationEventSchema, {
+        type,
+        generation,
+        image: image && generation.images.find((i) => i.id === image.id),
+      });
     });
   }
 
   private finished(): void {
     try {
-      this.deps.onFinished?.(toGenerationMessage(this.record, this.images, this.deps.images), this.record.owner, this.run.webhookUrl);
+      this.deps.onFinished?.(
+        toGenerationMessage(this.record, this.images, this.deps.images),
+        this.record.owner,
+        this.run.webhookUrl,
+      );
     } catch (error) {
       this.deps.logger.error("finish hook failed", { generation_id: this.record.id, error });
     }

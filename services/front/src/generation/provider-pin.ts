@@ -29,7 +29,8 @@ export function pinToProvider(
     const problem = providers.problem(provider) ?? "not configured";
     // An open circuit is a provider that is failing, not one that was never set up.
     const retryAfterSeconds = providers.retryAfterSeconds(provider);
-    const reason = retryAfterSeconds === undefined ? ErrorReason.PROVIDER_NOT_CONFIGURED : ErrorReason.UPSTREAM_UNAVAILABLE;
+    const reason =
+      retryAfterSeconds === undefined ? ErrorReason.PROVIDER_NOT_CONFIGURED : ErrorReason.UPSTREAM_UNAVAILABLE;
     throw apiError(reason, `provider "${provider}" cannot serve: ${problem}`, {
       metadata: { model: model.id, provider },
       retryAfterSeconds,

@@ -21,7 +21,9 @@ export function resolveModel(
   if (req.useCase) {
     const useCase = catalog.useCase(req.useCase);
     if (!useCase?.model) {
-      throw apiError(ErrorReason.NOT_FOUND, `no model is configured for the use case "${req.useCase}"`, { metadata: { use_case: req.useCase } });
+      throw apiError(ErrorReason.NOT_FOUND, `no model is configured for the use case "${req.useCase}"`, {
+        metadata: { use_case: req.useCase },
+      });
     }
     return { model: req.model || useCase.model, provider: req.provider || useCase.provider || undefined };
   }

@@ -89,7 +89,11 @@ async function generateUnary(
 ): Promise<ProviderJobResult | undefined> {
   let answer;
   try {
-    answer = await client.generateUnary(request, { signal: options.signal, timeoutMs: options.timeoutMs, headers: options.headers });
+    answer = await client.generateUnary(request, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      headers: options.headers,
+    });
   } catch (error) {
     if (error instanceof ConnectError && error.code === Code.Unimplemented && !isOurs(error)) return undefined;
     throw asProviderError(providerId, error, options.signal.aborted);
@@ -114,7 +118,9 @@ function asProviderError(providerId: string, error: unknown, canceledByUs: boole
   if (error instanceof ConnectError) {
     if (isOurs(error)) return error;
     if (error.code === Code.DeadlineExceeded) {
-      return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, { metadata: { provider: providerId } });
+      return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, {
+        metadata: { provider: providerId },
+      });
     }
     if (error.code === Code.Canceled && canceledByUs) return apiError(ErrorReason.CANCELED, "the request was canceled");
   }

@@ -17,7 +17,11 @@ const STATUS: Record<GenerationRecord["status"], GenerationStatus> = {
 };
 
 /** The public Generation for stored rows, with freshly signed image URLs. */
-export function toGenerationMessage(record: GenerationRecord, images: readonly ImageRecord[], store: ImageStore): Generation {
+export function toGenerationMessage(
+  record: GenerationRecord,
+  images: readonly ImageRecord[],
+  store: ImageStore,
+): Generation {
   const metadata = JSON.parse(record.metadataJson || "null") as JsonObject | null;
   const message = create(GenerationSchema, {
     id: record.id,
@@ -41,7 +45,10 @@ export function toGenerationMessage(record: GenerationRecord, images: readonly I
     cost: record.status === "completed" ? { credits: record.costCredits, usd: record.costUsd } : undefined,
     metadata: metadata ?? undefined,
     error: record.errorReason
-      ? { reason: errorRowByName(record.errorReason)?.reason ?? ErrorReason.INTERNAL, message: record.errorMessage ?? "" }
+      ? {
+          reason: errorRowByName(record.errorReason)?.reason ?? ErrorReason.INTERNAL,
+          message: record.errorMessage ?? "",
+        }
       : undefined,
   });
   noteProviderDuration(message, record);

@@ -33,7 +33,13 @@ describe("claimOrReplay", () => {
   it("takes over a key whose first call died between claiming and storing its generation", async () => {
     const { store, claim: claimAt } = fakeStore(new Map());
     // Claimed 6 s ago by a front that never stored gen_1: past the 5 s grace.
-    await claimAt({ owner: "o", key: claim.key, fingerprint: claim.fingerprint, generationId: "gen_1", createdAt: Date.now() - 6_000 });
+    await claimAt({
+      owner: "o",
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      generationId: "gen_1",
+      createdAt: Date.now() - 6_000,
+    });
     expect(await claimOrReplay(store, "o", claim, "gen_2")).toBeUndefined();
   });
 

@@ -27,7 +27,13 @@ export function idempotencyClaimOf<D extends DescMessage>(
   if (!key) return undefined;
   if (key.length > MAX_KEY_LENGTH) {
     throw apiError(ErrorReason.INVALID_REQUEST, `Idempotency-Key must be at most ${MAX_KEY_LENGTH} characters`, {
-      fieldViolations: [{ field: "Idempotency-Key", description: `at most ${MAX_KEY_LENGTH} characters`, rule: "idempotency_key.max_len" }],
+      fieldViolations: [
+        {
+          field: "Idempotency-Key",
+          description: `at most ${MAX_KEY_LENGTH} characters`,
+          rule: "idempotency_key.max_len",
+        },
+      ],
     });
   }
   const body = clone(schema, request) as MessageShape<D> & { requestId: string };
@@ -56,13 +62,26 @@ const MAX_TAKEOVERS = 3;
  * provider outage) or was canceled is taken over by this call, so "please retry" works with the
  * same key; of retries racing for it, one wins and the others replay that one.
  */
-export async function claimOrReplay(store: Store, owner: string, claim: IdempotencyClaim, generationId: string, now = Date.now()): Promise<string | undefined> {
-  let held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
+export async function claimOrReplay(
+  store: Store,
+  owner: string,
+  claim: IdempotencyClaim,
+  generationId: string,
+  now = Date.now(),
+): Promise<string | undefined> {
+  let held = await store.claimIdempotencyKey(
+    { owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now },
+    now - IDEMPOTENCY_TTL_MS,
+  );
   for (let takeover = 0; held.generationId !== generationId; takeover++) {
     if (held.fingerprint !== claim.fingerprint) {
-      throw apiError(ErrorReason.IDEMPOTENCY_MISMATCH, "this Idempotency-Key was used with a different request in the last 24 h", {
-        metadata: { idempotency_key: claim.key.slice(0, 64) },
-      });
+      throw apiError(
+        ErrorReason.IDEMPOTENCY_MISMATCH,
+        "this Idempotency-Key was used with a different request in the last 24 h",
+        {
+          metadata: { idempotency_key: claim.key.slice(0, 64) },
+        },
+      );
     }
     // Not stored yet means its create call is still starting it (admission, lease, insert: it is
     // given a few seconds), or died in between — then the key is as free as after a failure.
@@ -70,13 +89,21 @@ export async function claimOrReplay(store: Store, owner: string, claim: Idempote
     if (takeover >= MAX_TAKEOVERS || (earlier && !RETRYABLE_OUTCOMES.has(earlier.status))) return held.generationId;
     // Gives the key up only if it still names that generation (atomic), then claims it again.
     await store.releaseIdempotencyKey(owner, claim.key, held.generationId);
-    held = await store.claimIdempotencyKey({ owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now }, now - IDEMPOTENCY_TTL_MS);
+    held = await store.claimIdempotencyKey(
+      { owner, key: claim.key, fingerprint: claim.fingerprint, generationId, createdAt: now },
+      now - IDEMPOTENCY_TTL_MS,
+    );
   }
   return undefined;
 }
 
 /** The generation once it is stored, or undefined if it still is not by `deadline` (epoch ms). */
-async function storedBy(store: Store, owner: string, generationId: string, deadline: number): Promise<GenerationRecord | undefined> {
+async function storedBy(
+  store: Store,
+  owner: string,
+  generationId: string,
+  deadline: number,
+): Promise<GenerationRecord | undefined> {
   for (;;) {
     const record = await store.getGeneration(owner, generationId);
     if (record || Date.now() >= deadline) return record;

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { s3LocationFromUrl } from "@imagegen/image-urls/s3-location";
-import { fileBlobReader, postgresBlobReader, s3BlobReader, type ImageBlobReader } from "../../../../gateway/src/http/image-blobs.ts";
+import {
+  fileBlobReader,
+  postgresBlobReader,
+  s3BlobReader,
+  type ImageBlobReader,
+} from "../../../../gateway/src/http/image-blobs.ts";
 import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import { startSwiftS3, type S3TestServer } from "../../test/swift-s3-server.ts";
 import { PostgresDatabase } from "../store/postgres-database.ts";
@@ -22,7 +27,9 @@ beforeAll(async () => {
   db = await PostgresDatabase.open(postgres.url);
   // The SDK's standard credential chain, as in production.
   Object.assign(process.env, s3.credentials);
-  await s3LocationFromUrl(s3.blobUrl("imagegen-test")).client.send(new CreateBucketCommand({ Bucket: "imagegen-test" }));
+  await s3LocationFromUrl(s3.blobUrl("imagegen-test")).client.send(
+    new CreateBucketCommand({ Bucket: "imagegen-test" }),
+  );
 }, 90_000);
 afterAll(async () => {
   await db?.close();
@@ -34,7 +41,13 @@ const backends: Array<[string, () => { blobs: BlobStore; reader: ImageBlobReader
   ["files", () => ({ blobs: new FileBlobStore(dir), reader: fileBlobReader(dir) })],
   ["postgres", () => ({ blobs: new PostgresBlobStore(db), reader: postgresBlobReader(postgres.url) })],
   // Under a prefix, as a bucket shared with other data would be used.
-  ["s3", () => ({ blobs: new S3BlobStore(s3LocationFromUrl(s3.blobUrl("imagegen-test", "images"))), reader: s3BlobReader(s3LocationFromUrl(s3.blobUrl("imagegen-test", "images"))) })],
+  [
+    "s3",
+    () => ({
+      blobs: new S3BlobStore(s3LocationFromUrl(s3.blobUrl("imagegen-test", "images"))),
+      reader: s3BlobReader(s3LocationFromUrl(s3.blobUrl("imagegen-test", "images"))),
+    }),
+  ],
 ];
 
 describe.each(backends)("image blobs in %s", (name) => {
@@ -73,7 +86,9 @@ describe("the gateway's PostgreSQL blob reader", () => {
 
 describe("IMAGEGEN_BLOB_URL", () => {
   it("names a bucket, an optional prefix and the server; credentials never ride in it", () => {
-    const location = s3LocationFromUrl("s3://bucket/some/prefix/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&path_style=true");
+    const location = s3LocationFromUrl(
+      "s3://bucket/some/prefix/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&path_style=true",
+    );
     expect([location.bucket, location.prefix]).toEqual(["bucket", "some/prefix/"]);
     expect(s3LocationFromUrl("s3://bucket").prefix).toBe("");
     expect(() => s3LocationFromUrl("s3://key:secret@bucket")).toThrow(/must not carry credentials/);

@@ -91,7 +91,9 @@ export class S3BlobStore implements BlobStore {
   async put(path: string, bytes: Uint8Array): Promise<void> {
     const { client, bucket, prefix } = this.location;
     // One PUT: the object appears whole or not at all.
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: prefix + path, Body: bytes, ContentLength: bytes.byteLength }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: prefix + path, Body: bytes, ContentLength: bytes.byteLength }),
+    );
   }
 
   async get(path: string): Promise<Buffer> {
@@ -105,6 +107,7 @@ export class S3BlobStore implements BlobStore {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}${generationId}/` }));
     // One DELETE per object (a generation has a handful): multi-object delete needs a Content-MD5
     // that not every S3-compatible server accepts in the SDK's newer checksum form.
-    for (const object of listed.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
+    for (const object of listed.Contents ?? [])
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
   }
 }

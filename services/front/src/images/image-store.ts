@@ -55,7 +55,12 @@ export class ImageStore {
     }
     if (url.origin !== base.origin || !url.pathname.startsWith(IMAGE_PATH_PREFIX)) return undefined;
     const stored = url.pathname.slice(IMAGE_PATH_PREFIX.length);
-    const refusal = checkImageUrl(this.signingKey, url.pathname, url.searchParams.get("exp"), url.searchParams.get("sig"));
+    const refusal = checkImageUrl(
+      this.signingKey,
+      url.pathname,
+      url.searchParams.get("exp"),
+      url.searchParams.get("sig"),
+    );
     if (refusal || !isStoredImagePath(stored)) throw new Error(refusal ?? "the image URL is malformed");
     return stored;
   }

@@ -1,5 +1,15 @@
 import type { DropboxConfig } from "./integration-config.ts";
-import { failureOf, retryAfterMs, send, ServiceCallError, type CodeExchange, type ServiceAccount, type StorageService, type TokenSet, type UploadedFile } from "./storage-service.ts";
+import {
+  failureOf,
+  retryAfterMs,
+  send,
+  ServiceCallError,
+  type CodeExchange,
+  type ServiceAccount,
+  type StorageService,
+  type TokenSet,
+  type UploadedFile,
+} from "./storage-service.ts";
 
 const NAME = "dropbox";
 
@@ -31,22 +41,33 @@ export class DropboxClient implements StorageService {
     if (exchange.redirectUri) form.set("redirect_uri", exchange.redirectUri);
     if (exchange.codeVerifier) form.set("code_verifier", exchange.codeVerifier);
     const body = await this.token(form, "refused");
-    if (!body.refresh_token) throw new ServiceCallError("refused", "dropbox returned no refresh token (offline access was not granted)");
+    if (!body.refresh_token)
+      throw new ServiceCallError("refused", "dropbox returned no refresh token (offline access was not granted)");
     return toTokens(body, String(body.refresh_token));
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
-    const body = await this.token(new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }), "reauth");
+    const body = await this.token(
+      new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
+      "reauth",
+    );
     // Dropbox does not rotate refresh tokens: the same one stays valid.
     return toTokens(body, refreshToken);
   }
 
   async account(accessToken: string): Promise<ServiceAccount> {
     // A Void route: no body and no Content-Type (JSON with an empty body is a 400).
-    const res = await send(NAME, `${this.config.apiUrl}/2/users/get_current_account`, { method: "POST", headers: bearer(accessToken) });
+    const res = await send(NAME, `${this.config.apiUrl}/2/users/get_current_account`, {
+      method: "POST",
+      headers: bearer(accessToken),
+    });
     const body = await json(res, "users/get_current_account");
     const name = (body.name ?? {}) as Record<string, unknown>;
-    return { id: String(body.account_id ?? ""), name: String(name.display_name ?? ""), email: String(body.email ?? "") };
+    return {
+      id: String(body.account_id ?? ""),
+      name: String(name.display_name ?? ""),
+      email: String(body.email ?? ""),
+    };
   }
 
   async ensureFolder(accessToken: string, folderPath: string): Promise<string> {
@@ -67,12 +88,22 @@ export class DropboxClient implements StorageService {
     return path;
   }
 
-  async upload(accessToken: string, folder: { path: string; ref: string }, name: string, bytes: Uint8Array, mimeType: string): Promise<UploadedFile> {
+  async upload(
+    accessToken: string,
+    folder: { path: string; ref: string },
+    name: string,
+    bytes: Uint8Array,
+    mimeType: string,
+  ): Promise<UploadedFile> {
     void mimeType; // Dropbox takes raw bytes as application/octet-stream whatever they are.
     const arg = { path: `${folder.ref}/${name}`, mode: "add", autorename: true, mute: true };
     const res = await send(NAME, `${this.config.contentUrl}/2/files/upload`, {
       method: "POST",
-      headers: { ...bearer(accessToken), "content-type": "application/octet-stream", "dropbox-api-arg": headerSafeJson(arg) },
+      headers: {
+        ...bearer(accessToken),
+        "content-type": "application/octet-stream",
+        "dropbox-api-arg": headerSafeJson(arg),
+      },
       body: bytes,
     });
     const body = await json(res, "files/upload");
@@ -82,8 +113,12 @@ export class DropboxClient implements StorageService {
   async revoke(tokens: TokenSet): Promise<void> {
     // Revoking an access token minted from the refresh token kills the refresh token too.
     let access = tokens.accessToken;
-    if (tokens.expiresAt !== 0 && tokens.expiresAt <= Date.now()) access = (await this.refresh(tokens.refreshToken)).accessToken;
-    let res = await send(NAME, `${this.config.apiUrl}/2/auth/token/revoke`, { method: "POST", headers: bearer(access) });
+    if (tokens.expiresAt !== 0 && tokens.expiresAt <= Date.now())
+      access = (await this.refresh(tokens.refreshToken)).accessToken;
+    let res = await send(NAME, `${this.config.apiUrl}/2/auth/token/revoke`, {
+      method: "POST",
+      headers: bearer(access),
+    });
     if (res.status === 401) {
       access = (await this.refresh(tokens.refreshToken)).accessToken;
       res = await send(NAME, `${this.config.apiUrl}/2/auth/token/revoke`, { method: "POST", headers: bearer(access) });
@@ -101,10 +136,18 @@ export class DropboxClient implements StorageService {
     });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok && typeof body.access_token === "string") return body;
-    if (res.status === 429 || res.status >= 500) throw new ServiceCallError("retry", `dropbox's token endpoint answered ${res.status}`, retryAfterMs(res.headers.get("retry-after")));
+    if (res.status === 429 || res.status >= 500)
+      throw new ServiceCallError(
+        "retry",
+        `dropbox's token endpoint answered ${res.status}`,
+        retryAfterMs(res.headers.get("retry-after")),
+      );
     const error = String(body.error ?? `status ${res.status}`);
     const described = body.error_description ? `${error}: ${String(body.error_description)}` : error;
-    throw new ServiceCallError(error === "invalid_grant" ? onInvalidGrant : "refused", `dropbox refused the token request (${described.slice(0, 200)})`);
+    throw new ServiceCallError(
+      error === "invalid_grant" ? onInvalidGrant : "refused",
+      `dropbox refused the token request (${described.slice(0, 200)})`,
+    );
   }
 }
 
@@ -114,7 +157,11 @@ function bearer(token: string): Record<string, string> {
 
 function toTokens(body: Record<string, unknown>, refreshToken: string): TokenSet {
   const expiresIn = Number(body.expires_in ?? 0);
-  return { accessToken: String(body.access_token), refreshToken, expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0 };
+  return {
+    accessToken: String(body.access_token),
+    refreshToken,
+    expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0,
+  };
 }
 
 /** The JSON body of a 200, or a ServiceCallError classified by status (401 → expired, 429 with Retry-After, …). */
@@ -122,7 +169,7 @@ async function json(res: Response, route: string): Promise<Record<string, unknow
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) ?? {} : {};
+    body = text ? ((JSON.parse(text) as Record<string, unknown>) ?? {}) : {};
   } catch {
     body = {};
   }
@@ -130,7 +177,9 @@ async function json(res: Response, route: string): Promise<Record<string, unknow
   const failure = failureOf(res.status);
   const error = (body.error ?? {}) as Record<string, unknown>;
   // 429 carries Retry-After; RateLimitError may carry retry_after (seconds) in the body too.
-  const wait = retryAfterMs(res.headers.get("retry-after")) ?? (typeof error.retry_after === "number" ? error.retry_after * 1000 : undefined);
+  const wait =
+    retryAfterMs(res.headers.get("retry-after")) ??
+    (typeof error.retry_after === "number" ? error.retry_after * 1000 : undefined);
   const what = text && body.error_summary ? summary(body) : `status ${res.status}`;
   throw new ServiceCallError(failure, `dropbox ${route} answered ${res.status} ${what}`.trim().slice(0, 300), wait);
 }
@@ -148,5 +197,8 @@ function normalise(folderPath: string): string {
 
 /** Dropbox-API-Arg must be ASCII: 0x7F and every non-ASCII character escaped as \uXXXX. */
 export function headerSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

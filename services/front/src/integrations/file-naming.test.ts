@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { expandFileName, promptSnippet, unknownPlaceholders } from "./file-naming.ts";
 
-const input = { imageId: "img_abc", generationId: "gen_xyz", model: "flux-pro", prompt: "A cat", index: 2, format: "png", at: Date.UTC(2026, 0, 2, 3, 4, 5) };
+const input = {
+  imageId: "img_abc",
+  generationId: "gen_xyz",
+  model: "flux-pro",
+  prompt: "A cat",
+  index: 2,
+  format: "png",
+  at: Date.UTC(2026, 0, 2, 3, 4, 5),
+};
 
 describe("file naming", () => {
   it.each([

@@ -19,7 +19,9 @@ const NAME_MAX = 200;
 
 /** The placeholders of `template` that are not known, for a clear INVALID_REQUEST. */
 export function unknownPlaceholders(template: string): string[] {
-  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).filter((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
+  return [...template.matchAll(/\{([^{}]*)\}/g)]
+    .map((m) => m[1]!)
+    .filter((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
 }
 
 /**
@@ -28,7 +30,12 @@ export function unknownPlaceholders(template: string): string[] {
  */
 export function promptSnippet(prompt: string): string {
   // Accents dropped first ("é" → "e"), so a French prompt keeps its words.
-  const slug = prompt.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const slug = prompt
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (slug.length <= SNIPPET_MAX) return slug;
   const cut = slug.slice(0, SNIPPET_MAX + 1);
   const boundary = cut.lastIndexOf("-");
@@ -52,7 +59,8 @@ export function expandFileName(template: string, input: NamingInput): string {
   };
   const name = (template || DEFAULT_FILE_NAMING).replace(/\{([^{}]*)\}/g, (whole, key: string) => values[key] ?? whole);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not carry.
-  const safe = name.replace(/[\\/\u0000-\u001f\u007f]+/g, "-").trim().slice(0, NAME_MAX) || input.imageId;
+  const UNSAFE_IN_NAMES = /[\\/\u0000-\u001f\u007f]+/g;
+  const safe = name.replace(UNSAFE_IN_NAMES, "-").trim().slice(0, NAME_MAX) || input.imageId;
   return `${safe}.${input.format === "jpeg" ? "jpg" : input.format}`;
 }
 

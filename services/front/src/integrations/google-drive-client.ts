@@ -1,6 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { GoogleConfig } from "./integration-config.ts";
-import { failureOf, retryAfterMs, send, ServiceCallError, type CodeExchange, type ServiceAccount, type StorageService, type TokenSet, type UploadedFile } from "./storage-service.ts";
+import {
+  failureOf,
+  retryAfterMs,
+  send,
+  ServiceCallError,
+  type CodeExchange,
+  type ServiceAccount,
+  type StorageService,
+  type TokenSet,
+  type UploadedFile,
+} from "./storage-service.ts";
 
 const NAME = "google drive";
 export const DRIVE_FILE_SCOPE = "https://www.googleapis.com/auth/drive.file";
@@ -43,20 +53,40 @@ export class GoogleDriveClient implements StorageService {
     if (exchange.codeVerifier) form.set("code_verifier", exchange.codeVerifier);
     const body = await this.token(form, "refused");
     // Granular consent: the user may have unticked drive.file.
-    if (!String(body.scope ?? "").split(" ").includes(DRIVE_FILE_SCOPE)) throw new ServiceCallError("refused", "google did not grant the drive.file scope: connect again and allow access to files");
-    if (!body.refresh_token) throw new ServiceCallError("refused", "google returned no refresh token (offline access was not granted)");
+    if (
+      !String(body.scope ?? "")
+        .split(" ")
+        .includes(DRIVE_FILE_SCOPE)
+    )
+      throw new ServiceCallError(
+        "refused",
+        "google did not grant the drive.file scope: connect again and allow access to files",
+      );
+    if (!body.refresh_token)
+      throw new ServiceCallError("refused", "google returned no refresh token (offline access was not granted)");
     return toTokens(body, String(body.refresh_token));
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
-    const body = await this.token(new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }), "reauth");
+    const body = await this.token(
+      new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
+      "reauth",
+    );
     return toTokens(body, typeof body.refresh_token === "string" ? body.refresh_token : refreshToken);
   }
 
   async account(accessToken: string): Promise<ServiceAccount> {
-    const res = await send(NAME, `${this.config.driveApiUrl}/drive/v3/about?fields=${encodeURIComponent("user(displayName,emailAddress,permissionId)")}`, { headers: bearer(accessToken) });
+    const res = await send(
+      NAME,
+      `${this.config.driveApiUrl}/drive/v3/about?fields=${encodeURIComponent("user(displayName,emailAddress,permissionId)")}`,
+      { headers: bearer(accessToken) },
+    );
     const user = ((await json(res, "about.get")).user ?? {}) as Record<string, unknown>;
-    return { id: String(user.permissionId ?? ""), name: String(user.displayName ?? ""), email: String(user.emailAddress ?? "") };
+    return {
+      id: String(user.permissionId ?? ""),
+      name: String(user.displayName ?? ""),
+      email: String(user.emailAddress ?? ""),
+    };
   }
 
   async ensureFolder(accessToken: string, folderPath: string): Promise<string> {
@@ -64,7 +94,11 @@ export class GoogleDriveClient implements StorageService {
     for (const name of folderPath.split("/").filter((s) => s.trim() !== "")) {
       // Names are not unique in Drive: look before creating, and take the first match.
       const q = `name = '${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}' and mimeType = '${FOLDER_TYPE}' and '${parent}' in parents and trashed = false`;
-      const found = await send(NAME, `${this.config.driveApiUrl}/drive/v3/files?q=${encodeURIComponent(q)}&fields=${encodeURIComponent("files(id,name)")}`, { headers: bearer(accessToken) });
+      const found = await send(
+        NAME,
+        `${this.config.driveApiUrl}/drive/v3/files?q=${encodeURIComponent(q)}&fields=${encodeURIComponent("files(id,name)")}`,
+        { headers: bearer(accessToken) },
+      );
       const files = ((await json(found, "files.list")).files ?? []) as Array<Record<string, unknown>>;
       if (files[0]?.id) {
         parent = String(files[0].id);
@@ -80,25 +114,42 @@ export class GoogleDriveClient implements StorageService {
     return parent;
   }
 
-  async upload(accessToken: string, folder: { path: string; ref: string }, name: string, bytes: Uint8Array, mimeType: string): Promise<UploadedFile> {
+  async upload(
+    accessToken: string,
+    folder: { path: string; ref: string },
+    name: string,
+    bytes: Uint8Array,
+    mimeType: string,
+  ): Promise<UploadedFile> {
     const metadata = { name, mimeType, parents: [folder.ref] };
-    const file = bytes.length > MULTIPART_MAX_BYTES ? await this.resumable(accessToken, metadata, bytes) : await this.multipart(accessToken, metadata, bytes);
+    const file =
+      bytes.length > MULTIPART_MAX_BYTES
+        ? await this.resumable(accessToken, metadata, bytes)
+        : await this.multipart(accessToken, metadata, bytes);
     // Drive never overwrites by name: a second file of the same name is another file.
     const folderPath = folder.path.replace(/\/+$/, "");
     return { remotePath: `${folderPath}/${String(file.name ?? name)}` };
   }
 
   /** One multipart/related request: metadata first, then the bytes (Drive's way up to 5 MB). */
-  private async multipart(accessToken: string, metadata: { name: string; mimeType: string; parents: string[] }, bytes: Uint8Array): Promise<Record<string, unknown>> {
+  private async multipart(
+    accessToken: string,
+    metadata: { name: string; mimeType: string; parents: string[] },
+    bytes: Uint8Array,
+  ): Promise<Record<string, unknown>> {
     const { mimeType } = metadata;
     const boundary = `imagegen-${randomUUID()}`;
     const head = `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(metadata)}\r\n--${boundary}\r\nContent-Type: ${mimeType}\r\n\r\n`;
     const body = Buffer.concat([Buffer.from(head, "utf8"), bytes, Buffer.from(`\r\n--${boundary}--\r\n`, "utf8")]);
-    const res = await send(NAME, `${this.config.driveApiUrl}/upload/drive/v3/files?uploadType=multipart&fields=${encodeURIComponent("id,name")}`, {
-      method: "POST",
-      headers: { ...bearer(accessToken), "content-type": `multipart/related; boundary=${boundary}` },
-      body,
-    });
+    const res = await send(
+      NAME,
+      `${this.config.driveApiUrl}/upload/drive/v3/files?uploadType=multipart&fields=${encodeURIComponent("id,name")}`,
+      {
+        method: "POST",
+        headers: { ...bearer(accessToken), "content-type": `multipart/related; boundary=${boundary}` },
+        body,
+      },
+    );
     return json(res, "files.create (upload)");
   }
 
@@ -106,12 +157,25 @@ export class GoogleDriveClient implements StorageService {
    * A resumable session (larger files): start with the metadata, then every byte in one final
    * chunk. A failed chunk fails the attempt; the queue's retry starts a new session.
    */
-  private async resumable(accessToken: string, metadata: { name: string; mimeType: string; parents: string[] }, bytes: Uint8Array): Promise<Record<string, unknown>> {
-    const start = await send(NAME, `${this.config.driveApiUrl}/upload/drive/v3/files?uploadType=resumable&fields=${encodeURIComponent("id,name")}`, {
-      method: "POST",
-      headers: { ...bearer(accessToken), "content-type": "application/json; charset=UTF-8", "x-upload-content-type": metadata.mimeType, "x-upload-content-length": String(bytes.length) },
-      body: JSON.stringify(metadata),
-    });
+  private async resumable(
+    accessToken: string,
+    metadata: { name: string; mimeType: string; parents: string[] },
+    bytes: Uint8Array,
+  ): Promise<Record<string, unknown>> {
+    const start = await send(
+      NAME,
+      `${this.config.driveApiUrl}/upload/drive/v3/files?uploadType=resumable&fields=${encodeURIComponent("id,name")}`,
+      {
+        method: "POST",
+        headers: {
+          ...bearer(accessToken),
+          "content-type": "application/json; charset=UTF-8",
+          "x-upload-content-type": metadata.mimeType,
+          "x-upload-content-length": String(bytes.length),
+        },
+        body: JSON.stringify(metadata),
+      },
+    );
     const session = start.headers.get("location");
     if (!start.ok) return json(start, "files.create (resumable start)");
     if (!session) throw new ServiceCallError("retry", "google drive started no upload session (no Location header)");
@@ -134,7 +198,10 @@ export class GoogleDriveClient implements StorageService {
       body: new URLSearchParams({ token: tokens.refreshToken }).toString(),
     });
     if (res.ok || res.status === 400) return;
-    throw new ServiceCallError(failureOf(res.status) === "retry" ? "retry" : "refused", `google's revoke endpoint answered ${res.status}`);
+    throw new ServiceCallError(
+      failureOf(res.status) === "retry" ? "retry" : "refused",
+      `google's revoke endpoint answered ${res.status}`,
+    );
   }
 
   private async token(form: URLSearchParams, onInvalidGrant: "refused" | "reauth"): Promise<Record<string, unknown>> {
@@ -147,10 +214,18 @@ export class GoogleDriveClient implements StorageService {
     });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok && typeof body.access_token === "string") return body;
-    if (res.status === 429 || res.status >= 500) throw new ServiceCallError("retry", `google's token endpoint answered ${res.status}`, retryAfterMs(res.headers.get("retry-after")));
+    if (res.status === 429 || res.status >= 500)
+      throw new ServiceCallError(
+        "retry",
+        `google's token endpoint answered ${res.status}`,
+        retryAfterMs(res.headers.get("retry-after")),
+      );
     const error = String(body.error ?? `status ${res.status}`);
     const described = body.error_description ? `${error}: ${String(body.error_description)}` : error;
-    throw new ServiceCallError(error === "invalid_grant" ? onInvalidGrant : "refused", `google refused the token request (${described.slice(0, 200)})`);
+    throw new ServiceCallError(
+      error === "invalid_grant" ? onInvalidGrant : "refused",
+      `google refused the token request (${described.slice(0, 200)})`,
+    );
   }
 }
 
@@ -160,7 +235,11 @@ function bearer(token: string): Record<string, string> {
 
 function toTokens(body: Record<string, unknown>, refreshToken: string): TokenSet {
   const expiresIn = Number(body.expires_in ?? 0);
-  return { accessToken: String(body.access_token), refreshToken, expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0 };
+  return {
+    accessToken: String(body.access_token),
+    refreshToken,
+    expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0,
+  };
 }
 
 /** The JSON body of a 2xx, or a ServiceCallError classified by status and `errors[0].reason`. */
@@ -176,5 +255,9 @@ async function json(res: Response, call: string): Promise<Record<string, unknown
   const error = (body.error ?? {}) as Record<string, unknown>;
   const reason = String(((error.errors ?? []) as Array<Record<string, unknown>>)[0]?.reason ?? "");
   const failure = res.status === 403 && RATE_LIMIT_REASONS.has(reason) ? "retry" : failureOf(res.status);
-  throw new ServiceCallError(failure, `google drive ${call} answered ${res.status}${reason ? ` ${reason}` : ""}`, retryAfterMs(res.headers.get("retry-after")));
+  throw new ServiceCallError(
+    failure,
+    `google drive ${call} answered ${res.status}${reason ? ` ${reason}` : ""}`,
+    retryAfterMs(res.headers.get("retry-after")),
+  );
 }

@@ -3,11 +3,21 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { IntegrationSchema, IntegrationService, type Integration } from "@imagegen/proto/imagegen/v1/integration_service_pb";
+import {
+  IntegrationSchema,
+  IntegrationService,
+  type Integration,
+} from "@imagegen/proto/imagegen/v1/integration_service_pb";
 import { principalOf } from "../rpc/principal-of.ts";
 import { SERVICE_NAMES } from "./integration-config.ts";
 import { DEFAULT_FILE_NAMING, PLACEHOLDERS, unknownPlaceholders } from "./file-naming.ts";
-import { SERVICE_IDS, type IntegrationRecord, type IntegrationSettingsRecord, type IntegrationStore, type ServiceId } from "./integration-store.ts";
+import {
+  SERVICE_IDS,
+  type IntegrationRecord,
+  type IntegrationSettingsRecord,
+  type IntegrationStore,
+  type ServiceId,
+} from "./integration-store.ts";
 import { openTokens, sealTokens } from "./integration-tokens.ts";
 import type { IntegrationUploader } from "./integration-uploader.ts";
 import type { SecretsBox } from "./secrets-box.ts";
@@ -34,7 +44,11 @@ export function registerIntegrationService(router: ConnectRouter, deps: Integrat
   };
   const configured = (service: string): StorageService => {
     const client = deps.services.get(service as ServiceId);
-    if (!client) throw apiError(ErrorReason.PROVIDER_NOT_CONFIGURED, `${service} is not configured on this deployment (the operator sets its app credentials)`);
+    if (!client)
+      throw apiError(
+        ErrorReason.PROVIDER_NOT_CONFIGURED,
+        `${service} is not configured on this deployment (the operator sets its app credentials)`,
+      );
     return client;
   };
   router.service(IntegrationService, {
@@ -42,7 +56,13 @@ export function registerIntegrationService(router: ConnectRouter, deps: Integrat
       const owner = principalOf(ctx).owner;
       const service = configured(req.service);
       const settings = settingsOf(req.settings ?? {});
-      const tokens = await serviceCall(() => service.exchangeCode({ code: req.authCode, redirectUri: req.redirectUri || undefined, codeVerifier: req.codeVerifier || undefined }));
+      const tokens = await serviceCall(() =>
+        service.exchangeCode({
+          code: req.authCode,
+          redirectUri: req.redirectUri || undefined,
+          codeVerifier: req.codeVerifier || undefined,
+        }),
+      );
       const account = await serviceCall(() => service.account(tokens.accessToken));
       const record: IntegrationRecord = {
         id: `int_${randomBytes(12).toString("base64url")}`,
@@ -67,12 +87,20 @@ export function registerIntegrationService(router: ConnectRouter, deps: Integrat
     },
     async getAuthorizeUrl(req) {
       const service = configured(req.service);
-      if (service.id === "google_drive" && !req.redirectUri) throw apiError(ErrorReason.INVALID_REQUEST, "redirect_uri is required for google_drive (Google always redirects)");
+      if (service.id === "google_drive" && !req.redirectUri)
+        throw apiError(
+          ErrorReason.INVALID_REQUEST,
+          "redirect_uri is required for google_drive (Google always redirects)",
+        );
       const state = randomBytes(24).toString("base64url");
       // 64 characters of [A-Za-z0-9_-]: within PKCE's 43-128.
       const codeVerifier = randomBytes(48).toString("base64url");
       const codeChallenge = createHash("sha256").update(codeVerifier).digest("base64url");
-      return { url: service.authorizeUrl({ redirectUri: req.redirectUri || undefined, state, codeChallenge }), state, codeVerifier };
+      return {
+        url: service.authorizeUrl({ redirectUri: req.redirectUri || undefined, state, codeChallenge }),
+        state,
+        codeVerifier,
+      };
     },
     async getIntegration(req, ctx) {
       return { integration: toMessage(await mine(principalOf(ctx).owner, req.id)) };
@@ -99,7 +127,10 @@ export function registerIntegrationService(router: ConnectRouter, deps: Integrat
         } catch (error) {
           // A token the service no longer knows is revoked already; an unreachable service is not.
           if (!(error instanceof ServiceCallError) || error.failure === "retry") {
-            throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `${current.service} could not be reached to revoke the token; try again`);
+            throw apiError(
+              ErrorReason.UPSTREAM_UNAVAILABLE,
+              `${current.service} could not be reached to revoke the token; try again`,
+            );
           }
         }
       }
@@ -128,11 +159,18 @@ export function registerIntegrationService(router: ConnectRouter, deps: Integrat
 }
 
 /** Settings with defaults, the template checked (an unknown placeholder is a client error). */
-function settingsOf(given: { autoUpload?: boolean; folderPath?: string; fileNaming?: string }): IntegrationSettingsRecord {
+function settingsOf(given: {
+  autoUpload?: boolean;
+  folderPath?: string;
+  fileNaming?: string;
+}): IntegrationSettingsRecord {
   const fileNaming = given.fileNaming || DEFAULT_FILE_NAMING;
   const unknown = unknownPlaceholders(fileNaming);
   if (unknown.length > 0) {
-    throw apiError(ErrorReason.INVALID_REQUEST, `settings.file_naming: unknown placeholder {${unknown[0]}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}`);
+    throw apiError(
+      ErrorReason.INVALID_REQUEST,
+      `settings.file_naming: unknown placeholder {${unknown[0]}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}`,
+    );
   }
   return { autoUpload: given.autoUpload ?? true, folderPath: given.folderPath || DEFAULT_FOLDER, fileNaming };
 }
@@ -153,7 +191,11 @@ function toMessage(r: IntegrationRecord): Integration {
     id: r.id,
     service: r.service,
     account: { id: r.accountId, name: r.accountName, email: r.accountEmail },
-    settings: { autoUpload: r.settings.autoUpload, folderPath: r.settings.folderPath, fileNaming: r.settings.fileNaming },
+    settings: {
+      autoUpload: r.settings.autoUpload,
+      folderPath: r.settings.folderPath,
+      fileNaming: r.settings.fileNaming,
+    },
     status: r.status,
     connectedAt: timestampFromMs(r.connectedAt),
   });

@@ -101,7 +101,11 @@ export function toIntegration(r: Record<string, unknown>): IntegrationRecord {
     accountId: String(r.account_id),
     accountName: String(r.account_name),
     accountEmail: String(r.account_email),
-    settings: { autoUpload: Number(r.auto_upload) === 1, folderPath: String(r.folder_path), fileNaming: String(r.file_naming) },
+    settings: {
+      autoUpload: Number(r.auto_upload) === 1,
+      folderPath: String(r.folder_path),
+      fileNaming: String(r.file_naming),
+    },
     status: String(r.status) as IntegrationStatus,
     sealedTokens: String(r.sealed_tokens),
     connectedAt: Number(r.connected_at),
@@ -110,7 +114,20 @@ export function toIntegration(r: Record<string, unknown>): IntegrationRecord {
 
 /** Column order of an integration insert. */
 export function integrationValues(r: IntegrationRecord): Array<string | number> {
-  return [r.id, r.owner, r.service, r.accountId, r.accountName, r.accountEmail, r.settings.autoUpload ? 1 : 0, r.settings.folderPath, r.settings.fileNaming, r.status, r.sealedTokens, r.connectedAt];
+  return [
+    r.id,
+    r.owner,
+    r.service,
+    r.accountId,
+    r.accountName,
+    r.accountEmail,
+    r.settings.autoUpload ? 1 : 0,
+    r.settings.folderPath,
+    r.settings.fileNaming,
+    r.status,
+    r.sealedTokens,
+    r.connectedAt,
+  ];
 }
 
 export function toUpload(r: Record<string, unknown>): UploadRecord {
@@ -137,11 +154,31 @@ export function toUpload(r: Record<string, unknown>): UploadRecord {
 
 /** Column order of an upload insert (lease_holder and lease_until follow, empty). */
 export function uploadValues(u: UploadRecord): Array<string | number> {
-  return [u.id, u.integrationId, u.owner, u.imageId, u.generationId, u.blobPath, u.format, u.model, u.prompt, u.index, u.status, u.remotePath, u.attempts, u.lastError, u.nextAt, u.createdAt, u.updatedAt];
+  return [
+    u.id,
+    u.integrationId,
+    u.owner,
+    u.imageId,
+    u.generationId,
+    u.blobPath,
+    u.format,
+    u.model,
+    u.prompt,
+    u.index,
+    u.status,
+    u.remotePath,
+    u.attempts,
+    u.lastError,
+    u.nextAt,
+    u.createdAt,
+    u.updatedAt,
+  ];
 }
 
-export const UPLOAD_COLUMNS = "id, integration_id, owner, image_id, generation_id, blob_path, format, model, prompt, idx, status, remote_path, attempts, last_error, next_at, created_at, updated_at";
-export const INTEGRATION_COLUMNS = "id, owner, service, account_id, account_name, account_email, auto_upload, folder_path, file_naming, status, sealed_tokens, connected_at";
+export const UPLOAD_COLUMNS =
+  "id, integration_id, owner, image_id, generation_id, blob_path, format, model, prompt, idx, status, remote_path, attempts, last_error, next_at, created_at, updated_at";
+export const INTEGRATION_COLUMNS =
+  "id, owner, service, account_id, account_name, account_email, auto_upload, folder_path, file_naming, status, sealed_tokens, connected_at";
 
 const INTEGRATIONS = `id TEXT PRIMARY KEY, owner TEXT NOT NULL, service TEXT NOT NULL, account_id TEXT NOT NULL,
   account_name TEXT NOT NULL, account_email TEXT NOT NULL, auto_upload INTEGER NOT NULL, folder_path TEXT NOT NULL,

@@ -33,7 +33,8 @@ const box = SecretsBox.withKey(randomBytes(32));
 const PNG = randomBytes(3000);
 const AT = Date.UTC(2026, 11, 6, 9, 5, 7);
 // Each image its own bytes (identical bytes under a taken name are a no-op at Dropbox).
-const bytesOf = (blobPath: string): Buffer => (blobPath.endsWith("img_0.png") ? PNG : Buffer.concat([PNG, Buffer.from(blobPath)]));
+const bytesOf = (blobPath: string): Buffer =>
+  blobPath.endsWith("img_0.png") ? PNG : Buffer.concat([PNG, Buffer.from(blobPath)]);
 
 interface Rig {
   readonly store: SqliteIntegrationStore;
@@ -47,11 +48,27 @@ afterEach(() => {
   for (const r of rigs.splice(0)) r.uploader.stop();
 });
 
-async function connect(id: ServiceId, settings: Partial<IntegrationRecord["settings"]> = {}, readImage = async (path: string) => bytesOf(path)): Promise<Rig> {
+async function connect(
+  id: ServiceId,
+  settings: Partial<IntegrationRecord["settings"]> = {},
+  readImage = async (path: string) => bytesOf(path),
+): Promise<Rig> {
   const service: StorageService =
     id === "dropbox"
-      ? new DropboxClient({ appKey: dropbox.appKey, appSecret: dropbox.appSecret, apiUrl: dropbox.apiUrl, contentUrl: dropbox.contentUrl, webUrl: dropbox.webUrl })
-      : new GoogleDriveClient({ clientId: drive.clientId, clientSecret: drive.clientSecret, oauthUrl: drive.oauthUrl, driveApiUrl: drive.driveUrl, accountsUrl: drive.accountsUrl });
+      ? new DropboxClient({
+          appKey: dropbox.appKey,
+          appSecret: dropbox.appSecret,
+          apiUrl: dropbox.apiUrl,
+          contentUrl: dropbox.contentUrl,
+          webUrl: dropbox.webUrl,
+        })
+      : new GoogleDriveClient({
+          clientId: drive.clientId,
+          clientSecret: drive.clientSecret,
+          oauthUrl: drive.oauthUrl,
+          driveApiUrl: drive.driveUrl,
+          accountsUrl: drive.accountsUrl,
+        });
   const redirectUri = "https://app.example/callback";
   const code = id === "dropbox" ? dropbox.approve({ redirectUri }) : drive.approve({ redirectUri });
   const tokens = await service.exchangeCode({ code, redirectUri });
@@ -64,29 +81,51 @@ async function connect(id: ServiceId, settings: Partial<IntegrationRecord["setti
     accountId: account.id,
     accountName: account.name,
     accountEmail: account.email,
-    settings: { autoUpload: true, folderPath: `/AI Images ${randomBytes(3).toString("hex")}`, fileNaming: "{date}_{time}_{prompt_snippet}_{id}", ...settings },
+    settings: {
+      autoUpload: true,
+      folderPath: `/AI Images ${randomBytes(3).toString("hex")}`,
+      fileNaming: "{date}_{time}_{prompt_snippet}_{id}",
+      ...settings,
+    },
     status: "active",
     sealedTokens: sealTokens(box, tokens),
     connectedAt: Date.now(),
   };
   await store.insert(integration);
   const events: Rig["events"] = [];
-  const uploader = new IntegrationUploader(store, new Map([[id, service]]), box, readImage, (owner, event, data) => events.push({ owner, event, data }), createLogger("test"), {
-    holder: "test",
-    pollMs: 50,
-  });
+  const uploader = new IntegrationUploader(
+    store,
+    new Map([[id, service]]),
+    box,
+    readImage,
+    (owner, event, data) => events.push({ owner, event, data }),
+    createLogger("test"),
+    {
+      holder: "test",
+      pollMs: 50,
+    },
+  );
   const rig = { store, uploader, events, integration, service };
   rigs.push(rig);
   return rig;
 }
 
-const image = (n: number): FinishedImage => ({ imageId: `img_${n}`, generationId: "gen_1", blobPath: `gen_1/img_${n}.png`, format: "png", model: "local-sd", prompt: "A Lighthouse at night, stormy sea!", index: n });
+const image = (n: number): FinishedImage => ({
+  imageId: `img_${n}`,
+  generationId: "gen_1",
+  blobPath: `gen_1/img_${n}.png`,
+  format: "png",
+  model: "local-sd",
+  prompt: "A Lighthouse at night, stormy sea!",
+  index: n,
+});
 
 async function settled(rig: Rig, count: number): Promise<UploadRecord[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const uploads = await rig.store.listUploads(rig.integration.id, 100);
-    if (uploads.length >= count && uploads.every((u) => u.status === "completed" || u.status === "failed")) return uploads;
+    if (uploads.length >= count && uploads.every((u) => u.status === "completed" || u.status === "failed"))
+      return uploads;
     if (Date.now() > deadline) throw new Error(`uploads did not settle: ${JSON.stringify(uploads)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -150,10 +189,19 @@ describe("Dropbox uploads", () => {
       dropbox.advance(-(4 * 3600 * 1000 + 1000));
     }
     // The first call (the folder) met the expired token; the refresh came next, then the upload.
-    const calls = dropbox.calls.slice(dropbox.calls.findIndex((c) => c.route === "files/create_folder_v2" && c.status === 401));
-    expect(calls.slice(0, 4).map((c) => `${c.route} ${c.status}`)).toEqual(["files/create_folder_v2 401", "oauth2/token 200", "files/create_folder_v2 200", "files/upload 200"]);
+    const calls = dropbox.calls.slice(
+      dropbox.calls.findIndex((c) => c.route === "files/create_folder_v2" && c.status === 401),
+    );
+    expect(calls.slice(0, 4).map((c) => `${c.route} ${c.status}`)).toEqual([
+      "files/create_folder_v2 401",
+      "oauth2/token 200",
+      "files/create_folder_v2 200",
+      "files/upload 200",
+    ]);
     const stored = (await rig.store.byId(rig.integration.id))!;
-    expect(openTokens(box, stored.sealedTokens).accessToken).not.toBe(openTokens(box, rig.integration.sealedTokens).accessToken);
+    expect(openTokens(box, stored.sealedTokens).accessToken).not.toBe(
+      openTokens(box, rig.integration.sealedTokens).accessToken,
+    );
     expect(stored.sealedTokens).not.toContain("sl.");
   });
 
@@ -179,14 +227,28 @@ describe("two replicas on one queue", () => {
     const rig = await connect("dropbox");
     // A second process on the same database file: its own connection, its own holder.
     const file = join(mkdtempSync(join(tmpdir(), "uploads-")), "imagegen.sqlite");
-    const [storeA, storeB] = [new SqliteIntegrationStore(openSqlite(file)), new SqliteIntegrationStore(openSqlite(file))];
+    const [storeA, storeB] = [
+      new SqliteIntegrationStore(openSqlite(file)),
+      new SqliteIntegrationStore(openSqlite(file)),
+    ];
     await storeA.insert(rig.integration);
     const service = rig.service;
     const replica = (store: SqliteIntegrationStore, holder: string) =>
-      new IntegrationUploader(store, new Map([["dropbox", service]]), box, async (path) => bytesOf(path), () => undefined, createLogger("test"), { holder, pollMs: 20 });
+      new IntegrationUploader(
+        store,
+        new Map([["dropbox", service]]),
+        box,
+        async (path) => bytesOf(path),
+        () => undefined,
+        createLogger("test"),
+        { holder, pollMs: 20 },
+      );
     const [a, b] = [replica(storeA, "front-a"), replica(storeB, "front-b")];
     try {
-      await a.queue("owner_1", Array.from({ length: 12 }, (_, n) => image(n)));
+      await a.queue(
+        "owner_1",
+        Array.from({ length: 12 }, (_, n) => image(n)),
+      );
       a.start();
       b.start();
       const done = await settled({ ...rig, store: storeA }, 12);
@@ -196,7 +258,9 @@ describe("two replicas on one queue", () => {
       b.stop();
     }
     const folder = rig.integration.settings.folderPath;
-    const answered = dropbox.calls.filter((c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith(`${folder}/`));
+    const answered = dropbox.calls.filter(
+      (c) => c.route === "files/upload" && c.status === 200 && c.path?.startsWith(`${folder}/`),
+    );
     expect(answered).toHaveLength(12);
     expect(new Set(answered.map((c) => c.path)).size).toBe(12);
   });
@@ -208,7 +272,9 @@ describe("Google Drive uploads", () => {
     await queueAt(rig, [image(0), image(1)]);
     const uploads = await settled(rig, 2);
     const folder = rig.integration.settings.folderPath;
-    expect(uploads.map((u) => u.remotePath).sort()).toEqual([0, 1].map((n) => `${folder}/2026-12-06_090507_a-lighthouse-at-night-stormy-sea_img_${n}.png`));
+    expect(uploads.map((u) => u.remotePath).sort()).toEqual(
+      [0, 1].map((n) => `${folder}/2026-12-06_090507_a-lighthouse-at-night-stormy-sea_img_${n}.png`),
+    );
     const stored = [...drive.files.values()].filter((f) => drive.pathOf(f).startsWith(`${folder}/`));
     const byName = new Map(stored.map((f) => [drive.pathOf(f), f]));
     for (const [n, upload] of uploads.sort((a, b) => a.remotePath.localeCompare(b.remotePath)).entries()) {
@@ -270,6 +336,8 @@ describe("Google Drive uploads", () => {
   it("revoking ends the grant at Google", async () => {
     const rig = await connect("google_drive");
     await rig.service.revoke(openTokens(box, rig.integration.sealedTokens));
-    await expect(rig.service.refresh(openTokens(box, rig.integration.sealedTokens).refreshToken)).rejects.toMatchObject({ failure: "reauth" });
+    await expect(rig.service.refresh(openTokens(box, rig.integration.sealedTokens).refreshToken)).rejects.toMatchObject(
+      { failure: "reauth" },
+    );
   });
 });

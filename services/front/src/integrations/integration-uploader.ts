@@ -83,7 +83,9 @@ export class IntegrationUploader {
   /** Queues every image for each of the owner's active auto-upload integrations. */
   async queue(owner: string, images: readonly FinishedImage[]): Promise<void> {
     if (images.length === 0) return;
-    const targets = (await this.store.list(owner)).filter((i) => i.status === "active" && i.settings.autoUpload && this.services.has(i.service));
+    const targets = (await this.store.list(owner)).filter(
+      (i) => i.status === "active" && i.settings.autoUpload && this.services.has(i.service),
+    );
     if (targets.length === 0) return;
     const now = Date.now();
     const uploads: UploadRecord[] = targets.flatMap((target) =>
@@ -108,13 +110,17 @@ export class IntegrationUploader {
   /** Marks the integration needs_reauth and fails its open uploads (each with the webhook event). */
   async needsReauth(integration: IntegrationRecord): Promise<void> {
     await this.store.setStatus(integration.id, "needs_reauth");
-    this.logger.warn("integration needs reauthorization: the service refused its refresh token", { integration_id: integration.id, service: integration.service });
+    this.logger.warn("integration needs reauthorization: the service refused its refresh token", {
+      integration_id: integration.id,
+      service: integration.service,
+    });
     await this.failOpen(integration, NEEDS_REAUTH);
   }
 
   /** Fails the integration's open uploads with `error`, each with the webhook event. */
   async failOpen(integration: IntegrationRecord, error: string): Promise<void> {
-    for (const upload of await this.store.failOpenUploads(integration.id, error, Date.now())) this.emitFailed(integration, upload, error);
+    for (const upload of await this.store.failOpenUploads(integration.id, error, Date.now()))
+      this.emitFailed(integration, upload, error);
   }
 
   /** Drains due uploads now; a kick while draining runs one more pass after it. */
@@ -125,7 +131,11 @@ export class IntegrationUploader {
       return;
     }
     this.draining = this.drain()
-      .catch((error: unknown) => this.logger.warn("upload queue not drained; retrying on the next check", { error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        this.logger.warn("upload queue not drained; retrying on the next check", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => {
         this.draining = undefined;
         if (this.again) {
@@ -154,12 +164,19 @@ export class IntegrationUploader {
     if (integration?.status !== "active") {
       // Disconnected or waiting for a new connect: nothing is uploaded any more.
       const error = integration?.status === "needs_reauth" ? NEEDS_REAUTH : "disconnected";
-      if (await this.finish(upload, { status: "failed", attempts: upload.attempts, lastError: error }) && integration) this.emitFailed(integration, upload, error);
+      if ((await this.finish(upload, { status: "failed", attempts: upload.attempts, lastError: error })) && integration)
+        this.emitFailed(integration, upload, error);
       return;
     }
     const service = this.services.get(integration.service);
     if (!service) {
-      if (await this.finish(upload, { status: "failed", attempts: upload.attempts, lastError: `${integration.service} is not configured on this deployment` })) {
+      if (
+        await this.finish(upload, {
+          status: "failed",
+          attempts: upload.attempts,
+          lastError: `${integration.service} is not configured on this deployment`,
+        })
+      ) {
         this.emitFailed(integration, upload, `${integration.service} is not configured on this deployment`);
       }
       return;
@@ -196,7 +213,12 @@ export class IntegrationUploader {
     }
   }
 
-  private async failed(integration: IntegrationRecord, upload: UploadRecord, attempts: number, error: unknown): Promise<void> {
+  private async failed(
+    integration: IntegrationRecord,
+    upload: UploadRecord,
+    attempts: number,
+    error: unknown,
+  ): Promise<void> {
     if (error instanceof ServiceCallError && error.failure === "reauth") {
       await this.needsReauth(integration);
       return;
@@ -209,8 +231,14 @@ export class IntegrationUploader {
     }
     // A folder deleted meanwhile is looked up (or made) again on the next upload.
     this.folders.delete(`${integration.id}\n${integration.settings.folderPath}`);
-    if (await this.finish(upload, { status: "failed", attempts, lastError: message })) this.emitFailed(integration, upload, message);
-    this.logger.warn("integration upload failed", { integration_id: integration.id, upload_id: upload.id, attempts, error: message });
+    if (await this.finish(upload, { status: "failed", attempts, lastError: message }))
+      this.emitFailed(integration, upload, message);
+    this.logger.warn("integration upload failed", {
+      integration_id: integration.id,
+      upload_id: upload.id,
+      attempts,
+      error: message,
+    });
   }
 
   private finish(upload: UploadRecord, outcome: Parameters<IntegrationStore["finishUpload"]>[2]): Promise<boolean> {

@@ -42,14 +42,23 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
   // Replicas over one PostgreSQL keep separate (often scratch) data dirs: a key generated into
   // each would seal tokens no other replica, nor the next start, could open.
   if (services.size > 0 && options.env.DATABASE_URL && !options.env.IMAGEGEN_SECRETS_KEY) {
-    throw new Error("IMAGEGEN_SECRETS_KEY must be set when DATABASE_URL is (every replica seals and opens integration tokens with it); e.g. openssl rand -base64 32");
+    throw new Error(
+      "IMAGEGEN_SECRETS_KEY must be set when DATABASE_URL is (every replica seals and opens integration tokens with it); e.g. openssl rand -base64 32",
+    );
   }
   const box = SecretsBox.load(options.dataDir, options.env);
   const leaseMs = Number(options.env.IMAGEGEN_UPLOAD_LEASE_MS || 0) || undefined;
-  const uploader = new IntegrationUploader(options.store, services, box, options.readImage, options.emit, logger, { holder: options.holder, claimMs: leaseMs });
+  const uploader = new IntegrationUploader(options.store, services, box, options.readImage, options.emit, logger, {
+    holder: options.holder,
+    claimMs: leaseMs,
+  });
   uploader.start();
   const queued = (what: Promise<void>): void => {
-    void what.catch((error: unknown) => logger.warn("uploads not queued: the store could not be written", { error: error instanceof Error ? error.message : String(error) }));
+    void what.catch((error: unknown) =>
+      logger.warn("uploads not queued: the store could not be written", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   };
   return {
     register: (router) => registerIntegrationService(router, { store: options.store, services, box, uploader }),
@@ -59,13 +68,33 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
         options.images.listImages(generation.id).then((rows) =>
           uploader.queue(
             owner,
-            rows.map((row) => ({ imageId: row.id, generationId: generation.id, blobPath: row.path, format: row.format, model: generation.model, prompt: generation.prompt, index: row.index })),
+            rows.map((row) => ({
+              imageId: row.id,
+              generationId: generation.id,
+              blobPath: row.path,
+              format: row.format,
+              model: generation.model,
+              prompt: generation.prompt,
+              index: row.index,
+            })),
           ),
         ),
       );
     },
     imageProcessed(owner, image) {
-      queued(uploader.queue(owner, [{ imageId: image.id, generationId: image.id, blobPath: image.blobPath, format: image.format, model: "", prompt: "", index: 0 }]));
+      queued(
+        uploader.queue(owner, [
+          {
+            imageId: image.id,
+            generationId: image.id,
+            blobPath: image.blobPath,
+            format: image.format,
+            model: "",
+            prompt: "",
+            index: 0,
+          },
+        ]),
+      );
     },
     stop: () => uploader.stop(),
   };

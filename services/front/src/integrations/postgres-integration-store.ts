@@ -21,7 +21,10 @@ export class PostgresIntegrationStore implements IntegrationStore {
   constructor(private readonly db: PostgresDatabase) {}
 
   async insert(record: IntegrationRecord): Promise<void> {
-    await this.db.query(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (${placeholders(12)})`, integrationValues(record));
+    await this.db.query(
+      `INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (${placeholders(12)})`,
+      integrationValues(record),
+    );
   }
 
   async get(owner: string, id: string): Promise<IntegrationRecord | undefined> {
@@ -35,18 +38,18 @@ export class PostgresIntegrationStore implements IntegrationStore {
   }
 
   async list(owner: string): Promise<IntegrationRecord[]> {
-    const { rows } = await this.db.query("SELECT * FROM integrations WHERE owner = $1 ORDER BY connected_at DESC, id DESC", [owner]);
+    const { rows } = await this.db.query(
+      "SELECT * FROM integrations WHERE owner = $1 ORDER BY connected_at DESC, id DESC",
+      [owner],
+    );
     return rows.map(toIntegration);
   }
 
   async updateSettings(owner: string, id: string, s: IntegrationSettingsRecord): Promise<boolean> {
-    const { rowCount } = await this.db.query("UPDATE integrations SET auto_upload = $1, folder_path = $2, file_naming = $3 WHERE owner = $4 AND id = $5", [
-      s.autoUpload ? 1 : 0,
-      s.folderPath,
-      s.fileNaming,
-      owner,
-      id,
-    ]);
+    const { rowCount } = await this.db.query(
+      "UPDATE integrations SET auto_upload = $1, folder_path = $2, file_naming = $3 WHERE owner = $4 AND id = $5",
+      [s.autoUpload ? 1 : 0, s.folderPath, s.fileNaming, owner, id],
+    );
     return rowCount === 1;
   }
 
@@ -61,7 +64,11 @@ export class PostgresIntegrationStore implements IntegrationStore {
   async enqueueUploads(uploads: readonly UploadRecord[]): Promise<void> {
     if (uploads.length === 0) return;
     await this.db.transaction(async (query) => {
-      for (const u of uploads) await query(`INSERT INTO integration_uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(17)})`, uploadValues(u));
+      for (const u of uploads)
+        await query(
+          `INSERT INTO integration_uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(17)})`,
+          uploadValues(u),
+        );
     });
   }
 
@@ -98,7 +105,10 @@ export class PostgresIntegrationStore implements IntegrationStore {
   }
 
   async listUploads(integrationId: string, limit: number): Promise<UploadRecord[]> {
-    const { rows } = await this.db.query("SELECT * FROM integration_uploads WHERE integration_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2", [integrationId, limit]);
+    const { rows } = await this.db.query(
+      "SELECT * FROM integration_uploads WHERE integration_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+      [integrationId, limit],
+    );
     return rows.map(toUpload);
   }
 }

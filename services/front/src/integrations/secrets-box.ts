@@ -19,7 +19,8 @@ export class SecretsBox {
   static load(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretsBox {
     const fromEnv = env.IMAGEGEN_SECRETS_KEY;
     if (fromEnv) {
-      if (fromEnv.length < 16) throw new Error("IMAGEGEN_SECRETS_KEY must be at least 16 characters (e.g. openssl rand -base64 32)");
+      if (fromEnv.length < 16)
+        throw new Error("IMAGEGEN_SECRETS_KEY must be at least 16 characters (e.g. openssl rand -base64 32)");
       return new SecretsBox(createHash("sha256").update(fromEnv, "utf8").digest());
     }
     return new SecretsBox(keyFile(dataDir));
@@ -48,7 +49,9 @@ export class SecretsBox {
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
     } catch {
-      throw new Error("a sealed secret could not be opened: IMAGEGEN_SECRETS_KEY (or the data dir's secrets.key) changed");
+      throw new Error(
+        "a sealed secret could not be opened: IMAGEGEN_SECRETS_KEY (or the data dir's secrets.key) changed",
+      );
     }
   }
 }

@@ -24,11 +24,15 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async insert(record: IntegrationRecord): Promise<void> {
-    this.db.prepare(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...integrationValues(record));
+    this.db
+      .prepare(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(...integrationValues(record));
   }
 
   async get(owner: string, id: string): Promise<IntegrationRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM integrations WHERE owner = ? AND id = ?").get(owner, id) as Row | undefined;
+    const row = this.db.prepare("SELECT * FROM integrations WHERE owner = ? AND id = ?").get(owner, id) as
+      | Row
+      | undefined;
     return row ? toIntegration(row) : undefined;
   }
 
@@ -38,7 +42,11 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async list(owner: string): Promise<IntegrationRecord[]> {
-    return (this.db.prepare("SELECT * FROM integrations WHERE owner = ? ORDER BY connected_at DESC, id DESC").all(owner) as Row[]).map(toIntegration);
+    return (
+      this.db
+        .prepare("SELECT * FROM integrations WHERE owner = ? ORDER BY connected_at DESC, id DESC")
+        .all(owner) as Row[]
+    ).map(toIntegration);
   }
 
   async updateSettings(owner: string, id: string, s: IntegrationSettingsRecord): Promise<boolean> {
@@ -57,7 +65,9 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async enqueueUploads(uploads: readonly UploadRecord[]): Promise<void> {
-    const insert = this.db.prepare(`INSERT INTO integration_uploads (${UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = this.db.prepare(
+      `INSERT INTO integration_uploads (${UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.db.exec("BEGIN");
     try {
       for (const u of uploads) insert.run(...uploadValues(u));
@@ -73,9 +83,13 @@ export class SqliteIntegrationStore implements IntegrationStore {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const rows = this.db
-        .prepare("SELECT * FROM integration_uploads WHERE status IN ('pending', 'uploading') AND next_at <= ? AND lease_until < ? ORDER BY next_at LIMIT ?")
+        .prepare(
+          "SELECT * FROM integration_uploads WHERE status IN ('pending', 'uploading') AND next_at <= ? AND lease_until < ? ORDER BY next_at LIMIT ?",
+        )
         .all(now, now, limit) as Row[];
-      const claim = this.db.prepare("UPDATE integration_uploads SET status = 'uploading', lease_holder = ?, lease_until = ?, updated_at = ? WHERE id = ?");
+      const claim = this.db.prepare(
+        "UPDATE integration_uploads SET status = 'uploading', lease_holder = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+      );
       for (const row of rows) claim.run(holder, now + leaseMs, now, row.id as string);
       this.db.exec("COMMIT");
       return rows.map((row) => toUpload({ ...row, status: "uploading", updated_at: now }));
@@ -99,9 +113,13 @@ export class SqliteIntegrationStore implements IntegrationStore {
   async failOpenUploads(integrationId: string, error: string, now: number): Promise<UploadRecord[]> {
     this.db.exec("BEGIN IMMEDIATE");
     try {
-      const rows = this.db.prepare("SELECT * FROM integration_uploads WHERE integration_id = ? AND status IN ('pending', 'uploading')").all(integrationId) as Row[];
+      const rows = this.db
+        .prepare("SELECT * FROM integration_uploads WHERE integration_id = ? AND status IN ('pending', 'uploading')")
+        .all(integrationId) as Row[];
       this.db
-        .prepare("UPDATE integration_uploads SET status = 'failed', last_error = ?, updated_at = ?, lease_holder = '', lease_until = 0 WHERE integration_id = ? AND status IN ('pending', 'uploading')")
+        .prepare(
+          "UPDATE integration_uploads SET status = 'failed', last_error = ?, updated_at = ?, lease_holder = '', lease_until = 0 WHERE integration_id = ? AND status IN ('pending', 'uploading')",
+        )
         .run(error, now, integrationId);
       this.db.exec("COMMIT");
       return rows.map((row) => toUpload({ ...row, status: "failed", last_error: error, updated_at: now }));
@@ -112,6 +130,10 @@ export class SqliteIntegrationStore implements IntegrationStore {
   }
 
   async listUploads(integrationId: string, limit: number): Promise<UploadRecord[]> {
-    return (this.db.prepare("SELECT * FROM integration_uploads WHERE integration_id = ? ORDER BY created_at DESC, id DESC LIMIT ?").all(integrationId, limit) as Row[]).map(toUpload);
+    return (
+      this.db
+        .prepare("SELECT * FROM integration_uploads WHERE integration_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
+        .all(integrationId, limit) as Row[]
+    ).map(toUpload);
   }
 }

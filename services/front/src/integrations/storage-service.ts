@@ -62,7 +62,13 @@ export interface StorageService {
   /** Creates `folderPath` if missing and returns what `upload` needs to put files in it. */
   ensureFolder(accessToken: string, folderPath: string): Promise<string>;
   /** Uploads one file into the folder, never overwriting (a taken name gets another). One request. */
-  upload(accessToken: string, folder: { path: string; ref: string }, name: string, bytes: Uint8Array, mimeType: string): Promise<UploadedFile>;
+  upload(
+    accessToken: string,
+    folder: { path: string; ref: string },
+    name: string,
+    bytes: Uint8Array,
+    mimeType: string,
+  ): Promise<UploadedFile>;
   /** Revokes the grant at the service (its refresh token and access tokens). */
   revoke(tokens: TokenSet): Promise<void>;
 }

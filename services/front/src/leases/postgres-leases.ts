@@ -14,7 +14,12 @@ export class PostgresLeases implements LeaseStore {
   constructor(connectionString: string) {
     // Waiting for a connection and for an answer are bounded as in the store: an outage fails
     // fast as UNAVAILABLE.
-    this.pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 5_000, query_timeout: QUERY_TIMEOUT_MS });
+    this.pool = new pg.Pool({
+      connectionString,
+      max: 2,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: QUERY_TIMEOUT_MS,
+    });
     // An idle client whose server went away emits here; without a listener the process dies.
     // The next query reconnects, and a failed one is handled where it was made.
     this.pool.on("error", () => undefined);
@@ -41,7 +46,12 @@ export class PostgresLeases implements LeaseStore {
        RETURNING generation_id, owner`,
       [claimer, now + CLAIM_MS, now, limit],
     );
-    return rows.map((row: Record<string, unknown>) => ({ generationId: String(row.generation_id), owner: String(row.owner), holder: claimer, expiresAt: now + CLAIM_MS }));
+    return rows.map((row: Record<string, unknown>) => ({
+      generationId: String(row.generation_id),
+      owner: String(row.owner),
+      holder: claimer,
+      expiresAt: now + CLAIM_MS,
+    }));
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,9 @@ export class SqliteLeases implements LeaseStore {
 
   async hold(lease: Lease): Promise<void> {
     this.db
-      .prepare("INSERT INTO generation_leases VALUES (?, ?, ?, ?) ON CONFLICT (generation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at")
+      .prepare(
+        "INSERT INTO generation_leases VALUES (?, ?, ?, ?) ON CONFLICT (generation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+      )
       .run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
   }
 
@@ -27,7 +29,9 @@ export class SqliteLeases implements LeaseStore {
   }
 
   async claimExpired(now: number, claimer: string, limit = 50): Promise<Lease[]> {
-    const rows = this.db.prepare("SELECT * FROM generation_leases WHERE expires_at < ? LIMIT ?").all(now, limit) as Array<Record<string, string | number>>;
+    const rows = this.db
+      .prepare("SELECT * FROM generation_leases WHERE expires_at < ? LIMIT ?")
+      .all(now, limit) as Array<Record<string, string | number>>;
     const claimed: Lease[] = [];
     for (const row of rows) {
       // Compare-and-set on the old expiry: another process sweeping the same file loses the race.
@@ -35,7 +39,12 @@ export class SqliteLeases implements LeaseStore {
         .prepare("UPDATE generation_leases SET holder = ?, expires_at = ? WHERE generation_id = ? AND expires_at = ?")
         .run(claimer, now + CLAIM_MS, row.generation_id as string, row.expires_at as number);
       if (Number(taken.changes) === 1) {
-        claimed.push({ generationId: String(row.generation_id), owner: String(row.owner), holder: claimer, expiresAt: now + CLAIM_MS });
+        claimed.push({
+          generationId: String(row.generation_id),
+          owner: String(row.owner),
+          holder: claimer,
+          expiresAt: now + CLAIM_MS,
+        });
       }
     }
     return claimed;

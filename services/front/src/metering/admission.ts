@@ -30,7 +30,13 @@ export function createAdmission(quotas: Quotas, gate: ConcurrencyGate, tiers: Re
         throw apiError(
           ErrorReason.QUOTA_EXCEEDED,
           `monthly credit quota exceeded: ${quota.remaining} of ${quota.limit} credits left, this request needs up to ${estimate}`,
-          { metadata: { quota_limit: String(quota.limit), quota_remaining: String(quota.remaining), quota_reset: String(Math.ceil(quota.resetAt / 1000)) } },
+          {
+            metadata: {
+              quota_limit: String(quota.limit),
+              quota_remaining: String(quota.remaining),
+              quota_reset: String(Math.ceil(quota.resetAt / 1000)),
+            },
+          },
         );
       }
     }

@@ -19,7 +19,13 @@ async function refusal(gate: ConcurrencyGate, subject: string, max: number): Pro
 
 // Two gates over one backend stand for two replicas (the in-process gate is one replica's own).
 const backends: Array<[string, () => [ConcurrencyGate, ConcurrencyGate]]> = [
-  ["memory", () => { const gate = createMemoryConcurrencyGate(); return [gate, gate]; }],
+  [
+    "memory",
+    () => {
+      const gate = createMemoryConcurrencyGate();
+      return [gate, gate];
+    },
+  ],
   ["redis", () => [createRedisConcurrencyGate(redis.url), createRedisConcurrencyGate(redis.url)]],
 ];
 

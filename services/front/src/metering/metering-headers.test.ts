@@ -11,9 +11,21 @@ const hour = { seconds: 3600, limit: 100, remaining: 90, resetAt: 1_800_003_600_
 
 describe("rate-limit headers", () => {
   it.each([
-    ["reports the window with the fewest requests left", [minute, hour], { limit: "10", remaining: "4", reset: "1800000060", after: "30" }],
-    ["prefers the sooner reset on a tie", [{ ...hour, remaining: 4 }, minute], { limit: "10", remaining: "4", reset: "1800000060", after: "30" }],
-    ["switches to the hour once it is the tighter one", [minute, { ...hour, remaining: 1 }], { limit: "100", remaining: "1", reset: "1800003600", after: "3570" }],
+    [
+      "reports the window with the fewest requests left",
+      [minute, hour],
+      { limit: "10", remaining: "4", reset: "1800000060", after: "30" },
+    ],
+    [
+      "prefers the sooner reset on a tie",
+      [{ ...hour, remaining: 4 }, minute],
+      { limit: "10", remaining: "4", reset: "1800000060", after: "30" },
+    ],
+    [
+      "switches to the hour once it is the tighter one",
+      [minute, { ...hour, remaining: 1 }],
+      { limit: "100", remaining: "1", reset: "1800003600", after: "3570" },
+    ],
   ])("%s", (_title, windows, expected) => {
     expect(rateLimitHeaders(windows, NOW)).toEqual({
       "x-ratelimit-limit": expected.limit,
@@ -24,7 +36,15 @@ describe("rate-limit headers", () => {
   });
 
   it("asks a refused client to wait until every exhausted window has room", () => {
-    expect(retryAfterSeconds([{ ...minute, remaining: 0 }, { ...hour, remaining: 0 }], NOW)).toBe(3570);
+    expect(
+      retryAfterSeconds(
+        [
+          { ...minute, remaining: 0 },
+          { ...hour, remaining: 0 },
+        ],
+        NOW,
+      ),
+    ).toBe(3570);
     expect(retryAfterSeconds([{ ...minute, remaining: 0 }, hour], NOW)).toBe(30);
   });
 });
@@ -39,14 +59,20 @@ describe("tier config", () => {
   it("keeps seed 004's limits for what the file leaves out", () => {
     const tiers = loadTierConfig(write("tiers:\n  free: { per_minute: 3 }\n  custom: { per_day: 7 }\n"));
     expect(tiers.get("free")).toEqual({ ...DEFAULT_TIERS.free, perMinute: 3 });
-    expect(tiers.get("basic")).toEqual({ perMinute: 60, perHour: 1000, perDay: 10_000, monthlyCredits: 10_000, maxConcurrent: 4 });
+    expect(tiers.get("basic")).toEqual({
+      perMinute: 60,
+      perHour: 1000,
+      perDay: 10_000,
+      monthlyCredits: 10_000,
+      maxConcurrent: 4,
+    });
     expect(tiers.get("custom")?.perDay).toBe(7);
   });
 
-  it.each([["a string", "tiers:\n  free: { per_minute: lots }\n"], ["a negative number", "tiers:\n  pro: { per_day: -1 }\n"]])(
-    "refuses %s as a limit, naming the entry",
-    (_title, yaml) => {
-      expect(() => loadTierConfig(write(yaml))).toThrow(/tiers\.\w+\.per_\w+ must be a number/);
-    },
-  );
+  it.each([
+    ["a string", "tiers:\n  free: { per_minute: lots }\n"],
+    ["a negative number", "tiers:\n  pro: { per_day: -1 }\n"],
+  ])("refuses %s as a limit, naming the entry", (_title, yaml) => {
+    expect(() => loadTierConfig(write(yaml))).toThrow(/tiers\.\w+\.per_\w+ must be a number/);
+  });
 });

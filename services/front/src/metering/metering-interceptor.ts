@@ -23,7 +23,12 @@ export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
   const now = deps.now ?? Date.now;
   return (next) => async (req) => {
     const principal = req.contextValues.get(principalKey);
-    if (!principal || !req.service.typeName.startsWith("imagegen.") || req.service.typeName.startsWith("imagegen.edge.")) return next(req);
+    if (
+      !principal ||
+      !req.service.typeName.startsWith("imagegen.") ||
+      req.service.typeName.startsWith("imagegen.edge.")
+    )
+      return next(req);
     const tier = tierLimits(deps.tiers, principal.tier);
     const at = now();
     const windows = [
@@ -31,14 +36,21 @@ export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
       { seconds: 3600, limit: tier?.perHour ?? 0 },
       { seconds: 86_400, limit: tier?.perDay ?? 0 },
     ];
-    const [decision, quota] = await Promise.all([deps.limiter.hit(`key:${principal.keyId}`, windows, at), deps.quotas.state(principal, at)]);
+    const [decision, quota] = await Promise.all([
+      deps.limiter.hit(`key:${principal.keyId}`, windows, at),
+      deps.quotas.state(principal, at),
+    ]);
     const headers = { ...rateLimitHeaders(decision.windows, at), ...quotaHeaders(quota) };
     if (!decision.allowed) {
       const retryAfter = retryAfterSeconds(decision.windows, at);
-      const error = apiError(ErrorReason.RATE_LIMITED, `rate limit of the ${principal.tier} tier exceeded; retry after ${retryAfter} s`, {
-        retryAfterSeconds: retryAfter,
-        metadata: { tier: principal.tier },
-      });
+      const error = apiError(
+        ErrorReason.RATE_LIMITED,
+        `rate limit of the ${principal.tier} tier exceeded; retry after ${retryAfter} s`,
+        {
+          retryAfterSeconds: retryAfter,
+          metadata: { tier: principal.tier },
+        },
+      );
       for (const [name, value] of Object.entries(headers)) error.metadata.set(name, value);
       error.metadata.set("retry-after", String(retryAfter));
       throw error;
@@ -49,7 +61,8 @@ export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
       return res;
     } catch (error) {
       // Only our own errors get the headers; anything else stays as thrown (and generic).
-      if (error instanceof ConnectError) for (const [name, value] of Object.entries(headers)) error.metadata.set(name, value);
+      if (error instanceof ConnectError)
+        for (const [name, value] of Object.entries(headers)) error.metadata.set(name, value);
       throw error;
     }
   };

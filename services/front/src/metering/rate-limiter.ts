@@ -52,7 +52,12 @@ export function createMemoryRateLimiter(): RateLimiter {
       if (allowed) for (const s of slots) counts.set(s.key, { count: ++s.count, resetAt: s.resetAt });
       return {
         allowed,
-        windows: slots.map((s) => ({ seconds: s.w.seconds, limit: s.w.limit, remaining: Math.max(0, s.w.limit - s.count), resetAt: s.resetAt })),
+        windows: slots.map((s) => ({
+          seconds: s.w.seconds,
+          limit: s.w.limit,
+          remaining: Math.max(0, s.w.limit - s.count),
+          resetAt: s.resetAt,
+        })),
       };
     },
     async close() {},

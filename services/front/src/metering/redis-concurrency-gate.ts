@@ -40,17 +40,26 @@ export function createRedisConcurrencyGate(url: string, logger?: Logger, leaseMs
       await batch.exec();
     });
   };
-  const timer = setInterval(() => {
-    if (held.size === 0) return;
-    renew().catch((error: unknown) => logger?.warn("concurrency slots not renewed", { error: error instanceof Error ? error.message : String(error) }));
-  }, Math.max(100, Math.floor(leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      if (held.size === 0) return;
+      renew().catch((error: unknown) =>
+        logger?.warn("concurrency slots not renewed", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    },
+    Math.max(100, Math.floor(leaseMs / 3)),
+  );
   timer.unref();
 
   return {
     async acquire(subject, max) {
       const key = `imagegen:cc:${subject}`;
       const slot = randomBytes(9).toString("base64url");
-      const taken = await connection.run((redis) => redis.eval(ACQUIRE_SCRIPT, 1, key, String(Date.now()), String(max), slot, String(leaseMs)));
+      const taken = await connection.run((redis) =>
+        redis.eval(ACQUIRE_SCRIPT, 1, key, String(Date.now()), String(max), slot, String(leaseMs)),
+      );
       if (Number(taken) !== 1) throw concurrencyRefusal(max);
       const slots = held.get(key) ?? new Set<string>();
       slots.add(slot);
@@ -62,9 +71,13 @@ export function createRedisConcurrencyGate(url: string, logger?: Logger, leaseMs
         slots.delete(slot);
         if (slots.size === 0) held.delete(key);
         // Not awaited by the generation that ended; if Redis is away the slot expires on its own.
-        connection.run((redis) => redis.zrem(key, slot)).catch((error: unknown) =>
-          logger?.warn("concurrency slot not released; it expires on its own", { error: error instanceof Error ? error.message : String(error) }),
-        );
+        connection
+          .run((redis) => redis.zrem(key, slot))
+          .catch((error: unknown) =>
+            logger?.warn("concurrency slot not released; it expires on its own", {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
       };
     },
     async close() {

@@ -33,7 +33,9 @@ export function createRedisRateLimiter(url: string, logger?: Logger): RateLimite
       const keys = windows.map((w, i) => `imagegen:rl:${subject}:${w.seconds}:${starts[i]}`);
       const expiries = windows.map((w, i) => String(starts[i]! + w.seconds * 1000 - now + 1000));
       const limits = windows.map((w) => String(w.limit));
-      const result = (await connection.run((redis) => redis.eval(HIT_SCRIPT, keys.length, ...keys, ...limits, ...expiries))) as number[];
+      const result = (await connection.run((redis) =>
+        redis.eval(HIT_SCRIPT, keys.length, ...keys, ...limits, ...expiries),
+      )) as number[];
       const [allowed, ...counts] = result;
       return {
         allowed: allowed === 1,

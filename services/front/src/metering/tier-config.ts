@@ -46,7 +46,8 @@ export function loadTierConfig(path: string): Map<string, TierLimits> {
     for (const [field, yamlName] of Object.entries(FIELDS) as Array<[keyof TierLimits, string]>) {
       const v = value?.[yamlName];
       if (v === undefined) continue;
-      if (typeof v !== "number" || !(v >= 0)) throw new Error(`${path}: tiers.${name}.${yamlName} must be a number >= 0`);
+      if (typeof v !== "number" || !(v >= 0))
+        throw new Error(`${path}: tiers.${name}.${yamlName} must be a number >= 0`);
       limits[field] = v;
     }
     tiers.set(name, limits);

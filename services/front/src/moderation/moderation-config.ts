@@ -53,7 +53,8 @@ export function loadModerationConfig(moderationPath: string, catalogPath: string
   }
   const alwaysRefuse = ((raw.always_refuse ?? []) as unknown[]).map((group, i) => {
     const names = strings(group, `always_refuse[${i}]`, fail);
-    for (const name of names) if (name !== "library" && !lists.has(name)) fail(`always_refuse[${i}]`, `names an unknown list "${name}"`);
+    for (const name of names)
+      if (name !== "library" && !lists.has(name)) fail(`always_refuse[${i}]`, `names an unknown list "${name}"`);
     if (names.length < 2) fail(`always_refuse[${i}]`, "must name at least two lists");
     return names;
   });
@@ -75,7 +76,9 @@ export function loadModerationConfig(moderationPath: string, catalogPath: string
 
 /** `tiers.<name>.moderation: false` in config/imagegen.yaml (anything but `false` keeps it on). */
 function tiersWithModerationOff(catalogPath: string): Set<string> {
-  const tiers = (parse(readFileSync(catalogPath, "utf8")) as { tiers?: Record<string, { moderation?: unknown } | null> } | null)?.tiers ?? {};
+  const tiers =
+    (parse(readFileSync(catalogPath, "utf8")) as { tiers?: Record<string, { moderation?: unknown } | null> } | null)
+      ?.tiers ?? {};
   const off = new Set<string>();
   for (const [name, tier] of Object.entries(tiers)) {
     const value = tier?.moderation;
@@ -87,11 +90,13 @@ function tiersWithModerationOff(catalogPath: string): Set<string> {
 }
 
 function object(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${where} must be a mapping`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`${where} must be a mapping`);
   return value as Record<string, unknown>;
 }
 
 function strings(value: unknown, key: string, fail: (key: string, what: string) => never): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" && typeof v !== "number")) fail(key, "must be a list of words");
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" && typeof v !== "number"))
+    fail(key, "must be a list of words");
   return (value as unknown[]).map(String);
 }

@@ -48,10 +48,23 @@ async function refusal(call: Promise<unknown>) {
 describe("moderation before every create handler", () => {
   it.each([
     ["textToImage", (c: ReturnType<typeof serviceFor>["client"]) => c.textToImage({ prompt: "a nude woman" })],
-    ["imageToImage", (c: ReturnType<typeof serviceFor>["client"]) => c.imageToImage({ prompt: "make it porn", initImage: "x" })],
-    ["inpaint", (c: ReturnType<typeof serviceFor>["client"]) => c.inpaint({ prompt: "hentai", initImage: "x", maskImage: "y" })],
-    ["createVariations", (c: ReturnType<typeof serviceFor>["client"]) => c.createVariations({ prompt: "nsfw", image: "x" })],
-    ["textToImage (style hint)", (c: ReturnType<typeof serviceFor>["client"]) => c.textToImage({ prompt: "a portrait", style: { preset: "nude" } })],
+    [
+      "imageToImage",
+      (c: ReturnType<typeof serviceFor>["client"]) => c.imageToImage({ prompt: "make it porn", initImage: "x" }),
+    ],
+    [
+      "inpaint",
+      (c: ReturnType<typeof serviceFor>["client"]) => c.inpaint({ prompt: "hentai", initImage: "x", maskImage: "y" }),
+    ],
+    [
+      "createVariations",
+      (c: ReturnType<typeof serviceFor>["client"]) => c.createVariations({ prompt: "nsfw", image: "x" }),
+    ],
+    [
+      "textToImage (style hint)",
+      (c: ReturnType<typeof serviceFor>["client"]) =>
+        c.textToImage({ prompt: "a portrait", style: { preset: "nude" } }),
+    ],
   ])("%s: INVALID_PROMPT with seed 004's details, handler never reached", async (_name, call) => {
     const { client, reached } = serviceFor("free");
     const error = await refusal(call(client));
@@ -93,8 +106,12 @@ describe("moderation before every create handler", () => {
     expect(() => moderationInterceptorFor(catalog, {})).toThrow("tiers.free.moderation must be true or false");
     const lists = join(dir, "moderation.yaml");
     writeFileSync(lists, "threshold: -1\n");
-    expect(() => moderationInterceptorFor(CATALOG, { IMAGEGEN_MODERATION_CONFIG: lists })).toThrow("threshold must be a number > 0");
+    expect(() => moderationInterceptorFor(CATALOG, { IMAGEGEN_MODERATION_CONFIG: lists })).toThrow(
+      "threshold must be a number > 0",
+    );
     writeFileSync(lists, "lists: { a: { terms: [x] } }\nalways_refuse: [[a, b]]\n");
-    expect(() => moderationInterceptorFor(CATALOG, { IMAGEGEN_MODERATION_CONFIG: lists })).toThrow('names an unknown list "b"');
+    expect(() => moderationInterceptorFor(CATALOG, { IMAGEGEN_MODERATION_CONFIG: lists })).toThrow(
+      'names an unknown list "b"',
+    );
   });
 });

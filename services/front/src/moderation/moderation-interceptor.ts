@@ -23,7 +23,10 @@ export function createModerationInterceptor(moderator: PromptModerator, tiersOff
         const verdict = moderator.judge(text, { thresholdOn: !(tier && tiersOff.has(tier)) });
         if (verdict.refused) {
           // List names and the score only: the span never carries the prompt's words.
-          noteOnActiveSpan("imagegen.prompt_refused", { "imagegen.moderation.lists": verdict.matched.join(","), "imagegen.moderation.score": verdict.score });
+          noteOnActiveSpan("imagegen.prompt_refused", {
+            "imagegen.moderation.lists": verdict.matched.join(","),
+            "imagegen.moderation.score": verdict.score,
+          });
           throw promptRefusal();
         }
       }
@@ -35,7 +38,9 @@ export function createModerationInterceptor(moderator: PromptModerator, tiersOff
 /** The request's prompt and its style hints (every string field of `style`), space-joined. */
 function moderatedText(schema: DescMessage, message: Record<string, unknown>): string {
   const parts: string[] = [];
-  const prompt = schema.fields.find((f) => f.name === "prompt" && f.fieldKind === "scalar" && f.scalar === ScalarType.STRING);
+  const prompt = schema.fields.find(
+    (f) => f.name === "prompt" && f.fieldKind === "scalar" && f.scalar === ScalarType.STRING,
+  );
   if (prompt) parts.push(String(message[prompt.localName] ?? ""));
   const style = schema.fields.find((f) => f.name === "style" && f.fieldKind === "message");
   const styleValue = style && (message[style.localName] as Record<string, unknown> | undefined);

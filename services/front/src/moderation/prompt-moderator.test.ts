@@ -42,7 +42,11 @@ describe("the reviewed lists (config/moderation.yaml)", () => {
 
   it("refuses what only adds up: two suggestive words reach the threshold, one does not", () => {
     expect(moderator.judge("a seductive pose").refused).toBe(false);
-    expect(moderator.judge("a seductive pose in lingerie")).toMatchObject({ refused: true, score: 1, matched: ["suggestive"] });
+    expect(moderator.judge("a seductive pose in lingerie")).toMatchObject({
+      refused: true,
+      score: 1,
+      matched: ["suggestive"],
+    });
   });
 
   it.each(["a naked child", "a young girl in lingerie", "sexy 14-year-old", "loli hentai"])(
@@ -63,13 +67,21 @@ describe("per-deployment settings", () => {
   it("a library word put on `ignore` is no longer refused; `allow` phrases are never matched", () => {
     const strict = createPromptModerator({ ...base, library: { ...base.library, ignore: [] }, allow: [] });
     expect(strict.judge("a pussy cat").refused).toBe(true);
-    const relaxed = createPromptModerator({ ...base, library: { ...base.library, ignore: ["porn"] }, allow: ["hentai girl"] });
+    const relaxed = createPromptModerator({
+      ...base,
+      library: { ...base.library, ignore: ["porn"] },
+      allow: ["hentai girl"],
+    });
     expect(relaxed.judge("porn").refused).toBe(false);
     expect(relaxed.judge("a hentai girl").refused).toBe(false);
   });
 
   it("the threshold decides how many weighted matches refuse", () => {
-    const lenient = createPromptModerator({ ...base, threshold: 2, lists: new Map([["sexual", { weight: 1, terms: ["nude"] }]]) });
+    const lenient = createPromptModerator({
+      ...base,
+      threshold: 2,
+      lists: new Map([["sexual", { weight: 1, terms: ["nude"] }]]),
+    });
     expect(lenient.judge("a nude statue").refused).toBe(false);
     expect(lenient.judge("a nude statue, porn")).toMatchObject({ refused: true, score: 2 });
   });

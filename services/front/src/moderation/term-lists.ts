@@ -71,7 +71,8 @@ export function withoutAllowed(promptTokens: readonly string[], allowed: readonl
 
 function positionsOf(term: readonly string[], words: readonly string[], plural = true): number[] {
   const found: number[] = [];
-  for (let start = 0; start + term.length <= words.length; start++) if (matchesAt(term, words, start, plural)) found.push(start);
+  for (let start = 0; start + term.length <= words.length; start++)
+    if (matchesAt(term, words, start, plural)) found.push(start);
   return found;
 }
 
@@ -81,7 +82,8 @@ function matchesAt(term: readonly string[], words: readonly string[], start: num
   const last = term.length - 1;
   for (let i = 0; i <= last; i++) {
     const word = words[start + i]!;
-    if (!(word === term[i] || (plural && i === last && (word === `${term[i]}s` || word === `${term[i]}es`)))) return false;
+    if (!(word === term[i] || (plural && i === last && (word === `${term[i]}s` || word === `${term[i]}es`))))
+      return false;
   }
   return true;
 }

@@ -51,7 +51,9 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const keys = oauthKeys(options.secret);
   const principalOfAccount = (accountId: string): Promise<Principal | undefined> => {
     const slash = accountId.indexOf("/");
-    return slash > 0 ? options.principalOfKey(accountId.slice(0, slash), accountId.slice(slash + 1)) : Promise.resolve(undefined);
+    return slash > 0
+      ? options.principalOfKey(accountId.slice(0, slash), accountId.slice(slash + 1))
+      : Promise.resolve(undefined);
   };
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, options.store),
@@ -66,7 +68,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
@@ -106,7 +111,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     },
     // An account is the API key that approved the grant: once that key is revoked, refreshing
     // fails (invalid_grant) just as its access tokens already do.
-    findAccount: async (_ctx, sub) => ((await principalOfAccount(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined),
+    findAccount: async (_ctx, sub) =>
+      (await principalOfAccount(sub)) ? { accountId: sub, claims: () => ({ sub }) } : undefined,
     // Browser apps call the token endpoint from their own origin; what they send proves itself.
     clientBasedCORS: () => true,
     renderError: async (ctx, out) => {
@@ -118,7 +124,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   // The gateway in front of us says which scheme the client used (secure cookies over https).
   provider.proxy = true;
   // The stored client_secret is the secret's SHA-256: hash what the client sent, then compare.
-  provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, actual: string) {
+  provider.Client.prototype.compareClientSecret = function compareHashed(
+    this: { clientSecret?: string },
+    actual: string,
+  ) {
     const stored = Buffer.from(this.clientSecret ?? "", "hex");
     const presented = createHash("sha256").update(actual, "utf8").digest();
     return stored.length === presented.length && timingSafeEqual(stored, presented);
@@ -127,12 +136,19 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   // discovery document names exactly the scopes an app may register (a documented post-middleware).
   provider.use(async (ctx, next) => {
     await next();
-    if (ctx.path === OAUTH_DISCOVERY_PATH && ctx.body && typeof ctx.body === "object" && "scopes_supported" in ctx.body) {
+    if (
+      ctx.path === OAUTH_DISCOVERY_PATH &&
+      ctx.body &&
+      typeof ctx.body === "object" &&
+      "scopes_supported" in ctx.body
+    ) {
       (ctx.body as { scopes_supported: string[] }).scopes_supported = [...OAUTH_SCOPE_NAMES];
     }
   });
   // Library errors are logged by name only: a description could quote a parameter.
-  provider.on("server_error", (_ctx, error: Error) => options.logger.error("oauth server error", { error: error.name }));
+  provider.on("server_error", (_ctx, error: Error) =>
+    options.logger.error("oauth server error", { error: error.name }),
+  );
   const callback = provider.callback();
 
   return {
@@ -140,7 +156,12 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       const path = (req.url ?? "/").split("?")[0] ?? "/";
       if (path !== OAUTH_DISCOVERY_PATH && !path.startsWith(OAUTH_PATH_PREFIX)) return false;
       if (path.startsWith("/oauth/consent/")) {
-        void handleConsent(req, res, { provider, store: options.store, resolveApiKey: options.resolveApiKey, logger: options.logger });
+        void handleConsent(req, res, {
+          provider,
+          store: options.store,
+          resolveApiKey: options.resolveApiKey,
+          logger: options.logger,
+        });
         return true;
       }
       callback(req, res);
@@ -151,10 +172,15 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       if (!token || token.isExpired || !token.clientId) return undefined;
       const app = await options.store.findApp(token.clientId);
       if (!app) return undefined;
-      const accountId = "accountId" in token && typeof token.accountId === "string" ? token.accountId : accountIdOf(app);
+      const accountId =
+        "accountId" in token && typeof token.accountId === "string" ? token.accountId : accountIdOf(app);
       const principal = await principalOfAccount(accountId);
       if (!principal) return undefined;
-      return { ...principal, admin: false, oauth: { clientId: app.clientId, scopes: (token.scope ?? "").split(" ").filter(Boolean) } };
+      return {
+        ...principal,
+        admin: false,
+        oauth: { clientId: app.clientId, scopes: (token.scope ?? "").split(" ").filter(Boolean) },
+      };
     },
   };
 }

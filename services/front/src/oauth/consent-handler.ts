@@ -27,31 +27,56 @@ export async function handleConsent(req: IncomingMessage, res: ServerResponse, d
     const details = await deps.provider.interactionDetails(req, res);
     const clientId = String(details.params.client_id);
     const app = await deps.store.findApp(clientId);
-    const scopes = String(details.params.scope ?? "").split(" ").filter(Boolean);
+    const scopes = String(details.params.scope ?? "")
+      .split(" ")
+      .filter(Boolean);
     const view = { uid: details.uid, appName: app?.name ?? clientId, scopes };
     if (req.method === "GET" || req.method === "HEAD") return sendHtml(res, 200, consentPageHtml(view));
     if (req.method !== "POST") return sendHtml(res, 405, errorPageHtml("invalid_request", "use GET or POST"));
     const form = new URLSearchParams(await readForm(req));
     const decision = form.get("decision");
     if (decision === "deny") {
-      await deps.provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user denied the request" }, { mergeWithLastSubmission: false });
+      await deps.provider.interactionFinished(
+        req,
+        res,
+        { error: "access_denied", error_description: "the user denied the request" },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
-    if (decision !== "allow") return sendHtml(res, 400, consentPageHtml({ ...view, problem: 'choose "Allow" or "Deny"' }));
+    if (decision !== "allow")
+      return sendHtml(res, 400, consentPageHtml({ ...view, problem: 'choose "Allow" or "Deny"' }));
     const principal = await deps.resolveApiKey(form.get("api_key") ?? "");
-    if (!principal) return sendHtml(res, 401, consentPageHtml({ ...view, problem: "That API key is not valid. Enter one of your API keys." }));
+    if (!principal)
+      return sendHtml(
+        res,
+        401,
+        consentPageHtml({ ...view, problem: "That API key is not valid. Enter one of your API keys." }),
+      );
     const accountId = accountIdOf(principal);
     await forgetOtherLogin(deps.provider, details.uid, details.session, accountId);
     const grant = new deps.provider.Grant({ accountId, clientId });
     if (scopes.length > 0) grant.addOIDCScope(scopes.join(" "));
     const grantId = await grant.save();
-    await deps.provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    await deps.provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    );
   } catch (error) {
     // An unknown or expired interaction (no cookie, a stale uid) or an oversized form.
     const name = error instanceof Error ? error.name : "Error";
     if (name !== "SessionNotFound" && name !== "FormTooLarge") deps.logger.warn("consent failed", { error: name });
     if (!res.headersSent) {
-      sendHtml(res, name === "FormTooLarge" ? 413 : 400, errorPageHtml("invalid_request", "this authorization request is unknown or has expired; start again from the application"));
+      sendHtml(
+        res,
+        name === "FormTooLarge" ? 413 : 400,
+        errorPageHtml(
+          "invalid_request",
+          "this authorization request is unknown or has expired; start again from the application",
+        ),
+      );
     }
   }
 }
@@ -62,10 +87,18 @@ export async function handleConsent(req: IncomingMessage, res: ServerResponse, d
  * do not serve), so the browser's session — and this interaction's copy of it — forget the
  * earlier login, and this one takes its place when the interaction finishes.
  */
-async function forgetOtherLogin(provider: Provider, uid: string, current: { accountId: string; cookie: string } | undefined, accountId: string): Promise<void> {
+async function forgetOtherLogin(
+  provider: Provider,
+  uid: string,
+  current: { accountId: string; cookie: string } | undefined,
+  accountId: string,
+): Promise<void> {
   if (!current || current.accountId === accountId) return;
   const now = Math.floor(Date.now() / 1000);
-  const [session, interaction] = await Promise.all([provider.Session.find(current.cookie), provider.Interaction.find(uid)]);
+  const [session, interaction] = await Promise.all([
+    provider.Session.find(current.cookie),
+    provider.Interaction.find(uid),
+  ]);
   if (session) {
     session.accountId = undefined;
     await session.save(Math.max(1, session.exp - now));

@@ -14,7 +14,12 @@ describe("the consent page", () => {
   });
 
   it("escapes what an app chose (its name) and what a request carried", () => {
-    const html = consentPageHtml({ uid: 'u"><script>', appName: "<img src=x onerror=alert(1)>", scopes: ["<b>"], problem: "<i>" });
+    const html = consentPageHtml({
+      uid: 'u"><script>',
+      appName: "<img src=x onerror=alert(1)>",
+      scopes: ["<b>"],
+      problem: "<i>",
+    });
     expect(html).not.toMatch(/<img|<script>|<b>|<i>/);
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(errorPageHtml("<x>", "<y>")).not.toMatch(/<x>|<y>/);

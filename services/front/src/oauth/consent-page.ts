@@ -16,7 +16,10 @@ export interface ConsentView {
  */
 export function consentPageHtml(view: ConsentView): string {
   const scopes = view.scopes
-    .map((s) => `<li><code>${escapeHtml(s)}</code> — ${escapeHtml(OAUTH_SCOPES[s as keyof typeof OAUTH_SCOPES] ?? s)}</li>`)
+    .map(
+      (s) =>
+        `<li><code>${escapeHtml(s)}</code> — ${escapeHtml(OAUTH_SCOPES[s as keyof typeof OAUTH_SCOPES] ?? s)}</li>`,
+    )
     .join("\n");
   const problem = view.problem ? `<p class="problem" role="alert">${escapeHtml(view.problem)}</p>` : "";
   return `<!doctype html>
@@ -61,5 +64,8 @@ export function errorPageHtml(error: string, description: string): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }

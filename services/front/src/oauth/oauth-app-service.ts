@@ -48,7 +48,8 @@ export function registerOAuthAppService(router: ConnectRouter, store: OAuthStore
     },
     async deleteOAuthApp(req, ctx) {
       const owner = principalOf(ctx).owner;
-      if (!(await store.deleteApp(owner, req.clientId))) throw apiError(ErrorReason.NOT_FOUND, `OAuth app ${req.clientId} not found`);
+      if (!(await store.deleteApp(owner, req.clientId)))
+        throw apiError(ErrorReason.NOT_FOUND, `OAuth app ${req.clientId} not found`);
       return {};
     },
   });

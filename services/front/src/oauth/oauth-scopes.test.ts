@@ -30,22 +30,28 @@ describe("OAuth scopes", () => {
   });
 
   it("refuses a token without the scope with FORBIDDEN naming exactly that scope, and passes one with it", () => {
-    const error = ConnectError.from((() => {
-      try {
-        checkTokenScope(["models:read"], "imagegen.v1.ImageService", "TextToImage");
-      } catch (e) {
-        return e;
-      }
-    })());
+    const error = ConnectError.from(
+      (() => {
+        try {
+          checkTokenScope(["models:read"], "imagegen.v1.ImageService", "TextToImage");
+        } catch (e) {
+          return e;
+        }
+      })(),
+    );
     expect(error.code).toBe(Code.PermissionDenied);
     expect(error.rawMessage).toBe('this access token lacks the scope "images:generate"');
     expect(() => checkTokenScope(["images:generate"], "imagegen.v1.ImageService", "TextToImage")).not.toThrow();
     expect(() => checkTokenScope([], "imagegen.edge.v1.EdgeService", "CheckCredential")).not.toThrow();
-    expect(() => checkTokenScope(OAUTH_SCOPE_NAMES, "imagegen.v1.OAuthAppService", "ListOAuthApps")).toThrow(/needs an API key/);
+    expect(() => checkTokenScope(OAUTH_SCOPE_NAMES, "imagegen.v1.OAuthAppService", "ListOAuthApps")).toThrow(
+      /needs an API key/,
+    );
   });
 
   it("are the scopes the OpenAPI document declares for its oauth2 scheme", () => {
-    const doc = JSON.parse(readFileSync(join(import.meta.dirname, "../../../../packages/proto/openapi/openapi.json"), "utf8"));
+    const doc = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../../../packages/proto/openapi/openapi.json"), "utf8"),
+    );
     const scheme = doc.components.securitySchemes.oauth2;
     expect(Object.keys(scheme.flows.authorizationCode.scopes).sort()).toEqual([...OAUTH_SCOPE_NAMES].sort());
     expect(Object.keys(scheme.flows.clientCredentials.scopes).sort()).toEqual([...OAUTH_SCOPE_NAMES].sort());

@@ -1,6 +1,7 @@
 /** The scopes an application may ask for (seed 004), with the words the consent page shows. */
 export const OAUTH_SCOPES = {
-  "images:generate": "Generate and process images (text-to-image, image-to-image, inpaint, variations, filters, upscale, background removal) and cancel generations",
+  "images:generate":
+    "Generate and process images (text-to-image, image-to-image, inpaint, variations, filters, upscale, background removal) and cancel generations",
   "images:read": "See your generations and their images",
   "models:read": "See the model catalog",
   "gallery:read": "See your gallery and collections",

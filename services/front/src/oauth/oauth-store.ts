@@ -42,8 +42,16 @@ export interface OAuthStore {
   deleteApp(owner: string, clientId: string): Promise<boolean>;
   upsertArtifact(artifact: OAuthArtifact): Promise<void>;
   /** The artifact unless expired; `consumedAt` set once consumed. */
-  findArtifact(kind: string, idHash: string, now: number): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined>;
-  findArtifactByUid(kind: string, uid: string, now: number): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined>;
+  findArtifact(
+    kind: string,
+    idHash: string,
+    now: number,
+  ): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined>;
+  findArtifactByUid(
+    kind: string,
+    uid: string,
+    now: number,
+  ): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined>;
   consumeArtifact(kind: string, idHash: string, at: number): Promise<void>;
   destroyArtifact(kind: string, idHash: string): Promise<void>;
   /** Deletes every artifact of a grant (a code's or refresh token's whole family). */
@@ -81,7 +89,17 @@ type Row = Record<string, unknown>;
 
 /** Column values of an app row, in table order. */
 export function appValues(a: OAuthAppRecord): Array<string | number> {
-  return [a.clientId, a.owner, a.keyId, a.name, JSON.stringify(a.redirectUris), JSON.stringify(a.scopes), a.confidential ? 1 : 0, a.secretHashHex, a.createdAt];
+  return [
+    a.clientId,
+    a.owner,
+    a.keyId,
+    a.name,
+    JSON.stringify(a.redirectUris),
+    JSON.stringify(a.scopes),
+    a.confidential ? 1 : 0,
+    a.secretHashHex,
+    a.createdAt,
+  ];
 }
 
 export function toApp(row: Row): OAuthAppRecord {

@@ -10,6 +10,8 @@ describe("IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S", () => {
   });
 
   it.each(["59", "86401", "1.5", "1h", "-5"])("refuses %s at start, naming the variable", (value) => {
-    expect(() => accessTokenTtl({ IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S: value })).toThrow(/IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S must be a whole number of seconds from 60 to 86400/);
+    expect(() => accessTokenTtl({ IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S: value })).toThrow(
+      /IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S must be a whole number of seconds from 60 to 86400/,
+    );
   });
 });

@@ -45,7 +45,11 @@ export function createOAuth(options: OAuthWiringOptions): {
 }
 
 /** A token acts as the key that authorized it, as long as that key is not revoked. */
-async function principalOfKey(options: OAuthWiringOptions, keyId: string, owner: string): Promise<Principal | undefined> {
+async function principalOfKey(
+  options: OAuthWiringOptions,
+  keyId: string,
+  owner: string,
+): Promise<Principal | undefined> {
   const bootstrap = options.bootstrapKeys().find((k) => k.principal.keyId === keyId && k.principal.owner === owner);
   if (bootstrap) return bootstrap.principal;
   const key = (await options.store.listApiKeys({ owner })).find((k) => k.id === keyId);
@@ -57,6 +61,9 @@ export function accessTokenTtl(env: NodeJS.ProcessEnv): number {
   const raw = env.IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S;
   if (raw === undefined || raw === "") return DEFAULT_ACCESS_TOKEN_TTL_S;
   const ttl = Number(raw);
-  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400) throw new Error(`IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S must be a whole number of seconds from 60 to 86400, not "${raw}"`);
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400)
+    throw new Error(
+      `IMAGEGEN_OAUTH_ACCESS_TOKEN_TTL_S must be a whole number of seconds from 60 to 86400, not "${raw}"`,
+    );
   return ttl;
 }

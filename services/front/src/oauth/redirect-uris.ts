@@ -18,7 +18,10 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (url.username !== "" || url.password !== "") return "must not contain credentials";
   // A loopback listener is reached over http (RFC 8252 §7.3); an https loopback URI is refused so
   // that a native app's URIs are all of one kind oidc-provider accepts.
-  if (url.protocol === "https:") return LOOPBACK_HOSTS.has(url.hostname) ? "a loopback redirect URI must use http (http://127.0.0.1:<port>/…)" : undefined;
+  if (url.protocol === "https:")
+    return LOOPBACK_HOSTS.has(url.hostname)
+      ? "a loopback redirect URI must use http (http://127.0.0.1:<port>/…)"
+      : undefined;
   if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) {
     return url.port === "" ? "a loopback http redirect URI must name a port (http://127.0.0.1:<port>/…)" : undefined;
   }

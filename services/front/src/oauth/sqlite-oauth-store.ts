@@ -1,5 +1,14 @@
 import type { DatabaseSync } from "node:sqlite";
-import { appValues, artifactValues, SQLITE_OAUTH_TABLES, toApp, toArtifact, type OAuthAppRecord, type OAuthArtifact, type OAuthStore } from "./oauth-store.ts";
+import {
+  appValues,
+  artifactValues,
+  SQLITE_OAUTH_TABLES,
+  toApp,
+  toArtifact,
+  type OAuthAppRecord,
+  type OAuthArtifact,
+  type OAuthStore,
+} from "./oauth-store.ts";
 
 type Row = Record<string, unknown>;
 
@@ -19,11 +28,14 @@ export class SqliteOAuthStore implements OAuthStore {
   }
 
   async listApps(owner: string): Promise<OAuthAppRecord[]> {
-    return (this.db.prepare("SELECT * FROM oauth_apps WHERE owner = ? ORDER BY created_at, client_id").all(owner) as Row[]).map(toApp);
+    return (
+      this.db.prepare("SELECT * FROM oauth_apps WHERE owner = ? ORDER BY created_at, client_id").all(owner) as Row[]
+    ).map(toApp);
   }
 
   async deleteApp(owner: string, clientId: string): Promise<boolean> {
-    const deleted = this.db.prepare("DELETE FROM oauth_apps WHERE client_id = ? AND owner = ?").run(clientId, owner).changes > 0;
+    const deleted =
+      this.db.prepare("DELETE FROM oauth_apps WHERE client_id = ? AND owner = ?").run(clientId, owner).changes > 0;
     if (deleted) this.db.prepare("DELETE FROM oauth_artifacts WHERE client_id = ?").run(clientId);
     return deleted;
   }
@@ -38,18 +50,32 @@ export class SqliteOAuthStore implements OAuthStore {
       .run(...artifactValues(a));
   }
 
-  async findArtifact(kind: string, idHash: string, now: number): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined> {
-    const row = this.db.prepare("SELECT * FROM oauth_artifacts WHERE kind = ? AND id_hash = ? AND expires_at > ?").get(kind, idHash, now) as Row | undefined;
+  async findArtifact(
+    kind: string,
+    idHash: string,
+    now: number,
+  ): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined> {
+    const row = this.db
+      .prepare("SELECT * FROM oauth_artifacts WHERE kind = ? AND id_hash = ? AND expires_at > ?")
+      .get(kind, idHash, now) as Row | undefined;
     return row && toArtifact(row);
   }
 
-  async findArtifactByUid(kind: string, uid: string, now: number): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined> {
-    const row = this.db.prepare("SELECT * FROM oauth_artifacts WHERE kind = ? AND uid = ? AND expires_at > ?").get(kind, uid, now) as Row | undefined;
+  async findArtifactByUid(
+    kind: string,
+    uid: string,
+    now: number,
+  ): Promise<(OAuthArtifact & { consumedAt?: number }) | undefined> {
+    const row = this.db
+      .prepare("SELECT * FROM oauth_artifacts WHERE kind = ? AND uid = ? AND expires_at > ?")
+      .get(kind, uid, now) as Row | undefined;
     return row && toArtifact(row);
   }
 
   async consumeArtifact(kind: string, idHash: string, at: number): Promise<void> {
-    this.db.prepare("UPDATE oauth_artifacts SET consumed_at = ? WHERE kind = ? AND id_hash = ? AND consumed_at IS NULL").run(at, kind, idHash);
+    this.db
+      .prepare("UPDATE oauth_artifacts SET consumed_at = ? WHERE kind = ? AND id_hash = ? AND consumed_at IS NULL")
+      .run(at, kind, idHash);
   }
 
   async destroyArtifact(kind: string, idHash: string): Promise<void> {

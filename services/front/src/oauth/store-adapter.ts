@@ -23,7 +23,9 @@ export function clientMetadata(app: OAuthAppRecord): AdapterPayload {
     client_name: app.name,
     redirect_uris: [...app.redirectUris],
     response_types: ["code"],
-    grant_types: app.confidential ? ["authorization_code", "refresh_token", "client_credentials"] : ["authorization_code", "refresh_token"],
+    grant_types: app.confidential
+      ? ["authorization_code", "refresh_token", "client_credentials"]
+      : ["authorization_code", "refresh_token"],
     token_endpoint_auth_method: app.confidential ? "client_secret_basic" : "none",
     ...(app.confidential ? { client_secret: app.secretHashHex } : {}),
     application_type: native ? "native" : "web",
@@ -94,6 +96,10 @@ export class StoreAdapter implements Adapter {
 
   private payloadOf(json: string, consumedAt: number | undefined, id: string): AdapterPayload {
     const payload = JSON.parse(json) as AdapterPayload;
-    return { ...payload, ...(BEARER_KINDS.has(this.kind) ? { jti: id } : {}), ...(consumedAt ? { consumed: Math.floor(consumedAt / 1000) } : {}) } as AdapterPayload;
+    return {
+      ...payload,
+      ...(BEARER_KINDS.has(this.kind) ? { jti: id } : {}),
+      ...(consumedAt ? { consumed: Math.floor(consumedAt / 1000) } : {}),
+    } as AdapterPayload;
   }
 }

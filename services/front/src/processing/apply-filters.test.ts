@@ -17,7 +17,9 @@ async function sample(): Promise<Buffer> {
     const base = [left ? 128 : 160, left ? 32 : 192, left ? 32 : 255][i % 3] as number;
     data[i] = Math.max(0, Math.min(255, base + ((state >>> 24) % 64) - 32));
   }
-  return sharp(data, { raw: { width: 64, height: 32, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width: 64, height: 32, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function meanRgb(bytes: Buffer): Promise<number[]> {
@@ -44,20 +46,33 @@ describe("applyFilters", () => {
   ])("%s", async (_, f, expectation) => {
     const input = await sample();
     const before = (await meanRgb(input)).reduce((x, y) => x + y) / 3;
-    const after = (await meanRgb((await applyFilters(input, [f], "png", MAX_PIXELS)).bytes)).reduce((x, y) => x + y) / 3;
+    const after =
+      (await meanRgb((await applyFilters(input, [f], "png", MAX_PIXELS)).bytes)).reduce((x, y) => x + y) / 3;
     expect(expectation(before, after)).toBe(true);
   });
 
   it("grayscale makes the channels equal", async () => {
-    const [r, g, b] = await meanRgb((await applyFilters(await sample(), [filter({ type: "grayscale" })], "png", MAX_PIXELS)).bytes);
+    const [r, g, b] = await meanRgb(
+      (await applyFilters(await sample(), [filter({ type: "grayscale" })], "png", MAX_PIXELS)).bytes,
+    );
     expect(Math.abs((r as number) - (g as number))).toBeLessThan(1);
     expect(Math.abs((g as number) - (b as number))).toBeLessThan(1);
   });
 
   it("applies filters in the order given", async () => {
     const input = await sample();
-    const a = await applyFilters(input, [filter({ type: "brightness", value: 2 }), filter({ type: "invert" })], "png", MAX_PIXELS);
-    const b = await applyFilters(input, [filter({ type: "invert" }), filter({ type: "brightness", value: 2 })], "png", MAX_PIXELS);
+    const a = await applyFilters(
+      input,
+      [filter({ type: "brightness", value: 2 }), filter({ type: "invert" })],
+      "png",
+      MAX_PIXELS,
+    );
+    const b = await applyFilters(
+      input,
+      [filter({ type: "invert" }), filter({ type: "brightness", value: 2 })],
+      "png",
+      MAX_PIXELS,
+    );
     expect(a.bytes.equals(b.bytes)).toBe(false);
     expect(a.applied).toEqual(["brightness", "invert"]);
   });
@@ -72,10 +87,14 @@ describe("applyFilters", () => {
   });
 
   it("refuses an unknown artistic style naming the field", async () => {
-    await expect(applyFilters(await sample(), [filter({ type: "artistic", style: "cubism" })], "png", MAX_PIXELS)).rejects.toThrow(/artistic style/);
+    await expect(
+      applyFilters(await sample(), [filter({ type: "artistic", style: "cubism" })], "png", MAX_PIXELS),
+    ).rejects.toThrow(/artistic style/);
   });
 
   it("refuses undecodable input as INVALID_IMAGE", async () => {
-    await expect(applyFilters(Buffer.from("not an image"), [], "png", MAX_PIXELS)).rejects.toThrow(/could not be decoded/);
+    await expect(applyFilters(Buffer.from("not an image"), [], "png", MAX_PIXELS)).rejects.toThrow(
+      /could not be decoded/,
+    );
   });
 });

@@ -34,7 +34,12 @@ const SEPIA: [[number, number, number], [number, number, number], [number, numbe
  * fixed order, so each filter gets a pipeline of its own over raw pixels: the order the caller
  * wrote is the order that happens.
  */
-export async function applyFilters(input: Buffer, filters: readonly Filter[], format: OutputFormat, maxPixels: number): Promise<FilterResult> {
+export async function applyFilters(
+  input: Buffer,
+  filters: readonly Filter[],
+  format: OutputFormat,
+  maxPixels: number,
+): Promise<FilterResult> {
   let pixels = await decode(sharp(input, { limitInputPixels: maxPixels }));
   for (const [index, filter] of filters.entries()) {
     pixels = await applyOne(pixels, filter, index);
@@ -101,7 +106,9 @@ async function artistic(image: () => Sharp, pixels: Pixels, style: string, index
       );
     default:
       throw apiError(ErrorReason.INVALID_REQUEST, `artistic style must be one of ${ARTISTIC_STYLES.join(", ")}`, {
-        fieldViolations: [{ field: `filters[${index}].style`, description: `one of ${ARTISTIC_STYLES.join(", ")}`, rule: "string.in" }],
+        fieldViolations: [
+          { field: `filters[${index}].style`, description: `one of ${ARTISTIC_STYLES.join(", ")}`, rule: "string.in" },
+        ],
       });
   }
 }
@@ -111,7 +118,10 @@ function blend(base: Pixels, effect: Pixels, intensity: number): Pixels {
   if (intensity >= 1) return effect;
   const out = Buffer.alloc(base.data.length);
   for (let i = 0; i < out.length; i++) {
-    out[i] = (i & 3) === 3 ? (base.data[i] as number) : Math.round((base.data[i] as number) * (1 - intensity) + (effect.data[i] as number) * intensity);
+    out[i] =
+      (i & 3) === 3
+        ? (base.data[i] as number)
+        : Math.round((base.data[i] as number) * (1 - intensity) + (effect.data[i] as number) * intensity);
   }
   return { ...base, data: out };
 }

@@ -2,7 +2,11 @@
 const FOREGROUND_ALPHA = 128;
 
 /** Bounding box of the foreground pixels (alpha ≥ FOREGROUND_ALPHA): a faint fringe does not widen it. */
-export function foregroundBounds(alpha: Buffer, width: number, height: number): { x: number; y: number; width: number; height: number } {
+export function foregroundBounds(
+  alpha: Buffer,
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } {
   let minX = width;
   let minY = height;
   let maxX = -1;
@@ -16,5 +20,7 @@ export function foregroundBounds(alpha: Buffer, width: number, height: number): 
       if (y > maxY) maxY = y;
     }
   }
-  return maxX < 0 ? { x: 0, y: 0, width: 0, height: 0 } : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return maxX < 0
+    ? { x: 0, y: 0, width: 0, height: 0 }
+    : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }

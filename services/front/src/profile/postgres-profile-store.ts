@@ -10,6 +10,9 @@ export class PostgresProfileStore implements ProfileStore {
   }
 
   async savePreferences(owner: string, p: PreferencesRecord): Promise<void> {
-    await this.db.query(UPSERT_PREFERENCES((n) => `$${n}`), [owner, p.defaultModel, p.defaultSize, p.nsfwFilter ? 1 : 0, p.autoSaveGallery ? 1 : 0]);
+    await this.db.query(
+      UPSERT_PREFERENCES((n) => `$${n}`),
+      [owner, p.defaultModel, p.defaultSize, p.nsfwFilter ? 1 : 0, p.autoSaveGallery ? 1 : 0],
+    );
   }
 }

@@ -22,7 +22,9 @@ const servers: DualProtocolServer[] = [];
 async function startProvider(providerSecret: Buffer | null = secret): Promise<string> {
   const server = createDualProtocolServer(
     connectNodeAdapter({
-      requestGate: providerSecret ? createServiceIdentityGate(new ServiceIdentity("provider-p", providerSecret), { required: true }) : undefined,
+      requestGate: providerSecret
+        ? createServiceIdentityGate(new ServiceIdentity("provider-p", providerSecret), { required: true })
+        : undefined,
       routes: (router) =>
         router.service(ProviderService, {
           async describeProvider(_, context) {
@@ -83,7 +85,11 @@ describe("provider directory", () => {
 
   it("never calls a provider this system did not start, even when something answers on its URL", async () => {
     const url = await startProvider();
-    const directory = new ProviderDirectory([{ id: "p", url, notStarted: "not started (token not set)" }], logger, front);
+    const directory = new ProviderDirectory(
+      [{ id: "p", url, notStarted: "not started (token not set)" }],
+      logger,
+      front,
+    );
     await directory.refresh();
     expect(directory.isUsable("p")).toBe(false);
     expect(directory.anyUsable()).toBe(false);
@@ -117,7 +123,10 @@ describe("provider directory", () => {
     await Promise.all(servers.splice(0).map((s) => s.close(0)));
     const impostor = createDualProtocolServer(
       connectNodeAdapter({
-        routes: (router) => router.service(ProviderService, { describeProvider: () => ({ id: "p", configured: true, models: [{ id: "m" }] }) }),
+        routes: (router) =>
+          router.service(ProviderService, {
+            describeProvider: () => ({ id: "p", configured: true, models: [{ id: "m" }] }),
+          }),
       }),
     );
     servers.push(impostor);

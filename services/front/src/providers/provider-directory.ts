@@ -84,7 +84,11 @@ export class ProviderDirectory {
       const transport = transportFor?.(config as ProviderConfig) ?? createInternalTransport(config.url, interceptors);
       const client = createClient(ProviderService, transport);
       this.urls.set(config.id, config.url);
-      this.states.set(config.id, { id: config.id, client, problem: config.notStarted ?? "provider service not reachable yet" });
+      this.states.set(config.id, {
+        id: config.id,
+        client,
+        problem: config.notStarted ?? "provider service not reachable yet",
+      });
       // Never described, so never usable: whatever listens on its URL is not this system's.
       if (config.notStarted) this.notStarted.add(config.id);
       this.breakers.set(config.id, new CircuitBreaker(breaker));
@@ -130,35 +134,52 @@ export class ProviderDirectory {
 
   async refresh(): Promise<void> {
     await Promise.all(
-      [...this.states.values()].filter((state) => !this.notStarted.has(state.id)).map(async (state) => {
-        try {
-          const description = await state.client.describeProvider({}, { timeoutMs: 2000 });
-          const problem = description.configured ? undefined : description.statusReason || "provider not configured";
-          if (!state.description) this.logger.info("provider online", { provider: state.id, configured: description.configured });
-          if (description.configured) this.seenConfigured.add(state.id);
-          this.states.set(state.id, { ...state, description, problem, misses: 0 });
-        } catch (error) {
-          if (isUnprovenPeer(error)) {
-            // Not ours: never routed to, from the first answer on, whatever it served before.
-            if (state.problem !== UNPROVEN_PROVIDER_PROBLEM) {
-              this.logger.warn(`provider at ${this.urls.get(state.id)} could not prove it belongs to this deployment; not routing to it`, {
-                provider: state.id,
+      [...this.states.values()]
+        .filter((state) => !this.notStarted.has(state.id))
+        .map(async (state) => {
+          try {
+            const description = await state.client.describeProvider({}, { timeoutMs: 2000 });
+            const problem = description.configured ? undefined : description.statusReason || "provider not configured";
+            if (!state.description)
+              this.logger.info("provider online", { provider: state.id, configured: description.configured });
+            if (description.configured) this.seenConfigured.add(state.id);
+            this.states.set(state.id, { ...state, description, problem, misses: 0 });
+          } catch (error) {
+            if (isUnprovenPeer(error)) {
+              // Not ours: never routed to, from the first answer on, whatever it served before.
+              if (state.problem !== UNPROVEN_PROVIDER_PROBLEM) {
+                this.logger.warn(
+                  `provider at ${this.urls.get(state.id)} could not prove it belongs to this deployment; not routing to it`,
+                  {
+                    provider: state.id,
+                  },
+                );
+              }
+              this.states.set(state.id, {
+                id: state.id,
+                client: state.client,
+                problem: UNPROVEN_PROVIDER_PROBLEM,
+                misses: (state.misses ?? 0) + 1,
               });
+              return;
             }
-            this.states.set(state.id, { id: state.id, client: state.client, problem: UNPROVEN_PROVIDER_PROBLEM, misses: (state.misses ?? 0) + 1 });
-            return;
+            const misses = (state.misses ?? 0) + 1;
+            // A refused connection means the process is gone; a timeout may only mean it is busy.
+            const serving =
+              !wasConnectionRefused(error) && Date.now() - (this.lastServedAt.get(state.id) ?? 0) < SERVING_IS_ALIVE_MS;
+            if (state.description && (misses < MISSES_BEFORE_GONE || serving)) {
+              this.states.set(state.id, { ...state, misses });
+              return;
+            }
+            if (state.description) this.logger.warn("provider unreachable", { provider: state.id });
+            this.states.set(state.id, {
+              id: state.id,
+              client: state.client,
+              problem: "provider service not running",
+              misses,
+            });
           }
-          const misses = (state.misses ?? 0) + 1;
-          // A refused connection means the process is gone; a timeout may only mean it is busy.
-          const serving = !wasConnectionRefused(error) && Date.now() - (this.lastServedAt.get(state.id) ?? 0) < SERVING_IS_ALIVE_MS;
-          if (state.description && (misses < MISSES_BEFORE_GONE || serving)) {
-            this.states.set(state.id, { ...state, misses });
-            return;
-          }
-          if (state.description) this.logger.warn("provider unreachable", { provider: state.id });
-          this.states.set(state.id, { id: state.id, client: state.client, problem: "provider service not running", misses });
-        }
-      }),
+        }),
     );
   }
 
@@ -190,7 +211,8 @@ export class ProviderDirectory {
     if (state.problem) return state.problem;
     const breaker = this.breakers.get(id);
     const waitMs = breaker?.msUntilTrial() ?? 0;
-    if (breaker && waitMs > 0) return `circuit open after ${breaker.threshold} provider failures in a row; next trial in ${Math.ceil(waitMs / 1000)} s`;
+    if (breaker && waitMs > 0)
+      return `circuit open after ${breaker.threshold} provider failures in a row; next trial in ${Math.ceil(waitMs / 1000)} s`;
     return undefined;
   }
 

@@ -2,7 +2,13 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { CollectionSchema, GalleryItemSchema, GalleryService, type Collection, type GalleryItem } from "@imagegen/proto/imagegen/v1/gallery_service_pb";
+import {
+  CollectionSchema,
+  GalleryItemSchema,
+  GalleryService,
+  type Collection,
+  type GalleryItem,
+} from "@imagegen/proto/imagegen/v1/gallery_service_pb";
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import type { CollectionRecord, GalleryItemRecord, GalleryStore } from "../gallery/gallery-store.ts";
@@ -13,7 +19,10 @@ import { principalOf } from "./principal-of.ts";
 const THUMBNAIL_WIDTH = 256;
 
 /** GalleryService: items (an owner's chosen images) and collections of them. */
-export function registerGalleryService(router: ConnectRouter, deps: { gallery: GalleryStore; store: Store; images: ImageStore }): void {
+export function registerGalleryService(
+  router: ConnectRouter,
+  deps: { gallery: GalleryStore; store: Store; images: ImageStore },
+): void {
   const { gallery, store, images } = deps;
 
   const itemMessage = async (item: GalleryItemRecord): Promise<GalleryItem> => {
@@ -30,7 +39,12 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       model: item.model,
       createdAt: timestampFromMs(item.createdAt),
       tags: item.tags,
-      metadata: { width: image?.width ?? 0, height: image?.height ?? 0, sizeBytes: image?.sizeBytes ?? 0, generationTimeSeconds: seconds },
+      metadata: {
+        width: image?.width ?? 0,
+        height: image?.height ?? 0,
+        sizeBytes: image?.sizeBytes ?? 0,
+        generationTimeSeconds: seconds,
+      },
       interactions: { views: 0, likes: 0, downloads: 0 },
       isPublic: item.isPublic,
       isFeatured: false,
@@ -61,7 +75,8 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
   };
 
   const ownCoverImage = async (owner: string, imageId: string): Promise<void> => {
-    if (imageId && !(await store.getImage(owner, imageId))) throw apiError(ErrorReason.NOT_FOUND, `image ${imageId} not found`);
+    if (imageId && !(await store.getImage(owner, imageId)))
+      throw apiError(ErrorReason.NOT_FOUND, `image ${imageId} not found`);
   };
 
   router.service(GalleryService, {
@@ -74,7 +89,10 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
         limit,
         sort: req.sort === "title" ? "title" : "created_at",
         order: req.order === "asc" ? "asc" : "desc",
-        tags: req.tags.split(",").map((t) => t.trim()).filter(Boolean),
+        tags: req.tags
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean),
         model: req.model,
         from: req.dateFrom ? Date.parse(`${req.dateFrom}T00:00:00Z`) : undefined,
         to: req.dateTo ? Date.parse(`${req.dateTo}T23:59:59.999Z`) : undefined,
@@ -92,7 +110,13 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
         const existing = await gallery.findCollection(owner, c);
         if (!existing) {
           throw apiError(ErrorReason.NOT_FOUND, `collection ${c} not found; create it with POST /api/v2/collections`, {
-            fieldViolations: [{ field: "collections", description: `no collection with the id, slug or name "${c}"`, rule: "collection.exists" }],
+            fieldViolations: [
+              {
+                field: "collections",
+                description: `no collection with the id, slug or name "${c}"`,
+                rule: "collection.exists",
+              },
+            ],
           });
         }
         collectionIds.push(existing.id);
@@ -106,7 +130,10 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       }
       const id = `gallery_item_${randomBytes(12).toString("base64url")}`;
       // A real thumbnail, so lists stay light: 256 px wide JPEG beside the original.
-      const thumbnail = await sharp(await images.read(image.path)).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+      const thumbnail = await sharp(await images.read(image.path))
+        .resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true })
+        .jpeg({ quality: 80 })
+        .toBuffer();
       const thumbnailPath = await images.put(image.generationId, `${id}_thumb`, "jpg", thumbnail);
       const item: GalleryItemRecord = {
         id,
@@ -129,7 +156,8 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
     },
 
     async deleteGalleryItem(req, ctx) {
-      if (!(await gallery.deleteItem(principalOf(ctx).owner, req.id))) throw apiError(ErrorReason.NOT_FOUND, `gallery item ${req.id} not found`);
+      if (!(await gallery.deleteItem(principalOf(ctx).owner, req.id)))
+        throw apiError(ErrorReason.NOT_FOUND, `gallery item ${req.id} not found`);
       return {};
     },
 
@@ -173,7 +201,10 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
       const next: CollectionRecord = {
         ...current,
         name: req.name ?? current.name,
-        slug: req.name !== undefined && req.name !== current.name ? await uniqueSlug(owner, req.name, gallery) : current.slug,
+        slug:
+          req.name !== undefined && req.name !== current.name
+            ? await uniqueSlug(owner, req.name, gallery)
+            : current.slug,
         description: req.description ?? current.description,
         isPublic: req.isPublic ?? current.isPublic,
         coverImageId: req.coverImageId ?? current.coverImageId,
@@ -184,7 +215,8 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
 
     async deleteCollection(req, ctx) {
       const owner = principalOf(ctx).owner;
-      if (!(await gallery.deleteCollection(owner, (await ownCollection(owner, req.id)).id))) throw apiError(ErrorReason.NOT_FOUND, `collection ${req.id} not found`);
+      if (!(await gallery.deleteCollection(owner, (await ownCollection(owner, req.id)).id)))
+        throw apiError(ErrorReason.NOT_FOUND, `collection ${req.id} not found`);
       return {};
     },
   });
@@ -192,7 +224,12 @@ export function registerGalleryService(router: ConnectRouter, deps: { gallery: G
 
 /** "My Landscapes" → "my-landscapes", with "-2", "-3"… when the owner already has it. */
 async function uniqueSlug(owner: string, name: string, gallery: GalleryStore): Promise<string> {
-  const base = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "collection";
+  const base =
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "collection";
   let slug = base;
   for (let n = 2; await gallery.getCollection(owner, slug); n++) slug = `${base}-${n}`;
   return slug;

@@ -1,7 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { GenerationEventSchema, GenerationStatus, type GenerationEvent } from "@imagegen/proto/imagegen/v1/generation_pb";
+import {
+  GenerationEventSchema,
+  GenerationStatus,
+  type GenerationEvent,
+} from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import type { GenerationRunner } from "../generation/generation-runner.ts";
 import type { InFlightGenerations } from "../generation/in-flight-generations.ts";
@@ -26,13 +30,19 @@ const STATUS_NAMES: Partial<Record<GenerationStatus, GenerationState>> = {
 const POLL_MS = 500;
 
 /** List, cancel and watch: the generation as a resource that outlives the call that created it. */
-export function generationLifecycle(deps: LifecycleDeps): Pick<ServiceImpl<typeof ImageService>, "listGenerations" | "cancelGeneration" | "watchGeneration"> {
+export function generationLifecycle(
+  deps: LifecycleDeps,
+): Pick<ServiceImpl<typeof ImageService>, "listGenerations" | "cancelGeneration" | "watchGeneration"> {
   return {
     async listGenerations(req, ctx) {
       const owner = principalOf(ctx).owner;
       const limit = req.pageSize || 20;
       const before = decodeCursor(req.pageToken);
-      const records = await deps.store.listGenerations(owner, { limit: limit + 1, status: STATUS_NAMES[req.status], before });
+      const records = await deps.store.listGenerations(owner, {
+        limit: limit + 1,
+        status: STATUS_NAMES[req.status],
+        before,
+      });
       const page = records.slice(0, limit);
       const last = page[page.length - 1];
       return {
@@ -45,7 +55,9 @@ export function generationLifecycle(deps: LifecycleDeps): Pick<ServiceImpl<typeo
       const owner = principalOf(ctx).owner;
       const current = await deps.runner.snapshot(owner, req.id);
       if (TERMINAL.has(current.status)) {
-        throw apiError(ErrorReason.CONFLICT, `generation ${req.id} already finished`, { metadata: { generation_id: req.id } });
+        throw apiError(ErrorReason.CONFLICT, `generation ${req.id} already finished`, {
+          metadata: { generation_id: req.id },
+        });
       }
       if (deps.inFlight.has(req.id)) {
         // The running job notices the abort, cancels the provider job and records "canceled".
@@ -55,9 +67,18 @@ export function generationLifecycle(deps: LifecycleDeps): Pick<ServiceImpl<typeo
       } else {
         // Running on another replica (its cancel watcher notices this and stops the provider
         // job) or on none. Guarded: a generation that finished meanwhile stays finished.
-        const after = await deps.store.updateGeneration(req.id, { status: "canceled", completedAt: Date.now(), errorReason: "CANCELED", errorMessage: "canceled by the caller", costCredits: 0, costUsd: 0 });
+        const after = await deps.store.updateGeneration(req.id, {
+          status: "canceled",
+          completedAt: Date.now(),
+          errorReason: "CANCELED",
+          errorMessage: "canceled by the caller",
+          costCredits: 0,
+          costUsd: 0,
+        });
         if (after.status !== "canceled") {
-          throw apiError(ErrorReason.CONFLICT, `generation ${req.id} already finished`, { metadata: { generation_id: req.id } });
+          throw apiError(ErrorReason.CONFLICT, `generation ${req.id} already finished`, {
+            metadata: { generation_id: req.id },
+          });
         }
       }
       return deps.runner.snapshot(owner, req.id);
@@ -85,7 +106,8 @@ export function generationLifecycle(deps: LifecycleDeps): Pick<ServiceImpl<typeo
         while (!TERMINAL.has(current.status) && !ctx.signal.aborted) {
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
           current = await deps.runner.snapshot(owner, req.id);
-          for (const image of current.images.slice(seen)) yield create(GenerationEventSchema, { type: "image", generation: current, image });
+          for (const image of current.images.slice(seen))
+            yield create(GenerationEventSchema, { type: "image", generation: current, image });
           seen = current.images.length;
         }
       }
@@ -99,7 +121,11 @@ function event(type: string, generation: GenerationEvent["generation"]): Generat
 }
 
 function terminalType(status: GenerationStatus): string {
-  return status === GenerationStatus.COMPLETED ? "completed" : status === GenerationStatus.FAILED ? "failed" : "canceled";
+  return status === GenerationStatus.COMPLETED
+    ? "completed"
+    : status === GenerationStatus.FAILED
+      ? "failed"
+      : "canceled";
 }
 
 function encodeCursor(createdAt: number, id: string): string {
@@ -115,6 +141,8 @@ function decodeCursor(token: string): { createdAt: number; id: string } | undefi
     // fall through
   }
   throw apiError(ErrorReason.INVALID_REQUEST, "page_token is not one this API issued", {
-    fieldViolations: [{ field: "page_token", description: "use next_page_token from the previous page", rule: "page_token.valid" }],
+    fieldViolations: [
+      { field: "page_token", description: "use next_page_token from the previous page", rule: "page_token.valid" },
+    ],
   });
 }

@@ -73,8 +73,12 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
       const prefs = await deps.profiles.preferences(principal.owner);
       // Resolved (and the key's model scope checked) before the cache: a hit must not let a
       // narrower key read what a wider key of the same owner made.
-      const target = resolveTarget(deps.planner, principal, { ...req, defaultModel: () => prefs.defaultModel || deps.planner.catalog.defaultModelId() });
-      const cacheKey = deps.cache && textToImageCacheKey(req, { model: target.model.id, defaultSize: prefs.defaultSize });
+      const target = resolveTarget(deps.planner, principal, {
+        ...req,
+        defaultModel: () => prefs.defaultModel || deps.planner.catalog.defaultModelId(),
+      });
+      const cacheKey =
+        deps.cache && textToImageCacheKey(req, { model: target.model.id, defaultSize: prefs.defaultSize });
       const hit = cacheKey && (await deps.cache?.lookup(principal.owner, cacheKey));
       if (hit) {
         imagegenMetrics().cacheHits.add(1, { "gen_ai.request.model": target.model.id });
@@ -89,7 +93,8 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         // The style hints reach the provider inside the job's prompt; the Generation says what the caller wrote.
         callerPrompt: req.prompt,
       });
-      const answer = cacheKey && deps.cache ? await deps.cache.remember(principal.owner, cacheKey, generation) : generation;
+      const answer =
+        cacheKey && deps.cache ? await deps.cache.remember(principal.owner, cacheKey, generation) : generation;
       announceProviderDuration(ctx.responseHeader, answer);
       return withInlineImages(answer, req.output?.returnType, deps.images);
     },
@@ -100,7 +105,14 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
     },
     async imageToImage(req, ctx) {
       const job = await imageToImageJob(req, inputImages);
-      const generation = await startImageOperation(deps, req, ctx, "image-to-image", job, idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req));
+      const generation = await startImageOperation(
+        deps,
+        req,
+        ctx,
+        "image-to-image",
+        job,
+        idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req),
+      );
       // Seed 004's source_image: the URL as given (not a data: URL) and what we measured on it.
       generation.sourceImage = create(SourceImageSchema, {
         url: /^https?:/.test(req.initImage) ? req.initImage : "",
@@ -113,7 +125,14 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
     },
     async inpaint(req, ctx) {
       const job = await inpaintJob(req, inputImages);
-      const generation = await startImageOperation(deps, req, ctx, "inpainting", job, idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req));
+      const generation = await startImageOperation(
+        deps,
+        req,
+        ctx,
+        "inpainting",
+        job,
+        idempotencyClaimOf(ctx.requestHeader, InpaintRequestSchema, req),
+      );
       for (const image of generation.images) {
         if (!job.mask) break;
         const coverage = await maskCoverage(job.mask.data, image.width, image.height);
@@ -124,7 +143,14 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
     },
     async createVariations(req, ctx) {
       const job = await variationJob(req, inputImages);
-      const generation = await startImageOperation(deps, req, ctx, "variation", job, idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req));
+      const generation = await startImageOperation(
+        deps,
+        req,
+        ctx,
+        "variation",
+        job,
+        idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req),
+      );
       generation.sourceImage = create(SourceImageSchema, {
         url: /^https?:/.test(req.image) ? req.image : "",
         analysis: {
@@ -143,7 +169,11 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
  * `output.return_type: base64` puts each image's bytes inline in the create call's answer (the
  * URLs stay); a generation still running has none yet, and later polls return URLs only.
  */
-async function withInlineImages(generation: Generation, returnType: ReturnType | undefined, images: ImageStore): Promise<Generation> {
+async function withInlineImages(
+  generation: Generation,
+  returnType: ReturnType | undefined,
+  images: ImageStore,
+): Promise<Generation> {
   if (returnType !== ReturnType.BASE64) return generation;
   for (const image of generation.images) {
     const path = images.ownPath(image.url);
@@ -164,7 +194,13 @@ async function startImageOperation(
   const principal = principalOf(ctx);
   // Read before planning (which is synchronous), and only when the request names no model.
   const fallback = req.model ? "" : await defaultModel(deps, principal.owner);
-  const plan = planGeneration(deps.planner, principal, { model: req.model, defaultModel: () => fallback }, operation, job);
+  const plan = planGeneration(
+    deps.planner,
+    principal,
+    { model: req.model, defaultModel: () => fallback },
+    operation,
+    job,
+  );
   return deps.runner.run(plan, { ...runRequest(deps, ctx, req), idempotency });
 }
 
@@ -174,7 +210,11 @@ async function defaultModel(deps: ImageServiceDeps, owner: string): Promise<stri
 }
 
 /** The parts of a run every create call fills the same way. */
-function runRequest(deps: ImageServiceDeps, ctx: HandlerContext, req: { metadata?: TextToImageRequest["metadata"]; webhookUrl: string }): RunRequest {
+function runRequest(
+  deps: ImageServiceDeps,
+  ctx: HandlerContext,
+  req: { metadata?: TextToImageRequest["metadata"]; webhookUrl: string },
+): RunRequest {
   return {
     principal: principalOf(ctx),
     metadataJson: metadataJson(req.metadata),
@@ -218,7 +258,9 @@ function metadataJson(metadata: TextToImageRequest["metadata"]): string {
   const json = JSON.stringify(metadata);
   if (Buffer.byteLength(json) > MAX_METADATA_BYTES) {
     throw apiError(ErrorReason.INVALID_REQUEST, `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`, {
-      fieldViolations: [{ field: "metadata", description: `at most ${MAX_METADATA_BYTES} bytes`, rule: "metadata.max_bytes" }],
+      fieldViolations: [
+        { field: "metadata", description: `at most ${MAX_METADATA_BYTES} bytes`, rule: "metadata.max_bytes" },
+      ],
     });
   }
   return json;

@@ -50,7 +50,9 @@ const DEFAULT_BACKGROUND_MODEL = "remove-background";
  * generations. Like a generation, such a job that outlasts the call's wait keeps running and the
  * call answers its id without a result (HTTP 202 on REST): the generation to poll or watch.
  */
-export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof ImageService>, "applyFilters" | "upscale" | "removeBackground"> {
+export function processHandlers(
+  deps: ProcessDeps,
+): Pick<ServiceImpl<typeof ImageService>, "applyFilters" | "upscale" | "removeBackground"> {
   return {
     async applyFilters(req, ctx) {
       const principal = principalOf(ctx);
@@ -62,7 +64,12 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       const id = newId("proc");
       const path = await deps.images.put(id, "result", format, result.bytes);
       const url = deps.images.url(path);
-      deps.dispatcher?.emit(principal.owner, "process.completed", { process_id: id, user_id: principal.owner, url, filters_applied: result.applied });
+      deps.dispatcher?.emit(principal.owner, "process.completed", {
+        process_id: id,
+        user_id: principal.owner,
+        url,
+        filters_applied: result.applied,
+      });
       deps.onProcessed?.(principal.owner, { id, blobPath: path, format });
       return {
         id,
@@ -121,24 +128,50 @@ export function processHandlers(deps: ProcessDeps): Pick<ServiceImpl<typeof Imag
       if (!image) throw apiError(ErrorReason.GENERATION_FAILED, "background removal produced no image");
       // The mask and the bounds are measured from the result's alpha channel, not reported.
       const cutout = await deps.images.read(deps.images.ownPath(image.url) as string);
-      const { data, info } = await sharp(cutout).ensureAlpha().extractChannel("alpha").raw().toBuffer({ resolveWithObject: true });
-      const maskPath = await deps.images.put(generation.id, `${image.id}_mask`, "png", await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
+      const { data, info } = await sharp(cutout)
+        .ensureAlpha()
+        .extractChannel("alpha")
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const maskPath = await deps.images.put(
+        generation.id,
+        `${image.id}_mask`,
+        "png",
+        await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } })
+          .png()
+          .toBuffer(),
+      );
       return {
         id: generation.id,
-        result: { url: image.url, maskUrl: deps.images.url(maskPath), foregroundBounds: foregroundBounds(data, info.width, info.height), nsfwScore: image.nsfwScore },
+        result: {
+          url: image.url,
+          maskUrl: deps.images.url(maskPath),
+          foregroundBounds: foregroundBounds(data, info.width, info.height),
+          nsfwScore: image.nsfwScore,
+        },
       };
     },
   };
 }
 
-async function runJob(deps: ProcessDeps, ctx: HandlerContext, model: string, operation: string, job: Job): Promise<Generation> {
+async function runJob(
+  deps: ProcessDeps,
+  ctx: HandlerContext,
+  model: string,
+  operation: string,
+  job: Job,
+): Promise<Generation> {
   const principal = principalOf(ctx);
   const plan = planGeneration(deps.planner, principal, { model, defaultModel: () => model }, operation, job);
   const waitMs = waitMsFor(ctx.requestHeader.get("prefer"), deps.waitMs);
   const generation = await deps.runner.run(plan, { principal, metadataJson: "", waitMs, headers: new Headers() });
   if (generation.status !== GenerationStatus.COMPLETED && !isPending(generation)) {
     // A caller that waited sees a failure as its error (the runner throws it); this is what is left.
-    throw apiError(ErrorReason.GENERATION_FAILED, `the ${operation} job ended ${GenerationStatus[generation.status].toLowerCase()}`, { metadata: { generation_id: generation.id } });
+    throw apiError(
+      ErrorReason.GENERATION_FAILED,
+      `the ${operation} job ended ${GenerationStatus[generation.status].toLowerCase()}`,
+      { metadata: { generation_id: generation.id } },
+    );
   }
   return generation;
 }

@@ -22,7 +22,8 @@ export const validationInterceptor: Interceptor = (next) => async (req) => {
       const summary = fieldViolations.map((v) => `${v.field}: ${v.description}`).join("; ");
       throw apiError(ErrorReason.INVALID_REQUEST, `invalid request: ${summary}`, { fieldViolations });
     }
-    if (result.kind === "error") throw apiError(ErrorReason.INTERNAL, "request validation failed", { cause: result.error });
+    if (result.kind === "error")
+      throw apiError(ErrorReason.INTERNAL, "request validation failed", { cause: result.error });
   }
   return next(req);
 };

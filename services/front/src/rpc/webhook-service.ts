@@ -63,7 +63,8 @@ export function registerWebhookService(router: ConnectRouter, store: WebhookStor
       return { webhook: toMessage(next) };
     },
     async deleteWebhook(req, ctx) {
-      if (!(await store.delete(principalOf(ctx).owner, req.id))) throw apiError(ErrorReason.NOT_FOUND, `webhook ${req.id} not found`);
+      if (!(await store.delete(principalOf(ctx).owner, req.id)))
+        throw apiError(ErrorReason.NOT_FOUND, `webhook ${req.id} not found`);
       return {};
     },
     async listWebhookDeliveries(req, ctx) {

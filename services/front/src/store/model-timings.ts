@@ -11,5 +11,10 @@ export const MODEL_TIMINGS_SQL = (placeholder: string): string => `
   GROUP BY model`;
 
 export function toTimings(row: Record<string, unknown>): ModelTimings {
-  return { model: String(row.model), queueMs: Number(row.queue_ms), generationMs: Number(row.generation_ms), count: Number(row.n) };
+  return {
+    model: String(row.model),
+    queueMs: Number(row.queue_ms),
+    generationMs: Number(row.generation_ms),
+    count: Number(row.n),
+  };
 }

@@ -15,13 +15,31 @@ describe("monthly credit totals", () => {
   it("are backfilled from the generations of a database that predates them", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "imagegen-credits-")), "imagegen.sqlite");
     const store = new SqliteStore(file);
-    const base = { keyId: "k", status: "completed", operation: "text-to-image", model: "m", provider: "local", prompt: "p", requestJson: "{}", metadataJson: "", costUsd: 0 } as const;
+    const base = {
+      keyId: "k",
+      status: "completed",
+      operation: "text-to-image",
+      model: "m",
+      provider: "local",
+      prompt: "p",
+      requestJson: "{}",
+      metadataJson: "",
+      costUsd: 0,
+    } as const;
     await store.insertGeneration({ ...base, id: "gen_a", owner: "o", createdAt: Date.UTC(2026, 4, 3), costCredits: 2 });
-    await store.insertGeneration({ ...base, id: "gen_b", owner: "o", createdAt: Date.UTC(2026, 4, 9), costCredits: 0.5 });
+    await store.insertGeneration({
+      ...base,
+      id: "gen_b",
+      owner: "o",
+      createdAt: Date.UTC(2026, 4, 9),
+      costCredits: 0.5,
+    });
     await store.close();
     // As an older release left it: generations, no totals.
     const db = new DatabaseSync(file);
-    db.exec("DROP TRIGGER generations_credits_insert; DROP TRIGGER generations_credits_update; DROP TABLE monthly_credits;");
+    db.exec(
+      "DROP TRIGGER generations_credits_insert; DROP TRIGGER generations_credits_update; DROP TABLE monthly_credits;",
+    );
     db.close();
     const reopened = new SqliteStore(file);
     expect(await reopened.creditsSpentInMonth("o", Date.UTC(2026, 4, 1))).toBe(2.5);

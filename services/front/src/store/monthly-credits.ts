@@ -12,7 +12,8 @@ export function monthStart(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-const SQLITE_MONTH = (createdAt: string): string => `CAST(strftime('%s', ${createdAt} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000`;
+const SQLITE_MONTH = (createdAt: string): string =>
+  `CAST(strftime('%s', ${createdAt} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000`;
 
 export const SQLITE_MONTHLY_CREDITS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS monthly_credits (

@@ -60,7 +60,11 @@ describe.each(backends)("OAuth state on %s", (name) => {
     const onA = new StoreAdapter("RefreshToken", a.oauth);
     const onB = new StoreAdapter("RefreshToken", b.oauth);
     const token = `rt_${name}_${Math.random().toString(36).slice(2)}`;
-    await onA.upsert(token, { jti: token, clientId: app(1).clientId, grantId: `grant_${name}`, scope: "images:generate" } as never, 60);
+    await onA.upsert(
+      token,
+      { jti: token, clientId: app(1).clientId, grantId: `grant_${name}`, scope: "images:generate" } as never,
+      60,
+    );
     const stored = await b.oauth.findArtifact("RefreshToken", artifactIdHash(token), Date.now());
     expect(stored?.payloadJson).not.toContain(token);
     expect(stored?.idHash).not.toBe(token);

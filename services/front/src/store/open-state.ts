@@ -53,7 +53,11 @@ export interface State {
  * (several replicas, nothing else in common), otherwise one SQLite connection to the file under
  * the data dir, shared by every family. No other module opens a database.
  */
-export async function openState(dataDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<State> {
+export async function openState(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: Logger,
+): Promise<State> {
   const url = env.DATABASE_URL;
   if (url) {
     const db = await PostgresDatabase.open(url, logger);
@@ -103,7 +107,8 @@ export async function openState(dataDir: string, env: NodeJS.ProcessEnv = proces
  */
 export function openBlobs(dataDir: string, env: NodeJS.ProcessEnv, db?: PostgresDatabase): BlobStore {
   const choice = env.IMAGEGEN_BLOBS ?? "";
-  if (choice !== "" && choice !== "files" && choice !== "postgres") throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
+  if (choice !== "" && choice !== "files" && choice !== "postgres")
+    throw new Error(`IMAGEGEN_BLOBS must be "files" or "postgres", not "${choice}"`);
   if (env.IMAGEGEN_BLOB_URL) return new S3BlobStore(s3LocationFromUrl(env.IMAGEGEN_BLOB_URL));
   return db && choice !== "files" ? new PostgresBlobStore(db) : new FileBlobStore(join(dataDir, "images"));
 }

@@ -9,7 +9,11 @@ import type { Store } from "./store.ts";
  * otherwise the SQLite file under the data dir: for the keys CLI (the front opens every table
  * family at once, open-state.ts).
  */
-export async function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Store> {
+export async function openStore(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: Logger,
+): Promise<Store> {
   const url = env.DATABASE_URL;
   return url ? PostgresStore.open(url, logger) : new SqliteStore(join(dataDir, "imagegen.sqlite"));
 }

@@ -30,7 +30,12 @@ export class PostgresDatabase {
    * reconnects on its own: while the server is unreachable, queries fail as UNAVAILABLE.
    */
   static async open(connectionString: string, logger?: Logger): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS });
+    const pool = new pg.Pool({
+      connectionString,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+    });
     // An idle pooled connection the server closes (restart, failover) is reported here; pg-pool
     // has already discarded it. Without a listener this 'error' event would crash the process.
     pool.on("error", (error) => logger?.warn("PostgreSQL closed an idle connection", { error: error.message }));
@@ -43,7 +48,9 @@ export class PostgresDatabase {
     try {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
       await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-      const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((r: Row) => Number(r.version)));
+      const applied = new Set(
+        (await client.query("SELECT version FROM schema_migrations")).rows.map((r: Row) => Number(r.version)),
+      );
       for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
         if (applied.has(index + 1)) continue;
         await client.query("BEGIN");

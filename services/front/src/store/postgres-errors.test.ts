@@ -20,7 +20,11 @@ describe("PostgreSQL errors", () => {
     const mapped = fromPostgresError(error);
     expect(mapped).toBeInstanceOf(ConnectError);
     expect((mapped as ConnectError).code).toBe(Code.Unavailable);
-    expect(describeError(mapped)).toMatchObject({ row: { name: "UNAVAILABLE", httpStatus: 503 }, message: "the state store (PostgreSQL) is unavailable; retry shortly", retryAfterSeconds: 1 });
+    expect(describeError(mapped)).toMatchObject({
+      row: { name: "UNAVAILABLE", httpStatus: 503 },
+      message: "the state store (PostgreSQL) is unavailable; retry shortly",
+      retryAfterSeconds: 1,
+    });
   });
 
   it.each([

@@ -4,10 +4,20 @@ import { stateUnavailable } from "./state-unavailable.ts";
 // admin/crash shutdown and "the database system is starting up" (57P01-03), too many connections.
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 // The socket could not reach the server or lost it.
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 // What pg and pg-pool raise, as plain Errors without a code, for a lost, unobtainable or stalled
 // connection ("Query read timeout": no answer within the pool's query_timeout).
-const CONNECTION_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout)/;
+const CONNECTION_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout)/;
 
 /** True when `error` says PostgreSQL could not be reached, rather than that a statement failed. */
 export function isPostgresUnreachable(error: unknown): boolean {

@@ -1,6 +1,14 @@
 import type { Logger } from "@imagegen/server-kit";
 import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
-import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
+import {
+  TERMINAL_STATES,
+  type ModelTimings,
+  type ApiKeyRecord,
+  type GenerationRecord,
+  type IdempotencyRecord,
+  type ImageRecord,
+  type Store,
+} from "./store.ts";
 import { PostgresDatabase, type PostgresQuery } from "./postgres-database.ts";
 import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
@@ -29,7 +37,10 @@ export class PostgresStore implements Store {
   async insertGeneration(r: GenerationRecord): Promise<void> {
     const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
     const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")})`;
-    await this.query(sql, keys.map((k) => r[k] ?? null));
+    await this.query(
+      sql,
+      keys.map((k) => r[k] ?? null),
+    );
   }
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
@@ -52,7 +63,9 @@ export class PostgresStore implements Store {
 
   async canceledAmong(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.query("SELECT id FROM generations WHERE id = ANY($1::text[]) AND status = 'canceled'", [ids]);
+    const { rows } = await this.query("SELECT id FROM generations WHERE id = ANY($1::text[]) AND status = 'canceled'", [
+      ids,
+    ]);
     return rows.map((r) => String(r.id));
   }
 
@@ -61,7 +74,10 @@ export class PostgresStore implements Store {
     return rows[0] && toGeneration(rows[0]);
   }
 
-  async listGenerations(owner: string, options: { limit: number; status?: string; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]> {
+  async listGenerations(
+    owner: string,
+    options: { limit: number; status?: string; before?: { createdAt: number; id: string } },
+  ): Promise<GenerationRecord[]> {
     const args: unknown[] = [owner];
     const where = ["owner = $1"];
     if (options.status) where.push(`status = $${args.push(options.status)}`);
@@ -78,7 +94,19 @@ export class PostgresStore implements Store {
     for (const i of images) {
       await this.query(
         "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        [i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null, i.nsfwScore ?? null],
+        [
+          i.id,
+          i.generationId,
+          i.owner,
+          i.index,
+          i.path,
+          i.width,
+          i.height,
+          i.sizeBytes,
+          i.format,
+          i.seed ?? null,
+          i.nsfwScore ?? null,
+        ],
       );
     }
   }
@@ -88,7 +116,9 @@ export class PostgresStore implements Store {
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
-    return (await this.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(imageFromRow);
+    return (await this.query("SELECT * FROM images WHERE generation_id = $1 ORDER BY idx", [generationId])).rows.map(
+      imageFromRow,
+    );
   }
 
   async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
@@ -98,7 +128,17 @@ export class PostgresStore implements Store {
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
     await this.query("INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", [
-      k.id, k.hashHex, k.owner, k.name, k.tier, k.admin ? 1 : 0, JSON.stringify(k.allowedModels), JSON.stringify(k.allowedProviders), k.monthlyCreditQuota, k.createdAt, k.revokedAt ?? null,
+      k.id,
+      k.hashHex,
+      k.owner,
+      k.name,
+      k.tier,
+      k.admin ? 1 : 0,
+      JSON.stringify(k.allowedModels),
+      JSON.stringify(k.allowedProviders),
+      k.monthlyCreditQuota,
+      k.createdAt,
+      k.revokedAt ?? null,
     ]);
   }
 
@@ -112,34 +152,59 @@ export class PostgresStore implements Store {
     const where = ["TRUE"];
     if (options.owner) where.push(`owner = $${args.push(options.owner)}`);
     if (!options.includeRevoked) where.push("revoked_at IS NULL");
-    return (await this.query(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`, args)).rows.map(toApiKey);
+    return (
+      await this.query(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`, args)
+    ).rows.map(toApiKey);
   }
 
   async revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *", [id, at]);
+    const { rows } = await this.query(
+      "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *",
+      [id, at],
+    );
     return rows[0] && toApiKey(rows[0]);
   }
 
   async creditsSpentInMonth(owner: string, month: number): Promise<number> {
-    const { rows } = await this.query("SELECT credits FROM monthly_credits WHERE owner = $1 AND month = $2", [owner, month]);
+    const { rows } = await this.query("SELECT credits FROM monthly_credits WHERE owner = $1 AND month = $2", [
+      owner,
+      month,
+    ]);
     return Number(rows[0]?.credits ?? 0);
   }
 
   async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
-    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [r.owner, r.key, notBefore]);
-    await this.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [r.owner, r.key, r.fingerprint, r.generationId, r.createdAt]);
+    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [
+      r.owner,
+      r.key,
+      notBefore,
+    ]);
+    await this.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [
+      r.owner,
+      r.key,
+      r.fingerprint,
+      r.generationId,
+      r.createdAt,
+    ]);
     const { rows } = await this.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
     return toIdempotency(rows[0]);
   }
 
   async usageTotals(owner: string, now = new Date()): Promise<UsageTotals> {
     const { day, month } = usagePeriods(now);
-    const { rows } = await this.query(USAGE_SQL((n) => `$${n}`), [owner, day, month]);
+    const { rows } = await this.query(
+      USAGE_SQL((n) => `$${n}`),
+      [owner, day, month],
+    );
     return toUsageTotals(rows[0]);
   }
 
   async releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void> {
-    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND generation_id = $3", [owner, key, generationId]);
+    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND generation_id = $3", [
+      owner,
+      key,
+      generationId,
+    ]);
   }
 
   async close(): Promise<void> {
@@ -155,4 +220,3 @@ function toGeneration(row: Row): GenerationRecord {
   }
   return out as unknown as GenerationRecord;
 }
-

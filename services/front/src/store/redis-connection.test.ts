@@ -20,7 +20,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs a command and reports how it ended and after how long. */
 async function timed(run: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const at = Date.now();
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return { error, ms: Date.now() - at };
 }
 

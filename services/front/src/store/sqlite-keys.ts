@@ -21,7 +21,19 @@ export class SqliteKeys {
   insert(k: ApiKeyRecord): void {
     this.db
       .prepare("INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(k.id, k.hashHex, k.owner, k.name, k.tier, k.admin ? 1 : 0, JSON.stringify(k.allowedModels), JSON.stringify(k.allowedProviders), k.monthlyCreditQuota, k.createdAt, k.revokedAt ?? null);
+      .run(
+        k.id,
+        k.hashHex,
+        k.owner,
+        k.name,
+        k.tier,
+        k.admin ? 1 : 0,
+        JSON.stringify(k.allowedModels),
+        JSON.stringify(k.allowedProviders),
+        k.monthlyCreditQuota,
+        k.createdAt,
+        k.revokedAt ?? null,
+      );
   }
 
   byHash(hashHex: string): ApiKeyRecord | undefined {
@@ -37,7 +49,9 @@ export class SqliteKeys {
       args.push(options.owner);
     }
     if (!options.includeRevoked) where.push("revoked_at IS NULL");
-    const rows = this.db.prepare(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`).all(...args) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM api_keys WHERE ${where.join(" AND ")} ORDER BY created_at, id`)
+      .all(...args) as Row[];
     return rows.map(toApiKey);
   }
 
@@ -49,9 +63,15 @@ export class SqliteKeys {
 
   claim(r: IdempotencyRecord, notBefore: number): IdempotencyRecord {
     // An expired record gives its key up: replace it, then read whichever record holds the key.
-    this.db.prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND created_at < ?").run(r.owner, r.key, notBefore);
-    this.db.prepare("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(r.owner, r.key, r.fingerprint, r.generationId, r.createdAt);
-    const row = this.db.prepare("SELECT * FROM idempotency_keys WHERE owner = ? AND key = ?").get(r.owner, r.key) as Row;
+    this.db
+      .prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND created_at < ?")
+      .run(r.owner, r.key, notBefore);
+    this.db
+      .prepare("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .run(r.owner, r.key, r.fingerprint, r.generationId, r.createdAt);
+    const row = this.db
+      .prepare("SELECT * FROM idempotency_keys WHERE owner = ? AND key = ?")
+      .get(r.owner, r.key) as Row;
     return toIdempotency(row);
   }
 }

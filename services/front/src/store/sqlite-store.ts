@@ -3,7 +3,15 @@ import { openSqlite } from "./open-sqlite.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
-import { TERMINAL_STATES, type ModelTimings, type ApiKeyRecord, type GenerationRecord, type IdempotencyRecord, type ImageRecord, type Store } from "./store.ts";
+import {
+  TERMINAL_STATES,
+  type ModelTimings,
+  type ApiKeyRecord,
+  type GenerationRecord,
+  type IdempotencyRecord,
+  type ImageRecord,
+  type Store,
+} from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 
@@ -39,13 +47,20 @@ export class SqliteStore implements Store {
     for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
     // Added after the first release: a data dir from before it gains the column on open.
     const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === "dispatched_at")) this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
-    if (!columns.some((c) => c.name === "oauth_client_id")) this.db.exec("ALTER TABLE generations ADD COLUMN oauth_client_id TEXT");
-    this.db.exec("CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'");
+    if (!columns.some((c) => c.name === "dispatched_at"))
+      this.db.exec("ALTER TABLE generations ADD COLUMN dispatched_at INTEGER");
+    if (!columns.some((c) => c.name === "oauth_client_id"))
+      this.db.exec("ALTER TABLE generations ADD COLUMN oauth_client_id TEXT");
+    this.db.exec(
+      "CREATE INDEX IF NOT EXISTS generations_completed ON generations (completed_at) WHERE status = 'completed'",
+    );
     // Added after the first release: SQLite has no ADD COLUMN IF NOT EXISTS.
     const imageColumns = this.db.prepare("PRAGMA table_info(images)").all() as Row[];
-    if (!imageColumns.some((c) => c.name === "nsfw_score")) this.db.exec("ALTER TABLE images ADD COLUMN nsfw_score REAL");
-    const hadTotals = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !== undefined;
+    if (!imageColumns.some((c) => c.name === "nsfw_score"))
+      this.db.exec("ALTER TABLE images ADD COLUMN nsfw_score REAL");
+    const hadTotals =
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monthly_credits'").get() !==
+      undefined;
     for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
     if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
     this.keys = new SqliteKeys(this.db);
@@ -62,7 +77,9 @@ export class SqliteStore implements Store {
     // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
     const updated = keys.length
       ? (this.db
-          .prepare(`UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`)
+          .prepare(
+            `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`,
+          )
           .get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined)
       : undefined;
     const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
@@ -83,7 +100,9 @@ export class SqliteStore implements Store {
   }
 
   async getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM generations WHERE id = ? AND owner = ?").get(id, owner) as Row | undefined;
+    const row = this.db.prepare("SELECT * FROM generations WHERE id = ? AND owner = ?").get(id, owner) as
+      | Row
+      | undefined;
     return row && toGeneration(row);
   }
 
@@ -112,7 +131,19 @@ export class SqliteStore implements Store {
     this.db.exec("BEGIN");
     try {
       for (const i of images) {
-        insert.run(i.id, i.generationId, i.owner, i.index, i.path, i.width, i.height, i.sizeBytes, i.format, i.seed ?? null, i.nsfwScore ?? null);
+        insert.run(
+          i.id,
+          i.generationId,
+          i.owner,
+          i.index,
+          i.path,
+          i.width,
+          i.height,
+          i.sizeBytes,
+          i.format,
+          i.seed ?? null,
+          i.nsfwScore ?? null,
+        );
       }
       this.db.exec("COMMIT");
     } catch (error) {
@@ -126,12 +157,16 @@ export class SqliteStore implements Store {
   }
 
   async listImages(generationId: string): Promise<ImageRecord[]> {
-    const rows = this.db.prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx").all(generationId) as Row[];
+    const rows = this.db
+      .prepare("SELECT * FROM images WHERE generation_id = ? ORDER BY idx")
+      .all(generationId) as Row[];
     return rows.map(imageFromRow);
   }
 
   async getImage(owner: string, imageId: string): Promise<ImageRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM images WHERE id = ? AND owner = ?").get(imageId, owner) as Row | undefined;
+    const row = this.db.prepare("SELECT * FROM images WHERE id = ? AND owner = ?").get(imageId, owner) as
+      | Row
+      | undefined;
     return row && imageFromRow(row);
   }
 
@@ -152,7 +187,9 @@ export class SqliteStore implements Store {
   }
 
   async creditsSpentInMonth(owner: string, month: number): Promise<number> {
-    const row = this.db.prepare("SELECT credits FROM monthly_credits WHERE owner = ? AND month = ?").get(owner, month) as Row | undefined;
+    const row = this.db
+      .prepare("SELECT credits FROM monthly_credits WHERE owner = ? AND month = ?")
+      .get(owner, month) as Row | undefined;
     return Number(row?.credits ?? 0);
   }
 
@@ -166,7 +203,9 @@ export class SqliteStore implements Store {
   }
 
   async releaseIdempotencyKey(owner: string, key: string, generationId: string): Promise<void> {
-    this.db.prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND generation_id = ?").run(owner, key, generationId);
+    this.db
+      .prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND generation_id = ?")
+      .run(owner, key, generationId);
   }
 
   async close(): Promise<void> {
@@ -178,7 +217,6 @@ export class SqliteStore implements Store {
 function usageArgs(owner: string, day: number, month: number): Array<string | number> {
   return [owner, day, owner, month, owner, month, owner, owner];
 }
-
 
 function toGeneration(row: Row): GenerationRecord {
   const out: Record<string, unknown> = {};

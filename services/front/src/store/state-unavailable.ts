@@ -10,5 +10,8 @@ export type StateBackend = "PostgreSQL" | "Redis";
  * message names the backend, never its address or credentials.
  */
 export function stateUnavailable(backend: StateBackend, cause: unknown): ConnectError {
-  return apiError(ErrorReason.UNAVAILABLE, `the state store (${backend}) is unavailable; retry shortly`, { retryAfterSeconds: 1, cause });
+  return apiError(ErrorReason.UNAVAILABLE, `the state store (${backend}) is unavailable; retry shortly`, {
+    retryAfterSeconds: 1,
+    cause,
+  });
 }

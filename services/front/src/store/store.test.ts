@@ -42,7 +42,18 @@ function generation(owner: string, patch: Partial<GenerationRecord> = {}): Gener
 }
 
 function apiKey(owner: string, id: string, hashHex: string): ApiKeyRecord {
-  return { id, hashHex, owner, name: "ci", tier: "pro", admin: false, allowedModels: ["local"], allowedProviders: [], monthlyCreditQuota: 25, createdAt: 1_700_000_000_000 };
+  return {
+    id,
+    hashHex,
+    owner,
+    name: "ci",
+    tier: "pro",
+    admin: false,
+    allowedModels: ["local"],
+    allowedProviders: [],
+    monthlyCreditQuota: 25,
+    createdAt: 1_700_000_000_000,
+  };
 }
 
 describe.each(backends)("store on %s", (_name, open) => {
@@ -72,7 +83,12 @@ describe.each(backends)("store on %s", (_name, open) => {
   it("updates a generation and returns the record after the update", async () => {
     const g = generation(owner);
     await store.insertGeneration(g);
-    const after = await store.updateGeneration(g.id, { status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
+    const after = await store.updateGeneration(g.id, {
+      status: "completed",
+      completedAt: g.createdAt + 500,
+      costCredits: 2,
+      costUsd: 0.04,
+    });
     expect(after).toEqual({ ...g, status: "completed", completedAt: g.createdAt + 500, costCredits: 2, costUsd: 0.04 });
   });
 
@@ -80,28 +96,41 @@ describe.each(backends)("store on %s", (_name, open) => {
     ["completed", { status: "completed", costCredits: 2 }],
     ["failed", { status: "failed", errorReason: "UPSTREAM_AUTH" }],
     ["canceled", { status: "canceled", errorReason: "CANCELED" }],
-  ] as const)("keeps a %s generation final: a later update changes nothing and charges nothing", async (_state, terminal) => {
-    const spender = `${owner}_final_${terminal.status}`;
-    const g = generation(spender, { createdAt: Date.UTC(2026, 5, 10) });
-    await store.insertGeneration(g);
-    const first = await store.updateGeneration(g.id, { ...terminal, completedAt: g.createdAt + 1 });
-    const spent = await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1));
-    for (const late of [
-      { status: "completed", costCredits: 5, costUsd: 0.1 },
-      { status: "processing", provider: "replicate" },
-      { status: "canceled", errorReason: "CANCELED" },
-    ] as const) {
-      expect(await store.updateGeneration(g.id, late)).toEqual(first);
-    }
-    expect(await store.getGeneration(spender, g.id)).toEqual(first);
-    expect(await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1))).toBe(spent);
-  });
+  ] as const)(
+    "keeps a %s generation final: a later update changes nothing and charges nothing",
+    async (_state, terminal) => {
+      const spender = `${owner}_final_${terminal.status}`;
+      const g = generation(spender, { createdAt: Date.UTC(2026, 5, 10) });
+      await store.insertGeneration(g);
+      const first = await store.updateGeneration(g.id, { ...terminal, completedAt: g.createdAt + 1 });
+      const spent = await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1));
+      for (const late of [
+        { status: "completed", costCredits: 5, costUsd: 0.1 },
+        { status: "processing", provider: "replicate" },
+        { status: "canceled", errorReason: "CANCELED" },
+      ] as const) {
+        expect(await store.updateGeneration(g.id, late)).toEqual(first);
+      }
+      expect(await store.getGeneration(spender, g.id)).toEqual(first);
+      expect(await store.creditsSpentInMonth(spender, Date.UTC(2026, 5, 1))).toBe(spent);
+    },
+  );
 
   it("forgets a generation's images, and they no longer count as the owner's storage", async () => {
     const keeper = `${owner}_images`;
     const [kept, dropped] = [generation(keeper), generation(keeper)];
     for (const g of [kept, dropped]) await store.insertGeneration(g);
-    const image = (g: GenerationRecord, index: number) => ({ id: `img_${g.id}_${index}`, generationId: g.id, owner: keeper, index, path: `${g.id}/${index}.png`, width: 8, height: 8, sizeBytes: 1000, format: "png" });
+    const image = (g: GenerationRecord, index: number) => ({
+      id: `img_${g.id}_${index}`,
+      generationId: g.id,
+      owner: keeper,
+      index,
+      path: `${g.id}/${index}.png`,
+      width: 8,
+      height: 8,
+      sizeBytes: 1000,
+      format: "png",
+    });
     await store.insertImages([image(kept, 0), image(dropped, 0), image(dropped, 1)]);
     await store.deleteImages(dropped.id);
     expect(await store.listImages(dropped.id)).toEqual([]);
@@ -118,10 +147,21 @@ describe.each(backends)("store on %s", (_name, open) => {
       // Not completed, never dispatched, or before the bound: not measured.
       generation(owner, { model, status: "failed", createdAt: t, dispatchedAt: t + 1, completedAt: t + 2 }),
       generation(owner, { model, status: "completed", createdAt: t, completedAt: t + 5 }),
-      generation(owner, { model, status: "completed", createdAt: t - 10_000, dispatchedAt: t - 9_000, completedAt: t - 1 }),
+      generation(owner, {
+        model,
+        status: "completed",
+        createdAt: t - 10_000,
+        dispatchedAt: t - 9_000,
+        completedAt: t - 1,
+      }),
     ];
     for (const g of rows) await store.insertGeneration(g);
-    expect((await store.modelTimings(t)).find((m) => m.model === model)).toEqual({ model, queueMs: 200, generationMs: 2000, count: 2 });
+    expect((await store.modelTimings(t)).find((m) => m.model === model)).toEqual({
+      model,
+      queueMs: 200,
+      generationMs: 2000,
+      count: 2,
+    });
     expect((await store.modelTimings(t + 10_000)).find((m) => m.model === model)).toBeUndefined();
   });
 
@@ -140,13 +180,28 @@ describe.each(backends)("store on %s", (_name, open) => {
     for (const g of [a, b, c]) await store.insertGeneration(g!);
     expect((await store.listGenerations(other, { limit: 10 })).map((g) => g.id)).toEqual([c!.id, b!.id, a!.id]);
     expect((await store.listGenerations(other, { limit: 10, status: "failed" })).map((g) => g.id)).toEqual([b!.id]);
-    expect((await store.listGenerations(other, { limit: 10, before: { createdAt: c!.createdAt, id: c!.id } })).map((g) => g.id)).toEqual([b!.id, a!.id]);
+    expect(
+      (await store.listGenerations(other, { limit: 10, before: { createdAt: c!.createdAt, id: c!.id } })).map(
+        (g) => g.id,
+      ),
+    ).toEqual([b!.id, a!.id]);
   });
 
   it("stores images in order and hides them from other owners", async () => {
     const g = generation(owner);
     await store.insertGeneration(g);
-    const image = { id: `img_${g.id}`, generationId: g.id, owner, index: 0, path: `${g.id}/x.png`, width: 64, height: 64, sizeBytes: 10, format: "png", seed: 4_000_000_000 };
+    const image = {
+      id: `img_${g.id}`,
+      generationId: g.id,
+      owner,
+      index: 0,
+      path: `${g.id}/x.png`,
+      width: 64,
+      height: 64,
+      sizeBytes: 10,
+      format: "png",
+      seed: 4_000_000_000,
+    };
     await store.insertImages([image]);
     expect(await store.listImages(g.id)).toEqual([image]);
     expect(await store.getImage(owner, image.id)).toEqual(image);
@@ -186,12 +241,30 @@ describe.each(backends)("store on %s", (_name, open) => {
 
   it.each([
     ["the first claim holds the key", [{ gen: "g1", at: 100 }], "g1"],
-    ["a second claim within the window gets the first generation", [{ gen: "g1", at: 100 }, { gen: "g2", at: 200 }], "g1"],
-    ["a claim after the window replaces the expired one", [{ gen: "g1", at: 100 }, { gen: "g2", at: 100 + 86_400_001 }], "g2"],
+    [
+      "a second claim within the window gets the first generation",
+      [
+        { gen: "g1", at: 100 },
+        { gen: "g2", at: 200 },
+      ],
+      "g1",
+    ],
+    [
+      "a claim after the window replaces the expired one",
+      [
+        { gen: "g1", at: 100 },
+        { gen: "g2", at: 100 + 86_400_001 },
+      ],
+      "g2",
+    ],
   ])("idempotency: %s", async (_title, claims, holder) => {
     const key = `idem_${Math.random()}`;
     let held;
-    for (const c of claims) held = await store.claimIdempotencyKey({ owner, key, fingerprint: "f", generationId: c.gen, createdAt: c.at }, c.at - 86_400_000);
+    for (const c of claims)
+      held = await store.claimIdempotencyKey(
+        { owner, key, fingerprint: "f", generationId: c.gen, createdAt: c.at },
+        c.at - 86_400_000,
+      );
     expect(held?.generationId).toBe(holder);
   });
 
@@ -199,7 +272,10 @@ describe.each(backends)("store on %s", (_name, open) => {
     const key = `idem_${Math.random()}`;
     await store.claimIdempotencyKey({ owner, key, fingerprint: "f", generationId: "g1", createdAt: 1 }, 0);
     await store.releaseIdempotencyKey(owner, key, "g1");
-    expect((await store.claimIdempotencyKey({ owner, key, fingerprint: "f2", generationId: "g2", createdAt: 2 }, 0)).generationId).toBe("g2");
+    expect(
+      (await store.claimIdempotencyKey({ owner, key, fingerprint: "f2", generationId: "g2", createdAt: 2 }, 0))
+        .generationId,
+    ).toBe("g2");
   });
 });
 
@@ -219,9 +295,27 @@ describe.each(backends)("usage totals on %s", (_name, open) => {
     ] as const;
     for (const [g, images] of rows) {
       await store.insertGeneration(g);
-      await store.insertImages(Array.from({ length: images }, (_, i) => ({ id: `img_${g.id}_${i}`, generationId: g.id, owner, index: i, path: "p", width: 8, height: 8, sizeBytes: 100, format: "png" })));
+      await store.insertImages(
+        Array.from({ length: images }, (_, i) => ({
+          id: `img_${g.id}_${i}`,
+          generationId: g.id,
+          owner,
+          index: i,
+          path: "p",
+          width: 8,
+          height: 8,
+          sizeBytes: 100,
+          format: "png",
+        })),
+      );
     }
-    expect(await store.usageTotals(owner, now)).toEqual({ imagesToday: 2, imagesMonth: 3, creditsMonth: 3, storageBytes: 500, firstSeen: lastMonth });
+    expect(await store.usageTotals(owner, now)).toEqual({
+      imagesToday: 2,
+      imagesMonth: 3,
+      creditsMonth: 3,
+      storageBytes: 500,
+      firstSeen: lastMonth,
+    });
     await store.close();
   });
 });
@@ -236,7 +330,11 @@ describe("sqlite store on a data dir from before dispatched_at", () => {
       request_json TEXT NOT NULL, metadata_json TEXT NOT NULL, created_at INTEGER NOT NULL,
       completed_at INTEGER, cost_credits REAL NOT NULL, cost_usd REAL NOT NULL,
       error_reason TEXT, error_message TEXT)`);
-    old.prepare("INSERT INTO generations VALUES ('gen_old', 'o', 'k', 'completed', 'text-to-image', 'local', 'local', 'p', '{}', '', 1, 2, 0, 0, NULL, NULL)").run();
+    old
+      .prepare(
+        "INSERT INTO generations VALUES ('gen_old', 'o', 'k', 'completed', 'text-to-image', 'local', 'local', 'p', '{}', '', 1, 2, 0, 0, NULL, NULL)",
+      )
+      .run();
     old.close();
     const store = new SqliteStore(file);
     expect(await store.getGeneration("o", "gen_old")).toMatchObject({ id: "gen_old", status: "completed" });

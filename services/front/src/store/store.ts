@@ -82,7 +82,10 @@ export interface Store {
   /** The generation if it belongs to `owner`; another owner's reads as absent. */
   getGeneration(owner: string, id: string): Promise<GenerationRecord | undefined>;
   /** The owner's generations, newest first; `before` is the createdAt/id cursor of the previous page. */
-  listGenerations(owner: string, options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } }): Promise<GenerationRecord[]>;
+  listGenerations(
+    owner: string,
+    options: { limit: number; status?: GenerationState; before?: { createdAt: number; id: string } },
+  ): Promise<GenerationRecord[]>;
   insertImages(images: readonly ImageRecord[]): Promise<void>;
   listImages(generationId: string): Promise<ImageRecord[]>;
   /** Forgets a generation's image rows (the partial result of one that failed or was canceled). */

@@ -54,7 +54,8 @@ function startCheckpointer(file: string): Checkpointer {
   const checkpointer: Checkpointer = { worker, connections: new Set() };
   const fallBack = (): void => {
     if (checkpointers.get(file) === checkpointer) checkpointers.delete(file);
-    for (const connection of checkpointer.connections) if (connection.isOpen) connection.exec("PRAGMA wal_autocheckpoint = 1000");
+    for (const connection of checkpointer.connections)
+      if (connection.isOpen) connection.exec("PRAGMA wal_autocheckpoint = 1000");
   };
   worker.once("error", fallBack);
   worker.once("exit", fallBack);

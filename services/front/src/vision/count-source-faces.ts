@@ -6,7 +6,11 @@ import type { VisionPool } from "@imagegen/vision";
  * `enhancement_details.faces_detected`. Undefined when the models are off, busy or fail: the
  * field is then absent, never guessed, and the upscale itself goes on.
  */
-export async function countSourceFaces(pool: VisionPool | undefined, image: Uint8Array, logger?: Logger): Promise<number | undefined> {
+export async function countSourceFaces(
+  pool: VisionPool | undefined,
+  image: Uint8Array,
+  logger?: Logger,
+): Promise<number | undefined> {
   if (!pool) return undefined;
   try {
     return (await pool.analyze(image, { faces: true })).faces;

@@ -6,7 +6,11 @@ import type { VisionPool } from "@imagegen/vision";
  * The analysis is a description, not the job: when the models are off, busy or fail, the field
  * is left empty (never guessed) and the generation goes on.
  */
-export async function detectSourceObjects(pool: VisionPool | undefined, image: Uint8Array | undefined, logger?: Logger): Promise<string[]> {
+export async function detectSourceObjects(
+  pool: VisionPool | undefined,
+  image: Uint8Array | undefined,
+  logger?: Logger,
+): Promise<string[]> {
   if (!pool || !image) return [];
   try {
     return ((await pool.analyze(image, { objects: true })).objects ?? []).map((o) => o.label);

@@ -17,7 +17,10 @@ describe("output screening", () => {
     ["above the threshold, filter off", 0.95, false, "passes"],
   ])("%s: %s", async (_name, score, filterOn, outcome) => {
     const screen = createOutputScreening(vision, () => filterOn);
-    const result = await screen(pro, scored(score)).then((s) => (s === score ? "passes" : `returned ${s}`), (e: unknown) => describeError(e).row.name);
+    const result = await screen(pro, scored(score)).then(
+      (s) => (s === score ? "passes" : `returned ${s}`),
+      (e: unknown) => describeError(e).row.name,
+    );
     expect(result).toBe(outcome);
   });
 
@@ -40,7 +43,9 @@ describe("vision configuration", () => {
     expect(on.pool).toBeDefined();
     expect(on.nsfwThreshold).toBe(0.7);
     expect([...on.enforcedTiers]).toEqual(["free"]);
-    expect([...visionConfigFromEnv({ IMAGEGEN_VISION: "off", IMAGEGEN_NSFW_ENFORCED_TIERS: "" }).enforcedTiers]).toEqual([]);
+    expect([
+      ...visionConfigFromEnv({ IMAGEGEN_VISION: "off", IMAGEGEN_NSFW_ENFORCED_TIERS: "" }).enforcedTiers,
+    ]).toEqual([]);
     await on.pool?.close();
     expect(visionConfigFromEnv({ IMAGEGEN_VISION: "off" }).pool).toBeUndefined();
   });

@@ -18,14 +18,23 @@ export type ScreenOutputImage = (caller: ScreenedFor, image: OutputImage) => Pro
  * image is stored or charged. Without the models (IMAGEGEN_VISION=off) the score is absent and
  * nothing is withheld.
  */
-export function createOutputScreening(vision: Pick<VisionConfig, "pool" | "nsfwThreshold" | "enforcedTiers">, nsfwFilterOf: (owner: string) => boolean | Promise<boolean>): ScreenOutputImage {
+export function createOutputScreening(
+  vision: Pick<VisionConfig, "pool" | "nsfwThreshold" | "enforcedTiers">,
+  nsfwFilterOf: (owner: string) => boolean | Promise<boolean>,
+): ScreenOutputImage {
   return async (caller, image) => {
-    const score = image.nsfwScore ?? (vision.pool ? (await vision.pool.analyze(image.data, { nsfw: true })).nsfwScore : undefined);
+    const score =
+      image.nsfwScore ?? (vision.pool ? (await vision.pool.analyze(image.data, { nsfw: true })).nsfwScore : undefined);
     if (score === undefined || score < vision.nsfwThreshold) return score;
     const byTier = vision.enforcedTiers.has(caller.tier);
     if (byTier || (await nsfwFilterOf(caller.owner))) {
-      const how = byTier ? `the ${caller.tier} tier always filters such images` : "turn nsfw_filter off in your preferences to receive such images";
-      throw apiError(ErrorReason.CONTENT_POLICY, `an output image was withheld by the NSFW filter (score ${score.toFixed(2)} ≥ ${vision.nsfwThreshold}); ${how}`);
+      const how = byTier
+        ? `the ${caller.tier} tier always filters such images`
+        : "turn nsfw_filter off in your preferences to receive such images";
+      throw apiError(
+        ErrorReason.CONTENT_POLICY,
+        `an output image was withheld by the NSFW filter (score ${score.toFixed(2)} ≥ ${vision.nsfwThreshold}); ${how}`,
+      );
     }
     return score;
   };

@@ -19,9 +19,16 @@ export function visionConfigFromEnv(env: NodeJS.ProcessEnv): VisionConfig {
   const mode = env.IMAGEGEN_VISION ?? "on";
   if (mode !== "on" && mode !== "off") throw new Error(`IMAGEGEN_VISION must be "on" or "off", not "${mode}"`);
   const nsfwThreshold = Number(env.IMAGEGEN_NSFW_THRESHOLD ?? DEFAULT_NSFW_THRESHOLD);
-  if (!(nsfwThreshold >= 0 && nsfwThreshold <= 1)) throw new Error("IMAGEGEN_NSFW_THRESHOLD must be a number from 0 to 1");
+  if (!(nsfwThreshold >= 0 && nsfwThreshold <= 1))
+    throw new Error("IMAGEGEN_NSFW_THRESHOLD must be a number from 0 to 1");
   const maxQueued = Number(env.IMAGEGEN_VISION_MAX_QUEUED ?? DEFAULT_MAX_QUEUED);
-  if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new Error("IMAGEGEN_VISION_MAX_QUEUED must be a whole number ≥ 0");
-  const enforcedTiers = new Set((env.IMAGEGEN_NSFW_ENFORCED_TIERS ?? "free").split(",").map((t) => t.trim()).filter(Boolean));
+  if (!Number.isInteger(maxQueued) || maxQueued < 0)
+    throw new Error("IMAGEGEN_VISION_MAX_QUEUED must be a whole number ≥ 0");
+  const enforcedTiers = new Set(
+    (env.IMAGEGEN_NSFW_ENFORCED_TIERS ?? "free")
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
   return { pool: mode === "on" ? createVisionPool({ maxQueued }) : undefined, nsfwThreshold, enforcedTiers };
 }

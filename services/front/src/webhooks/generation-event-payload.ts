@@ -19,6 +19,7 @@ export function generationEventData(generation: Generation, owner: string): Reco
     images: generation.images.map((i) => ({ id: i.id, url: i.url })),
     cost: { credits: generation.cost?.credits ?? 0, usd: generation.cost?.usd ?? 0 },
   };
-  if (generation.error) data.error = { code: errorRow(generation.error.reason).name, message: generation.error.message };
+  if (generation.error)
+    data.error = { code: errorRow(generation.error.reason).name, message: generation.error.message };
   return data;
 }

@@ -1,5 +1,12 @@
 import type { PostgresDatabase } from "../store/postgres-database.ts";
-import { outboxValues, outcomeColumns, toOutboxEntry, type OutboxEntry, type OutboxOutcome, type WebhookOutbox } from "./webhook-outbox.ts";
+import {
+  outboxValues,
+  outcomeColumns,
+  toOutboxEntry,
+  type OutboxEntry,
+  type OutboxOutcome,
+  type WebhookOutbox,
+} from "./webhook-outbox.ts";
 
 /** The delivery outbox in the shared PostgreSQL: any replica delivers what any other enqueued. */
 export class PostgresWebhookOutbox implements WebhookOutbox {

@@ -1,13 +1,28 @@
 import type { PostgresDatabase } from "../store/postgres-database.ts";
-import { deliveryValues, freshSecret, toDelivery, toWebhook, webhookValues, type DeliveryRecord, type WebhookRecord, type WebhookStore } from "./webhook-store.ts";
+import {
+  deliveryValues,
+  freshSecret,
+  toDelivery,
+  toWebhook,
+  webhookValues,
+  type DeliveryRecord,
+  type WebhookRecord,
+  type WebhookStore,
+} from "./webhook-store.ts";
 
 /** Webhooks in the shared PostgreSQL: registered through one replica, delivered by any. */
 export class PostgresWebhookStore implements WebhookStore {
   constructor(private readonly db: PostgresDatabase) {}
 
   async defaultSecret(owner: string): Promise<string> {
-    await this.db.query("INSERT INTO webhook_default_secrets VALUES ($1, $2, $3) ON CONFLICT (owner) DO NOTHING", [owner, freshSecret(), Date.now()]);
-    return String((await this.db.query("SELECT secret FROM webhook_default_secrets WHERE owner = $1", [owner])).rows[0].secret);
+    await this.db.query("INSERT INTO webhook_default_secrets VALUES ($1, $2, $3) ON CONFLICT (owner) DO NOTHING", [
+      owner,
+      freshSecret(),
+      Date.now(),
+    ]);
+    return String(
+      (await this.db.query("SELECT secret FROM webhook_default_secrets WHERE owner = $1", [owner])).rows[0].secret,
+    );
   }
 
   async rotateDefaultSecret(owner: string): Promise<string> {
@@ -29,13 +44,24 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async list(owner: string): Promise<WebhookRecord[]> {
-    return (await this.db.query("SELECT * FROM webhooks WHERE owner = $1 ORDER BY created_at, id", [owner])).rows.map(toWebhook);
+    return (await this.db.query("SELECT * FROM webhooks WHERE owner = $1 ORDER BY created_at, id", [owner])).rows.map(
+      toWebhook,
+    );
   }
 
   async update(w: WebhookRecord): Promise<void> {
     await this.db.query(
       "UPDATE webhooks SET url = $1, events = $2, active = $3, max_retries = $4, retry_delay_seconds = $5, last_triggered_at = $6 WHERE id = $7 AND owner = $8",
-      [w.url, JSON.stringify(w.events), w.active ? 1 : 0, w.maxRetries, w.retryDelaySeconds, w.lastTriggeredAt ?? null, w.id, w.owner],
+      [
+        w.url,
+        JSON.stringify(w.events),
+        w.active ? 1 : 0,
+        w.maxRetries,
+        w.retryDelaySeconds,
+        w.lastTriggeredAt ?? null,
+        w.id,
+        w.owner,
+      ],
     );
   }
 

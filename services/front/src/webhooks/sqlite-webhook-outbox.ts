@@ -1,5 +1,13 @@
 import type { DatabaseSync } from "node:sqlite";
-import { outboxValues, outcomeColumns, SQLITE_OUTBOX_TABLE, toOutboxEntry, type OutboxEntry, type OutboxOutcome, type WebhookOutbox } from "./webhook-outbox.ts";
+import {
+  outboxValues,
+  outcomeColumns,
+  SQLITE_OUTBOX_TABLE,
+  toOutboxEntry,
+  type OutboxEntry,
+  type OutboxOutcome,
+  type WebhookOutbox,
+} from "./webhook-outbox.ts";
 
 type Row = Record<string, string | number | null>;
 
@@ -10,7 +18,9 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   }
 
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
-    const insert = this.db.prepare("INSERT INTO webhook_outbox (message_id, owner, webhook_id, url, event, body, attempts, max_retries, retry_delay_seconds, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const insert = this.db.prepare(
+      "INSERT INTO webhook_outbox (message_id, owner, webhook_id, url, event, body, attempts, max_retries, retry_delay_seconds, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
     this.db.exec("BEGIN");
     try {
       for (const e of entries) insert.run(...outboxValues(e));
@@ -26,7 +36,9 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const rows = this.db
-        .prepare("SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_at <= ? AND lease_until < ? ORDER BY next_at LIMIT ?")
+        .prepare(
+          "SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_at <= ? AND lease_until < ? ORDER BY next_at LIMIT ?",
+        )
         .all(now, now, limit) as Row[];
       const claim = this.db.prepare("UPDATE webhook_outbox SET lease_holder = ?, lease_until = ? WHERE message_id = ?");
       for (const row of rows) claim.run(holder, now + leaseMs, row.message_id as string);

@@ -1,6 +1,15 @@
 import type { DatabaseSync } from "node:sqlite";
 import { SQLITE_WEBHOOK_TABLES } from "./webhook-schema.ts";
-import { deliveryValues, freshSecret, toDelivery, toWebhook, webhookValues, type DeliveryRecord, type WebhookRecord, type WebhookStore } from "./webhook-store.ts";
+import {
+  deliveryValues,
+  freshSecret,
+  toDelivery,
+  toWebhook,
+  webhookValues,
+  type DeliveryRecord,
+  type WebhookRecord,
+  type WebhookStore,
+} from "./webhook-store.ts";
 
 type Row = Record<string, string | number | null>;
 
@@ -11,14 +20,20 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async defaultSecret(owner: string): Promise<string> {
-    this.db.prepare("INSERT OR IGNORE INTO webhook_default_secrets VALUES (?, ?, ?)").run(owner, freshSecret(), Date.now());
-    return String((this.db.prepare("SELECT secret FROM webhook_default_secrets WHERE owner = ?").get(owner) as Row).secret);
+    this.db
+      .prepare("INSERT OR IGNORE INTO webhook_default_secrets VALUES (?, ?, ?)")
+      .run(owner, freshSecret(), Date.now());
+    return String(
+      (this.db.prepare("SELECT secret FROM webhook_default_secrets WHERE owner = ?").get(owner) as Row).secret,
+    );
   }
 
   async rotateDefaultSecret(owner: string): Promise<string> {
     const secret = freshSecret();
     this.db
-      .prepare("INSERT INTO webhook_default_secrets VALUES (?, ?, ?) ON CONFLICT (owner) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at")
+      .prepare(
+        "INSERT INTO webhook_default_secrets VALUES (?, ?, ?) ON CONFLICT (owner) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at",
+      )
       .run(owner, secret, Date.now());
     return secret;
   }
@@ -33,13 +48,26 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async list(owner: string): Promise<WebhookRecord[]> {
-    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? ORDER BY created_at, id").all(owner) as Row[]).map(toWebhook);
+    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? ORDER BY created_at, id").all(owner) as Row[]).map(
+      toWebhook,
+    );
   }
 
   async update(w: WebhookRecord): Promise<void> {
     this.db
-      .prepare("UPDATE webhooks SET url = ?, events = ?, active = ?, max_retries = ?, retry_delay_seconds = ?, last_triggered_at = ? WHERE id = ? AND owner = ?")
-      .run(w.url, JSON.stringify(w.events), w.active ? 1 : 0, w.maxRetries, w.retryDelaySeconds, w.lastTriggeredAt ?? null, w.id, w.owner);
+      .prepare(
+        "UPDATE webhooks SET url = ?, events = ?, active = ?, max_retries = ?, retry_delay_seconds = ?, last_triggered_at = ? WHERE id = ? AND owner = ?",
+      )
+      .run(
+        w.url,
+        JSON.stringify(w.events),
+        w.active ? 1 : 0,
+        w.maxRetries,
+        w.retryDelaySeconds,
+        w.lastTriggeredAt ?? null,
+        w.id,
+        w.owner,
+      );
   }
 
   async delete(owner: string, id: string): Promise<boolean> {
@@ -53,7 +81,9 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async deliveries(webhookId: string, limit: number, offset: number): Promise<DeliveryRecord[]> {
     const rows = this.db
-      .prepare("SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY attempted_at DESC, attempt DESC LIMIT ? OFFSET ?")
+      .prepare(
+        "SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY attempted_at DESC, attempt DESC LIMIT ? OFFSET ?",
+      )
       .all(webhookId, limit, offset) as Row[];
     return rows.map(toDelivery);
   }

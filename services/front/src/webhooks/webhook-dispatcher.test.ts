@@ -30,7 +30,10 @@ const transport: WebhookTransport = async (url, init) => {
   return statuses.shift() ?? 204;
 };
 const dispatchers: WebhookDispatcher[] = [];
-function dispatcherWith(retryDelaySeconds: number, options: { holder?: string; claimMs?: number; transport?: WebhookTransport } = {}): WebhookDispatcher {
+function dispatcherWith(
+  retryDelaySeconds: number,
+  options: { holder?: string; claimMs?: number; transport?: WebhookTransport } = {},
+): WebhookDispatcher {
   const dispatcher = new WebhookDispatcher(store, outbox, options.transport ?? transport, createLogger("test"), {
     attemptTimeoutMs: 1000,
     defaultMaxRetries: 1,
@@ -64,7 +67,12 @@ afterEach(() => {
 
 describe("deliveries to a request's own webhook_url", () => {
   it("are signed with the owner's default secret, verifiable with the standardwebhooks package", async () => {
-    dispatcherWith(60).emit("acme", "generation.completed", { generation_id: "gen_1" }, { url: "https://receiver.example/hook" });
+    dispatcherWith(60).emit(
+      "acme",
+      "generation.completed",
+      { generation_id: "gen_1" },
+      { url: "https://receiver.example/hook" },
+    );
     await until(() => sent.length === 1);
     const [delivery] = sent;
     expect(delivery?.url).toBe("https://receiver.example/hook");
@@ -76,7 +84,12 @@ describe("deliveries to a request's own webhook_url", () => {
 
   it("re-sign a retry after a rotation with the new secret, under the same webhook-id", async () => {
     statuses = [500];
-    dispatcherWith(1).emit("acme", "generation.completed", { generation_id: "gen_2" }, { url: "https://receiver.example/hook" });
+    dispatcherWith(1).emit(
+      "acme",
+      "generation.completed",
+      { generation_id: "gen_2" },
+      { url: "https://receiver.example/hook" },
+    );
     await until(() => sent.length === 1);
     const old = await store.defaultSecret("acme");
     const rotated = await store.rotateDefaultSecret("acme");
@@ -100,16 +113,33 @@ describe("deliveries to a request's own webhook_url", () => {
       retryDelaySeconds: 1,
       createdAt: Date.now(),
     });
-    dispatcherWith(60).emit("acme", "generation.completed", { generation_id: "gen_3" }, { url: "https://receiver.example/hook" });
+    dispatcherWith(60).emit(
+      "acme",
+      "generation.completed",
+      { generation_id: "gen_3" },
+      { url: "https://receiver.example/hook" },
+    );
     await until(() => sent.length === 1);
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toHaveLength(1);
-    expect(() => new Webhook("webhook_secret_key_123", { format: "raw" }).verify(sent[0]!.body, sent[0]!.headers)).not.toThrow();
+    expect(() =>
+      new Webhook("webhook_secret_key_123", { format: "raw" }).verify(sent[0]!.body, sent[0]!.headers),
+    ).not.toThrow();
   });
 });
 
 describe("the outbox behind the dispatcher", () => {
-  const hook = { id: "webhook_9", owner: "acme", url: "https://receiver.example/registered", events: ["generation.completed"], secret: "webhook_secret_key_123", active: true, maxRetries: 2, retryDelaySeconds: 1, createdAt: 1 };
+  const hook = {
+    id: "webhook_9",
+    owner: "acme",
+    url: "https://receiver.example/registered",
+    events: ["generation.completed"],
+    secret: "webhook_secret_key_123",
+    active: true,
+    maxRetries: 2,
+    retryDelaySeconds: 1,
+    createdAt: 1,
+  };
 
   it("delivers an event once though two dispatchers (two replicas) drain the same outbox", async () => {
     await store.insert(hook);
@@ -119,7 +149,9 @@ describe("the outbox behind the dispatcher", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(sent).toHaveLength(10);
     expect(new Set(sent.map((s) => s.headers["webhook-id"])).size).toBe(10);
-    expect((await store.deliveries("webhook_9", 50, 0)).every((d) => d.status === "delivered" && d.attempt === 1)).toBe(true);
+    expect((await store.deliveries("webhook_9", 50, 0)).every((d) => d.status === "delivered" && d.attempt === 1)).toBe(
+      true,
+    );
   });
 
   it("leaves an entry a dead replica claimed to another after the claim, under the same webhook-id", async () => {
@@ -148,7 +180,10 @@ describe("the outbox behind the dispatcher", () => {
     await until(() => sent.length === 2);
     expect(sent[1]!.headers["webhook-id"]).toBe(sent[0]!.headers["webhook-id"]);
     const log = await store.deliveries("webhook_9", 10, 0);
-    expect(log.map((d) => [d.attempt, d.status])).toEqual([[2, "delivered"], [1, "pending"]]);
+    expect(log.map((d) => [d.attempt, d.status])).toEqual([
+      [2, "delivered"],
+      [1, "pending"],
+    ]);
   });
 
   it("gives up after the webhook's retries and logs the attempts as failed", async () => {

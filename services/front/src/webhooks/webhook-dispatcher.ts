@@ -6,7 +6,10 @@ import { signWebhook } from "./webhook-signature.ts";
 import type { WebhookStore } from "./webhook-store.ts";
 
 /** The HTTP call a delivery makes; in production it is the SSRF-guarded fetcher. */
-export type WebhookTransport = (url: string, init: { headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<number>;
+export type WebhookTransport = (
+  url: string,
+  init: { headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<number>;
 
 /** A one-off target from a request's `webhook_url`. */
 export interface AdHocTarget {
@@ -77,7 +80,11 @@ export class WebhookDispatcher {
   emit(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): void {
     void this.enqueue(owner, event, data, adHoc).then(
       () => this.kick(),
-      (error: unknown) => this.logger.warn("webhook event not queued: the store could not be written", { event, error: errorText(error) }),
+      (error: unknown) =>
+        this.logger.warn("webhook event not queued: the store could not be written", {
+          event,
+          error: errorText(error),
+        }),
     );
   }
 
@@ -87,7 +94,12 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
   }
 
-  private async enqueue(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): Promise<void> {
+  private async enqueue(
+    owner: string,
+    event: string,
+    data: Record<string, unknown>,
+    adHoc?: AdHocTarget,
+  ): Promise<void> {
     const registered = (await this.store.list(owner)).filter((w) => w.active && w.events.includes(event));
     const now = Date.now();
     const body = JSON.stringify({ event, timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), data });
@@ -120,7 +132,9 @@ export class WebhookDispatcher {
       return;
     }
     this.draining = this.drain()
-      .catch((error: unknown) => this.logger.warn("webhook outbox not drained; retrying on the next check", { error: errorText(error) }))
+      .catch((error: unknown) =>
+        this.logger.warn("webhook outbox not drained; retrying on the next check", { error: errorText(error) }),
+      )
       .finally(() => {
         this.draining = undefined;
         if (this.again) {
@@ -148,17 +162,27 @@ export class WebhookDispatcher {
       // Inside the try: a failed read of the secret is a failed attempt (retried), not a crash.
       const secret = await this.secretOf(entry);
       Object.assign(headers, signWebhook(secret, entry.messageId, Math.floor(Date.now() / 1000), entry.body));
-      status = await this.transport(entry.url, { headers, body: entry.body, signal: AbortSignal.timeout(this.options.attemptTimeoutMs) });
+      status = await this.transport(entry.url, {
+        headers,
+        body: entry.body,
+        signal: AbortSignal.timeout(this.options.attemptTimeoutMs),
+      });
     } catch (e) {
       error = e instanceof Error ? e.message.slice(0, 300) : "delivery failed";
     }
     const delivered = status >= 200 && status < 300;
     const willRetry = !delivered && attempt <= entry.maxRetries;
     const nextAt = Date.now() + entry.retryDelaySeconds * 1000 * 2 ** (attempt - 1);
-    const kept = await this.outbox.finish(entry.messageId, this.options.holder, delivered ? { kind: "delivered" } : willRetry ? { kind: "retry", nextAt } : { kind: "failed" });
+    const kept = await this.outbox.finish(
+      entry.messageId,
+      this.options.holder,
+      delivered ? { kind: "delivered" } : willRetry ? { kind: "retry", nextAt } : { kind: "failed" },
+    );
     // A claim that expired meanwhile belongs to another replica now: its attempt is the one counted.
     if (!kept) return;
-    imagegenMetrics().webhookDeliveries.add(1, { "imagegen.outcome": delivered ? "delivered" : willRetry ? "retrying" : "failed" });
+    imagegenMetrics().webhookDeliveries.add(1, {
+      "imagegen.outcome": delivered ? "delivered" : willRetry ? "retrying" : "failed",
+    });
     if (entry.webhookId !== AD_HOC) {
       await this.store.recordDelivery({
         webhookId: entry.webhookId,
@@ -171,7 +195,12 @@ export class WebhookDispatcher {
         status: delivered ? "delivered" : willRetry ? "pending" : "failed",
       });
     }
-    if (!delivered && !willRetry) this.logger.warn("webhook delivery failed", { webhook_id: entry.webhookId, message_id: entry.messageId, attempts: attempt });
+    if (!delivered && !willRetry)
+      this.logger.warn("webhook delivery failed", {
+        webhook_id: entry.webhookId,
+        message_id: entry.messageId,
+        attempts: attempt,
+      });
   }
 
   private async secretOf(entry: OutboxEntry): Promise<string> {

@@ -22,7 +22,10 @@ export interface OutboxEntry {
 }
 
 /** What became of a claimed entry's attempt. */
-export type OutboxOutcome = { readonly kind: "delivered" } | { readonly kind: "failed" } | { readonly kind: "retry"; readonly nextAt: number };
+export type OutboxOutcome =
+  | { readonly kind: "delivered" }
+  | { readonly kind: "failed" }
+  | { readonly kind: "retry"; readonly nextAt: number };
 
 /**
  * The delivery outbox, on SQLite or the shared PostgreSQL (one suite: webhook-outbox.test.ts).
@@ -61,7 +64,19 @@ export function toOutboxEntry(r: Record<string, unknown>): OutboxEntry {
 
 /** Column order of an insert (lease_holder, lease_until and status follow, empty and pending). */
 export function outboxValues(e: OutboxEntry): Array<string | number> {
-  return [e.messageId, e.owner, e.webhookId, e.url, e.event, e.body, e.attempts, e.maxRetries, e.retryDelaySeconds, e.nextAt, e.createdAt];
+  return [
+    e.messageId,
+    e.owner,
+    e.webhookId,
+    e.url,
+    e.event,
+    e.body,
+    e.attempts,
+    e.maxRetries,
+    e.retryDelaySeconds,
+    e.nextAt,
+    e.createdAt,
+  ];
 }
 
 const COLUMNS = `message_id TEXT PRIMARY KEY, owner TEXT NOT NULL, webhook_id TEXT NOT NULL, url TEXT NOT NULL,

@@ -12,11 +12,15 @@ describe("Standard Webhooks signatures", () => {
   const body = '{"test": 2432232314}';
 
   it("matches the specification's published example", () => {
-    expect(signWebhook(secret, id, timestamp, body)["webhook-signature"]).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    expect(signWebhook(secret, id, timestamp, body)["webhook-signature"]).toBe(
+      "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    );
   });
 
   it("uses a non-whsec secret as its UTF-8 bytes", () => {
-    const expected = createHmac("sha256", Buffer.from("webhook_secret_key_123")).update(`${id}.${timestamp}.${body}`).digest("base64");
+    const expected = createHmac("sha256", Buffer.from("webhook_secret_key_123"))
+      .update(`${id}.${timestamp}.${body}`)
+      .digest("base64");
     expect(signWebhook("webhook_secret_key_123", id, timestamp, body)["webhook-signature"]).toBe(`v1,${expected}`);
     expect(webhookKey("webhook_secret_key_123").toString()).toBe("webhook_secret_key_123");
   });

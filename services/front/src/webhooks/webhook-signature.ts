@@ -37,8 +37,15 @@ export function checkGivenSecret(secret: string): void {
 }
 
 /** The three headers of one delivery attempt; re-signed with a fresh timestamp on every retry. */
-export function signWebhook(secret: string, messageId: string, timestampSeconds: number, body: string): Record<string, string> {
-  const signature = createHmac("sha256", webhookKey(secret)).update(`${messageId}.${timestampSeconds}.${body}`).digest("base64");
+export function signWebhook(
+  secret: string,
+  messageId: string,
+  timestampSeconds: number,
+  body: string,
+): Record<string, string> {
+  const signature = createHmac("sha256", webhookKey(secret))
+    .update(`${messageId}.${timestampSeconds}.${body}`)
+    .digest("base64");
   return {
     "webhook-id": messageId,
     "webhook-timestamp": String(timestampSeconds),
@@ -50,7 +57,13 @@ export function signWebhook(secret: string, messageId: string, timestampSeconds:
  * What a receiver does (and what our docs show): recompute, compare in constant time, and refuse
  * timestamps more than `toleranceSeconds` away to stop replays.
  */
-export function verifyWebhook(secret: string, headers: Record<string, string | undefined>, body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifyWebhook(
+  secret: string,
+  headers: Record<string, string | undefined>,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   const id = headers["webhook-id"];
   const timestamp = Number(headers["webhook-timestamp"]);
   const signatures = headers["webhook-signature"];

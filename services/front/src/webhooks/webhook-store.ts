@@ -70,7 +70,8 @@ export function toWebhook(r: Row): WebhookRecord {
     maxRetries: Number(r.max_retries),
     retryDelaySeconds: Number(r.retry_delay_seconds),
     createdAt: Number(r.created_at),
-    lastTriggeredAt: r.last_triggered_at === null || r.last_triggered_at === undefined ? undefined : Number(r.last_triggered_at),
+    lastTriggeredAt:
+      r.last_triggered_at === null || r.last_triggered_at === undefined ? undefined : Number(r.last_triggered_at),
   };
 }
 
@@ -90,7 +91,18 @@ export function toDelivery(r: Row): DeliveryRecord {
 
 /** The values of one webhook row, in column order. */
 export function webhookValues(w: WebhookRecord): Array<string | number | null> {
-  return [w.id, w.owner, w.url, JSON.stringify(w.events), w.secret, w.active ? 1 : 0, w.maxRetries, w.retryDelaySeconds, w.createdAt, w.lastTriggeredAt ?? null];
+  return [
+    w.id,
+    w.owner,
+    w.url,
+    JSON.stringify(w.events),
+    w.secret,
+    w.active ? 1 : 0,
+    w.maxRetries,
+    w.retryDelaySeconds,
+    w.createdAt,
+    w.lastTriggeredAt ?? null,
+  ];
 }
 
 /** The values of one delivery row, in column order. */

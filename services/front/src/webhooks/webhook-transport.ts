@@ -25,7 +25,9 @@ export async function checkWebhookUrl(raw: string, field = "url"): Promise<void>
     if (addresses.some(isForbiddenAddress)) throw new FetchRefused("the webhook url must resolve to a public address");
   } catch (error) {
     const message = error instanceof FetchRefused ? `webhook url refused: ${error.message}` : "webhook url refused";
-    throw apiError(ErrorReason.INVALID_REQUEST, message, { fieldViolations: [{ field, description: message, rule: "url.public" }] });
+    throw apiError(ErrorReason.INVALID_REQUEST, message, {
+      fieldViolations: [{ field, description: message, rule: "url.public" }],
+    });
   }
 }
 
@@ -33,7 +35,10 @@ export async function checkWebhookUrl(raw: string, field = "url"): Promise<void>
 async function resolve(host: string): Promise<string[]> {
   const signal = AbortSignal.timeout(RESOLVE_TIMEOUT_MS);
   const timedOut = new Promise<[]>((done) => signal.addEventListener("abort", () => done([]), { once: true }));
-  const found = lookup(host, { all: true }).then((all) => all.map((a) => a.address), () => []);
+  const found = lookup(host, { all: true }).then(
+    (all) => all.map((a) => a.address),
+    () => [],
+  );
   return Promise.race([found, timedOut]);
 }
 

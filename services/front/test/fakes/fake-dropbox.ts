@@ -50,7 +50,13 @@ export interface StoredFile {
 const ACCESS_TTL_S = 14_400;
 const ACCOUNT = {
   account_id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
-  name: { given_name: "Ada", surname: "Lovelace", familiar_name: "Ada", display_name: "Ada Lovelace", abbreviated_name: "AL" },
+  name: {
+    given_name: "Ada",
+    surname: "Lovelace",
+    familiar_name: "Ada",
+    display_name: "Ada Lovelace",
+    abbreviated_name: "AL",
+  },
   email: "ada@example.com",
   email_verified: true,
   disabled: false,
@@ -61,7 +67,16 @@ const ACCOUNT = {
   account_type: { ".tag": "basic" },
   root_info: { ".tag": "user", root_namespace_id: "3235641", home_namespace_id: "3235641" },
 };
-const UPLOAD_ARG_FIELDS = new Set(["path", "mode", "autorename", "client_modified", "mute", "strict_conflict", "property_groups", "content_hash"]);
+const UPLOAD_ARG_FIELDS = new Set([
+  "path",
+  "mode",
+  "autorename",
+  "client_modified",
+  "mute",
+  "strict_conflict",
+  "property_groups",
+  "content_hash",
+]);
 
 interface Code {
   readonly redirectUri?: string;
@@ -92,18 +107,33 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
   let held: Array<() => void> = [];
   const now = () => Date.now() + clock;
 
-  const send = (req: FakeRequest, host: "web" | "api" | "content", route: string, status: number, body: string, headers: Record<string, string> = {}) => {
+  const send = (
+    req: FakeRequest,
+    host: "web" | "api" | "content",
+    route: string,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ) => {
     calls.push({ host, route, status });
     req.res.writeHead(status, { "x-dropbox-request-id": randomBytes(16).toString("hex"), ...headers }).end(body);
   };
   const json = (req: FakeRequest, host: "api" | "content", route: string, status: number, value: unknown) =>
     send(req, host, route, status, JSON.stringify(value), { "content-type": "application/json" });
   const text = (req: FakeRequest, host: "api" | "content", route: string, status: number, message: string) =>
-    send(req, host, route, status, `Error in call to API function "${route}": ${message}`, { "content-type": "text/plain; charset=utf-8" });
+    send(req, host, route, status, `Error in call to API function "${route}": ${message}`, {
+      "content-type": "text/plain; charset=utf-8",
+    });
   // error_summary: the tag path, a trailing "/" and 0-3 random dots, as Dropbox sends it.
   const summary = (path: string) => `${path}/${".".repeat(Math.floor(Math.random() * 4))}`;
-  const routeError = (req: FakeRequest, host: "api" | "content", route: string, status: number, path: string, error: unknown) =>
-    json(req, host, route, status, { error_summary: summary(path), error });
+  const routeError = (
+    req: FakeRequest,
+    host: "api" | "content",
+    route: string,
+    status: number,
+    path: string,
+    error: unknown,
+  ) => json(req, host, route, status, { error_summary: summary(path), error });
 
   const injected = (req: FakeRequest, host: "api" | "content", route: string): boolean => {
     const queue = faults.get(route);
@@ -111,9 +141,24 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     if (!fault) return false;
     if (fault.status === 429) {
       const headers = { "retry-after": String(fault.retryAfterSeconds ?? 1) };
-      if (fault.plainText) send(req, host, route, 429, "too_many_requests", { ...headers, "content-type": "text/plain; charset=utf-8" });
-      else send(req, host, route, 429, JSON.stringify({ error_summary: summary("too_many_write_operations"), error: { reason: { ".tag": "too_many_write_operations" }, retry_after: fault.retryAfterSeconds ?? 1 } }), { ...headers, "content-type": "application/json" });
-    } else send(req, host, route, fault.status, "<html><body>Internal Server Error</body></html>", { "content-type": "text/html" });
+      if (fault.plainText)
+        send(req, host, route, 429, "too_many_requests", { ...headers, "content-type": "text/plain; charset=utf-8" });
+      else
+        send(
+          req,
+          host,
+          route,
+          429,
+          JSON.stringify({
+            error_summary: summary("too_many_write_operations"),
+            error: { reason: { ".tag": "too_many_write_operations" }, retry_after: fault.retryAfterSeconds ?? 1 },
+          }),
+          { ...headers, "content-type": "application/json" },
+        );
+    } else
+      send(req, host, route, fault.status, "<html><body>Internal Server Error</body></html>", {
+        "content-type": "text/html",
+      });
     return true;
   };
 
@@ -132,7 +177,11 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     const unauthorised = (tag: string) => {
       calls.push({ host, route, status: 401 });
       req.res
-        .writeHead(401, { "content-type": "application/json", "www-authenticate": "Dropbox-API", "x-dropbox-request-id": randomBytes(16).toString("hex") })
+        .writeHead(401, {
+          "content-type": "application/json",
+          "www-authenticate": "Dropbox-API",
+          "x-dropbox-request-id": randomBytes(16).toString("hex"),
+        })
         .end(JSON.stringify({ error_summary: summary(tag), error: { ".tag": tag } }));
       return false as const;
     };
@@ -149,7 +198,14 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
   };
 
   const tokenError = (req: FakeRequest, status: number, error: string, description?: string) =>
-    send(req, "api", "oauth2/token", status, JSON.stringify(description ? { error, error_description: description } : { error }), { "content-type": "application/json" });
+    send(
+      req,
+      "api",
+      "oauth2/token",
+      status,
+      JSON.stringify(description ? { error, error_description: description } : { error }),
+      { "content-type": "application/json" },
+    );
 
   const tokenEndpoint = (req: FakeRequest) => {
     const p = formParams(req);
@@ -157,16 +213,20 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     const clientId = basic?.user ?? p.get("client_id");
     const secret = basic?.password ?? p.get("client_secret");
     if (clientId !== appKey) return tokenError(req, 400, "invalid_client", "Invalid client_id or client_secret");
-    if (secret !== null && secret !== undefined && secret !== appSecret) return tokenError(req, 400, "invalid_client", "Invalid client_id or client_secret");
+    if (secret !== null && secret !== undefined && secret !== appSecret)
+      return tokenError(req, 400, "invalid_client", "Invalid client_id or client_secret");
     const grant = p.get("grant_type");
     if (grant === "authorization_code") {
       const code = codes.get(p.get("code") ?? "");
       if (!code || code.used) return tokenError(req, 400, "invalid_grant", "code doesn't exist or has expired");
-      if ((p.get("redirect_uri") ?? undefined) !== code.redirectUri) return tokenError(req, 400, "invalid_grant", "redirect_uri mismatch");
+      if ((p.get("redirect_uri") ?? undefined) !== code.redirectUri)
+        return tokenError(req, 400, "invalid_grant", "redirect_uri mismatch");
       if (code.codeChallenge) {
         const verifier = p.get("code_verifier") ?? "";
-        if (createHash("sha256").update(verifier).digest("base64url") !== code.codeChallenge) return tokenError(req, 400, "invalid_grant", "invalid code verifier");
-      } else if (secret === null || secret === undefined) return tokenError(req, 400, "invalid_request", "No auth function available for given request");
+        if (createHash("sha256").update(verifier).digest("base64url") !== code.codeChallenge)
+          return tokenError(req, 400, "invalid_grant", "invalid code verifier");
+      } else if (secret === null || secret === undefined)
+        return tokenError(req, 400, "invalid_request", "No auth function available for given request");
       code.used = true;
       const family = randomBytes(8).toString("hex");
       const body: Record<string, unknown> = {
@@ -190,7 +250,14 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
       if (!family) return tokenError(req, 400, "invalid_grant", "refresh token is malformed");
       if (deadFamilies.has(family)) return tokenError(req, 400, "invalid_grant", "refresh token is invalid or revoked");
       // No rotation: the refresh token stays the same, so none is returned.
-      return send(req, "api", "oauth2/token", 200, JSON.stringify({ access_token: mint(family), token_type: "bearer", expires_in: ACCESS_TTL_S }), { "content-type": "application/json" });
+      return send(
+        req,
+        "api",
+        "oauth2/token",
+        200,
+        JSON.stringify({ access_token: mint(family), token_type: "bearer", expires_in: ACCESS_TTL_S }),
+        { "content-type": "application/json" },
+      );
     }
     return tokenError(req, 400, "unsupported_grant_type");
   };
@@ -241,13 +308,35 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
         return text(req, "api", route, 400, "request body: could not decode input as JSON");
       }
       const path = String(arg.path ?? "");
-      if (!/^\/.+/.test(path)) return text(req, "api", route, 400, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*)|(ns:[0-9]+(/.*)?)'`);
+      if (!/^\/.+/.test(path))
+        return text(
+          req,
+          "api",
+          route,
+          400,
+          `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*)|(ns:[0-9]+(/.*)?)'`,
+        );
       const lower = path.toLowerCase();
-      if (folders.has(lower)) return routeError(req, "api", route, 409, "path/conflict/folder", { ".tag": "path", path: { ".tag": "conflict", conflict: { ".tag": "folder" } } });
-      if (files.has(lower)) return routeError(req, "api", route, 409, "path/conflict/file", { ".tag": "path", path: { ".tag": "conflict", conflict: { ".tag": "file" } } });
+      if (folders.has(lower))
+        return routeError(req, "api", route, 409, "path/conflict/folder", {
+          ".tag": "path",
+          path: { ".tag": "conflict", conflict: { ".tag": "folder" } },
+        });
+      if (files.has(lower))
+        return routeError(req, "api", route, 409, "path/conflict/file", {
+          ".tag": "path",
+          path: { ".tag": "conflict", conflict: { ".tag": "file" } },
+        });
       ensureParents(path);
       folders.add(lower);
-      return json(req, "api", route, 200, { metadata: { name: path.split("/").pop(), path_lower: lower, path_display: path, id: `id:${randomBytes(12).toString("base64url")}` } });
+      return json(req, "api", route, 200, {
+        metadata: {
+          name: path.split("/").pop(),
+          path_lower: lower,
+          path_display: path,
+          id: `id:${randomBytes(12).toString("base64url")}`,
+        },
+      });
     }
     return text(req, "api", route, 400, "Unknown API function");
   });
@@ -259,11 +348,18 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     if (authorised(req, "content", route) === false) return;
     const type = String(req.headers["content-type"] ?? "");
     if (type !== "application/octet-stream" && type !== "text/plain; charset=dropbox-cors-hack") {
-      return text(req, "content", route, 400, `Bad HTTP "Content-Type" header: "${type}". Expecting one of "application/octet-stream", "text/plain; charset=dropbox-cors-hack".`);
+      return text(
+        req,
+        "content",
+        route,
+        400,
+        `Bad HTTP "Content-Type" header: "${type}". Expecting one of "application/octet-stream", "text/plain; charset=dropbox-cors-hack".`,
+      );
     }
     const raw = String(req.headers["dropbox-api-arg"] ?? "");
     // Node hands header bytes over as latin1: anything outside ASCII was not escaped by the client.
-    if (/[^\x20-\x7e]/.test(raw)) return text(req, "content", route, 400, "HTTP header \"Dropbox-API-Arg\": could not decode input as JSON");
+    if (/[^\x20-\x7e]/.test(raw))
+      return text(req, "content", route, 400, 'HTTP header "Dropbox-API-Arg": could not decode input as JSON');
     let arg: Record<string, unknown>;
     try {
       arg = JSON.parse(raw) as Record<string, unknown>;
@@ -273,16 +369,34 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
     const unknown = Object.keys(arg).find((k) => !UPLOAD_ARG_FIELDS.has(k));
     if (unknown) return text(req, "content", route, 400, `HTTP header "Dropbox-API-Arg": unknown field '${unknown}'`);
     const path = String(arg.path ?? "");
-    if (!path.startsWith("/")) return text(req, "content", route, 400, `HTTP header "Dropbox-API-Arg": path: '${path}' did not match pattern '(/(.|[\\r\\n])*)|(ns:[0-9]+(/.*)?)|(id:.*)'`);
+    if (!path.startsWith("/"))
+      return text(
+        req,
+        "content",
+        route,
+        400,
+        `HTTP header "Dropbox-API-Arg": path: '${path}' did not match pattern '(/(.|[\\r\\n])*)|(ns:[0-9]+(/.*)?)|(id:.*)'`,
+      );
     const mode = arg.mode ?? "add";
-    if (mode !== "add" && mode !== "overwrite") return text(req, "content", route, 400, 'HTTP header "Dropbox-API-Arg": mode: expected "add" or "overwrite" (the fake does not model update)');
+    if (mode !== "add" && mode !== "overwrite")
+      return text(
+        req,
+        "content",
+        route,
+        400,
+        'HTTP header "Dropbox-API-Arg": mode: expected "add" or "overwrite" (the fake does not model update)',
+      );
     const store = () => {
       const hash = contentHash(req.body);
       let target = path;
       const existing = files.get(target.toLowerCase());
       if (folders.has(target.toLowerCase()) || (existing && !existing.bytes.equals(req.body))) {
         if (mode === "add" && !arg.autorename) {
-          return routeError(req, "content", route, 409, "path/conflict/file", { ".tag": "path", reason: { ".tag": "conflict", conflict: { ".tag": "file" } }, upload_session_id: randomBytes(12).toString("base64url") });
+          return routeError(req, "content", route, 409, "path/conflict/file", {
+            ".tag": "path",
+            reason: { ".tag": "conflict", conflict: { ".tag": "file" } },
+            upload_session_id: randomBytes(12).toString("base64url"),
+          });
         }
         if (mode === "add") target = freeName(path, (p) => files.has(p.toLowerCase()) || folders.has(p.toLowerCase()));
       } else if (existing) {
@@ -292,7 +406,14 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
         return;
       }
       ensureParents(target);
-      const file: StoredFile = { name: target.split("/").pop()!, pathDisplay: target, bytes: Buffer.from(req.body), rev: randomBytes(6).toString("hex"), id: `id:${randomBytes(12).toString("base64url")}`, contentHash: hash };
+      const file: StoredFile = {
+        name: target.split("/").pop()!,
+        pathDisplay: target,
+        bytes: Buffer.from(req.body),
+        rev: randomBytes(6).toString("hex"),
+        id: `id:${randomBytes(12).toString("base64url")}`,
+        contentHash: hash,
+      };
       files.set(target.toLowerCase(), file);
       json(req, "content", route, 200, metadataOf(file));
       calls[calls.length - 1] = { ...calls[calls.length - 1]!, path };
@@ -308,10 +429,18 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
   const web = await startFakeServer((req) => {
     if (req.url.pathname !== "/oauth2/authorize") return void req.res.writeHead(404).end();
     const p = req.url.searchParams;
-    if (p.get("client_id") !== appKey) return void req.res.writeHead(400, { "content-type": "text/html" }).end("<html>Invalid client_id</html>");
+    if (p.get("client_id") !== appKey)
+      return void req.res.writeHead(400, { "content-type": "text/html" }).end("<html>Invalid client_id</html>");
     const redirectUri = p.get("redirect_uri") ?? undefined;
-    const code = issue({ redirectUri, codeChallenge: p.get("code_challenge") ?? undefined, offline: p.get("token_access_type") === "offline" });
-    if (!redirectUri) return void req.res.writeHead(200, { "content-type": "text/html" }).end(`<html>Your code: <code>${code}</code></html>`);
+    const code = issue({
+      redirectUri,
+      codeChallenge: p.get("code_challenge") ?? undefined,
+      offline: p.get("token_access_type") === "offline",
+    });
+    if (!redirectUri)
+      return void req.res
+        .writeHead(200, { "content-type": "text/html" })
+        .end(`<html>Your code: <code>${code}</code></html>`);
     const back = new URL(redirectUri);
     back.searchParams.set("code", code);
     if (p.get("state")) back.searchParams.set("state", p.get("state")!);
@@ -320,7 +449,12 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
 
   function issue(options: { redirectUri?: string; codeChallenge?: string; offline?: boolean }): string {
     const code = randomBytes(30).toString("base64url");
-    codes.set(code, { redirectUri: options.redirectUri, codeChallenge: options.codeChallenge, offline: options.offline ?? true, used: false });
+    codes.set(code, {
+      redirectUri: options.redirectUri,
+      codeChallenge: options.codeChallenge,
+      offline: options.offline ?? true,
+      used: false,
+    });
     return code;
   }
 
@@ -364,7 +498,18 @@ export async function startFakeDropbox(): Promise<FakeDropbox> {
 function metadataOf(f: StoredFile): Record<string, unknown> {
   const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   // FileMetadata without ".tag": the declared type is the subtype.
-  return { name: f.name, path_lower: f.pathDisplay.toLowerCase(), path_display: f.pathDisplay, id: f.id, client_modified: at, server_modified: at, rev: f.rev, size: f.bytes.length, is_downloadable: true, content_hash: f.contentHash };
+  return {
+    name: f.name,
+    path_lower: f.pathDisplay.toLowerCase(),
+    path_display: f.pathDisplay,
+    id: f.id,
+    client_modified: at,
+    server_modified: at,
+    rev: f.rev,
+    size: f.bytes.length,
+    is_downloadable: true,
+    content_hash: f.contentHash,
+  };
 }
 
 /** "a/b.png" → "a/b (2).png", "(3)", … : the first free name, as Dropbox's autorename does. */
@@ -381,6 +526,11 @@ function freeName(path: string, taken: (p: string) => boolean): string {
 /** Dropbox's content_hash: SHA-256 of the concatenated SHA-256s of each 4 MiB block. */
 export function contentHash(bytes: Buffer): string {
   const blocks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += 4 * 1024 * 1024) blocks.push(createHash("sha256").update(bytes.subarray(i, i + 4 * 1024 * 1024)).digest());
+  for (let i = 0; i < bytes.length; i += 4 * 1024 * 1024)
+    blocks.push(
+      createHash("sha256")
+        .update(bytes.subarray(i, i + 4 * 1024 * 1024))
+        .digest(),
+    );
   return createHash("sha256").update(Buffer.concat(blocks)).digest("hex");
 }

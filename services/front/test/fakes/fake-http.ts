@@ -22,7 +22,13 @@ export async function startFakeServer(handle: (req: FakeRequest) => Promise<void
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const request: FakeRequest = { method: req.method ?? "GET", url: new URL(req.url ?? "/", "http://fake"), headers: req.headers, body: Buffer.concat(chunks), res };
+      const request: FakeRequest = {
+        method: req.method ?? "GET",
+        url: new URL(req.url ?? "/", "http://fake"),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        res,
+      };
       Promise.resolve(handle(request)).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end(String(error));
       });
@@ -56,7 +62,9 @@ export function basicAuth(req: FakeRequest): { user: string; password: string } 
   if (!header.startsWith("Basic ")) return undefined;
   const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  return colon < 0 ? undefined : { user: decodeURIComponent(decoded.slice(0, colon)), password: decodeURIComponent(decoded.slice(colon + 1)) };
+  return colon < 0
+    ? undefined
+    : { user: decodeURIComponent(decoded.slice(0, colon)), password: decodeURIComponent(decoded.slice(colon + 1)) };
 }
 
 export function bearerOf(req: FakeRequest): string | undefined {

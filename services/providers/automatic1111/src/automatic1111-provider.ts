@@ -49,7 +49,13 @@ export function createAutomatic1111Provider(env: NodeJS.ProcessEnv = process.env
 async function* runA1111Job(job: ProviderJob): AsyncGenerator<ProviderEvent> {
   const call = translateA1111Request(job.request);
   yield { type: "accepted", jobId: `automatic1111-${job.request.generationId || randomUUID()}` };
-  const response = await job.http.request({ method: "POST", path: call.path, json: call.json, operation: call.path.endsWith("txt2img") ? "txt2img" : "img2img" });
-  for (const image of translateA1111Response(response.json())) yield { type: "image", data: image.data, seed: image.seed };
+  const response = await job.http.request({
+    method: "POST",
+    path: call.path,
+    json: call.json,
+    operation: call.path.endsWith("txt2img") ? "txt2img" : "img2img",
+  });
+  for (const image of translateA1111Response(response.json()))
+    yield { type: "image", data: image.data, seed: image.seed };
   yield { type: "completed" };
 }

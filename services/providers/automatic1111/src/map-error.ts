@@ -54,6 +54,12 @@ export function mapA1111Error({ status, text }: UpstreamAnswer): A1111VendorErro
 function fromValidation(body: FastApiValidationError): A1111VendorError {
   const fieldViolations = body.detail
     .filter((d) => typeof d?.msg === "string")
-    .map((d) => ({ field: (Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body") : []).join(".") || "body", description: d.msg }));
-  return { message: fieldViolations.map((v) => `${v.field}: ${v.description}`).join("; ") || undefined, fieldViolations };
+    .map((d) => ({
+      field: (Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body") : []).join(".") || "body",
+      description: d.msg,
+    }));
+  return {
+    message: fieldViolations.map((v) => `${v.field}: ${v.description}`).join("; ") || undefined,
+    fieldViolations,
+  };
 }

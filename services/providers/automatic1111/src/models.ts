@@ -35,6 +35,8 @@ export function a1111Model(checkpoint: string): ModelDeclaration {
 
 /** The declared models for an environment. */
 export function a1111Models(env: NodeJS.ProcessEnv): ModelDeclaration[] {
-  const names = env.A1111_MODELS?.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = env.A1111_MODELS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return (names?.length ? names : DEFAULT_A1111_MODELS).map(a1111Model);
 }

@@ -4,7 +4,11 @@
  * server's own `samples_format` decides the encoding.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Operation,
+  type GenerateRequest,
+  type InputImage,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import type { A1111Call, Txt2ImgRequest } from "./wire-types.ts";
 
 /** A1111's "random seed". */
@@ -20,7 +24,12 @@ export function translateA1111Request(req: GenerateRequest): A1111Call {
     case Operation.INPAINT: {
       const image = requireImage(req.initImage, "init_image");
       // A1111 renders 512x512 unless told; an edit should keep the input's size.
-      const json = { ...common, width: req.width || image.width, height: req.height || image.height, init_images: [base64(image)] };
+      const json = {
+        ...common,
+        width: req.width || image.width,
+        height: req.height || image.height,
+        init_images: [base64(image)],
+      };
       if (req.strength !== undefined) Object.assign(json, { denoising_strength: req.strength });
       if (req.operation === Operation.INPAINT) {
         // Our mask is already A1111's convention (white = repaint); fill from the original pixels.

@@ -6,13 +6,29 @@ import { translateA1111Request } from "./translate-request.ts";
 import { translateA1111Response } from "./translate-response.ts";
 
 const request = (fields: MessageInitShape<typeof GenerateRequestSchema>) =>
-  create(GenerateRequestSchema, { model: "sd_xl_base_1.0", operation: Operation.TEXT_TO_IMAGE, prompt: "a puppy", numOutputs: 1, ...fields });
+  create(GenerateRequestSchema, {
+    model: "sd_xl_base_1.0",
+    operation: Operation.TEXT_TO_IMAGE,
+    prompt: "a puppy",
+    numOutputs: 1,
+    ...fields,
+  });
 
 describe("automatic1111 /sdapi/v1/txt2img request", () => {
   it.each([
     {
       name: "maps every canonical field and picks the checkpoint per call",
-      req: request({ negativePrompt: "blurry", seed: 1234, steps: 20, guidance: 7.5, width: 768, height: 512, numOutputs: 2, sampler: "Euler a", scheduler: "Karras" }),
+      req: request({
+        negativePrompt: "blurry",
+        seed: 1234,
+        steps: 20,
+        guidance: 7.5,
+        width: 768,
+        height: 512,
+        numOutputs: 2,
+        sampler: "Euler a",
+        scheduler: "Karras",
+      }),
       json: {
         prompt: "a puppy",
         negative_prompt: "blurry",
@@ -33,7 +49,15 @@ describe("automatic1111 /sdapi/v1/txt2img request", () => {
     {
       name: "no seed asks for a random one (-1) and leaves the server's defaults",
       req: request({}),
-      json: { prompt: "a puppy", seed: -1, batch_size: 1, n_iter: 1, override_settings: { sd_model_checkpoint: "sd_xl_base_1.0" }, send_images: true, save_images: false },
+      json: {
+        prompt: "a puppy",
+        seed: -1,
+        batch_size: 1,
+        n_iter: 1,
+        override_settings: { sd_model_checkpoint: "sd_xl_base_1.0" },
+        send_images: true,
+        save_images: false,
+      },
     },
   ])("$name", ({ req, json }) => {
     expect(translateA1111Request(req)).toEqual({ path: "/sdapi/v1/txt2img", json });
@@ -56,13 +80,25 @@ describe("automatic1111 txt2img answer", () => {
   it.each([
     {
       name: "decodes each image with its seed from the doubly-encoded info",
-      body: { images: [b64("one"), b64("two")], info: JSON.stringify({ seed: 5, all_seeds: [5, 6], index_of_first_image: 0 }) },
-      want: [{ data: Buffer.from("one"), seed: 5 }, { data: Buffer.from("two"), seed: 6 }],
+      body: {
+        images: [b64("one"), b64("two")],
+        info: JSON.stringify({ seed: 5, all_seeds: [5, 6], index_of_first_image: 0 }),
+      },
+      want: [
+        { data: Buffer.from("one"), seed: 5 },
+        { data: Buffer.from("two"), seed: 6 },
+      ],
     },
     {
       name: "skips the grid the server prepended",
-      body: { images: [b64("grid"), b64("one"), b64("two")], info: JSON.stringify({ all_seeds: [5, 6], index_of_first_image: 1 }) },
-      want: [{ data: Buffer.from("one"), seed: 5 }, { data: Buffer.from("two"), seed: 6 }],
+      body: {
+        images: [b64("grid"), b64("one"), b64("two")],
+        info: JSON.stringify({ all_seeds: [5, 6], index_of_first_image: 1 }),
+      },
+      want: [
+        { data: Buffer.from("one"), seed: 5 },
+        { data: Buffer.from("two"), seed: 6 },
+      ],
     },
     {
       name: "tolerates a data: prefix and an unreadable info",

@@ -29,7 +29,9 @@ const INTEGER_FIELDS = ["seed", "steps", "width", "height", "batch_size", "n_ite
  * a doubly-encoded `info`, optional grid, requests serialised by one lock, optional Basic/Bearer
  * auth, `/interrupt` releasing a running job, its two error shapes, `X-Process-Time`.
  */
-export async function startFakeA1111(options: FakeA1111Options = {}): Promise<ContractFake & { renders: Record<string, unknown>[] }> {
+export async function startFakeA1111(
+  options: FakeA1111Options = {},
+): Promise<ContractFake & { renders: Record<string, unknown>[] }> {
   const scripts: Array<FakeBehaviour & { left: number }> = [];
   const renders: Record<string, unknown>[] = [];
   let submissions = 0;
@@ -44,14 +46,25 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
       return envelope(res, 401, "HTTPException", "Incorrect username or password");
     }
     const path = new URL(req.path, "http://fake").pathname;
-    if (req.method === "GET" && path === "/sdapi/v1/samplers") return sendJson(res, 200, SAMPLERS.map((name) => ({ name, aliases: [], options: {} })));
-    if (req.method === "GET" && path === "/sdapi/v1/sd-models") return sendJson(res, 200, CHECKPOINTS.map((c) => ({ title: `${c}.safetensors`, model_name: c })));
+    if (req.method === "GET" && path === "/sdapi/v1/samplers")
+      return sendJson(
+        res,
+        200,
+        SAMPLERS.map((name) => ({ name, aliases: [], options: {} })),
+      );
+    if (req.method === "GET" && path === "/sdapi/v1/sd-models")
+      return sendJson(
+        res,
+        200,
+        CHECKPOINTS.map((c) => ({ title: `${c}.safetensors`, model_name: c })),
+      );
     if (req.method === "POST" && path === "/sdapi/v1/interrupt") {
       interrupt();
       sawInterrupt();
       return sendJson(res, 200, {});
     }
-    if (req.method !== "POST" || (path !== "/sdapi/v1/txt2img" && path !== "/sdapi/v1/img2img")) return sendJson(res, 404, { detail: "Not Found" });
+    if (req.method !== "POST" || (path !== "/sdapi/v1/txt2img" && path !== "/sdapi/v1/img2img"))
+      return sendJson(res, 404, { detail: "Not Found" });
     submissions++;
     const script = scripts[0];
     if (script && --script.left <= 0) scripts.shift();
@@ -67,7 +80,12 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
     }
   });
 
-  async function handle(req: RecordedRequest, res: ServerResponse, path: string, script: FakeBehaviour | undefined): Promise<void> {
+  async function handle(
+    req: RecordedRequest,
+    res: ServerResponse,
+    path: string,
+    script: FakeBehaviour | undefined,
+  ): Promise<void> {
     switch (script?.kind) {
       case "status":
         return scriptedStatus(res, script.status, script.retryAfterSeconds);
@@ -89,14 +107,23 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
     }
     const body = req.json;
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return sendJson(res, 422, { detail: [{ loc: ["body"], msg: "value is not a valid dict", type: "type_error.dict" }] });
+      return sendJson(res, 422, {
+        detail: [{ loc: ["body"], msg: "value is not a valid dict", type: "type_error.dict" }],
+      });
     }
     const fields = body as Record<string, unknown>;
     const typeErrors = INTEGER_FIELDS.filter((f) => fields[f] !== undefined && !Number.isInteger(fields[f]));
     if (typeErrors.length) {
-      return sendJson(res, 422, { detail: typeErrors.map((f) => ({ loc: ["body", f], msg: "value is not a valid integer", type: "type_error.integer" })) });
+      return sendJson(res, 422, {
+        detail: typeErrors.map((f) => ({
+          loc: ["body", f],
+          msg: "value is not a valid integer",
+          type: "type_error.integer",
+        })),
+      });
     }
-    if (fields.sampler_name !== undefined && !SAMPLERS.includes(String(fields.sampler_name))) return envelope(res, 404, "HTTPException", "Sampler not found");
+    if (fields.sampler_name !== undefined && !SAMPLERS.includes(String(fields.sampler_name)))
+      return envelope(res, 404, "HTTPException", "Sampler not found");
     if (path.endsWith("img2img")) {
       const init = fields.init_images;
       if (!Array.isArray(init) || init.length === 0) return envelope(res, 404, "HTTPException", "Init image not found");
@@ -114,14 +141,36 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
     const images = await Promise.all(seeds.map((s) => png(width, height, s)));
     const grid = options.grid && count > 1;
     if (grid) images.unshift(await png(width * count, height, 0));
-    const info = { prompt: fields.prompt ?? "", all_prompts: seeds.map(() => fields.prompt ?? ""), seed, all_seeds: seeds, width, height, sampler_name: fields.sampler_name ?? "Euler a", steps: fields.steps ?? 50, batch_size: fields.batch_size ?? 1, index_of_first_image: grid ? 1 : 0, sd_model_name: "sd_xl_base_1.0" };
-    sendJson(res, 200, { images: images.map((b) => b.toString("base64")), parameters: { ...fields, init_images: null, mask: null }, info: JSON.stringify(info) });
+    const info = {
+      prompt: fields.prompt ?? "",
+      all_prompts: seeds.map(() => fields.prompt ?? ""),
+      seed,
+      all_seeds: seeds,
+      width,
+      height,
+      sampler_name: fields.sampler_name ?? "Euler a",
+      steps: fields.steps ?? 50,
+      batch_size: fields.batch_size ?? 1,
+      index_of_first_image: grid ? 1 : 0,
+      sd_model_name: "sd_xl_base_1.0",
+    };
+    sendJson(res, 200, {
+      images: images.map((b) => b.toString("base64")),
+      parameters: { ...fields, init_images: null, mask: null },
+      info: JSON.stringify(info),
+    });
   }
 
   function scriptedStatus(res: ServerResponse, status: number, retryAfter?: number): void {
     const headers: Record<string, string> = retryAfter === undefined ? {} : { "retry-after": String(retryAfter) };
     // 401/404/422/500 are the WebUI's own; the rest come from a reverse proxy in front of it.
-    if (status === 422) return sendJson(res, 422, { detail: [{ loc: ["body", "cfg_scale"], msg: "value is not a valid float", type: "type_error.float" }] }, headers);
+    if (status === 422)
+      return sendJson(
+        res,
+        422,
+        { detail: [{ loc: ["body", "cfg_scale"], msg: "value is not a valid float", type: "type_error.float" }] },
+        headers,
+      );
     const rows: Record<number, [string, string]> = {
       400: ["HTTPException", `Bad request (proxy saw authorization Bearer ${options.credential ?? ""})`],
       401: ["HTTPException", "Incorrect username or password"],
@@ -139,7 +188,8 @@ export async function startFakeA1111(options: FakeA1111Options = {}): Promise<Co
   return {
     ...server,
     renders,
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
+    script: (behaviour) =>
+      scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
     reset: () => void scripts.splice(0),
     submissions: () => submissions,
     // A stopped job is a POST /sdapi/v1/interrupt.
@@ -152,19 +202,29 @@ export function expectedAuthorization(credential: string): string {
   return credential.includes(":") ? `Basic ${Buffer.from(credential).toString("base64")}` : `Bearer ${credential}`;
 }
 
-function envelope(res: ServerResponse, status: number, error: string, detail: string, headers: Record<string, string> = {}): void {
+function envelope(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   const errors = error === "HTTPException" ? `${status}: ${detail}` : detail;
   sendJson(res, status, { error, detail: error === "HTTPException" ? detail : "", body: "", errors }, headers);
 }
 
 async function decodes(image: string): Promise<boolean> {
   const payload = image.startsWith("data:") ? image.slice(image.indexOf(",") + 1) : image;
-  return sharp(Buffer.from(payload, "base64")).metadata().then(
-    (m) => !!m.width,
-    () => false,
-  );
+  return sharp(Buffer.from(payload, "base64"))
+    .metadata()
+    .then(
+      (m) => !!m.width,
+      () => false,
+    );
 }
 
 function png(width: number, height: number, seed: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: 90, b: 160 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: 90, b: 160 } } })
+    .png()
+    .toBuffer();
 }

@@ -32,8 +32,19 @@ export const bflProvider: ProviderDefinition = {
 };
 
 async function* runTask(job: ProviderJob): AsyncGenerator<ProviderEvent> {
-  const submitted = (await job.http.request({ method: "POST", path: submitPath(job.request.model), json: toSubmitBody(job.request), operation: "submit" })).json<BflSubmitted>();
-  if (typeof submitted?.id !== "string" || typeof submitted.polling_url !== "string" || !/^https?:\/\//.test(submitted.polling_url)) {
+  const submitted = (
+    await job.http.request({
+      method: "POST",
+      path: submitPath(job.request.model),
+      json: toSubmitBody(job.request),
+      operation: "submit",
+    })
+  ).json<BflSubmitted>();
+  if (
+    typeof submitted?.id !== "string" ||
+    typeof submitted.polling_url !== "string" ||
+    !/^https?:\/\//.test(submitted.polling_url)
+  ) {
     throw badResponse(PROVIDER, "a submission without an id and polling_url");
   }
   yield { type: "accepted", jobId: submitted.id };
@@ -62,10 +73,17 @@ async function* runTask(job: ProviderJob): AsyncGenerator<ProviderEvent> {
 
 async function* finish(job: ProviderJob, result: BflResult, submitted: BflSubmitted): AsyncGenerator<ProviderEvent> {
   if (MODERATED.has(result.status)) {
-    throw contentPolicy(PROVIDER, result.status === "Request Moderated" ? "the prompt or input image was moderated" : "the generated image was moderated");
+    throw contentPolicy(
+      PROVIDER,
+      result.status === "Request Moderated"
+        ? "the prompt or input image was moderated"
+        : "the generated image was moderated",
+    );
   }
   if (result.status === "Task not found") {
-    throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, "bfl lost the task (Task not found)", { metadata: { provider: PROVIDER } });
+    throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, "bfl lost the task (Task not found)", {
+      metadata: { provider: PROVIDER },
+    });
   }
   if (result.status !== "Ready") throw generationFailed(PROVIDER, `task ended with status "${result.status}"`);
   const sample = result.result?.sample;
@@ -77,7 +95,13 @@ async function* finish(job: ProviderJob, result: BflResult, submitted: BflSubmit
 
 // The polling URL is followed verbatim (another cluster may hold the task) and carries x-key.
 async function getResult(job: ProviderJob, submitted: BflSubmitted): Promise<BflResult> {
-  const response = await job.http.request({ method: "GET", url: submitted.polling_url, auth: true, acceptStatuses: [404], operation: "get_result" });
+  const response = await job.http.request({
+    method: "GET",
+    url: submitted.polling_url,
+    auth: true,
+    acceptStatuses: [404],
+    operation: "get_result",
+  });
   if (response.status === 404) return { id: submitted.id, status: "Task not found" };
   const result = response.json<BflResult>();
   if (!result || typeof result.status !== "string") throw badResponse(PROVIDER, "a poll answer without a status");

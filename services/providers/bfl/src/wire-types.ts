@@ -1,5 +1,12 @@
 /** BFL task states ([spec] StatusResponse); "Failed" is undocumented but seen by third-party clients. */
-export type BflStatus = "Pending" | "Ready" | "Error" | "Failed" | "Request Moderated" | "Content Moderated" | "Task not found";
+export type BflStatus =
+  | "Pending"
+  | "Ready"
+  | "Error"
+  | "Failed"
+  | "Request Moderated"
+  | "Content Moderated"
+  | "Task not found";
 
 /** Submit answer without a webhook ([spec] AsyncResponse). */
 export interface BflSubmitted {
@@ -24,7 +31,9 @@ export interface BflResult {
 
 /** FastAPI validation error ([spec] HTTPValidationError); other errors are `{"detail": "<text>"}`. */
 export interface BflErrorBody {
-  readonly detail?: string | ReadonlyArray<{ readonly loc?: ReadonlyArray<string | number>; readonly msg?: string; readonly type?: string }>;
+  readonly detail?:
+    | string
+    | ReadonlyArray<{ readonly loc?: ReadonlyArray<string | number>; readonly msg?: string; readonly type?: string }>;
   /** The shape BFL's own skills docs show for 429 (unverified). */
   readonly error?: string;
   readonly message?: string;

@@ -3,7 +3,12 @@ import { ConnectError } from "@connectrpc/connect";
 import { describeError } from "@imagegen/errors";
 import { createProviderService } from "@imagegen/provider-kit";
 import { createCapturingLogger, serveProvider, testImage, type ServedProvider } from "@imagegen/provider-kit/testing";
-import { Format, GenerateRequestSchema, Operation, type GenerateResponse } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Format,
+  GenerateRequestSchema,
+  Operation,
+  type GenerateResponse,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bflProvider } from "../src/bfl-provider.ts";
 import { mapBflError } from "../src/map-error.ts";
@@ -12,26 +17,65 @@ import { startFakeBfl } from "./fake-bfl.ts";
 
 type GenerateInit = MessageInitShape<typeof GenerateRequestSchema>;
 const png = await testImage("png", 8, 8);
-const pro: GenerateInit = { model: "flux-pro-1.1", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 1024, height: 768, numOutputs: 1, seed: 5, outputFormat: Format.JPEG };
+const pro: GenerateInit = {
+  model: "flux-pro-1.1",
+  operation: Operation.TEXT_TO_IMAGE,
+  prompt: "p",
+  width: 1024,
+  height: 768,
+  numOutputs: 1,
+  seed: 5,
+  outputFormat: Format.JPEG,
+};
 
 describe("toSubmitBody", () => {
   it.each([
-    { name: "flux-pro-1.1 takes pixels", req: pro, body: { prompt: "p", seed: 5, output_format: "jpeg", prompt_upsampling: false, width: 1024, height: 768 } },
+    {
+      name: "flux-pro-1.1 takes pixels",
+      req: pro,
+      body: { prompt: "p", seed: 5, output_format: "jpeg", prompt_upsampling: false, width: 1024, height: 768 },
+    },
     {
       name: "flux-dev adds steps and guidance",
       req: { ...pro, model: "flux-dev", steps: 28, guidance: 3.5, outputFormat: Format.PNG },
-      body: { prompt: "p", seed: 5, output_format: "png", prompt_upsampling: false, width: 1024, height: 768, steps: 28, guidance: 3.5 },
+      body: {
+        prompt: "p",
+        seed: 5,
+        output_format: "png",
+        prompt_upsampling: false,
+        width: 1024,
+        height: 768,
+        steps: 28,
+        guidance: 3.5,
+      },
     },
     {
       name: "fill sends bare base64 image and mask",
-      req: { ...pro, model: "flux-pro-1.0-fill", operation: Operation.INPAINT, initImage: { data: png }, mask: { data: png } },
-      body: { prompt: "p", seed: 5, output_format: "jpeg", prompt_upsampling: false, image: png.toString("base64"), mask: png.toString("base64") },
+      req: {
+        ...pro,
+        model: "flux-pro-1.0-fill",
+        operation: Operation.INPAINT,
+        initImage: { data: png },
+        mask: { data: png },
+      },
+      body: {
+        prompt: "p",
+        seed: 5,
+        output_format: "jpeg",
+        prompt_upsampling: false,
+        image: png.toString("base64"),
+        mask: png.toString("base64"),
+      },
     },
   ])("$name", ({ req, body }) => {
     expect(toSubmitBody(create(GenerateRequestSchema, req))).toEqual(body);
   });
 
-  it.each([[3, 0.03], [null, 0], [undefined, 0]])("prices %s credits at $%s", (credits, usd) => {
+  it.each([
+    [3, 0.03],
+    [null, 0],
+    [undefined, 0],
+  ])("prices %s credits at $%s", (credits, usd) => {
     expect(costUsd(credits)).toBe(usd);
   });
 });
@@ -42,12 +86,40 @@ describe("mapBflError", () => {
     {
       name: "FastAPI 422 detail[] becomes field violations",
       status: 422,
-      text: JSON.stringify({ detail: [{ loc: ["body", "width"], msg: "Input should be greater than or equal to 64", type: "greater_than_equal" }] }),
-      expected: { message: "width: Input should be greater than or equal to 64", fieldViolations: [{ field: "width", description: "Input should be greater than or equal to 64", rule: "bfl.greater_than_equal" }] },
+      text: JSON.stringify({
+        detail: [
+          { loc: ["body", "width"], msg: "Input should be greater than or equal to 64", type: "greater_than_equal" },
+        ],
+      }),
+      expected: {
+        message: "width: Input should be greater than or equal to 64",
+        fieldViolations: [
+          {
+            field: "width",
+            description: "Input should be greater than or equal to 64",
+            rule: "bfl.greater_than_equal",
+          },
+        ],
+      },
     },
-    { name: "a detail string is the message", status: 402, text: JSON.stringify({ detail: "Insufficient credits" }), expected: { message: "Insufficient credits", reason: undefined } },
-    { name: "the error/message shape reads too", status: 429, text: JSON.stringify({ error: "rate_limit_exceeded", message: "Too many requests" }), expected: { message: "Too many requests", reason: undefined } },
-    { name: "plain text is kept short", status: 500, text: "Internal Server Error", expected: { message: "Internal Server Error" } },
+    {
+      name: "a detail string is the message",
+      status: 402,
+      text: JSON.stringify({ detail: "Insufficient credits" }),
+      expected: { message: "Insufficient credits", reason: undefined },
+    },
+    {
+      name: "the error/message shape reads too",
+      status: 429,
+      text: JSON.stringify({ error: "rate_limit_exceeded", message: "Too many requests" }),
+      expected: { message: "Too many requests", reason: undefined },
+    },
+    {
+      name: "plain text is kept short",
+      status: 500,
+      text: "Internal Server Error",
+      expected: { message: "Internal Server Error" },
+    },
   ])("$name", ({ status, text, expected }) => {
     expect(map(status, text)).toEqual(expected);
   });
@@ -62,7 +134,14 @@ describe("bfl against its fake", () => {
   beforeAll(async () => {
     fake = await startFakeBfl({ key });
     expiring = await startFakeBfl({ key, sampleTtlMs: -1 });
-    const serve = (baseUrl: string) => serveProvider(createProviderService(bflProvider, { env: { BFL_API_KEY: key, BFL_BASE_URL: baseUrl }, logger: createCapturingLogger(), pollIntervalMs: 5 }));
+    const serve = (baseUrl: string) =>
+      serveProvider(
+        createProviderService(bflProvider, {
+          env: { BFL_API_KEY: key, BFL_BASE_URL: baseUrl },
+          logger: createCapturingLogger(),
+          pollIntervalMs: 5,
+        }),
+      );
     served = await serve(fake.baseUrl);
     servedExpiring = await serve(expiring.baseUrl);
   });
@@ -82,7 +161,9 @@ describe("bfl against its fake", () => {
     const seen = fake.requests.slice(before);
     const polls = seen.filter((r) => r.path.includes("get_result"));
     expect(polls.length).toBeGreaterThan(1);
-    expect(polls.every((r) => r.path.startsWith("/regional/us2/v1/get_result?id=") && r.headers["x-key"] === key)).toBe(true);
+    expect(polls.every((r) => r.path.startsWith("/regional/us2/v1/get_result?id=") && r.headers["x-key"] === key)).toBe(
+      true,
+    );
     const deliveries = seen.filter((r) => r.path.startsWith("/delivery/"));
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.headers["x-key"]).toBeUndefined();
@@ -115,9 +196,13 @@ describe("bfl against its fake", () => {
   });
 
   it("relays BFL's own 422 with its field", async () => {
-    const error = await run(served, { ...pro, model: "flux-dev", prompt: "" }).catch((e: unknown) => ConnectError.from(e));
+    const error = await run(served, { ...pro, model: "flux-dev", prompt: "" }).catch((e: unknown) =>
+      ConnectError.from(e),
+    );
     const described = describeError(error);
     expect(described.row.name).toBe("UPSTREAM_INVALID_REQUEST");
-    expect(described.fieldViolations).toEqual([{ field: "prompt", description: "Field required", rule: "bfl.missing" }]);
+    expect(described.fieldViolations).toEqual([
+      { field: "prompt", description: "Field required", rule: "bfl.missing" },
+    ]);
   });
 });

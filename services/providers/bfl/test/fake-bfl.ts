@@ -14,20 +14,32 @@ import {
 
 type Validator = (body: Record<string, unknown>) => Array<{ loc: string[]; msg: string; type: string }>;
 
-const sized = (min: number, max: number, multiple: number): Validator => (body) =>
-  (["width", "height"] as const).flatMap((field) => {
-    const value = body[field];
-    if (value === undefined) return [];
-    if (typeof value !== "number" || value < min) return [{ loc: ["body", field], msg: `Input should be greater than or equal to ${min}`, type: "greater_than_equal" }];
-    if (value > max) return [{ loc: ["body", field], msg: `Input should be less than or equal to ${max}`, type: "less_than_equal" }];
-    if (value % multiple) return [{ loc: ["body", field], msg: `Input should be a multiple of ${multiple}`, type: "multiple_of" }];
-    return [];
-  });
-const needs = (...fields: string[]): Validator => (body) =>
-  fields.filter((f) => body[f] === undefined || body[f] === "").map((f) => ({ loc: ["body", f], msg: "Field required", type: "missing" }));
+const sized =
+  (min: number, max: number, multiple: number): Validator =>
+  (body) =>
+    (["width", "height"] as const).flatMap((field) => {
+      const value = body[field];
+      if (value === undefined) return [];
+      if (typeof value !== "number" || value < min)
+        return [
+          { loc: ["body", field], msg: `Input should be greater than or equal to ${min}`, type: "greater_than_equal" },
+        ];
+      if (value > max)
+        return [{ loc: ["body", field], msg: `Input should be less than or equal to ${max}`, type: "less_than_equal" }];
+      if (value % multiple)
+        return [{ loc: ["body", field], msg: `Input should be a multiple of ${multiple}`, type: "multiple_of" }];
+      return [];
+    });
+const needs =
+  (...fields: string[]): Validator =>
+  (body) =>
+    fields
+      .filter((f) => body[f] === undefined || body[f] === "")
+      .map((f) => ({ loc: ["body", f], msg: "Field required", type: "missing" }));
 const FORMAT: Validator = (body) =>
   body.output_format === undefined || ["jpeg", "png", "webp"].includes(String(body.output_format))
-    ? [] : [{ loc: ["body", "output_format"], msg: "Input should be 'jpeg', 'png' or 'webp'", type: "enum" }];
+    ? []
+    : [{ loc: ["body", "output_format"], msg: "Input should be 'jpeg', 'png' or 'webp'", type: "enum" }];
 
 const MODELS: Record<string, Validator[]> = {
   "flux-pro-1.1": [sized(256, 1440, 32), FORMAT],
@@ -59,7 +71,9 @@ export interface FakeBflOptions {
  */
 export async function startFakeBfl(
   options: FakeBflOptions,
-): Promise<ContractFake & { polls: () => number; deliveries: RecordedRequest[]; endWith(status: string | undefined): void }> {
+): Promise<
+  ContractFake & { polls: () => number; deliveries: RecordedRequest[]; endWith(status: string | undefined): void }
+> {
   const tasks = new Map<string, Task>();
   const scripts: Array<FakeBehaviour & { left: number }> = [];
   const deliveries: RecordedRequest[] = [];
@@ -75,9 +89,11 @@ export async function startFakeBfl(
     const url = new URL(req.path, "http://fake");
     if (req.method === "GET" && url.pathname.startsWith("/delivery/")) return deliver(req, res, url);
     if (req.headers["x-key"] !== options.key) return sendJson(res, 403, { detail: "Not authenticated" });
-    if (req.method === "GET" && url.pathname === "/regional/us2/v1/get_result") return result(res, url.searchParams.get("id") ?? "");
+    if (req.method === "GET" && url.pathname === "/regional/us2/v1/get_result")
+      return result(res, url.searchParams.get("id") ?? "");
     // The submit host's own get_result never knows tasks here: polling_url must be followed.
-    if (req.method === "GET" && url.pathname === "/v1/get_result") return sendJson(res, 200, { id: url.searchParams.get("id"), status: "Task not found" });
+    if (req.method === "GET" && url.pathname === "/v1/get_result")
+      return sendJson(res, 200, { id: url.searchParams.get("id"), status: "Task not found" });
     const model = /^\/v1\/([a-z0-9.-]+)$/.exec(url.pathname)?.[1];
     if (req.method === "POST" && model) return submit(req, res, model);
     sendJson(res, 404, { detail: "Not Found" });
@@ -98,7 +114,13 @@ export async function startFakeBfl(
     if (detail.length) return sendJson(res, 422, { detail });
     const id = randomUUID();
     tasks.set(id, { id, format: String(body.output_format ?? "jpeg"), behaviour: script, polls: 0 });
-    sendJson(res, 200, { id, polling_url: `${server.baseUrl}/regional/us2/v1/get_result?id=${id}`, cost: 4, input_mp: 0, output_mp: 1.05 });
+    sendJson(res, 200, {
+      id,
+      polling_url: `${server.baseUrl}/regional/us2/v1/get_result?id=${id}`,
+      cost: 4,
+      input_mp: 0,
+      output_mp: 1.05,
+    });
   }
 
   function result(res: ServerResponse, id: string): void {
@@ -109,15 +131,36 @@ export async function startFakeBfl(
     task.polls++;
     const kind = task.behaviour?.kind;
     if (kind === "hang" || task.polls <= (options.pendingPolls ?? 2)) {
-      return sendJson(res, 200, { id, status: "Pending", result: null, progress: Math.min(0.9, task.polls / 4), details: null, preview: null });
+      return sendJson(res, 200, {
+        id,
+        status: "Pending",
+        result: null,
+        progress: Math.min(0.9, task.polls / 4),
+        details: null,
+        preview: null,
+      });
     }
     if (terminal) return sendJson(res, 200, { id, status: terminal, result: null, details: { reason: "scripted" } });
-    if (kind === "moderated") return sendJson(res, 200, { id, status: "Content Moderated", result: null, details: { "Moderation Reasons": ["Sexual"] } });
-    if (kind === "empty") return sendJson(res, 200, { id, status: "Ready", result: {}, progress: null, details: null, preview: null });
+    if (kind === "moderated")
+      return sendJson(res, 200, {
+        id,
+        status: "Content Moderated",
+        result: null,
+        details: { "Moderation Reasons": ["Sexual"] },
+      });
+    if (kind === "empty")
+      return sendJson(res, 200, { id, status: "Ready", result: {}, progress: null, details: null, preview: null });
     const sig = randomUUID();
     issued.set(sig, Date.now());
     const sample = `${server.baseUrl}/delivery/us2/results/${id}/sample.${task.format}?se=2026-01-01&sig=${sig}`;
-    sendJson(res, 200, { id, status: "Ready", result: { sample, seed: 1234567890, prompt: "" }, progress: null, details: null, preview: null });
+    sendJson(res, 200, {
+      id,
+      status: "Ready",
+      result: { sample, seed: 1234567890, prompt: "" },
+      progress: null,
+      details: null,
+      preview: null,
+    });
   }
 
   function deliver(req: RecordedRequest, res: ServerResponse, url: URL): void {
@@ -143,7 +186,14 @@ export async function startFakeBfl(
       500: "Internal Server Error",
       503: "Service Unavailable",
     };
-    const body = status === 422 ? { detail: [{ loc: ["body", "prompt"], msg: "String should have at most 10000 characters", type: "string_too_long" }] } : { detail: details[status] ?? `status ${status}` };
+    const body =
+      status === 422
+        ? {
+            detail: [
+              { loc: ["body", "prompt"], msg: "String should have at most 10000 characters", type: "string_too_long" },
+            ],
+          }
+        : { detail: details[status] ?? `status ${status}` };
     sendJson(res, status, body, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
   }
 
@@ -152,7 +202,8 @@ export async function startFakeBfl(
     deliveries,
     polls: () => polls,
     endWith: (status) => void (terminal = status),
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
+    script: (behaviour) =>
+      scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
     reset: () => void scripts.splice(0),
     submissions: () => submissions,
     // No cancel endpoint: a stop is polling that stays quiet well past the suite's 50 ms poll cap.

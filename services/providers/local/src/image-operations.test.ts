@@ -9,11 +9,15 @@ let input: Buffer;
 let mask: Buffer;
 
 beforeAll(async () => {
-  input = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#204060" } }).png().toBuffer();
+  input = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#204060" } })
+    .png()
+    .toBuffer();
   // White (repaint) on the left half, black (keep) on the right.
   const grey = Buffer.alloc(64 * 48);
   for (let i = 0; i < grey.length; i++) grey[i] = i % 64 < 32 ? 255 : 0;
-  mask = await sharp(grey, { raw: { width: 64, height: 48, channels: 1 } }).png().toBuffer();
+  mask = await sharp(grey, { raw: { width: 64, height: 48, channels: 1 } })
+    .png()
+    .toBuffer();
 });
 
 const request = (operation: Operation, extra: Record<string, unknown> = {}) =>
@@ -28,8 +32,16 @@ const request = (operation: Operation, extra: Record<string, unknown> = {}) =>
 
 describe("local image operations", () => {
   it.each([
-    ["image-to-image at a requested size", () => request(Operation.IMAGE_TO_IMAGE, { width: 128, height: 96 }), [128, 96]],
-    ["inpaint at the input's size", () => request(Operation.INPAINT, { mask: { data: mask, format: Format.PNG, width: 64, height: 48 } }), [64, 48]],
+    [
+      "image-to-image at a requested size",
+      () => request(Operation.IMAGE_TO_IMAGE, { width: 128, height: 96 }),
+      [128, 96],
+    ],
+    [
+      "inpaint at the input's size",
+      () => request(Operation.INPAINT, { mask: { data: mask, format: Format.PNG, width: 64, height: 48 } }),
+      [64, 48],
+    ],
     ["variation at the input's size", () => request(Operation.VARIATION), [64, 48]],
     ["a 2× upscale", () => request(Operation.UPSCALE, { scale: 2 }), [128, 96]],
     ["a 4× upscale", () => request(Operation.UPSCALE, { scale: 4 }), [256, 192]],
@@ -41,7 +53,10 @@ describe("local image operations", () => {
   });
 
   it("keeps the black part of an inpainting mask exactly", async () => {
-    const out = await renderImageOperation(request(Operation.INPAINT, { mask: { data: mask, format: Format.PNG, width: 64, height: 48 } }), 7);
+    const out = await renderImageOperation(
+      request(Operation.INPAINT, { mask: { data: mask, format: Format.PNG, width: 64, height: 48 } }),
+      7,
+    );
     const { data, info } = await sharp(out.bytes).raw().toBuffer({ resolveWithObject: true });
     const at = (48 / 2) * 64 + 60;
     expect([...data.subarray(at * info.channels, at * info.channels + 3)]).toEqual([0x20, 0x40, 0x60]);
@@ -58,7 +73,11 @@ describe("local image operations", () => {
   it.each([
     ["no input image", () => request(Operation.VARIATION, { initImage: undefined }), "INVALID_IMAGE"],
     ["inpaint without a mask", () => request(Operation.INPAINT), "INVALID_IMAGE"],
-    ["undecodable input", () => request(Operation.VARIATION, { initImage: { data: Buffer.from("nope"), format: Format.PNG } }), "INVALID_IMAGE"],
+    [
+      "undecodable input",
+      () => request(Operation.VARIATION, { initImage: { data: Buffer.from("nope"), format: Format.PNG } }),
+      "INVALID_IMAGE",
+    ],
     ["an upscale factor other than 2 or 4", () => request(Operation.UPSCALE, { scale: 3 }), "INVALID_REQUEST"],
     ["an operation it does not do from an image", () => request(Operation.TEXT_TO_IMAGE), "UNSUPPORTED"],
   ])("refuses %s", async (_name, req, reason) => {

@@ -1,6 +1,14 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { imageToImage, inpaint, isImageError, removeBackground, upscale, variation, type TransformResult } from "./render/index.ts";
+import {
+  imageToImage,
+  inpaint,
+  isImageError,
+  removeBackground,
+  upscale,
+  variation,
+  type TransformResult,
+} from "./render/index.ts";
 import { formatName } from "@imagegen/provider-kit";
 
 /**
@@ -16,7 +24,6 @@ export const LOCAL_IMAGE_OPERATIONS = [
   Operation.REMOVE_BACKGROUND,
 ] as const;
 
-
 /**
  * Runs one image of an image operation with the local transforms: blend with a render of the
  * prompt (image-to-image, `strength`, default 0.75), repaint the white area of the mask
@@ -28,7 +35,13 @@ export async function renderImageOperation(req: GenerateRequest, seed: number): 
   if (!image?.length) throw apiError(ErrorReason.INVALID_IMAGE, "this operation needs an input image");
   const input = Buffer.from(image);
   const format = formatName(req.outputFormat);
-  const prompt = { prompt: req.prompt, negativePrompt: req.negativePrompt || undefined, seed, steps: req.steps, guidance: req.guidance };
+  const prompt = {
+    prompt: req.prompt,
+    negativePrompt: req.negativePrompt || undefined,
+    seed,
+    steps: req.steps,
+    guidance: req.guidance,
+  };
   try {
     switch (req.operation) {
       case Operation.IMAGE_TO_IMAGE:
@@ -49,12 +62,20 @@ export async function renderImageOperation(req: GenerateRequest, seed: number): 
       case Operation.VARIATION:
         return await variation({ image: input, format, quality: req.quality, seed });
       case Operation.UPSCALE:
-        if (req.scale !== 2 && req.scale !== 4) throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
+        if (req.scale !== 2 && req.scale !== 4)
+          throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
         return await upscale({ image: input, scale: req.scale, format, quality: req.quality });
       case Operation.REMOVE_BACKGROUND:
-        return await removeBackground({ image: input, format: format === "jpeg" ? "png" : format, quality: req.quality });
+        return await removeBackground({
+          image: input,
+          format: format === "jpeg" ? "png" : format,
+          quality: req.quality,
+        });
       default:
-        throw apiError(ErrorReason.UNSUPPORTED, `the local provider does not do ${Operation[req.operation]?.toLowerCase() ?? "this operation"}`);
+        throw apiError(
+          ErrorReason.UNSUPPORTED,
+          `the local provider does not do ${Operation[req.operation]?.toLowerCase() ?? "this operation"}`,
+        );
     }
   } catch (error) {
     if (isImageError(error)) {

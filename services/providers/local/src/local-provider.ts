@@ -1,6 +1,12 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format, Operation, type GenerateRequest } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import { formatName, type ModelDeclaration, type ProviderDefinition, type ProviderEvent, type ProviderJob } from "@imagegen/provider-kit";
+import {
+  formatName,
+  type ModelDeclaration,
+  type ProviderDefinition,
+  type ProviderEvent,
+  type ProviderJob,
+} from "@imagegen/provider-kit";
 import { LOCAL_IMAGE_OPERATIONS, renderImageOperation } from "./image-operations.ts";
 import { renderTextToImage } from "./render/render-text-to-image.ts";
 import { ESRGAN_SLIM_MODEL, ESRGAN_SLIM_MODEL_ID, superResolveRequest } from "./super-resolution-model.ts";

@@ -25,7 +25,6 @@ export const ESRGAN_SLIM_MODEL = {
   },
 };
 
-
 let pool: VisionPool | undefined;
 
 /**
@@ -39,7 +38,8 @@ function srPool(): VisionPool {
 
 /** Runs one ×2/×4 super-resolution job. */
 export async function superResolveRequest(req: GenerateRequest): Promise<UpscaledImage> {
-  if (req.operation !== Operation.UPSCALE) throw apiError(ErrorReason.UNSUPPORTED, `${ESRGAN_SLIM_MODEL_ID} only upscales`);
+  if (req.operation !== Operation.UPSCALE)
+    throw apiError(ErrorReason.UNSUPPORTED, `${ESRGAN_SLIM_MODEL_ID} only upscales`);
   if (req.scale !== 2 && req.scale !== 4) throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
   const image = req.initImage?.data;
   if (!image?.length) throw apiError(ErrorReason.INVALID_IMAGE, "upscaling needs an input image");

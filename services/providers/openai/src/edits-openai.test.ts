@@ -7,7 +7,9 @@ import { translateOpenAiRequest } from "./translate-request.ts";
 import type { MultipartPart } from "./wire-types.ts";
 
 const solid = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer();
 
 async function inputImage(width = 64, height = 64) {
   return { data: await solid(width, height, "#3366cc"), format: Format.PNG, width, height };
@@ -15,7 +17,9 @@ async function inputImage(width = 64, height = 64) {
 
 /** White square on the left half (edit), black right half (keep). */
 async function leftHalfMask(width = 64, height = 64) {
-  const left = await sharp({ create: { width: width / 2, height, channels: 3, background: "#ffffff" } }).png().toBuffer();
+  const left = await sharp({ create: { width: width / 2, height, channels: 3, background: "#ffffff" } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: "#000000" } })
     .composite([{ input: left, left: 0, top: 0 }])
     .png()
@@ -23,7 +27,9 @@ async function leftHalfMask(width = 64, height = 64) {
 }
 
 const textParts = (parts: readonly MultipartPart[]) =>
-  Object.fromEntries(parts.filter((p): p is { name: string; value: string } => "value" in p).map((p) => [p.name, p.value]));
+  Object.fromEntries(
+    parts.filter((p): p is { name: string; value: string } => "value" in p).map((p) => [p.name, p.value]),
+  );
 const fileNamed = (parts: readonly MultipartPart[], name: string) => parts.find((p) => p.name === name && "file" in p);
 
 describe("openai /images/edits request", () => {
@@ -93,9 +99,30 @@ describe("openai /images/edits request", () => {
   });
 
   it.each([
-    { name: "inpaint without a mask", op: Operation.INPAINT, model: "gpt-image-1", mask: false, image: true, reason: ErrorReason.INVALID_REQUEST },
-    { name: "image-to-image with a mask", op: Operation.IMAGE_TO_IMAGE, model: "gpt-image-1", mask: true, image: true, reason: ErrorReason.INVALID_REQUEST },
-    { name: "an edit without an image", op: Operation.IMAGE_TO_IMAGE, model: "gpt-image-1", mask: false, image: false, reason: ErrorReason.INVALID_REQUEST },
+    {
+      name: "inpaint without a mask",
+      op: Operation.INPAINT,
+      model: "gpt-image-1",
+      mask: false,
+      image: true,
+      reason: ErrorReason.INVALID_REQUEST,
+    },
+    {
+      name: "image-to-image with a mask",
+      op: Operation.IMAGE_TO_IMAGE,
+      model: "gpt-image-1",
+      mask: true,
+      image: true,
+      reason: ErrorReason.INVALID_REQUEST,
+    },
+    {
+      name: "an edit without an image",
+      op: Operation.IMAGE_TO_IMAGE,
+      model: "gpt-image-1",
+      mask: false,
+      image: false,
+      reason: ErrorReason.INVALID_REQUEST,
+    },
   ])("refuses $name before any upstream call", async ({ op, model, mask, image, reason }) => {
     const req = create(GenerateRequestSchema, {
       model,

@@ -2,14 +2,18 @@ import { ErrorReason } from "@imagegen/errors";
 import { describe, expect, it } from "vitest";
 import { mapOpenAiError } from "./map-error.ts";
 
-const body = (error: object) => JSON.stringify({ error: { message: "m", type: "invalid_request_error", param: null, code: null, ...error } });
+const body = (error: object) =>
+  JSON.stringify({ error: { message: "m", type: "invalid_request_error", param: null, code: null, ...error } });
 
 describe("openai error object", () => {
   it.each([
     {
       name: "DALL·E safety refusal is a moderation refusal",
       status: 400,
-      text: body({ code: "content_policy_violation", message: "Your request was rejected as a result of our safety system." }),
+      text: body({
+        code: "content_policy_violation",
+        message: "Your request was rejected as a result of our safety system.",
+      }),
       want: { moderated: true, message: "OpenAI's safety system rejected the request" },
     },
     {

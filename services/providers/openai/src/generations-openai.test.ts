@@ -13,8 +13,22 @@ describe("openai /images/generations request", () => {
   it.each([
     {
       name: "gpt-image sends size and output format, never response_format",
-      req: request({ model: "gpt-image-1", width: 1536, height: 1024, outputFormat: Format.WEBP, quality: 80, numOutputs: 3 }),
-      json: { model: "gpt-image-1", prompt: "a red fox", n: 3, size: "1536x1024", output_format: "webp", output_compression: 80 },
+      req: request({
+        model: "gpt-image-1",
+        width: 1536,
+        height: 1024,
+        outputFormat: Format.WEBP,
+        quality: 80,
+        numOutputs: 3,
+      }),
+      json: {
+        model: "gpt-image-1",
+        prompt: "a red fox",
+        n: 3,
+        size: "1536x1024",
+        output_format: "webp",
+        output_compression: 80,
+      },
     },
     {
       name: "gpt-image png ignores quality (compression is for lossy formats only)",
@@ -37,7 +51,11 @@ describe("openai /images/generations request", () => {
 
   it.each([
     { name: "unknown model", req: request({ model: "gpt-4o" }), reason: ErrorReason.MODEL_NOT_AVAILABLE },
-    { name: "upscale is not an OpenAI operation", req: request({ model: "gpt-image-1", operation: Operation.UPSCALE }), reason: ErrorReason.UNSUPPORTED },
+    {
+      name: "upscale is not an OpenAI operation",
+      req: request({ model: "gpt-image-1", operation: Operation.UPSCALE }),
+      reason: ErrorReason.UNSUPPORTED,
+    },
   ])("refuses $name", async ({ req, reason }) => {
     const error = await translateOpenAiRequest(req).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectError);

@@ -35,7 +35,9 @@ export function mapOpenAiError({ status, text }: UpstreamAnswer): OpenAiVendorEr
     return { moderated: true, message: "OpenAI's safety system rejected the request" };
   }
   const fieldViolations =
-    error.param && status < 500 ? [{ field: error.param, description: error.message ?? "rejected by OpenAI" }] : undefined;
+    error.param && status < 500
+      ? [{ field: error.param, description: error.message ?? "rejected by OpenAI" }]
+      : undefined;
   return { message: error.message ?? undefined, fieldViolations };
 }
 
@@ -50,5 +52,10 @@ function errorObject(text: string): Partial<OpenAiErrorResponse["error"]> | unde
   if (typeof error !== "object" || error === null) return undefined;
   const e = error as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" ? v : null);
-  return { message: str(e.message) ?? undefined, type: str(e.type) ?? undefined, code: str(e.code), param: str(e.param) };
+  return {
+    message: str(e.message) ?? undefined,
+    type: str(e.type) ?? undefined,
+    code: str(e.code),
+    param: str(e.param),
+  };
 }

@@ -10,7 +10,11 @@ import { OPENAI_MODELS } from "./models.ts";
 import { translateOpenAiRequest } from "./translate-request.ts";
 import { translateOpenAiResponse } from "./translate-response.ts";
 
-const OPERATIONS = { "/images/generations": "create_image", "/images/edits": "edit_image", "/images/variations": "create_variation" } as const;
+const OPERATIONS = {
+  "/images/generations": "create_image",
+  "/images/edits": "edit_image",
+  "/images/variations": "create_variation",
+} as const;
 
 /** OpenAI Images, declared for the provider kit. */
 export const openAiProvider: ProviderDefinition = {

@@ -4,7 +4,12 @@
  * `output_format`/`output_compression`; only dall-e-2 has variations).
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Format, Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Format,
+  Operation,
+  type GenerateRequest,
+  type InputImage,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { whiteMaskToOpenAiMask } from "./mask.ts";
 import { OPENAI_MODELS, type OpenAiModel } from "./models.ts";
 import type { MultipartPart, OpenAiCall, OpenAiGenerationsRequest } from "./wire-types.ts";
@@ -119,5 +124,12 @@ function requireSquarePng(image: InputImage): void {
 
 function fileOf(name: string, image: InputImage): MultipartPart {
   const format = formatName(image.format);
-  return { name, file: { data: image.data, filename: `${name}.${format === "jpeg" ? "jpg" : format}`, contentType: `image/${format}` } };
+  return {
+    name,
+    file: {
+      data: image.data,
+      filename: `${name}.${format === "jpeg" ? "jpg" : format}`,
+      contentType: `image/${format}`,
+    },
+  };
 }

@@ -22,7 +22,8 @@ export function translateOpenAiResponse(body: unknown, requested: Format): OpenA
   const data = body.data ?? [];
   if (data.length === 0) throw badResponse("OpenAI answered 200 without any image");
   const format =
-    (body.output_format && formatOfName(body.output_format)) ?? (requested === Format.UNSPECIFIED ? Format.PNG : requested);
+    (body.output_format && formatOfName(body.output_format)) ??
+    (requested === Format.UNSPECIFIED ? Format.PNG : requested);
   return data.map((item, index): OpenAiResult => {
     if (typeof item.b64_json === "string" && item.b64_json.length > 0) {
       return { kind: "bytes", data: Buffer.from(item.b64_json, "base64"), format };

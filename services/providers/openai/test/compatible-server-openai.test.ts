@@ -14,7 +14,12 @@ describe("openai provider against an OpenAI-compatible server (OPENAI_BASE_URL)"
 
   beforeAll(async () => {
     fake = await startFakeOpenAi({ token: TOKEN, alwaysUrls: true });
-    served = await serveProvider(createProviderService(openAiProvider, { env: { OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: fake.baseUrl }, logger: createCapturingLogger() }));
+    served = await serveProvider(
+      createProviderService(openAiProvider, {
+        env: { OPENAI_API_KEY: TOKEN, OPENAI_BASE_URL: fake.baseUrl },
+        logger: createCapturingLogger(),
+      }),
+    );
   });
   afterAll(async () => {
     await served?.close();
@@ -30,7 +35,14 @@ describe("openai provider against an OpenAI-compatible server (OPENAI_BASE_URL)"
   };
 
   it("downloads hosted URLs at once, without sending our key to the file host", async () => {
-    const result = await images({ model: "dall-e-3", operation: Operation.TEXT_TO_IMAGE, prompt: "a lighthouse", width: 1024, height: 1024, numOutputs: 1 });
+    const result = await images({
+      model: "dall-e-3",
+      operation: Operation.TEXT_TO_IMAGE,
+      prompt: "a lighthouse",
+      width: 1024,
+      height: 1024,
+      numOutputs: 1,
+    });
     expect(result).toHaveLength(1);
     expect(result[0]).toMatchObject({ format: Format.PNG, width: 1024, height: 1024 });
     const download = fake.requests.find((r) => r.method === "GET" && r.path.startsWith("/files/"));
@@ -39,8 +51,13 @@ describe("openai provider against an OpenAI-compatible server (OPENAI_BASE_URL)"
 
   it("sends OpenAI a mask whose transparent region is the canonical white region", async () => {
     const image = await testImage("png", 64, 64);
-    const white = await sharp({ create: { width: 32, height: 64, channels: 3, background: "#ffffff" } }).png().toBuffer();
-    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#000000" } }).composite([{ input: white, left: 0, top: 0 }]).png().toBuffer();
+    const white = await sharp({ create: { width: 32, height: 64, channels: 3, background: "#ffffff" } })
+      .png()
+      .toBuffer();
+    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#000000" } })
+      .composite([{ input: white, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
     await images({
       model: "gpt-image-1",
       operation: Operation.INPAINT,

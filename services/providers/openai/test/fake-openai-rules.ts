@@ -35,21 +35,37 @@ export interface RuleViolation {
 export type FakeFields = Record<string, string | number | boolean | undefined>;
 
 /** Checks the fields every endpoint shares; returns the first violation. */
-export function checkFields(rules: FakeModelRules, fields: FakeFields, needsPrompt: boolean): RuleViolation | undefined {
+export function checkFields(
+  rules: FakeModelRules,
+  fields: FakeFields,
+  needsPrompt: boolean,
+): RuleViolation | undefined {
   const prompt = fields.prompt;
   if (needsPrompt && (typeof prompt !== "string" || prompt.length === 0)) {
     return { param: "prompt", message: "Missing required parameter: 'prompt'." };
   }
   if (typeof prompt === "string" && prompt.length > rules.maxPrompt) {
-    return { param: "prompt", message: `Invalid 'prompt': string too long. Expected a string with maximum length ${rules.maxPrompt}, but got a string with length ${prompt.length} instead.` };
+    return {
+      param: "prompt",
+      message: `Invalid 'prompt': string too long. Expected a string with maximum length ${rules.maxPrompt}, but got a string with length ${prompt.length} instead.`,
+    };
   }
   const n = fields.n === undefined ? 1 : Number(fields.n);
   if (!Number.isInteger(n) || n < 1 || n > rules.maxN) {
-    return { param: "n", message: rules.maxN === 1 ? "Invalid 'n': dall-e-3 only supports n=1." : `Invalid 'n': must be between 1 and ${rules.maxN}.` };
+    return {
+      param: "n",
+      message:
+        rules.maxN === 1
+          ? "Invalid 'n': dall-e-3 only supports n=1."
+          : `Invalid 'n': must be between 1 and ${rules.maxN}.`,
+    };
   }
   const size = fields.size === undefined ? undefined : String(fields.size);
   if (size !== undefined && !sizeAllowed(rules, size)) {
-    return { param: "size", message: `Invalid value: '${size}'. Supported values are: ${(rules.sizes ?? ["WxH, multiples of 16"]).map((s) => `'${s}'`).join(", ")}.` };
+    return {
+      param: "size",
+      message: `Invalid value: '${size}'. Supported values are: ${(rules.sizes ?? ["WxH, multiples of 16"]).map((s) => `'${s}'`).join(", ")}.`,
+    };
   }
   if (rules.family === "gpt-image" && fields.response_format !== undefined) {
     return { param: "response_format", message: "Unknown parameter: 'response_format'." };
@@ -61,11 +77,17 @@ export function checkFields(rules: FakeModelRules, fields: FakeFields, needsProm
   }
   const format = fields.output_format;
   if (format !== undefined && !["png", "jpeg", "webp"].includes(String(format))) {
-    return { param: "output_format", message: `Invalid value: '${String(format)}'. Supported values are: 'png', 'jpeg' and 'webp'.` };
+    return {
+      param: "output_format",
+      message: `Invalid value: '${String(format)}'. Supported values are: 'png', 'jpeg' and 'webp'.`,
+    };
   }
   const responseFormat = fields.response_format;
   if (responseFormat !== undefined && responseFormat !== "url" && responseFormat !== "b64_json") {
-    return { param: "response_format", message: `Invalid value: '${String(responseFormat)}'. Supported values are: 'url' and 'b64_json'.` };
+    return {
+      param: "response_format",
+      message: `Invalid value: '${String(responseFormat)}'. Supported values are: 'url' and 'b64_json'.`,
+    };
   }
   return undefined;
 }

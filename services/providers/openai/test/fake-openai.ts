@@ -32,7 +32,9 @@ export interface SeenImagesRequest {
  * PNG/JPEG/WebP in `b64_json` for GPT image models and hosted URLs (served by the fake) for
  * DALL·E unless `b64_json` is asked for; `x-request-id` on every answer; scriptable failures.
  */
-export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<ContractFake & { seen: SeenImagesRequest[] }> {
+export async function startFakeOpenAi(
+  options: FakeOpenAiOptions,
+): Promise<ContractFake & { seen: SeenImagesRequest[] }> {
   const scripted = createSyncScript();
   const seen: SeenImagesRequest[] = [];
   const hosted = new Map<string, { data: Buffer; type: string }>();
@@ -47,24 +49,48 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
       return void res.end(file.data);
     }
     if (req.headers.authorization !== `Bearer ${options.token}`) {
-      return openAiError(res, 401, "invalid_request_error", "Incorrect API key provided: sk-ab***cd. You can find your API key at https://platform.openai.com/account/api-keys.", null, "invalid_api_key");
+      return openAiError(
+        res,
+        401,
+        "invalid_request_error",
+        "Incorrect API key provided: sk-ab***cd. You can find your API key at https://platform.openai.com/account/api-keys.",
+        null,
+        "invalid_api_key",
+      );
     }
     const endpoint = ["/v1/images/generations", "/v1/images/edits", "/v1/images/variations"].find((p) => p === path);
-    if (req.method !== "POST" || !endpoint) return openAiError(res, 404, "invalid_request_error", `Invalid URL (${req.method} ${path})`, null, null);
+    if (req.method !== "POST" || !endpoint)
+      return openAiError(res, 404, "invalid_request_error", `Invalid URL (${req.method} ${path})`, null, null);
     const script = scripted.submit(res, scriptedStatus);
     if (script === "answered") return;
     const decoded = await decode(req, endpoint);
     if ("error" in decoded) return openAiError(res, 400, "invalid_request_error", decoded.error, null, null);
     seen.push(decoded);
-    const rules = FAKE_MODELS[String(decoded.fields.model ?? (endpoint.endsWith("edits") ? "gpt-image-1.5" : "dall-e-2"))];
+    const rules =
+      FAKE_MODELS[String(decoded.fields.model ?? (endpoint.endsWith("edits") ? "gpt-image-1.5" : "dall-e-2"))];
     if (!rules) {
-      return openAiError(res, 404, "invalid_request_error", `The model \`${String(decoded.fields.model)}\` does not exist or you do not have access to it.`, null, "model_not_found");
+      return openAiError(
+        res,
+        404,
+        "invalid_request_error",
+        `The model \`${String(decoded.fields.model)}\` does not exist or you do not have access to it.`,
+        null,
+        "model_not_found",
+      );
     }
     if (script?.kind === "moderated") {
       const code = rules.family === "gpt-image" ? "moderation_blocked" : "content_policy_violation";
-      return openAiError(res, 400, "invalid_request_error", "Your request was rejected as a result of our safety system.", null, code);
+      return openAiError(
+        res,
+        400,
+        "invalid_request_error",
+        "Your request was rejected as a result of our safety system.",
+        null,
+        code,
+      );
     }
-    const violation = checkFields(rules, decoded.fields, endpoint !== "/v1/images/variations") ?? (await checkFiles(rules, decoded));
+    const violation =
+      checkFields(rules, decoded.fields, endpoint !== "/v1/images/variations") ?? (await checkFiles(rules, decoded));
     if (violation) return openAiError(res, 400, "invalid_request_error", violation.message, violation.param, null);
     if (script?.kind === "empty") return sendJson(res, 200, { created: now(), data: [] });
     return sendJson(res, 200, await render(rules, decoded, `http://${req.headers.host}`));
@@ -89,7 +115,12 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
         output_format: format,
         size: `${width}x${height}`,
         quality: "medium",
-        usage: { total_tokens: 1100, input_tokens: 50, output_tokens: 1050, input_tokens_details: { text_tokens: 50, image_tokens: 0 } },
+        usage: {
+          total_tokens: 1100,
+          input_tokens: 50,
+          output_tokens: 1050,
+          input_tokens_details: { text_tokens: 50, image_tokens: 0 },
+        },
       };
     }
     const asUrl = options.alwaysUrls || request.fields.response_format !== "b64_json";
@@ -100,7 +131,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
         hosted.set(file, { data: b, type: "image/png" });
         item.url = `${base}${file}?st=2026-01-01&se=2026-01-01&sig=fake`;
       } else item.b64_json = b.toString("base64");
-      if (rules.family === "dall-e-3") item.revised_prompt = `A detailed rendering of: ${String(request.fields.prompt)}`;
+      if (rules.family === "dall-e-3")
+        item.revised_prompt = `A detailed rendering of: ${String(request.fields.prompt)}`;
       return item;
     });
     return { created: now(), data };
@@ -110,12 +142,28 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
     const headers: Record<string, string> = retryAfter === undefined ? {} : { "retry-after": String(retryAfter) };
     const rows: Record<number, [string, string, string | null]> = {
       400: ["invalid_request_error", `Invalid 'size' (request authorized with 'Bearer ${options.token}').`, null],
-      401: ["invalid_request_error", "Incorrect API key provided: sk-ab***cd. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key"],
+      401: [
+        "invalid_request_error",
+        "Incorrect API key provided: sk-ab***cd. You can find your API key at https://platform.openai.com/account/api-keys.",
+        "invalid_api_key",
+      ],
       402: ["billing_error", "Payment required: your organization has no active billing.", "billing_not_active"],
-      403: ["invalid_request_error", "Country, region, or territory not supported", "unsupported_country_region_territory"],
-      404: ["invalid_request_error", "The model `gpt-image-1` does not exist or you do not have access to it.", "model_not_found"],
+      403: [
+        "invalid_request_error",
+        "Country, region, or territory not supported",
+        "unsupported_country_region_territory",
+      ],
+      404: [
+        "invalid_request_error",
+        "The model `gpt-image-1` does not exist or you do not have access to it.",
+        "model_not_found",
+      ],
       422: ["invalid_request_error", "Unprocessable request.", null],
-      429: ["requests", "Rate limit exceeded for images per minute in organization org-XXXX. Limit: 5/1min. Current: 6/1min.", "rate_limit_exceeded"],
+      429: [
+        "requests",
+        "Rate limit exceeded for images per minute in organization org-XXXX. Limit: 5/1min. Current: 6/1min.",
+        "rate_limit_exceeded",
+      ],
       500: ["server_error", "The server had an error while processing your request. Sorry about that!", null],
       503: ["server_error", "The engine is currently overloaded, please try again later.", null],
     };
@@ -140,8 +188,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<Contr
 async function decode(req: RecordedRequest, path: string): Promise<SeenImagesRequest | { error: string }> {
   const type = String(req.headers["content-type"] ?? "");
   if (type.startsWith("application/json")) {
-    if (path === "/v1/images/variations") return { error: "Invalid Content-Type header (application/json), expected multipart/form-data." };
-    if (typeof req.json !== "object" || req.json === null) return { error: "We could not parse the JSON body of your request." };
+    if (path === "/v1/images/variations")
+      return { error: "Invalid Content-Type header (application/json), expected multipart/form-data." };
+    if (typeof req.json !== "object" || req.json === null)
+      return { error: "We could not parse the JSON body of your request." };
     return { path, fields: req.json as FakeFields, files: [] };
   }
   if (!type.startsWith("multipart/form-data") || path === "/v1/images/generations") {
@@ -158,23 +208,34 @@ async function decode(req: RecordedRequest, path: string): Promise<SeenImagesReq
 }
 
 /** The image/mask rules of edits and variations (openai.md §2.2, §2.3, §6). */
-async function checkFiles(rules: FakeModelRules, request: SeenImagesRequest): Promise<{ param: string; message: string } | undefined> {
+async function checkFiles(
+  rules: FakeModelRules,
+  request: SeenImagesRequest,
+): Promise<{ param: string; message: string } | undefined> {
   if (request.path === "/v1/images/generations") return undefined;
   const images = request.files.filter((f) => f.name === "image" || f.name === "image[]");
   if (images.length === 0) return { param: "image", message: "Missing required parameter: 'image'." };
-  if (request.path === "/v1/images/variations" && rules.family !== "dall-e-2") return { param: "model", message: "Variations are only supported for dall-e-2." };
+  if (request.path === "/v1/images/variations" && rules.family !== "dall-e-2")
+    return { param: "model", message: "Variations are only supported for dall-e-2." };
   if (rules.family === "dall-e-3") return { param: "model", message: "Image edits are not supported for dall-e-3." };
   if (images.length > (rules.family === "dall-e-2" ? 1 : 16)) return { param: "image", message: "Too many images." };
-  const first = await sharp(images[0]!.data).metadata().catch(() => undefined);
-  if (!first) return { param: "image", message: "Invalid image file or mode for image 1, please check your image file." };
+  const first = await sharp(images[0]!.data)
+    .metadata()
+    .catch(() => undefined);
+  if (!first)
+    return { param: "image", message: "Invalid image file or mode for image 1, please check your image file." };
   if (rules.family === "dall-e-2" && (first.format !== "png" || first.width !== first.height)) {
     return { param: "image", message: "Invalid input image - format must be in ['RGBA', 'LA', 'L'] and square." };
   }
   const mask = request.files.find((f) => f.name === "mask");
   if (!mask) return undefined;
-  const meta = await sharp(mask.data).metadata().catch(() => undefined);
-  if (meta?.format !== "png" || !meta.hasAlpha) return { param: "mask", message: "Invalid mask image - must be a PNG with an alpha channel." };
-  if (meta.width !== first.width || meta.height !== first.height) return { param: "mask", message: "Invalid mask image - mask size does not match image size." };
+  const meta = await sharp(mask.data)
+    .metadata()
+    .catch(() => undefined);
+  if (meta?.format !== "png" || !meta.hasAlpha)
+    return { param: "mask", message: "Invalid mask image - must be a PNG with an alpha channel." };
+  if (meta.width !== first.width || meta.height !== first.height)
+    return { param: "mask", message: "Invalid mask image - mask size does not match image size." };
   return undefined;
 }
 

@@ -32,7 +32,11 @@ describe("openrouter /chat/completions request", () => {
     {
       name: "an image-only model gets only the image modality",
       req: request({ model: "black-forest-labs/flux.2-pro" }),
-      json: { model: "black-forest-labs/flux.2-pro", messages: [{ role: "user", content: "a sunset" }], modalities: ["image"] },
+      json: {
+        model: "black-forest-labs/flux.2-pro",
+        messages: [{ role: "user", content: "a sunset" }],
+        modalities: ["image"],
+      },
     },
     {
       name: "image-to-image sends the input as a data-URL content part",
@@ -61,8 +65,16 @@ describe("openrouter /chat/completions request", () => {
 
   it.each([
     { name: "an unknown model", req: request({ model: "openai/gpt-4o" }), reason: ErrorReason.MODEL_NOT_AVAILABLE },
-    { name: "inpainting", req: request({ model: "google/gemini-2.5-flash-image", operation: Operation.INPAINT }), reason: ErrorReason.UNSUPPORTED },
-    { name: "image-to-image without an image", req: request({ model: "google/gemini-2.5-flash-image", operation: Operation.IMAGE_TO_IMAGE }), reason: ErrorReason.INVALID_REQUEST },
+    {
+      name: "inpainting",
+      req: request({ model: "google/gemini-2.5-flash-image", operation: Operation.INPAINT }),
+      reason: ErrorReason.UNSUPPORTED,
+    },
+    {
+      name: "image-to-image without an image",
+      req: request({ model: "google/gemini-2.5-flash-image", operation: Operation.IMAGE_TO_IMAGE }),
+      reason: ErrorReason.INVALID_REQUEST,
+    },
   ])("refuses $name", ({ req, reason }) => {
     expect(reasonOf(() => translateOpenRouterRequest(req))).toBe(reason);
   });
@@ -83,24 +95,46 @@ describe("openrouter chat completion answer", () => {
         { type: "image_url", image_url: { url: "https://cdn.example.test/b.png" } },
       ],
     });
-    expect(translateChatResponse(body)).toEqual({ ok: true, locations: ["data:image/png;base64,AAAA", "https://cdn.example.test/b.png"] });
+    expect(translateChatResponse(body)).toEqual({
+      ok: true,
+      locations: ["data:image/png;base64,AAAA", "https://cdn.example.test/b.png"],
+    });
   });
 
   it("hands an in-band error on to the error mapper with its status", () => {
     const error = { code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } };
-    expect(translateChatResponse({ error, choices: [] })).toEqual({ ok: false, status: 429, text: JSON.stringify({ error }) });
+    expect(translateChatResponse({ error, choices: [] })).toEqual({
+      ok: false,
+      status: 429,
+      text: JSON.stringify({ error }),
+    });
   });
 
   it("treats an in-band error without an HTTP code as a bad gateway", () => {
-    expect(translateChatResponse({ error: { code: "server_error", message: "boom" } })).toMatchObject({ ok: false, status: 502 });
+    expect(translateChatResponse({ error: { code: "server_error", message: "boom" } })).toMatchObject({
+      ok: false,
+      status: 502,
+    });
   });
 
   it.each([
-    { name: "a text-only answer (200 without an image)", body: withMessage({ content: "I can't draw" }), reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
-    { name: "an empty images list", body: withMessage({ content: null, images: [] }), reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
+    {
+      name: "a text-only answer (200 without an image)",
+      body: withMessage({ content: "I can't draw" }),
+      reason: ErrorReason.UPSTREAM_BAD_RESPONSE,
+    },
+    {
+      name: "an empty images list",
+      body: withMessage({ content: null, images: [] }),
+      reason: ErrorReason.UPSTREAM_BAD_RESPONSE,
+    },
     { name: "no choices", body: { id: "gen-1", choices: [] }, reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
     { name: "a non-object body", body: [1, 2], reason: ErrorReason.UPSTREAM_BAD_RESPONSE },
-    { name: "the content filter", body: withMessage({ content: "" }, "content_filter"), reason: ErrorReason.INVALID_PROMPT },
+    {
+      name: "the content filter",
+      body: withMessage({ content: "" }, "content_filter"),
+      reason: ErrorReason.INVALID_PROMPT,
+    },
   ])("refuses $name", ({ body, reason }) => {
     expect(reasonOf(() => translateChatResponse(body))).toBe(reason);
   });

@@ -12,8 +12,24 @@ describe("openrouter /images request", () => {
   it.each([
     {
       name: "sends n, size, format, compression and seed",
-      req: request({ model: "bytedance-seed/seedream-4.5", numOutputs: 2, width: 2048, height: 2048, outputFormat: Format.JPEG, quality: 70, seed: 9 }),
-      json: { model: "bytedance-seed/seedream-4.5", prompt: "a panda", n: 2, size: "2048x2048", output_format: "jpeg", output_compression: 70, seed: 9 },
+      req: request({
+        model: "bytedance-seed/seedream-4.5",
+        numOutputs: 2,
+        width: 2048,
+        height: 2048,
+        outputFormat: Format.JPEG,
+        quality: 70,
+        seed: 9,
+      }),
+      json: {
+        model: "bytedance-seed/seedream-4.5",
+        prompt: "a panda",
+        n: 2,
+        size: "2048x2048",
+        output_format: "jpeg",
+        output_compression: 70,
+        seed: 9,
+      },
     },
     {
       name: "leaves every optional out when unset",
@@ -27,7 +43,11 @@ describe("openrouter /images request", () => {
         operation: Operation.IMAGE_TO_IMAGE,
         initImage: { data: Buffer.from("hi"), format: Format.PNG, width: 8, height: 8 },
       }),
-      json: { model: "openai/gpt-image-1", prompt: "a panda", input_references: [{ type: "image_url", image_url: { url: "data:image/png;base64,aGk=" } }] },
+      json: {
+        model: "openai/gpt-image-1",
+        prompt: "a panda",
+        input_references: [{ type: "image_url", image_url: { url: "data:image/png;base64,aGk=" } }],
+      },
     },
   ])("$name", ({ req, json }) => {
     expect(translateOpenRouterRequest(req)).toEqual({ path: "/images", json });
@@ -36,7 +56,11 @@ describe("openrouter /images request", () => {
 
 describe("openrouter /images answer", () => {
   it("turns base64 items into data URLs and keeps the reported cost", () => {
-    const body = { created: 1, data: [{ b64_json: "AAAA", media_type: "image/webp" }, { b64_json: "BBBB" }], usage: { cost: 0.04 } };
+    const body = {
+      created: 1,
+      data: [{ b64_json: "AAAA", media_type: "image/webp" }, { b64_json: "BBBB" }],
+      usage: { cost: 0.04 },
+    };
     expect(translateImagesResponse(body)).toEqual({
       ok: true,
       locations: ["data:image/webp;base64,AAAA", "data:image/png;base64,BBBB"],

@@ -8,7 +8,9 @@ import type { ModelDeclaration } from "@imagegen/provider-kit";
 import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 
 /** Which OpenRouter API a model is called through. */
-export type OpenRouterApi = { readonly kind: "chat"; readonly modalities: ("image" | "text")[] } | { readonly kind: "images" };
+export type OpenRouterApi =
+  | { readonly kind: "chat"; readonly modalities: ("image" | "text")[] }
+  | { readonly kind: "images" };
 
 /** A declared model plus how to call it. */
 export interface OpenRouterModel {
@@ -17,7 +19,11 @@ export interface OpenRouterModel {
 }
 
 /** `image_config.aspect_ratio` values with the 1K output size OpenRouter documents for each. */
-export const CHAT_ASPECT_RATIOS: readonly { readonly ratio: string; readonly width: number; readonly height: number }[] = [
+export const CHAT_ASPECT_RATIOS: readonly {
+  readonly ratio: string;
+  readonly width: number;
+  readonly height: number;
+}[] = [
   { ratio: "1:1", width: 1024, height: 1024 },
   { ratio: "2:3", width: 832, height: 1248 },
   { ratio: "3:2", width: 1248, height: 832 },
@@ -49,7 +55,12 @@ function chat(id: string, displayName: string, usdPerImage: number, modalities: 
   };
 }
 
-const images = (id: string, displayName: string, usdPerImage: number, limits: ModelDeclaration["limits"]): OpenRouterModel => ({
+const images = (
+  id: string,
+  displayName: string,
+  usdPerImage: number,
+  limits: ModelDeclaration["limits"],
+): OpenRouterModel => ({
   api: { kind: "images" },
   model: { id, displayName, usdPerImage, limits },
 });

@@ -30,12 +30,22 @@ async function* runOpenRouterJob(job: ProviderJob): AsyncGenerator<ProviderEvent
   // OpenRouter has no job ids; ours lets the caller cancel (which closes the connection).
   yield { type: "accepted", jobId: `openrouter-${job.request.generationId || randomUUID()}` };
   const chat = call.path === "/chat/completions";
-  const response = await job.http.request({ method: "POST", path: call.path, json: call.json, operation: chat ? "chat_completions" : "create_images" });
+  const response = await job.http.request({
+    method: "POST",
+    path: call.path,
+    json: call.json,
+    operation: chat ? "chat_completions" : "create_images",
+  });
   const outcome = chat ? translateChatResponse(response.json()) : translateImagesResponse(response.json());
   if (!outcome.ok) {
     const failed = { status: outcome.status, headers: response.headers, text: outcome.text };
     // The kit scrubs the token from every error it passes on, so no redactor is needed here.
-    throw upstreamError({ provider: PROVIDER, response: failed, vendor: mapOpenRouterError(failed), redact: (text) => text });
+    throw upstreamError({
+      provider: PROVIDER,
+      response: failed,
+      vendor: mapOpenRouterError(failed),
+      redact: (text) => text,
+    });
   }
   for (const location of outcome.locations) yield { type: "image", data: await job.download(location) };
   yield { type: "completed", providerCostUsd: outcome.costUsd };

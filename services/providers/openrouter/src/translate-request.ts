@@ -4,11 +4,14 @@
  * `/images` models get OpenAI-like fields and input images as `input_references`.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Operation,
+  type GenerateRequest,
+  type InputImage,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { CHAT_ASPECT_RATIOS, OPENROUTER_MODELS, type OpenRouterModel } from "./models.ts";
 import type { ChatContentPart, ChatImageRequest, ImagesRequest, OpenRouterCall } from "./wire-types.ts";
 import { FORMAT_NAMES } from "@imagegen/provider-kit";
-
 
 /** Looks up a declared model or fails with MODEL_NOT_AVAILABLE. */
 export function requireOpenRouterModel(id: string): OpenRouterModel {
@@ -28,14 +31,22 @@ export function translateOpenRouterRequest(req: GenerateRequest): OpenRouterCall
   return { path: "/images", json: imagesBody(req, model, image) };
 }
 
-function chatBody(req: GenerateRequest, modalities: ("image" | "text")[], image: InputImage | undefined): ChatImageRequest {
+function chatBody(
+  req: GenerateRequest,
+  modalities: ("image" | "text")[],
+  image: InputImage | undefined,
+): ChatImageRequest {
   const content: string | ChatContentPart[] = image
     ? [
         { type: "text", text: req.prompt },
         { type: "image_url", image_url: { url: dataUrl(image) } },
       ]
     : req.prompt;
-  const body: ChatImageRequest = { model: req.model, messages: [{ role: "user", content }], modalities: [...modalities] };
+  const body: ChatImageRequest = {
+    model: req.model,
+    messages: [{ role: "user", content }],
+    modalities: [...modalities],
+  };
   const ratio = req.width && req.height ? aspectRatioOf(req.width, req.height) : undefined;
   if (ratio) body.image_config = { aspect_ratio: ratio };
   return body;

@@ -22,10 +22,14 @@ export function translateChatResponse(body: unknown): OpenRouterOutcome {
     throw contentPolicy("openrouter", "its model refused the prompt (content filter)");
   }
   const images = Array.isArray(choice?.message?.images) ? choice.message.images : [];
-  const locations = images.map((i) => i?.image_url?.url).filter((u): u is string => typeof u === "string" && u.length > 0);
+  const locations = images
+    .map((i) => i?.image_url?.url)
+    .filter((u): u is string => typeof u === "string" && u.length > 0);
   if (locations.length === 0) {
     // The model answered with words only (it did not take the prompt as a drawing request).
-    throw badResponse(choice?.finish_reason === "error" ? "a failed completion" : "a chat completion without any image");
+    throw badResponse(
+      choice?.finish_reason === "error" ? "a failed completion" : "a chat completion without any image",
+    );
   }
   return { ok: true, locations };
 }
@@ -53,10 +57,13 @@ function inBandError(error: OpenRouterErrorBody["error"] | undefined): OpenRoute
 }
 
 function requireObject(body: unknown): object {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badResponse("a body that is not a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw badResponse("a body that is not a JSON object");
   return body;
 }
 
 function badResponse(what: string) {
-  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider openrouter answered with ${what}`, { metadata: { provider: "openrouter" } });
+  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider openrouter answered with ${what}`, {
+    metadata: { provider: "openrouter" },
+  });
 }

@@ -64,6 +64,12 @@ export interface OpenRouterErrorBody {
   error: {
     code: number | string;
     message: string;
-    metadata?: { error_type?: string; reasons?: string[]; flagged_input?: string; provider_name?: string; [key: string]: unknown };
+    metadata?: {
+      error_type?: string;
+      reasons?: string[];
+      flagged_input?: string;
+      provider_name?: string;
+      [key: string]: unknown;
+    };
   };
 }

@@ -17,10 +17,22 @@ const CHAT_MODELS: Record<string, readonly string[]> = {
   "black-forest-labs/flux.2-pro": ["image"],
 };
 /** `/images` models with their largest `n`. */
-const IMAGE_MODELS: Record<string, number> = { "openai/gpt-image-1": 10, "openai/dall-e-3": 1, "bytedance-seed/seedream-4.5": 4 };
+const IMAGE_MODELS: Record<string, number> = {
+  "openai/gpt-image-1": 10,
+  "openai/dall-e-3": 1,
+  "bytedance-seed/seedream-4.5": 4,
+};
 const RATIOS: Record<string, [number, number]> = {
-  "1:1": [1024, 1024], "2:3": [832, 1248], "3:2": [1248, 832], "3:4": [864, 1184], "4:3": [1184, 864],
-  "4:5": [896, 1152], "5:4": [1152, 896], "9:16": [768, 1344], "16:9": [1344, 768], "21:9": [1536, 672],
+  "1:1": [1024, 1024],
+  "2:3": [832, 1248],
+  "3:2": [1248, 832],
+  "3:4": [864, 1184],
+  "4:3": [1184, 864],
+  "4:5": [896, 1152],
+  "5:4": [1152, 896],
+  "9:16": [768, 1344],
+  "16:9": [1344, 768],
+  "21:9": [1536, 672],
 };
 const SIZE_SCALE: Record<string, number> = { "1K": 1, "2K": 2, "4K": 4 };
 
@@ -38,13 +50,16 @@ export interface InBandError {
  * to a per-model max; errors with a numeric `error.code` (429 with Retry-After and
  * X-RateLimit-*); a text-only answer, a content filter and in-band errors inside a 200.
  */
-export async function startFakeOpenRouter(options: { token: string }): Promise<ContractFake & { inBand(error: InBandError): void }> {
+export async function startFakeOpenRouter(options: {
+  token: string;
+}): Promise<ContractFake & { inBand(error: InBandError): void }> {
   const scripted = createSyncScript();
   const inBand: InBandError[] = [];
 
   const server = await createFakeServer(async (req, res) => {
     const path = new URL(req.path, "http://fake").pathname;
-    if (req.headers.authorization !== `Bearer ${options.token}`) return orError(res, 401, "Missing Authentication header");
+    if (req.headers.authorization !== `Bearer ${options.token}`)
+      return orError(res, 401, "Missing Authentication header");
     const chat = path === "/api/v1/chat/completions";
     if (req.method !== "POST" || (!chat && path !== "/api/v1/images")) return orError(res, 404, "Resource not found");
     const script = scripted.submit(res, scriptedStatus);
@@ -56,23 +71,40 @@ export async function startFakeOpenRouter(options: { token: string }): Promise<C
     return chat ? chatCompletion(res, body, script) : images(res, body, script);
   });
 
-  async function chatCompletion(res: ServerResponse, body: Record<string, unknown>, script: FakeBehaviour | undefined): Promise<void> {
+  async function chatCompletion(
+    res: ServerResponse,
+    body: Record<string, unknown>,
+    script: FakeBehaviour | undefined,
+  ): Promise<void> {
     const model = String(body.model);
     const wanted = CHAT_MODELS[model];
     if (!wanted) return orError(res, 400, `${model} is not a valid model ID`);
     const modalities = Array.isArray(body.modalities) ? body.modalities.map(String) : [];
     if (modalities.sort().join() !== [...wanted].sort().join()) {
-      return orError(res, 404, `No endpoints found that support the requested output modalities: ${modalities.join(", ") || "text"}`);
+      return orError(
+        res,
+        404,
+        `No endpoints found that support the requested output modalities: ${modalities.join(", ") || "text"}`,
+      );
     }
     const config = (body.image_config ?? {}) as { aspect_ratio?: string; image_size?: string };
     const [w, h] = RATIOS[config.aspect_ratio ?? "1:1"] ?? RATIOS["1:1"]!;
     const scale = SIZE_SCALE[config.image_size ?? "1K"] ?? 1;
     const talks = wanted.includes("text");
-    const message: Record<string, unknown> = { role: "assistant", content: talks ? "Here is the image you asked for." : null };
+    const message: Record<string, unknown> = {
+      role: "assistant",
+      content: talks ? "Here is the image you asked for." : null,
+    };
     let finish = "stop";
     if (script?.kind === "empty") message.content = "I can describe it, but here is no picture.";
     else if (script?.kind === "moderated") [finish, message.content] = ["content_filter", ""];
-    else message.images = [{ type: "image_url", image_url: { url: `data:image/png;base64,${(await png(w * scale, h * scale)).toString("base64")}` } }];
+    else
+      message.images = [
+        {
+          type: "image_url",
+          image_url: { url: `data:image/png;base64,${(await png(w * scale, h * scale)).toString("base64")}` },
+        },
+      ];
     sendJson(res, 200, {
       id: genId(),
       object: "chat.completion",
@@ -85,26 +117,47 @@ export async function startFakeOpenRouter(options: { token: string }): Promise<C
     });
   }
 
-  async function images(res: ServerResponse, body: Record<string, unknown>, script: FakeBehaviour | undefined): Promise<void> {
+  async function images(
+    res: ServerResponse,
+    body: Record<string, unknown>,
+    script: FakeBehaviour | undefined,
+  ): Promise<void> {
     const model = String(body.model);
     const maxN = IMAGE_MODELS[model];
     if (maxN === undefined) return orError(res, 400, `${model} is not a valid model ID`);
-    if (typeof body.prompt !== "string" || !body.prompt) return orError(res, 400, "prompt: String must contain at least 1 character(s)");
+    if (typeof body.prompt !== "string" || !body.prompt)
+      return orError(res, 400, "prompt: String must contain at least 1 character(s)");
     const n = Number(body.n ?? 1);
     if (!Number.isInteger(n) || n < 1 || n > 10) return orError(res, 400, "n: Number must be between 1 and 10");
     if (maxN === 1 && n > 1) return orError(res, 400, `${model} generates one image per request`);
-    if (script?.kind === "moderated") return orError(res, 403, "Request blocked", { reasons: ["sexual"], flagged_input: "…", provider_name: "OpenAI", model_slug: model });
+    if (script?.kind === "moderated")
+      return orError(res, 403, "Request blocked", {
+        reasons: ["sexual"],
+        flagged_input: "…",
+        provider_name: "OpenAI",
+        model_slug: model,
+      });
     const size = /^(\d+)x(\d+)$/.exec(String(body.size ?? "1024x1024"));
     const format = String(body.output_format ?? "png");
     if (!size || !["png", "jpeg", "webp"].includes(format)) return orError(res, 400, "Invalid request parameters");
     const count = script?.kind === "empty" ? 0 : Math.min(n, maxN);
     const data = await Promise.all(
       Array.from({ length: count }, async () => ({
-        b64_json: (await sharp({ create: { width: Number(size[1]), height: Number(size[2]), channels: 3, background: "#8844aa" } }).toFormat(format as "png").toBuffer()).toString("base64"),
+        b64_json: (
+          await sharp({
+            create: { width: Number(size[1]), height: Number(size[2]), channels: 3, background: "#8844aa" },
+          })
+            .toFormat(format as "png")
+            .toBuffer()
+        ).toString("base64"),
         media_type: `image/${format}`,
       })),
     );
-    sendJson(res, 200, { created: now(), data, usage: { prompt_tokens: 0, completion_tokens: 4175, total_tokens: 4175, cost: 0.04 * count } });
+    sendJson(res, 200, {
+      created: now(),
+      data,
+      usage: { prompt_tokens: 0, completion_tokens: 4175, total_tokens: 4175, cost: 0.04 * count },
+    });
   }
 
   function scriptedStatus(res: ServerResponse, status: number, retryAfter?: number): void {
@@ -119,9 +172,18 @@ export async function startFakeOpenRouter(options: { token: string }): Promise<C
       500: "Internal Server Error",
       503: "Service temporarily unavailable",
     };
-    const headers: Record<string, string> = status === 429 ? { "x-ratelimit-limit": "20", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Date.now() + 60_000) } : {};
+    const headers: Record<string, string> =
+      status === 429
+        ? { "x-ratelimit-limit": "20", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Date.now() + 60_000) }
+        : {};
     if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-    orError(res, status, messages[status] ?? "Provider returned error", status === 429 ? { error_type: "rate_limit_exceeded" } : undefined, headers);
+    orError(
+      res,
+      status,
+      messages[status] ?? "Provider returned error",
+      status === 429 ? { error_type: "rate_limit_exceeded" } : undefined,
+      headers,
+    );
   }
 
   return {
@@ -140,12 +202,20 @@ export async function startFakeOpenRouter(options: { token: string }): Promise<C
   };
 }
 
-function orError(res: ServerResponse, status: number, message: string, metadata?: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function orError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  metadata?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { error: { code: status, message, ...(metadata ? { metadata } : {}) } }, headers);
 }
 
 function png(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: "#ff8800" } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: "#ff8800" } })
+    .png()
+    .toBuffer();
 }
 
 function genId(): string {
@@ -155,4 +225,3 @@ function genId(): string {
 function now(): number {
   return Math.floor(Date.now() / 1000);
 }
-

@@ -7,7 +7,14 @@ import { openRouterProvider } from "../src/openrouter-provider.ts";
 import { startFakeOpenRouter } from "./fake-openrouter.ts";
 
 const TOKEN = "sk-or-test-in-band-0123456789";
-const request = { model: "google/gemini-2.5-flash-image", operation: Operation.TEXT_TO_IMAGE, prompt: "a fox", width: 1024, height: 1024, numOutputs: 1 };
+const request = {
+  model: "google/gemini-2.5-flash-image",
+  operation: Operation.TEXT_TO_IMAGE,
+  prompt: "a fox",
+  width: 1024,
+  height: 1024,
+  numOutputs: 1,
+};
 
 describe("openrouter errors reported inside a 200", () => {
   let fake: Awaited<ReturnType<typeof startFakeOpenRouter>>;
@@ -16,7 +23,10 @@ describe("openrouter errors reported inside a 200", () => {
   beforeAll(async () => {
     fake = await startFakeOpenRouter({ token: TOKEN });
     served = await serveProvider(
-      createProviderService(openRouterProvider, { env: { OPENROUTER_API_KEY: TOKEN, OPENROUTER_BASE_URL: fake.baseUrl }, logger: createCapturingLogger() }),
+      createProviderService(openRouterProvider, {
+        env: { OPENROUTER_API_KEY: TOKEN, OPENROUTER_BASE_URL: fake.baseUrl },
+        logger: createCapturingLogger(),
+      }),
     );
   });
   afterAll(async () => {
@@ -25,9 +35,21 @@ describe("openrouter errors reported inside a 200", () => {
   });
 
   it.each([
-    { name: "a provider rate limit", error: { code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } }, reason: "UPSTREAM_RATE_LIMITED" },
-    { name: "a provider failure", error: { code: 502, message: "Provider returned error" }, reason: "UPSTREAM_UNAVAILABLE" },
-    { name: "a moderation block", error: { code: 403, message: "Request blocked", metadata: { reasons: ["violence"] } }, reason: "INVALID_PROMPT" },
+    {
+      name: "a provider rate limit",
+      error: { code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } },
+      reason: "UPSTREAM_RATE_LIMITED",
+    },
+    {
+      name: "a provider failure",
+      error: { code: 502, message: "Provider returned error" },
+      reason: "UPSTREAM_UNAVAILABLE",
+    },
+    {
+      name: "a moderation block",
+      error: { code: 403, message: "Request blocked", metadata: { reasons: ["violence"] } },
+      reason: "INVALID_PROMPT",
+    },
   ])("maps $name exactly like the same status outside a 200", async ({ error, reason }) => {
     fake.inBand(error);
     const failure = await (async () => {

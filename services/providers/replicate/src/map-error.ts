@@ -1,4 +1,3 @@
-
 import type { UpstreamErrorResponse, VendorError } from "@imagegen/provider-kit";
 import type { ReplicateProblem } from "./wire-types.ts";
 

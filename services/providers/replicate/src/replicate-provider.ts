@@ -33,9 +33,13 @@ export const replicateProvider: ProviderDefinition = {
   generate: runPrediction,
 
   async cancel(jobId, { http }) {
-    await http.request({ method: "POST", path: `/v1/predictions/${encodeURIComponent(jobId)}/cancel`, idempotent: true, operation: "cancel_prediction" });
+    await http.request({
+      method: "POST",
+      path: `/v1/predictions/${encodeURIComponent(jobId)}/cancel`,
+      idempotent: true,
+      operation: "cancel_prediction",
+    });
   },
-
 };
 
 async function* runPrediction(job: ProviderJob): AsyncGenerator<ProviderEvent> {
@@ -66,7 +70,15 @@ async function* runPrediction(job: ProviderJob): AsyncGenerator<ProviderEvent> {
     }
     const id = prediction.id;
     prediction = await job.poll(async () => {
-      const next = checked((await job.http.request({ method: "GET", path: `/v1/predictions/${encodeURIComponent(id)}`, operation: "get_prediction" })).json<Prediction>());
+      const next = checked(
+        (
+          await job.http.request({
+            method: "GET",
+            path: `/v1/predictions/${encodeURIComponent(id)}`,
+            operation: "get_prediction",
+          })
+        ).json<Prediction>(),
+      );
       return TERMINAL.has(next.status) || next.logs !== prediction.logs ? next : undefined;
     });
   }
@@ -82,7 +94,9 @@ async function* finish(job: ProviderJob, prediction: Prediction): AsyncGenerator
     case "canceled":
       throw generationFailed(PROVIDER, "the prediction was canceled on Replicate");
     case "aborted":
-      throw apiError(ErrorReason.TIMEOUT, "replicate aborted the prediction before it started (its deadline passed)", { metadata: { provider: PROVIDER } });
+      throw apiError(ErrorReason.TIMEOUT, "replicate aborted the prediction before it started (its deadline passed)", {
+        metadata: { provider: PROVIDER },
+      });
     default:
       break;
   }
@@ -92,7 +106,11 @@ async function* finish(job: ProviderJob, prediction: Prediction): AsyncGenerator
   const seed = seedFromLogs(prediction.logs) ?? job.request.seed;
   for (const [index, location] of locations.entries()) {
     // SDXL logs one seed for the batch; its images use seed, seed+1, ...
-    yield { type: "image", data: await job.download(location), seed: seed === undefined ? undefined : (seed + index) >>> 0 };
+    yield {
+      type: "image",
+      data: await job.download(location),
+      seed: seed === undefined ? undefined : (seed + index) >>> 0,
+    };
   }
   yield { type: "completed", predictTimeSeconds: prediction.metrics?.predict_time ?? 0 };
 }

@@ -42,7 +42,10 @@ function toInput(request: GenerateRequest, model: ReplicateModel): Record<string
         num_inference_steps: request.steps,
         guidance_scale: request.guidance,
         scheduler: request.scheduler || undefined,
-        image: request.operation === Operation.TEXT_TO_IMAGE ? undefined : dataUri(required(request.initImage, "init_image")),
+        image:
+          request.operation === Operation.TEXT_TO_IMAGE
+            ? undefined
+            : dataUri(required(request.initImage, "init_image")),
         // SDXL's mask is white = inpaint, the canonical convention already.
         mask: request.operation === Operation.INPAINT ? dataUri(required(request.mask, "mask")) : undefined,
         prompt_strength: request.operation === Operation.TEXT_TO_IMAGE ? undefined : request.strength,
@@ -119,7 +122,10 @@ export function seedFromLogs(logs: string | null | undefined): number | undefine
 }
 
 function required(image: InputImage | undefined, field: string): InputImage {
-  if (!image || image.data.length === 0) throw apiError(ErrorReason.INVALID_REQUEST, `${field} is required for this operation`, { fieldViolations: [{ field, description: "is required" }] });
+  if (!image || image.data.length === 0)
+    throw apiError(ErrorReason.INVALID_REQUEST, `${field} is required for this operation`, {
+      fieldViolations: [{ field, description: "is required" }],
+    });
   return image;
 }
 

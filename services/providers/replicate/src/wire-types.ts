@@ -27,5 +27,9 @@ export interface ReplicateProblem {
   readonly title?: string;
   readonly detail?: string;
   readonly status?: number;
-  readonly invalid_fields?: ReadonlyArray<{ readonly type?: string; readonly field?: string; readonly description?: string }>;
+  readonly invalid_fields?: ReadonlyArray<{
+    readonly type?: string;
+    readonly field?: string;
+    readonly description?: string;
+  }>;
 }

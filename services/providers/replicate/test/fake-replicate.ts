@@ -26,25 +26,63 @@ interface FakeModel {
 }
 
 const PROMPT_REQUIRED = (input: Record<string, unknown>) =>
-  typeof input.prompt === "string" && input.prompt ? [] : [{ type: "required", field: "input", description: "prompt is required" }];
+  typeof input.prompt === "string" && input.prompt
+    ? []
+    : [{ type: "required", field: "input", description: "prompt is required" }];
 
 const MODELS: Record<string, FakeModel> = {
-  "stability-ai/sdxl": { official: false, version: "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b", output: "list", ext: "png", fast: false, validate: PROMPT_REQUIRED },
+  "stability-ai/sdxl": {
+    official: false,
+    version: "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b",
+    output: "list",
+    ext: "png",
+    fast: false,
+    validate: PROMPT_REQUIRED,
+  },
   "black-forest-labs/flux-schnell": {
-    official: true, output: "list", ext: "webp", fast: true,
+    official: true,
+    output: "list",
+    ext: "webp",
+    fast: true,
     validate: (input) => [
       ...PROMPT_REQUIRED(input),
-      ...(typeof input.num_inference_steps === "number" && input.num_inference_steps > 4 ? [{ type: "number_lte", field: "input.num_inference_steps", description: "Must be less than or equal to 4" }] : []),
+      ...(typeof input.num_inference_steps === "number" && input.num_inference_steps > 4
+        ? [{ type: "number_lte", field: "input.num_inference_steps", description: "Must be less than or equal to 4" }]
+        : []),
       ...(input.output_format !== undefined && !["webp", "jpg", "png"].includes(String(input.output_format))
-        ? [{ type: "enum", field: "input.output_format", description: 'output_format must be one of the following: "webp", "jpg", "png"' }] : []),
+        ? [
+            {
+              type: "enum",
+              field: "input.output_format",
+              description: 'output_format must be one of the following: "webp", "jpg", "png"',
+            },
+          ]
+        : []),
     ],
   },
-  "black-forest-labs/flux-1.1-pro": { official: true, output: "single", ext: "png", fast: false, validate: PROMPT_REQUIRED },
+  "black-forest-labs/flux-1.1-pro": {
+    official: true,
+    output: "single",
+    ext: "png",
+    fast: false,
+    validate: PROMPT_REQUIRED,
+  },
   // Not in our catalog: reached only by seed 001's pass-through of "owner/name" references.
-  "stability-ai/stable-diffusion-3.5-large": { official: true, output: "list", ext: "webp", fast: true, validate: PROMPT_REQUIRED },
+  "stability-ai/stable-diffusion-3.5-large": {
+    official: true,
+    output: "list",
+    ext: "webp",
+    fast: true,
+    validate: PROMPT_REQUIRED,
+  },
   "nightmareai/real-esrgan": {
-    official: false, version: "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b", output: "single", ext: "png", fast: false,
-    validate: (input) => (typeof input.image === "string" ? [] : [{ type: "required", field: "input", description: "image is required" }]),
+    official: false,
+    version: "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b",
+    output: "single",
+    ext: "png",
+    fast: false,
+    validate: (input) =>
+      typeof input.image === "string" ? [] : [{ type: "required", field: "input", description: "image is required" }],
   },
 };
 
@@ -70,7 +108,9 @@ export interface FakeReplicateOptions {
  * succeeded on polls with tqdm logs, cancel, outputs served under /delivery/, problem+json
  * errors (401, 402, 404, 422, 429 + Retry-After + ratelimit-*), scriptable per test.
  */
-export async function startFakeReplicate(options: FakeReplicateOptions): Promise<ContractFake & { deliveries: RecordedRequest[]; creates: RecordedRequest[] }> {
+export async function startFakeReplicate(
+  options: FakeReplicateOptions,
+): Promise<ContractFake & { deliveries: RecordedRequest[]; creates: RecordedRequest[] }> {
   const jobs = new Map<string, Job>();
   const scripts: Array<FakeBehaviour & { left: number }> = [];
   const canceled = new Set<string>();
@@ -103,7 +143,13 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
     if (!job) return problem(res, 404, { detail: "The requested resource could not be found" });
     if (req.method === "POST" && cancel) {
       if (!["succeeded", "failed", "canceled"].includes(String(job.prediction.status))) {
-        Object.assign(job.prediction, { status: "canceled", output: null, logs: null, completed_at: now(), metrics: { total_time: 1 } });
+        Object.assign(job.prediction, {
+          status: "canceled",
+          output: null,
+          logs: null,
+          completed_at: now(),
+          metrics: { total_time: 1 },
+        });
       }
       canceled.add(job.prediction.id as string);
       waiters = waiters.filter((stopped) => !stopped());
@@ -125,19 +171,30 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
     if (behaviour?.kind === "malformed") return sendMalformed(res, 201);
     if (behaviour?.kind === "cut-off") return sendCutOff(res, 201);
     const body = (req.json ?? {}) as Record<string, unknown>;
-    const allowed = officialName ? ["input", "webhook", "webhook_events_filter", "stream"] : ["version", "input", "webhook", "webhook_events_filter", "stream"];
+    const allowed = officialName
+      ? ["input", "webhook", "webhook_events_filter", "stream"]
+      : ["version", "input", "webhook", "webhook_events_filter", "stream"];
     const invalid = Object.keys(body)
       .filter((k) => !allowed.includes(k))
-      .map((k) => ({ type: "additional_property_not_allowed", field: "", description: `Additional property ${k} is not allowed` }));
-    if (!officialName && typeof body.version !== "string") invalid.unshift({ type: "required", field: "", description: "version is required" });
-    if (typeof body.input !== "object" || body.input === null) invalid.push({ type: "required", field: "", description: "input is required" });
+      .map((k) => ({
+        type: "additional_property_not_allowed",
+        field: "",
+        description: `Additional property ${k} is not allowed`,
+      }));
+    if (!officialName && typeof body.version !== "string")
+      invalid.unshift({ type: "required", field: "", description: "version is required" });
+    if (typeof body.input !== "object" || body.input === null)
+      invalid.push({ type: "required", field: "", description: "input is required" });
     if (invalid.length) return validationFailed(res, invalid);
     const name = officialName ?? Object.keys(MODELS).find((n) => MODELS[n]?.version === body.version);
     const model = name ? MODELS[name] : undefined;
     if (!model || (officialName && !model.official)) {
       return officialName
         ? problem(res, 404, { detail: `The model ${officialName} does not exist or is not an official model` })
-        : problem(res, 422, { title: "Invalid version or not permitted", detail: "The specified version does not exist (or perhaps you don't have permission to use it?)" });
+        : problem(res, 422, {
+            title: "Invalid version or not permitted",
+            detail: "The specified version does not exist (or perhaps you don't have permission to use it?)",
+          });
     }
     const inputErrors = model.validate(body.input as Record<string, unknown>);
     if (inputErrors.length) return validationFailed(res, inputErrors);
@@ -149,14 +206,30 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
       behaviour,
       polls: 0,
       prediction: {
-        id, model: name, version: model.version ?? "hidden", input: body.input, logs: "", output: null, error: null,
-        status: "starting", created_at: now(), data_removed: false,
-        urls: { get: `${base}/v1/predictions/${id}`, cancel: `${base}/v1/predictions/${id}/cancel`, web: `https://replicate.com/p/${id}` },
+        id,
+        model: name,
+        version: model.version ?? "hidden",
+        input: body.input,
+        logs: "",
+        output: null,
+        error: null,
+        status: "starting",
+        created_at: now(),
+        data_removed: false,
+        urls: {
+          get: `${base}/v1/predictions/${id}`,
+          cancel: `${base}/v1/predictions/${id}/cancel`,
+          web: `https://replicate.com/p/${id}`,
+        },
       },
     };
     jobs.set(id, job);
     const wait = /^wait(?:=(\d+))?$/.exec(String(req.headers.prefer ?? ""));
-    const headers: Record<string, string> = { location: `${base}/v1/predictions/${id}`, "ratelimit-remaining": "599", "ratelimit-reset": "1" };
+    const headers: Record<string, string> = {
+      location: `${base}/v1/predictions/${id}`,
+      "ratelimit-remaining": "599",
+      "ratelimit-reset": "1",
+    };
     if (wait) {
       const seconds = Math.min(60, Number(wait[1] ?? 60));
       headers["preference-applied"] = `wait=${seconds}`;
@@ -167,23 +240,40 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
   }
 
   function advance(job: Job): void {
-    if (["succeeded", "failed", "canceled"].includes(String(job.prediction.status)) || job.behaviour?.kind === "hang") return;
+    if (["succeeded", "failed", "canceled"].includes(String(job.prediction.status)) || job.behaviour?.kind === "hang")
+      return;
     job.polls++;
     if (job.prediction.status === "starting") {
-      Object.assign(job.prediction, { status: "processing", started_at: now(), logs: `Using seed: 42069\n 10%|█         | 5/50 [00:00<00:04, 10.1it/s]\n` });
+      Object.assign(job.prediction, {
+        status: "processing",
+        started_at: now(),
+        logs: `Using seed: 42069\n 10%|█         | 5/50 [00:00<00:04, 10.1it/s]\n`,
+      });
     } else finishJob(job);
   }
 
   function finishJob(job: Job): void {
     const id = job.prediction.id as string;
     const count = Number((job.prediction.input as Record<string, unknown>).num_outputs ?? 1);
-    const urls = Array.from({ length: count }, (_, i) => `http://${"127.0.0.1"}:${port()}/delivery/pbxt/${id}/out-${i}.${job.model.ext}`);
-    const output = job.behaviour?.kind === "empty" ? [] : job.model.output === "list" ? urls : job.model.output === "single" ? urls[0] : `data:image/png;base64,${images.png.toString("base64")}`;
+    const urls = Array.from(
+      { length: count },
+      (_, i) => `http://${"127.0.0.1"}:${port()}/delivery/pbxt/${id}/out-${i}.${job.model.ext}`,
+    );
+    const output =
+      job.behaviour?.kind === "empty"
+        ? []
+        : job.model.output === "list"
+          ? urls
+          : job.model.output === "single"
+            ? urls[0]
+            : `data:image/png;base64,${images.png.toString("base64")}`;
     const failed = job.behaviour?.kind === "moderated";
     Object.assign(job.prediction, {
       status: failed ? "failed" : "succeeded",
       output: failed ? null : output,
-      error: failed ? "The input or output was flagged as sensitive. Please try again with different inputs. (E005)" : null,
+      error: failed
+        ? "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
+        : null,
       logs: `Using seed: 42069\n100%|██████████| 50/50 [00:05<00:00, 9.9it/s]\n`,
       completed_at: now(),
       metrics: { predict_time: 5.524512, total_time: 5.6 },
@@ -194,15 +284,33 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
     const bodies: Record<number, object> = {
       400: { title: "Bad request", detail: `Malformed request sent with Authorization: Bearer ${options.token}` },
       401: { title: "Unauthenticated", detail: "You did not pass a valid authentication token" },
-      402: { title: "Insufficient credit", detail: "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit." },
+      402: {
+        title: "Insufficient credit",
+        detail:
+          "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.",
+      },
       403: { title: "Forbidden", detail: "You do not have permission to run this model" },
       404: { detail: "The requested resource could not be found" },
-      422: { detail: "- input.output_format: output_format must be one of the following: \"jpg\", \"png\"\n", title: "Input validation failed", invalid_fields: [{ type: "enum", field: "input.output_format", description: 'output_format must be one of the following: "jpg", "png"' }] },
-      429: { title: "Request was throttled", detail: `Request was throttled. Expected available in ${retryAfter ?? 1} seconds.` },
+      422: {
+        detail: '- input.output_format: output_format must be one of the following: "jpg", "png"\n',
+        title: "Input validation failed",
+        invalid_fields: [
+          {
+            type: "enum",
+            field: "input.output_format",
+            description: 'output_format must be one of the following: "jpg", "png"',
+          },
+        ],
+      },
+      429: {
+        title: "Request was throttled",
+        detail: `Request was throttled. Expected available in ${retryAfter ?? 1} seconds.`,
+      },
       500: { title: "Internal server error", detail: "Something went wrong" },
       503: { title: "Service unavailable", detail: "Replicate is temporarily unavailable" },
     };
-    const headers: Record<string, string> = status === 429 ? { "ratelimit-remaining": "0", "ratelimit-reset": String(retryAfter ?? 1) } : {};
+    const headers: Record<string, string> =
+      status === 429 ? { "ratelimit-remaining": "0", "ratelimit-reset": String(retryAfter ?? 1) } : {};
     if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
     problem(res, status, bodies[status] ?? { detail: `status ${status}` }, headers);
   }
@@ -212,7 +320,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions): Promise
     ...server,
     deliveries,
     creates,
-    script: (behaviour) => scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
+    script: (behaviour) =>
+      scripts.push({ ...behaviour, left: behaviour.kind === "status" ? (behaviour.times ?? 1) : 1 }),
     reset: () => void scripts.splice(0),
     submissions: () => creates.length,
     sawStop: () =>
@@ -227,7 +336,10 @@ function problem(res: ServerResponse, status: number, body: object, headers: Rec
   sendJson(res, status, { ...body, status }, headers, "application/problem+json");
 }
 
-function validationFailed(res: ServerResponse, fields: Array<{ type: string; field: string; description: string }>): void {
+function validationFailed(
+  res: ServerResponse,
+  fields: Array<{ type: string; field: string; description: string }>,
+): void {
   const detail = fields.map((f) => `- ${f.field ? `${f.field}: ` : ""}${f.description}\n`).join("");
   problem(res, 422, { detail, title: "Input validation failed", invalid_fields: fields });
 }

@@ -4,7 +4,12 @@ import { describeError } from "@imagegen/errors";
 import { createProviderService, readProviderEnvironment } from "@imagegen/provider-kit";
 import { createCapturingLogger, serveProvider, testImage, type ServedProvider } from "@imagegen/provider-kit/testing";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { Format, GenerateRequestSchema, Operation, type GenerateResponse } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Format,
+  GenerateRequestSchema,
+  Operation,
+  type GenerateResponse,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mapReplicateError } from "../src/map-error.ts";
 import { replicateModel } from "../src/models.ts";
@@ -20,27 +25,74 @@ describe("toCreateCall", () => {
   it.each([
     {
       name: "pins sdxl's version on /v1/predictions and maps SDXL inputs",
-      req: { model: "stability-ai/sdxl", operation: Operation.TEXT_TO_IMAGE, prompt: "p", negativePrompt: "n", width: 512, height: 768, numOutputs: 2, seed: 9, steps: 30, guidance: 7 },
+      req: {
+        model: "stability-ai/sdxl",
+        operation: Operation.TEXT_TO_IMAGE,
+        prompt: "p",
+        negativePrompt: "n",
+        width: 512,
+        height: 768,
+        numOutputs: 2,
+        seed: 9,
+        steps: 30,
+        guidance: 7,
+      },
       path: "/v1/predictions",
-      body: { version: "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b", input: { prompt: "p", negative_prompt: "n", width: 512, height: 768, num_outputs: 2, seed: 9, num_inference_steps: 30, guidance_scale: 7 } },
+      body: {
+        version: "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b",
+        input: {
+          prompt: "p",
+          negative_prompt: "n",
+          width: 512,
+          height: 768,
+          num_outputs: 2,
+          seed: 9,
+          num_inference_steps: 30,
+          guidance_scale: 7,
+        },
+      },
     },
     {
       name: "sends flux-schnell to the official models endpoint without a version, size as aspect ratio",
-      req: { model: "black-forest-labs/flux-schnell", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 768, height: 1344, numOutputs: 1, outputFormat: Format.JPEG },
+      req: {
+        model: "black-forest-labs/flux-schnell",
+        operation: Operation.TEXT_TO_IMAGE,
+        prompt: "p",
+        width: 768,
+        height: 1344,
+        numOutputs: 1,
+        outputFormat: Format.JPEG,
+      },
       path: "/v1/models/black-forest-labs/flux-schnell/predictions",
       body: { input: { prompt: "p", aspect_ratio: "9:16", num_outputs: 1, output_format: "jpg" } },
     },
     {
       name: "asks flux-1.1-pro for a custom size",
-      req: { model: "black-forest-labs/flux-1.1-pro", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 1024, height: 768, numOutputs: 1, outputFormat: Format.WEBP },
+      req: {
+        model: "black-forest-labs/flux-1.1-pro",
+        operation: Operation.TEXT_TO_IMAGE,
+        prompt: "p",
+        width: 1024,
+        height: 768,
+        numOutputs: 1,
+        outputFormat: Format.WEBP,
+      },
       path: "/v1/models/black-forest-labs/flux-1.1-pro/predictions",
       body: { input: { prompt: "p", aspect_ratio: "custom", width: 1024, height: 768, output_format: "webp" } },
     },
     {
       name: "inlines the image to upscale as a data URI",
-      req: { model: "nightmareai/real-esrgan", operation: Operation.UPSCALE, initImage: { data: png, format: Format.PNG }, scale: 2 },
+      req: {
+        model: "nightmareai/real-esrgan",
+        operation: Operation.UPSCALE,
+        initImage: { data: png, format: Format.PNG },
+        scale: 2,
+      },
       path: "/v1/predictions",
-      body: { version: "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b", input: { image: `data:image/png;base64,${png.toString("base64")}`, scale: 2 } },
+      body: {
+        version: "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b",
+        input: { image: `data:image/png;base64,${png.toString("base64")}`, scale: 2 },
+      },
     },
   ])("$name", ({ req, path, body }) => {
     const r = request(req);
@@ -52,7 +104,11 @@ describe("toCreateCall", () => {
     expect(() => toCreateCall(r, replicateModel(r.model)!)).toThrow(/init_image is required/);
   });
 
-  it.each([[1024, 1024, "1:1"], [1344, 768, "16:9"], [0, 0, "1:1"]])("maps %ix%i to %s", (width, height, ratio) => {
+  it.each([
+    [1024, 1024, "1:1"],
+    [1344, 768, "16:9"],
+    [0, 0, "1:1"],
+  ])("maps %ix%i to %s", (width, height, ratio) => {
     expect(aspectRatio({ width, height })).toBe(ratio);
   });
 });
@@ -78,17 +134,36 @@ describe("reading predictions", () => {
 });
 
 describe("mapReplicateError", () => {
-  const map = (status: number, body: unknown) => mapReplicateError({ status, headers: new Headers(), text: typeof body === "string" ? body : JSON.stringify(body) });
+  const map = (status: number, body: unknown) =>
+    mapReplicateError({ status, headers: new Headers(), text: typeof body === "string" ? body : JSON.stringify(body) });
   it("turns 422 invalid_fields into field violations", () => {
-    expect(map(422, { title: "Input validation failed", detail: "- input.num_inference_steps: Must be less than or equal to 4\n", invalid_fields: [{ type: "number_lte", field: "input.num_inference_steps", description: "Must be less than or equal to 4" }] })).toEqual({
+    expect(
+      map(422, {
+        title: "Input validation failed",
+        detail: "- input.num_inference_steps: Must be less than or equal to 4\n",
+        invalid_fields: [
+          { type: "number_lte", field: "input.num_inference_steps", description: "Must be less than or equal to 4" },
+        ],
+      }),
+    ).toEqual({
       message: "Input validation failed: - input.num_inference_steps: Must be less than or equal to 4",
       title: "Input validation failed",
       detail: "- input.num_inference_steps: Must be less than or equal to 4",
-      fieldViolations: [{ field: "input.num_inference_steps", description: "Must be less than or equal to 4", rule: "replicate.number_lte" }],
+      fieldViolations: [
+        {
+          field: "input.num_inference_steps",
+          description: "Must be less than or equal to 4",
+          rule: "replicate.number_lte",
+        },
+      ],
     });
   });
   it.each([
-    [402, { title: "Insufficient credit", detail: "You have insufficient credit" }, "Insufficient credit: You have insufficient credit"],
+    [
+      402,
+      { title: "Insufficient credit", detail: "You have insufficient credit" },
+      "Insufficient credit: You have insufficient credit",
+    ],
     [500, "upstream connect error", "upstream connect error"],
   ])("reads the message of a %i", (status, body, message) => {
     expect(map(status, body).message).toBe(message);
@@ -104,9 +179,15 @@ describe("replicate against its fake", () => {
   let fake: Awaited<ReturnType<typeof startFakeReplicate>>;
   let served: ServedProvider;
   beforeAll(async () => {
-    fake = await startFakeReplicate({ token, waitScale: 0.05, outputs: { "black-forest-labs/flux-1.1-pro": "data-uri" } });
+    fake = await startFakeReplicate({
+      token,
+      waitScale: 0.05,
+      outputs: { "black-forest-labs/flux-1.1-pro": "data-uri" },
+    });
     const env = { REPLICATE_API_TOKEN: token, REPLICATE_BASE_URL: fake.baseUrl };
-    served = await serveProvider(createProviderService(replicateProvider, { env, logger: createCapturingLogger(), pollIntervalMs: 5 }));
+    served = await serveProvider(
+      createProviderService(replicateProvider, { env, logger: createCapturingLogger(), pollIntervalMs: 5 }),
+    );
   });
   afterAll(async () => {
     await served?.close();
@@ -119,19 +200,37 @@ describe("replicate against its fake", () => {
   };
 
   it("accepts REPLICATE_API_KEY (seed 001's name) when REPLICATE_API_TOKEN is absent", () => {
-    expect(readProviderEnvironment(replicateProvider, { REPLICATE_API_KEY: "r8_x" })).toMatchObject({ token: "r8_x", notConfigured: undefined });
+    expect(readProviderEnvironment(replicateProvider, { REPLICATE_API_KEY: "r8_x" })).toMatchObject({
+      token: "r8_x",
+      notConfigured: undefined,
+    });
     expect(readProviderEnvironment(replicateProvider, {}).notConfigured).toBe("REPLICATE_API_TOKEN is not set");
   });
 
   it("decodes a data-URI output without any download", async () => {
     const before = fake.deliveries.length;
-    const events = await run({ model: "black-forest-labs/flux-1.1-pro", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 1024, height: 1024, numOutputs: 1 });
+    const events = await run({
+      model: "black-forest-labs/flux-1.1-pro",
+      operation: Operation.TEXT_TO_IMAGE,
+      prompt: "p",
+      width: 1024,
+      height: 1024,
+      numOutputs: 1,
+    });
     expect(events.filter((e) => e.event.case === "image")).toHaveLength(1);
     expect(fake.deliveries.length).toBe(before);
   });
 
   it("asks for sync mode with a bounded wait and a Cancel-After, and reports progress and seeds from the logs", async () => {
-    const events = await run({ model: "stability-ai/sdxl", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 512, height: 512, numOutputs: 2, seed: 1 });
+    const events = await run({
+      model: "stability-ai/sdxl",
+      operation: Operation.TEXT_TO_IMAGE,
+      prompt: "p",
+      width: 512,
+      height: 512,
+      numOutputs: 2,
+      seed: 1,
+    });
     const create = fake.creates.at(-1)!;
     expect(create.headers.prefer).toMatch(/^wait=\d+$/);
     expect(create.headers["cancel-after"]).toMatch(/^\d+s$/);
@@ -141,7 +240,14 @@ describe("replicate against its fake", () => {
   });
 
   it("downloads outputs without our token", async () => {
-    await run({ model: "stability-ai/sdxl", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 512, height: 512, numOutputs: 1 });
+    await run({
+      model: "stability-ai/sdxl",
+      operation: Operation.TEXT_TO_IMAGE,
+      prompt: "p",
+      width: 512,
+      height: 512,
+      numOutputs: 1,
+    });
     expect(fake.deliveries.length).toBeGreaterThan(0);
     expect(fake.deliveries.every((d) => d.headers.authorization === undefined)).toBe(true);
   });
@@ -150,7 +256,14 @@ describe("replicate against its fake", () => {
     fake.script({ kind: "hang" });
     const leave = new AbortController();
     const stream = served.client.generate(
-      { model: "stability-ai/sdxl", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 512, height: 512, numOutputs: 1 },
+      {
+        model: "stability-ai/sdxl",
+        operation: Operation.TEXT_TO_IMAGE,
+        prompt: "p",
+        width: 512,
+        height: 512,
+        numOutputs: 1,
+      },
       { timeoutMs: 10_000, signal: leave.signal },
     );
     const consumed = (async () => {
@@ -162,9 +275,23 @@ describe("replicate against its fake", () => {
   });
 
   it("relays Replicate's own 422 with its field, as the vendor's invalid request", async () => {
-    const error = await run({ model: "black-forest-labs/flux-schnell", operation: Operation.TEXT_TO_IMAGE, prompt: "p", width: 1024, height: 1024, numOutputs: 1, steps: 8 }).catch((e: unknown) => ConnectError.from(e));
+    const error = await run({
+      model: "black-forest-labs/flux-schnell",
+      operation: Operation.TEXT_TO_IMAGE,
+      prompt: "p",
+      width: 1024,
+      height: 1024,
+      numOutputs: 1,
+      steps: 8,
+    }).catch((e: unknown) => ConnectError.from(e));
     const described = describeError(error);
     expect(described.row.name).toBe("UPSTREAM_INVALID_REQUEST");
-    expect(described.fieldViolations).toEqual([{ field: "input.num_inference_steps", description: "Must be less than or equal to 4", rule: "replicate.number_lte" }]);
+    expect(described.fieldViolations).toEqual([
+      {
+        field: "input.num_inference_steps",
+        description: "Must be less than or equal to 4",
+        rule: "replicate.number_lte",
+      },
+    ]);
   });
 });

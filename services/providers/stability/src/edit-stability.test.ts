@@ -8,7 +8,14 @@ describe("stability /v2beta/stable-image/edit request", () => {
   it("inpaint sends image and the white-means-edit mask unchanged (Stability's own convention)", () => {
     const mask = { data: Buffer.from("mask"), format: Format.PNG, width: 64, height: 64 };
     const call = translateStabilityRequest(
-      stabilityRequest({ model: "inpaint", operation: Operation.INPAINT, initImage: inputImage(), mask, seed: 7, outputFormat: Format.JPEG }),
+      stabilityRequest({
+        model: "inpaint",
+        operation: Operation.INPAINT,
+        initImage: inputImage(),
+        mask,
+        seed: 7,
+        outputFormat: Format.JPEG,
+      }),
     );
     expect(call.path).toBe("/v2beta/stable-image/edit/inpaint");
     expect(fileParts(call.parts)).toEqual(["image", "mask"]);
@@ -21,7 +28,13 @@ describe("stability /v2beta/stable-image/edit request", () => {
 
   it("remove-background sends only the image and the format", () => {
     const call = translateStabilityRequest(
-      stabilityRequest({ model: "remove-background", operation: Operation.REMOVE_BACKGROUND, prompt: "", initImage: inputImage(), outputFormat: Format.WEBP }),
+      stabilityRequest({
+        model: "remove-background",
+        operation: Operation.REMOVE_BACKGROUND,
+        prompt: "",
+        initImage: inputImage(),
+        outputFormat: Format.WEBP,
+      }),
     );
     expect(call.path).toBe("/v2beta/stable-image/edit/remove-background");
     expect(fileParts(call.parts)).toEqual(["image"]);
@@ -29,8 +42,16 @@ describe("stability /v2beta/stable-image/edit request", () => {
   });
 
   it.each([
-    { name: "inpaint without a mask", req: stabilityRequest({ model: "inpaint", operation: Operation.INPAINT, initImage: inputImage() }), reason: ErrorReason.INVALID_REQUEST },
-    { name: "remove-background without an image", req: stabilityRequest({ model: "remove-background", operation: Operation.REMOVE_BACKGROUND }), reason: ErrorReason.INVALID_REQUEST },
+    {
+      name: "inpaint without a mask",
+      req: stabilityRequest({ model: "inpaint", operation: Operation.INPAINT, initImage: inputImage() }),
+      reason: ErrorReason.INVALID_REQUEST,
+    },
+    {
+      name: "remove-background without an image",
+      req: stabilityRequest({ model: "remove-background", operation: Operation.REMOVE_BACKGROUND }),
+      reason: ErrorReason.INVALID_REQUEST,
+    },
   ])("refuses $name", ({ req, reason }) => {
     expect(reasonOf(() => translateStabilityRequest(req))).toBe(reason);
   });

@@ -8,7 +8,14 @@ describe("stability /v2beta/stable-image/generate request", () => {
   it.each([
     {
       name: "core maps the size to an aspect ratio and sends every optional as text",
-      req: stabilityRequest({ model: "core", width: 1344, height: 768, negativePrompt: "fog", seed: 42, outputFormat: Format.WEBP }),
+      req: stabilityRequest({
+        model: "core",
+        width: 1344,
+        height: 768,
+        negativePrompt: "fog",
+        seed: 42,
+        outputFormat: Format.WEBP,
+      }),
       path: "/v2beta/stable-image/generate/core",
       text: { prompt: "a lighthouse", negative_prompt: "fog", seed: "42", aspect_ratio: "16:9", output_format: "webp" },
       files: [],
@@ -36,14 +43,25 @@ describe("stability /v2beta/stable-image/generate request", () => {
     },
     {
       name: "sd3 image-to-image sets the mode, sends the image and strength, and no aspect ratio",
-      req: stabilityRequest({ model: "sd3.5-medium", operation: Operation.IMAGE_TO_IMAGE, initImage: inputImage(), strength: 0.3, width: 1024, height: 1024 }),
+      req: stabilityRequest({
+        model: "sd3.5-medium",
+        operation: Operation.IMAGE_TO_IMAGE,
+        initImage: inputImage(),
+        strength: 0.3,
+        width: 1024,
+        height: 1024,
+      }),
       path: "/v2beta/stable-image/generate/sd3",
       text: { prompt: "a lighthouse", model: "sd3.5-medium", mode: "image-to-image", strength: "0.3" },
       files: ["image"],
     },
     {
       name: "ultra image-to-image defaults the strength Stability requires",
-      req: stabilityRequest({ model: "ultra", operation: Operation.IMAGE_TO_IMAGE, initImage: inputImage(Format.JPEG) }),
+      req: stabilityRequest({
+        model: "ultra",
+        operation: Operation.IMAGE_TO_IMAGE,
+        initImage: inputImage(Format.JPEG),
+      }),
       path: "/v2beta/stable-image/generate/ultra",
       text: { prompt: "a lighthouse", strength: "0.5" },
       files: ["image"],
@@ -69,10 +87,26 @@ describe("stability /v2beta/stable-image/generate request", () => {
 
   it.each([
     { name: "an unknown model", req: stabilityRequest({ model: "sdxl-1.0" }), reason: ErrorReason.MODEL_NOT_AVAILABLE },
-    { name: "an empty prompt", req: stabilityRequest({ model: "core", prompt: " " }), reason: ErrorReason.INVALID_PROMPT },
-    { name: "image-to-image on core", req: stabilityRequest({ model: "core", operation: Operation.IMAGE_TO_IMAGE, initImage: inputImage() }), reason: ErrorReason.UNSUPPORTED },
-    { name: "image-to-image without an image", req: stabilityRequest({ model: "ultra", operation: Operation.IMAGE_TO_IMAGE }), reason: ErrorReason.INVALID_REQUEST },
-    { name: "inpaint on a generate model", req: stabilityRequest({ model: "ultra", operation: Operation.INPAINT }), reason: ErrorReason.UNSUPPORTED },
+    {
+      name: "an empty prompt",
+      req: stabilityRequest({ model: "core", prompt: " " }),
+      reason: ErrorReason.INVALID_PROMPT,
+    },
+    {
+      name: "image-to-image on core",
+      req: stabilityRequest({ model: "core", operation: Operation.IMAGE_TO_IMAGE, initImage: inputImage() }),
+      reason: ErrorReason.UNSUPPORTED,
+    },
+    {
+      name: "image-to-image without an image",
+      req: stabilityRequest({ model: "ultra", operation: Operation.IMAGE_TO_IMAGE }),
+      reason: ErrorReason.INVALID_REQUEST,
+    },
+    {
+      name: "inpaint on a generate model",
+      req: stabilityRequest({ model: "ultra", operation: Operation.INPAINT }),
+      reason: ErrorReason.UNSUPPORTED,
+    },
   ])("refuses $name before any upstream call", ({ req, reason }) => {
     expect(reasonOf(() => translateStabilityRequest(req))).toBe(reason);
   });

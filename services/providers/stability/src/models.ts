@@ -44,7 +44,9 @@ function generate(
   usdPerImage: number,
   extra: { imageToImage: boolean; guidance: boolean },
 ): StabilityModel {
-  const operations = extra.imageToImage ? [Operation.TEXT_TO_IMAGE, Operation.IMAGE_TO_IMAGE] : [Operation.TEXT_TO_IMAGE];
+  const operations = extra.imageToImage
+    ? [Operation.TEXT_TO_IMAGE, Operation.IMAGE_TO_IMAGE]
+    : [Operation.TEXT_TO_IMAGE];
   return {
     endpoint,
     path: `${GENERATE}/${endpoint}`,
@@ -67,8 +69,15 @@ function generate(
   };
 }
 
-function tool(endpoint: StabilityEndpoint, id: string, path: string, displayName: string, usdPerImage: number, async: boolean,
-  limits: ModelDeclaration["limits"]): StabilityModel {
+function tool(
+  endpoint: StabilityEndpoint,
+  id: string,
+  path: string,
+  displayName: string,
+  usdPerImage: number,
+  async: boolean,
+  limits: ModelDeclaration["limits"],
+): StabilityModel {
   return { endpoint, path, async, model: { id, displayName, usdPerImage, limits: { maxOutputs: 1, ...limits } } };
 }
 
@@ -78,7 +87,10 @@ export const STABILITY_MODELS: ReadonlyMap<string, StabilityModel> = new Map(
     generate("core", "core", "Stable Image Core", 0.03, { imageToImage: false, guidance: false }),
     generate("ultra", "ultra", "Stable Image Ultra", 0.08, { imageToImage: true, guidance: false }),
     generate("sd3", "sd3.5-large", "Stable Diffusion 3.5 Large", 0.065, { imageToImage: true, guidance: true }),
-    generate("sd3", "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", 0.04, { imageToImage: true, guidance: true }),
+    generate("sd3", "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", 0.04, {
+      imageToImage: true,
+      guidance: true,
+    }),
     generate("sd3", "sd3.5-medium", "Stable Diffusion 3.5 Medium", 0.035, { imageToImage: true, guidance: true }),
     generate("sd3", "sd3.5-flash", "Stable Diffusion 3.5 Flash", 0.025, { imageToImage: true, guidance: true }),
     tool("inpaint", "inpaint", "/v2beta/stable-image/edit/inpaint", "Stable Image Inpaint", 0.05, false, {
@@ -89,32 +101,56 @@ export const STABILITY_MODELS: ReadonlyMap<string, StabilityModel> = new Map(
       maxPromptLength: 10_000,
       maxPixels: 9_437_184,
     }),
-    tool("remove-background", "remove-background", "/v2beta/stable-image/edit/remove-background", "Remove Background", 0.05, false, {
-      operations: [Operation.REMOVE_BACKGROUND],
-      // The result has an alpha channel: only formats that keep it.
-      formats: [Format.PNG, Format.WEBP],
-      maxPixels: 4_194_304,
-    }),
+    tool(
+      "remove-background",
+      "remove-background",
+      "/v2beta/stable-image/edit/remove-background",
+      "Remove Background",
+      0.05,
+      false,
+      {
+        operations: [Operation.REMOVE_BACKGROUND],
+        // The result has an alpha channel: only formats that keep it.
+        formats: [Format.PNG, Format.WEBP],
+        maxPixels: 4_194_304,
+      },
+    ),
     tool("upscale", "upscale-fast", "/v2beta/stable-image/upscale/fast", "Fast Upscaler (4x)", 0.02, false, {
       operations: [Operation.UPSCALE],
       formats: ALL_FORMATS,
       maxPixels: 1_048_576,
     }),
-    tool("upscale", "upscale-conservative", "/v2beta/stable-image/upscale/conservative", "Conservative Upscaler (to 4 MP)", 0.4, false, {
-      operations: [Operation.UPSCALE],
-      negativePrompt: true,
-      seed: true,
-      formats: ALL_FORMATS,
-      maxPromptLength: 10_000,
-      maxPixels: 9_437_184,
-    }),
-    tool("upscale", "upscale-creative", "/v2beta/stable-image/upscale/creative", "Creative Upscaler (to 4 MP)", 0.6, true, {
-      operations: [Operation.UPSCALE],
-      negativePrompt: true,
-      seed: true,
-      formats: ALL_FORMATS,
-      maxPromptLength: 10_000,
-      maxPixels: 1_048_576,
-    }),
+    tool(
+      "upscale",
+      "upscale-conservative",
+      "/v2beta/stable-image/upscale/conservative",
+      "Conservative Upscaler (to 4 MP)",
+      0.4,
+      false,
+      {
+        operations: [Operation.UPSCALE],
+        negativePrompt: true,
+        seed: true,
+        formats: ALL_FORMATS,
+        maxPromptLength: 10_000,
+        maxPixels: 9_437_184,
+      },
+    ),
+    tool(
+      "upscale",
+      "upscale-creative",
+      "/v2beta/stable-image/upscale/creative",
+      "Creative Upscaler (to 4 MP)",
+      0.6,
+      true,
+      {
+        operations: [Operation.UPSCALE],
+        negativePrompt: true,
+        seed: true,
+        formats: ALL_FORMATS,
+        maxPromptLength: 10_000,
+        maxPixels: 1_048_576,
+      },
+    ),
   ].map((m) => [m.model.id, m]),
 );

@@ -5,11 +5,22 @@
  * a stopped async job is polling that stops.
  */
 import { randomUUID } from "node:crypto";
-import { toFormData, type ProviderDefinition, type ProviderEvent, type ProviderJob, type UpstreamResponse } from "@imagegen/provider-kit";
+import {
+  toFormData,
+  type ProviderDefinition,
+  type ProviderEvent,
+  type ProviderJob,
+  type UpstreamResponse,
+} from "@imagegen/provider-kit";
 import { mapStabilityError } from "./map-error.ts";
 import { STABILITY_MODELS } from "./models.ts";
 import { translateStabilityRequest } from "./translate-request.ts";
-import { translateStabilityImage, translateStabilityPoll, translateStabilitySubmit, type StabilityResult } from "./translate-response.ts";
+import {
+  translateStabilityImage,
+  translateStabilityPoll,
+  translateStabilitySubmit,
+  type StabilityResult,
+} from "./translate-response.ts";
 import { resultsPath, type StabilityImageAnswer } from "./wire-types.ts";
 
 /** Stability asks clients to poll results no more than once every 10 seconds. */
@@ -25,7 +36,6 @@ export const stabilityProvider: ProviderDefinition = {
   models: [...STABILITY_MODELS.values()].map((m) => m.model),
   mapError: mapStabilityError,
   generate: runStabilityJob,
-
 };
 
 async function* runStabilityJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
@@ -34,10 +44,22 @@ async function* runStabilityJob(job: ProviderJob): AsyncGenerator<ProviderEvent>
   let result: StabilityResult;
   if (!call.async) {
     yield { type: "accepted", jobId: `stability-${job.request.generationId || randomUUID()}` };
-    const response = await job.http.request({ method: "POST", path: call.path, form, headers: { accept: "image/*" }, operation: "generate" });
+    const response = await job.http.request({
+      method: "POST",
+      path: call.path,
+      form,
+      headers: { accept: "image/*" },
+      operation: "generate",
+    });
     result = translateStabilityImage(answerOf(response));
   } else {
-    const submitted = await job.http.request({ method: "POST", path: call.path, form, headers: { accept: "application/json" }, operation: "submit" });
+    const submitted = await job.http.request({
+      method: "POST",
+      path: call.path,
+      form,
+      headers: { accept: "application/json" },
+      operation: "submit",
+    });
     const id = translateStabilitySubmit(submitted.json());
     yield { type: "accepted", jobId: id };
     result = await awaitResult(job, id);
@@ -49,7 +71,12 @@ async function* runStabilityJob(job: ProviderJob): AsyncGenerator<ProviderEvent>
 async function awaitResult(job: ProviderJob, id: string): Promise<StabilityResult> {
   for (let polls = 1; ; polls++) {
     await job.sleep(Math.max(RESULT_POLL_MS, job.pollIntervalMs), job.signal);
-    const response = await job.http.request({ method: "GET", path: resultsPath(id), headers: { accept: "image/*" }, operation: "get_result" });
+    const response = await job.http.request({
+      method: "GET",
+      path: resultsPath(id),
+      headers: { accept: "image/*" },
+      operation: "get_result",
+    });
     const poll = translateStabilityPoll(response.status, answerOf(response));
     if (poll.state === "done") return poll.result;
     job.logger.debug("stability result in progress", { job_id: id, polls });

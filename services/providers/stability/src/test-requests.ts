@@ -6,14 +6,21 @@ import type { MultipartPart } from "./wire-types.ts";
 
 /** A canonical request with defaults a test can override. */
 export const stabilityRequest = (fields: MessageInitShape<typeof GenerateRequestSchema>) =>
-  create(GenerateRequestSchema, { operation: Operation.TEXT_TO_IMAGE, prompt: "a lighthouse", numOutputs: 1, ...fields });
+  create(GenerateRequestSchema, {
+    operation: Operation.TEXT_TO_IMAGE,
+    prompt: "a lighthouse",
+    numOutputs: 1,
+    ...fields,
+  });
 
 /** A tiny input image (the translator never decodes it). */
 export const inputImage = (format = Format.PNG) => ({ data: Buffer.from("img"), format, width: 64, height: 64 });
 
 /** The text parts as a name → value record. */
 export const textParts = (parts: readonly MultipartPart[]) =>
-  Object.fromEntries(parts.filter((p): p is { name: string; value: string } => "value" in p).map((p) => [p.name, p.value]));
+  Object.fromEntries(
+    parts.filter((p): p is { name: string; value: string } => "value" in p).map((p) => [p.name, p.value]),
+  );
 
 /** The names of the file parts, in order. */
 export const fileParts = (parts: readonly MultipartPart[]) => parts.filter((p) => "file" in p).map((p) => p.name);

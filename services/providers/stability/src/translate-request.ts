@@ -4,11 +4,14 @@
  * Stability's convention (white = repaint), so it is sent unchanged.
  */
 import { apiError, ErrorReason } from "@imagegen/errors";
-import { Operation, type GenerateRequest, type InputImage } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import {
+  Operation,
+  type GenerateRequest,
+  type InputImage,
+} from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { ASPECT_RATIOS, STABILITY_MODELS, type StabilityModel } from "./models.ts";
 import type { MultipartPart, StabilityCall } from "./wire-types.ts";
 import { FORMAT_NAMES } from "@imagegen/provider-kit";
-
 
 /** Stability's largest seed (its range is 0–4294967294; 0 asks it for a random one). */
 export const MAX_SEED = 4_294_967_294;
@@ -28,7 +31,10 @@ export function nearestAspectRatio(width: number, height: number): string {
   const want = Math.log(width / height);
   let best = ASPECT_RATIOS[0]!;
   for (const candidate of ASPECT_RATIOS) {
-    if (Math.abs(Math.log(candidate.width / candidate.height) - want) < Math.abs(Math.log(best.width / best.height) - want)) {
+    if (
+      Math.abs(Math.log(candidate.width / candidate.height) - want) <
+      Math.abs(Math.log(best.width / best.height) - want)
+    ) {
       best = candidate;
     }
   }
@@ -104,7 +110,14 @@ class Parts {
 
   file(name: string, image: InputImage): void {
     const format = FORMAT_NAMES[image.format] ?? "png";
-    this.list.push({ name, file: { data: image.data, filename: `${name}.${format === "jpeg" ? "jpg" : format}`, contentType: `image/${format}` } });
+    this.list.push({
+      name,
+      file: {
+        data: image.data,
+        filename: `${name}.${format === "jpeg" ? "jpg" : format}`,
+        contentType: `image/${format}`,
+      },
+    });
   }
 }
 
@@ -114,7 +127,8 @@ function seedOf(req: GenerateRequest): number | undefined {
 }
 
 function requireOperation(req: GenerateRequest, model: StabilityModel, operation: Operation): void {
-  if (req.operation !== operation) throw unsupported(`model ${model.model.id} does not offer this operation`, "operation");
+  if (req.operation !== operation)
+    throw unsupported(`model ${model.model.id} does not offer this operation`, "operation");
 }
 
 function requirePrompt(req: GenerateRequest): string {

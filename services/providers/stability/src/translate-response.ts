@@ -18,7 +18,9 @@ export interface StabilityResult {
 }
 
 /** What one poll of /v2beta/results/{id} says. */
-export type StabilityPoll = { readonly state: "running" } | { readonly state: "done"; readonly result: StabilityResult };
+export type StabilityPoll =
+  | { readonly state: "running" }
+  | { readonly state: "done"; readonly result: StabilityResult };
 
 /** Reads a sync 200 (or a finished async result). */
 export function translateStabilityImage(answer: StabilityImageAnswer): StabilityResult {
@@ -34,7 +36,8 @@ export function translateStabilityImage(answer: StabilityImageAnswer): Stability
 /** Reads the submit answer of an async endpoint: `{"id": "<64 hex>"}`. */
 export function translateStabilitySubmit(body: unknown): string {
   const id = typeof body === "object" && body !== null ? (body as { id?: unknown }).id : undefined;
-  if (typeof id !== "string" || !/^[0-9a-f]{64}$/i.test(id)) throw badResponse("an async submit answer without a job id");
+  if (typeof id !== "string" || !/^[0-9a-f]{64}$/i.test(id))
+    throw badResponse("an async submit answer without a job id");
   return id;
 }
 
@@ -77,5 +80,7 @@ function seedOf(header: string | null): number | undefined {
 }
 
 function badResponse(what: string) {
-  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider stability answered with ${what}`, { metadata: { provider: "stability" } });
+  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider stability answered with ${what}`, {
+    metadata: { provider: "stability" },
+  });
 }

@@ -10,9 +10,27 @@ const upscale = (model: string, fields: object = {}) =>
 
 describe("stability /v2beta/stable-image/upscale request", () => {
   it.each([
-    { name: "fast is sync and takes no prompt", model: "upscale-fast", path: "/v2beta/stable-image/upscale/fast", async: false, text: {} },
-    { name: "conservative is sync and needs the prompt", model: "upscale-conservative", path: "/v2beta/stable-image/upscale/conservative", async: false, text: { prompt: "a lighthouse" } },
-    { name: "creative is async", model: "upscale-creative", path: "/v2beta/stable-image/upscale/creative", async: true, text: { prompt: "a lighthouse" } },
+    {
+      name: "fast is sync and takes no prompt",
+      model: "upscale-fast",
+      path: "/v2beta/stable-image/upscale/fast",
+      async: false,
+      text: {},
+    },
+    {
+      name: "conservative is sync and needs the prompt",
+      model: "upscale-conservative",
+      path: "/v2beta/stable-image/upscale/conservative",
+      async: false,
+      text: { prompt: "a lighthouse" },
+    },
+    {
+      name: "creative is async",
+      model: "upscale-creative",
+      path: "/v2beta/stable-image/upscale/creative",
+      async: true,
+      text: { prompt: "a lighthouse" },
+    },
   ])("$name", ({ model, path, async, text }) => {
     const call = translateStabilityRequest(upscale(model));
     expect({ path: call.path, async: call.async, text: textParts(call.parts), files: fileParts(call.parts) }).toEqual({
@@ -24,8 +42,16 @@ describe("stability /v2beta/stable-image/upscale request", () => {
   });
 
   it.each([
-    { name: "fast with a factor other than 4", req: upscale("upscale-fast", { scale: 2 }), reason: ErrorReason.UNSUPPORTED },
-    { name: "conservative without a prompt", req: upscale("upscale-conservative", { prompt: "" }), reason: ErrorReason.INVALID_PROMPT },
+    {
+      name: "fast with a factor other than 4",
+      req: upscale("upscale-fast", { scale: 2 }),
+      reason: ErrorReason.UNSUPPORTED,
+    },
+    {
+      name: "conservative without a prompt",
+      req: upscale("upscale-conservative", { prompt: "" }),
+      reason: ErrorReason.INVALID_PROMPT,
+    },
   ])("refuses $name", ({ req, reason }) => {
     expect(reasonOf(() => translateStabilityRequest(req))).toBe(reason);
   });
@@ -39,13 +65,20 @@ describe("stability async results", () => {
     expect(translateStabilitySubmit({ id })).toBe(id);
   });
 
-  it.each([{ body: {} }, { body: { id: "short" } }, { body: null }])("refuses a submit answer $body as UPSTREAM_BAD_RESPONSE", ({ body }) => {
-    expect(reasonOf(() => translateStabilitySubmit(body))).toBe(ErrorReason.UPSTREAM_BAD_RESPONSE);
-  });
+  it.each([{ body: {} }, { body: { id: "short" } }, { body: null }])(
+    "refuses a submit answer $body as UPSTREAM_BAD_RESPONSE",
+    ({ body }) => {
+      expect(reasonOf(() => translateStabilitySubmit(body))).toBe(ErrorReason.UPSTREAM_BAD_RESPONSE);
+    },
+  );
 
   it.each([
     { name: "202 is still running", status: 202, want: { state: "running" } },
-    { name: "200 carries the image", status: 200, want: { state: "done", result: { data: Buffer.from("png"), format: Format.PNG, seed: 12 } } },
+    {
+      name: "200 carries the image",
+      status: 200,
+      want: { state: "done", result: { data: Buffer.from("png"), format: Format.PNG, seed: 12 } },
+    },
   ])("$name", ({ status, want }) => {
     expect(translateStabilityPoll(status, image)).toEqual(want);
   });

@@ -21,8 +21,15 @@ export interface FakeEndpoint {
 
 const ALL = ["png", "jpeg", "webp"];
 const RATIOS: Record<string, [number, number]> = {
-  "21:9": [1536, 640], "16:9": [1344, 768], "3:2": [1216, 832], "5:4": [1088, 896], "1:1": [1024, 1024],
-  "4:5": [896, 1088], "2:3": [832, 1216], "9:16": [768, 1344], "9:21": [640, 1536],
+  "21:9": [1536, 640],
+  "16:9": [1344, 768],
+  "3:2": [1216, 832],
+  "5:4": [1088, 896],
+  "1:1": [1024, 1024],
+  "4:5": [896, 1088],
+  "2:3": [832, 1216],
+  "9:16": [768, 1344],
+  "9:21": [640, 1536],
 };
 const byRatio = (scale: number) => (form: FakeForm) => {
   const input = form.files.image;
@@ -40,18 +47,63 @@ const toFourMegapixels = (form: FakeForm) => {
 
 /** Endpoints by path. */
 export const ENDPOINTS: Record<string, FakeEndpoint> = {
-  "/v2beta/stable-image/generate/ultra": { prompt: "required", image: "optional", async: false, formats: ALL, size: byRatio(1) },
+  "/v2beta/stable-image/generate/ultra": {
+    prompt: "required",
+    image: "optional",
+    async: false,
+    formats: ALL,
+    size: byRatio(1),
+  },
   // Core renders ≈1.5x larger per side than ultra/sd3 at the same ratio (observed 1536x1536).
-  "/v2beta/stable-image/generate/core": { prompt: "required", image: "none", async: false, formats: ALL, size: byRatio(1.5) },
-  "/v2beta/stable-image/generate/sd3": { prompt: "required", image: "optional", async: false, formats: ALL, size: byRatio(1) },
-  "/v2beta/stable-image/edit/inpaint": { prompt: "required", image: "required", async: false, formats: ALL, size: sameAsInput },
-  "/v2beta/stable-image/edit/remove-background": { prompt: "none", image: "required", async: false, formats: ["png", "webp"], size: sameAsInput },
+  "/v2beta/stable-image/generate/core": {
+    prompt: "required",
+    image: "none",
+    async: false,
+    formats: ALL,
+    size: byRatio(1.5),
+  },
+  "/v2beta/stable-image/generate/sd3": {
+    prompt: "required",
+    image: "optional",
+    async: false,
+    formats: ALL,
+    size: byRatio(1),
+  },
+  "/v2beta/stable-image/edit/inpaint": {
+    prompt: "required",
+    image: "required",
+    async: false,
+    formats: ALL,
+    size: sameAsInput,
+  },
+  "/v2beta/stable-image/edit/remove-background": {
+    prompt: "none",
+    image: "required",
+    async: false,
+    formats: ["png", "webp"],
+    size: sameAsInput,
+  },
   "/v2beta/stable-image/upscale/fast": {
-    prompt: "none", image: "required", async: false, formats: ALL,
+    prompt: "none",
+    image: "required",
+    async: false,
+    formats: ALL,
     size: (form) => ({ width: form.files.image!.width * 4, height: form.files.image!.height * 4 }),
   },
-  "/v2beta/stable-image/upscale/conservative": { prompt: "required", image: "required", async: false, formats: ALL, size: toFourMegapixels },
-  "/v2beta/stable-image/upscale/creative": { prompt: "required", image: "required", async: true, formats: ALL, size: toFourMegapixels },
+  "/v2beta/stable-image/upscale/conservative": {
+    prompt: "required",
+    image: "required",
+    async: false,
+    formats: ALL,
+    size: toFourMegapixels,
+  },
+  "/v2beta/stable-image/upscale/creative": {
+    prompt: "required",
+    image: "required",
+    async: true,
+    formats: ALL,
+    size: toFourMegapixels,
+  },
 };
 
 const SD3_MODELS = ["sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"];
@@ -63,13 +115,15 @@ export function violations(path: string, endpoint: FakeEndpoint, form: FakeForm)
   const number = (name: string, min: number, max: number) => {
     if (fields[name] === undefined) return;
     const value = Number(fields[name]);
-    if (!Number.isFinite(value) || value < min || value > max) errors.push(`${name}: must be a number between ${min} and ${max}`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      errors.push(`${name}: must be a number between ${min} and ${max}`);
   };
   if (endpoint.prompt === "required" && !fields.prompt) errors.push("prompt: cannot be empty");
   if (fields.prompt && fields.prompt.length > 10_000) errors.push("prompt: must be at most 10000 characters");
   if (endpoint.image === "required" && !files.image) errors.push("image: is required");
   if (endpoint.image === "none" && files.image) errors.push("image: is not supported by this endpoint");
-  if (fields.aspect_ratio !== undefined && !(fields.aspect_ratio in RATIOS)) errors.push(`aspect_ratio: must be one of ${Object.keys(RATIOS).join(", ")}`);
+  if (fields.aspect_ratio !== undefined && !(fields.aspect_ratio in RATIOS))
+    errors.push(`aspect_ratio: must be one of ${Object.keys(RATIOS).join(", ")}`);
   if (fields.output_format !== undefined && !endpoint.formats.includes(fields.output_format)) {
     errors.push(`output_format: must be one of ${endpoint.formats.join(", ")}`);
   }
@@ -77,9 +131,11 @@ export function violations(path: string, endpoint: FakeEndpoint, form: FakeForm)
   number("strength", 0, 1);
   number("cfg_scale", 1, 10);
   // ultra and sd3 image-to-image need a strength; sd3 also needs the mode.
-  if (files.image && path.includes("/generate/") && fields.strength === undefined) errors.push("strength: is required when image is provided");
+  if (files.image && path.includes("/generate/") && fields.strength === undefined)
+    errors.push("strength: is required when image is provided");
   if (path.endsWith("/sd3")) {
-    if (fields.model !== undefined && !SD3_MODELS.includes(fields.model)) errors.push(`model: must be one of ${SD3_MODELS.join(", ")}`);
+    if (fields.model !== undefined && !SD3_MODELS.includes(fields.model))
+      errors.push(`model: must be one of ${SD3_MODELS.join(", ")}`);
     const mode = fields.mode ?? "text-to-image";
     if (mode === "image-to-image" && !files.image) errors.push("image: is required when mode is image-to-image");
     if (mode === "text-to-image" && files.image) errors.push("mode: must be image-to-image when an image is provided");

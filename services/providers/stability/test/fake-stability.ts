@@ -42,14 +42,17 @@ export async function startFakeStability(options: FakeStabilityOptions): Promise
     res.setHeader("x-request-id", randomBytes(16).toString("hex"));
     const path = new URL(req.path, "http://fake").pathname;
     const key = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
-    if (key !== options.token) return envelope(res, 401, "unauthorized", ["authorization: invalid or missing header value"]);
+    if (key !== options.token)
+      return envelope(res, 401, "unauthorized", ["authorization: invalid or missing header value"]);
     const result = /^\/v2beta\/results\/([^/]+)$/.exec(path);
     if (req.method === "GET" && result) return poll(req, res, result[1]!, key);
     const endpoint = ENDPOINTS[path];
-    if (req.method !== "POST" || !endpoint) return envelope(res, 404, "not_found", [`${req.method} ${path}: no such route`]);
+    if (req.method !== "POST" || !endpoint)
+      return envelope(res, 404, "not_found", [`${req.method} ${path}: no such route`]);
     const script = scripted.submit(res, scriptedStatus);
     if (script === "answered") return;
-    if (req.body.length > MAX_BODY) return envelope(res, 413, "payload_too_large", ["body: payloads cannot be larger than 10MiB in size"]);
+    if (req.body.length > MAX_BODY)
+      return envelope(res, 413, "payload_too_large", ["body: payloads cannot be larger than 10MiB in size"]);
     const form = await decode(req);
     if (typeof form === "string") return envelope(res, 400, "bad_request", [form]);
     forms.push(form);
@@ -73,25 +76,42 @@ export async function startFakeStability(options: FakeStabilityOptions): Promise
   function poll(req: RecordedRequest, res: ServerResponse, id: string, key: string): void {
     const job = jobs.get(id);
     // Another key's job is indistinguishable from a missing one.
-    if (!job || job.owner !== key) return envelope(res, 404, "generation_not_found", ["id: the generation either does not exist or has expired."]);
+    if (!job || job.owner !== key)
+      return envelope(res, 404, "generation_not_found", ["id: the generation either does not exist or has expired."]);
     if (job.polls++ < (options.pollsBeforeDone ?? 2)) return sendJson(res, 202, { id, status: "in-progress" });
     sendImage(req, res, job.image, job.format, job.seed, "SUCCESS");
   }
 
   function scriptedStatus(res: ServerResponse, status: number, retryAfter?: number): void {
     const rows: Record<number, [string, string]> = {
-      400: ["bad_request", `authorization: header 'Bearer ${options.token}' was accepted but aspect_ratio: must be one of 21:9, 16:9`],
+      400: [
+        "bad_request",
+        `authorization: header 'Bearer ${options.token}' was accepted but aspect_ratio: must be one of 21:9, 16:9`,
+      ],
       401: ["unauthorized", "authorization: invalid or missing header value"],
       402: ["payment_required", "You lack sufficient credits to make this request."],
-      403: ["content_moderation", "Your request was flagged by our content moderation system, as a result your request was denied and you were not charged."],
+      403: [
+        "content_moderation",
+        "Your request was flagged by our content moderation system, as a result your request was denied and you were not charged.",
+      ],
       404: ["not_found", "The requested resource was not found."],
       422: ["invalid_language", "English is the only supported language for this service."],
-      429: ["rate_limit_exceeded", "You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds."],
+      429: [
+        "rate_limit_exceeded",
+        "You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds.",
+      ],
       500: ["internal_error", "An unexpected server error has occurred, please try again later."],
       503: ["service_unavailable", "The service is temporarily unavailable."],
     };
     const [name, message] = rows[status] ?? ["internal_error", `status ${status}`];
-    envelope(res, status, name, [message], retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }, status === 429 ? name : undefined);
+    envelope(
+      res,
+      status,
+      name,
+      [message],
+      retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+      status === 429 ? name : undefined,
+    );
   }
 
   return {
@@ -118,7 +138,9 @@ async function decode(req: RecordedRequest): Promise<FakeForm | string> {
       continue;
     }
     const data = Buffer.from(await value.arrayBuffer());
-    const meta = await sharp(data).metadata().catch(() => undefined);
+    const meta = await sharp(data)
+      .metadata()
+      .catch(() => undefined);
     if (!meta?.width || !meta.height) return `${name}: could not be decoded as an image`;
     files[name] = { data, width: meta.width, height: meta.height };
   }
@@ -128,18 +150,45 @@ async function decode(req: RecordedRequest): Promise<FakeForm | string> {
 async function render(endpoint: FakeEndpoint, form: FakeForm, format: string, filtered: boolean): Promise<Buffer> {
   const { width, height } = endpoint.size(form);
   const alpha = endpoint.formats.length === 2; // remove-background keeps a transparent background
-  const image = sharp({ create: { width, height, channels: alpha ? 4 : 3, background: { r: 60, g: 140, b: 90, alpha: alpha ? 0.5 : 1 } } });
+  const image = sharp({
+    create: { width, height, channels: alpha ? 4 : 3, background: { r: 60, g: 140, b: 90, alpha: alpha ? 0.5 : 1 } },
+  });
   return (filtered ? image.blur(8) : image).toFormat(format as "png" | "jpeg" | "webp").toBuffer();
 }
 
-function sendImage(req: RecordedRequest, res: ServerResponse, image: Buffer, format: string, seed: number, finishReason: string): void {
+function sendImage(
+  req: RecordedRequest,
+  res: ServerResponse,
+  image: Buffer,
+  format: string,
+  seed: number,
+  finishReason: string,
+): void {
   if (String(req.headers.accept ?? "").includes("application/json")) {
-    return sendJson(res, 200, { image: image.toString("base64"), seed, finish_reason: finishReason }, {}, `application/json; type=image/${format}`);
+    return sendJson(
+      res,
+      200,
+      { image: image.toString("base64"), seed, finish_reason: finishReason },
+      {},
+      `application/json; type=image/${format}`,
+    );
   }
-  res.writeHead(200, { "content-type": `image/${format}`, "content-length": image.length, "finish-reason": finishReason, seed: String(seed) });
+  res.writeHead(200, {
+    "content-type": `image/${format}`,
+    "content-length": image.length,
+    "finish-reason": finishReason,
+    seed: String(seed),
+  });
   res.end(image);
 }
 
-function envelope(res: ServerResponse, status: number, name: string, errors: string[], headers: Record<string, string> = {}, id?: string): void {
+function envelope(
+  res: ServerResponse,
+  status: number,
+  name: string,
+  errors: string[],
+  headers: Record<string, string> = {},
+  id?: string,
+): void {
   sendJson(res, status, { id: id ?? randomBytes(16).toString("hex"), name, errors }, headers);
 }

@@ -8,7 +8,7 @@ export type Hsl = { h: number; s: number; l: number };
 
 /** Clamps `v` into [min, max]. */
 export function clamp(v: number, min: number, max: number): number {
-  return v < min ? min : Math.min(v , max);
+  return v < min ? min : Math.min(v, max);
 }
 
 /** Wraps a hue in degrees into [0, 360). */
@@ -26,7 +26,9 @@ export function hslToHex(c: Hsl): string {
   const channel = (n: number): string => {
     const k = (n + h) % 12;
     const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(v * 255).toString(16).padStart(2, "0");
+    return Math.round(v * 255)
+      .toString(16)
+      .padStart(2, "0");
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }

@@ -27,7 +27,10 @@ export function isOutputFormat(value: unknown): value is OutputFormat {
 /** Returns `format` if it is an OutputFormat, else throws INVALID_ARGUMENT. */
 export function requireOutputFormat(format: unknown): OutputFormat {
   if (!isOutputFormat(format)) {
-    throw new ImageError("INVALID_ARGUMENT", `format must be one of ${OUTPUT_FORMATS.join(", ")}, got ${String(format)}`);
+    throw new ImageError(
+      "INVALID_ARGUMENT",
+      `format must be one of ${OUTPUT_FORMATS.join(", ")}, got ${String(format)}`,
+    );
   }
   return format;
 }

@@ -15,7 +15,9 @@ describe("probeImage", () => {
   });
 
   it("reads gif", async () => {
-    const gif = await sharp({ create: { width: 33, height: 21, channels: 3, background: "#123456" } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 33, height: 21, channels: 3, background: "#123456" } })
+      .gif()
+      .toBuffer();
     await expect(probeImage(gif, LIMIT)).resolves.toEqual({ format: "gif", width: 33, height: 21 });
   });
 

@@ -64,7 +64,10 @@ export async function probeImage(bytes: Buffer, maxPixels: number): Promise<Imag
     throw new ImageError("INVALID_IMAGE", `invalid ${format} dimensions ${width}x${height}`);
   }
   if (width * height > maxPixels) {
-    throw new ImageError("IMAGE_TOO_LARGE", `image is ${width}x${height} (${width * height} pixels), limit is ${maxPixels} pixels`);
+    throw new ImageError(
+      "IMAGE_TOO_LARGE",
+      `image is ${width}x${height} (${width * height} pixels), limit is ${maxPixels} pixels`,
+    );
   }
   return { format, width, height };
 }

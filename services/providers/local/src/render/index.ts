@@ -2,7 +2,13 @@
  * Public surface of the local provider's image engine: deterministic
  * procedural text-to-image, local image transforms, and header probing.
  */
-export { renderTextToImage, renderSceneRaw, type TextToImageRequest, RENDER_MIN_SIDE, RENDER_MAX_SIDE } from "./render-text-to-image.ts";
+export {
+  renderTextToImage,
+  renderSceneRaw,
+  type TextToImageRequest,
+  RENDER_MIN_SIDE,
+  RENDER_MAX_SIDE,
+} from "./render-text-to-image.ts";
 export {
   imageToImage,
   inpaint,

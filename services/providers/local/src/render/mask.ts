@@ -22,13 +22,19 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
  * Throws ImageError INVALID_IMAGE if the mask has no alpha channel (it could
  * not mark anything for editing), IMAGE_TOO_LARGE above `maxPixels`.
  */
-export async function openAiMaskToWhiteMeansEdit(mask: Buffer, maxPixels: number = DEFAULT_MAX_INPUT_PIXELS): Promise<Buffer> {
+export async function openAiMaskToWhiteMeansEdit(
+  mask: Buffer,
+  maxPixels: number = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<Buffer> {
   await probeImage(mask, maxPixels);
   return guard("mask", async () => {
     const input = sharp(mask, { limitInputPixels: maxPixels, failOn: "error", autoOrient: true });
     const { hasAlpha } = await input.clone().metadata();
     if (!hasAlpha) {
-      throw new ImageError("INVALID_IMAGE", "mask has no alpha channel; OpenAI-style masks mark edit areas as transparent");
+      throw new ImageError(
+        "INVALID_IMAGE",
+        "mask has no alpha channel; OpenAI-style masks mark edit areas as transparent",
+      );
     }
     return input.extractChannel("alpha").negate().toColourspace("b-w").png({ compressionLevel: 6 }).toBuffer();
   });

@@ -32,7 +32,9 @@ function seededScheme(rng: Rng): Hsl[] {
   const base = rng.range(0, 360);
   const s = rng.range(45, 85);
   const l = rng.range(35, 62);
-  return rng.pick(SCHEMES).map((offset, i) => ({ h: wrapHue(base + offset), s: clamp(s - i * 5, 0, 100), l: clamp(l + i * 6, 0, 100) }));
+  return rng
+    .pick(SCHEMES)
+    .map((offset, i) => ({ h: wrapHue(base + offset), s: clamp(s - i * 5, 0, 100), l: clamp(l + i * 6, 0, 100) }));
 }
 
 function applyMood(c: Hsl, mood: Mood): Hsl {

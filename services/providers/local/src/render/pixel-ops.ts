@@ -34,4 +34,3 @@ export function paintOver(base: RawImage, top: RawImage, weight: number | Uint8A
   }
   return { data: out, width, height, channels };
 }
-

@@ -88,7 +88,11 @@ export const MAX_PROMPT_WORDS = 256;
  * the singular is a known theme word ("stars" → "star"). At most MAX_PROMPT_WORDS.
  */
 export function promptWords(text: string): string[] {
-  const words = text.toLowerCase().split(/[^\p{L}]+/u).filter((w) => w.length > 0).slice(0, MAX_PROMPT_WORDS);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, MAX_PROMPT_WORDS);
   return words.map((w) => (w.length > 3 && w.endsWith("s") && THEMES.has(w.slice(0, -1)) ? w.slice(0, -1) : w));
 }
 

@@ -89,7 +89,10 @@ export function removeBackgroundRaw(raw: RawImage, tolerance: number = DEFAULT_B
     if (isBg[p] === 1) a = 0;
     else {
       const touchesBg =
-        (x > 0 && isBg[p - 1] === 1) || (x < width - 1 && isBg[p + 1] === 1) || (p >= width && isBg[p - width] === 1) || (p < pixels - width && isBg[p + width] === 1);
+        (x > 0 && isBg[p - 1] === 1) ||
+        (x < width - 1 && isBg[p + 1] === 1) ||
+        (p >= width && isBg[p - width] === 1) ||
+        (p < pixels - width && isBg[p + width] === 1);
       if (touchesBg) a = Math.min(a, Math.round(255 * Math.min(1, ((dist[p] as number) - tolerance) / tolerance)));
     }
     out[p * 4] = data[o] as number;

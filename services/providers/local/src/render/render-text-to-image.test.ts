@@ -5,7 +5,13 @@ import { renderTextToImage, type TextToImageRequest } from "./render-text-to-ima
 import { buildSceneSvg } from "./scene-svg.ts";
 import { meanAbsDiff, meanRgb } from "./test-helpers.ts";
 
-const base: TextToImageRequest = { prompt: "a lighthouse on a cliff", seed: 1234, width: 256, height: 192, format: "png" };
+const base: TextToImageRequest = {
+  prompt: "a lighthouse on a cliff",
+  seed: 1234,
+  width: 256,
+  height: 192,
+  format: "png",
+};
 
 describe("renderTextToImage", () => {
   it.each(["png", "jpeg", "webp"] as const)("is byte-identical on repeat (%s)", async (format) => {
@@ -52,7 +58,16 @@ describe("renderTextToImage", () => {
     const plain = await renderTextToImage({ ...base, prompt: "night sky" });
     const negated = await renderTextToImage({ ...base, prompt: "night sky", negativePrompt: "stars" });
     expect(plain.equals(negated)).toBe(false);
-    const svg = (neg: string): string => buildSceneSvg({ prompt: "night sky", negativePrompt: neg, seed: 1, width: 64, height: 64, steps: 1, guidance: 7.5 });
+    const svg = (neg: string): string =>
+      buildSceneSvg({
+        prompt: "night sky",
+        negativePrompt: neg,
+        seed: 1,
+        width: 64,
+        height: 64,
+        steps: 1,
+        guidance: 7.5,
+      });
     expect(svg("")).toContain("#fff8e0"); // star colour
     expect(svg("stars")).not.toContain("#fff8e0");
   });
@@ -62,7 +77,11 @@ describe("renderTextToImage", () => {
     const many = await renderTextToImage({ ...base, steps: 120 });
     expect(few.equals(many)).toBe(false);
     const countElements = (steps: number): number =>
-      (buildSceneSvg({ prompt: "x", negativePrompt: "", seed: 9, width: 64, height: 64, steps, guidance: 7.5 }).match(/<(circle|path|line)/g) ?? []).length;
+      (
+        buildSceneSvg({ prompt: "x", negativePrompt: "", seed: 9, width: 64, height: 64, steps, guidance: 7.5 }).match(
+          /<(circle|path|line)/g,
+        ) ?? []
+      ).length;
     expect(countElements(120)).toBeGreaterThan(countElements(5));
 
     const spread = async (guidance: number): Promise<number> => {
@@ -73,7 +92,15 @@ describe("renderTextToImage", () => {
   });
 
   it("never draws text (font-independent)", () => {
-    const svg = buildSceneSvg({ prompt: "hello world text", negativePrompt: "", seed: 3, width: 128, height: 128, steps: 50, guidance: 7.5 });
+    const svg = buildSceneSvg({
+      prompt: "hello world text",
+      negativePrompt: "",
+      seed: 3,
+      width: 128,
+      height: 128,
+      steps: 50,
+      guidance: 7.5,
+    });
     expect(svg).not.toMatch(/<text|font/i);
   });
 
@@ -88,12 +115,19 @@ describe("renderTextToImage", () => {
     { guidance: Number.NaN },
     { format: "gif" as unknown as "png" },
   ])("refuses invalid argument %o", async (patch) => {
-    await expect(renderTextToImage({ ...base, ...patch })).rejects.toSatisfy((e: unknown) => isImageError(e, "INVALID_ARGUMENT"));
+    await expect(renderTextToImage({ ...base, ...patch })).rejects.toSatisfy((e: unknown) =>
+      isImageError(e, "INVALID_ARGUMENT"),
+    );
   });
 
   it("renders 2048x2048 png (timing printed, not asserted)", async () => {
     const started = performance.now();
-    const bytes = await renderTextToImage({ ...base, prompt: "red sunset over the ocean with stars", width: 2048, height: 2048 });
+    const bytes = await renderTextToImage({
+      ...base,
+      prompt: "red sunset over the ocean with stars",
+      width: 2048,
+      height: 2048,
+    });
     const ms = performance.now() - started;
     console.log(`renderTextToImage 2048x2048 png: ${ms.toFixed(0)} ms, ${bytes.length} bytes`);
     const meta = await sharp(bytes).metadata();

@@ -122,7 +122,16 @@ function drawDetailLayer(x: Ctx, rng: Rng): void {
     for (let i = 0; i < rng.int(3, 6); i++) {
       const len = m * rng.range(0.05, 0.15);
       const ox = m * 0.02 * i;
-      draw.line(x.c, cx + ox, cy, cx + ox + Math.cos(angle) * len, cy + Math.sin(angle) * len, Math.max(1, m * 0.004), colour, 0.5);
+      draw.line(
+        x.c,
+        cx + ox,
+        cy,
+        cx + ox + Math.cos(angle) * len,
+        cy + Math.sin(angle) * len,
+        Math.max(1, m * 0.004),
+        colour,
+        0.5,
+      );
     }
   } else {
     draw.softBlob(x.c, cx, cy, m * rng.range(0.05, 0.15), colour, 0.6);
@@ -135,7 +144,15 @@ export function buildSceneSvg(p: SceneParams): string {
   const themes = readPromptThemes(p.prompt, p.negativePrompt);
   const k = contrastFor(p.guidance);
   const pal = buildPalette(themes, createRng(digest, "palette"), k);
-  const x: Ctx = { c: newCanvas(p.width, p.height), rng: createRng(digest, "layout"), pal, themes, w: p.width, h: p.height, m: Math.min(p.width, p.height) };
+  const x: Ctx = {
+    c: newCanvas(p.width, p.height),
+    rng: createRng(digest, "layout"),
+    pal,
+    themes,
+    w: p.width,
+    h: p.height,
+    m: Math.min(p.width, p.height),
+  };
   const { rng, w, h, m } = x;
   const f = themes.features;
   const hasLand = f.has("horizon") || f.has("water") || f.has("mountains") || f.has("dunes");
@@ -144,20 +161,43 @@ export function buildSceneSvg(p: SceneParams): string {
   draw.gradientBackground(x.c, pal.background.map(hex), hasLand ? 90 : rng.range(0, 360));
   const strength = clamp(0.6 + 0.3 * k, 0.5, 1);
   for (let i = rng.int(3, 5); i > 0; i--) {
-    draw.softBlob(x.c, w * rng.range(0, 1), h * rng.range(0, hasLand ? 0.6 : 1), m * rng.range(0.25, 0.6), hex(accent(x)), rng.range(0.35, 0.7) * strength);
+    draw.softBlob(
+      x.c,
+      w * rng.range(0, 1),
+      h * rng.range(0, hasLand ? 0.6 : 1),
+      m * rng.range(0.25, 0.6),
+      hex(accent(x)),
+      rng.range(0.35, 0.7) * strength,
+    );
   }
   if (f.has("stars")) drawStars(x, horizonY ?? h);
   for (let i = rng.int(2, 4); i > 0; i--) {
     const y = h * rng.range(0.1, hasLand ? 0.55 : 0.9);
-    draw.band(x.c, wave(x, y, h * 0.06, rng.int(4, 7)), m * rng.range(0.03, 0.12), hex(accent(x)), rng.range(0.12, 0.3) * strength);
+    draw.band(
+      x.c,
+      wave(x, y, h * 0.06, rng.int(4, 7)),
+      m * rng.range(0.03, 0.12),
+      hex(accent(x)),
+      rng.range(0.12, 0.3) * strength,
+    );
   }
   drawCelestial(x, horizonY);
   if (horizonY !== undefined) drawLand(x, horizonY);
   else {
     for (let i = rng.int(2, 4); i > 0; i--) {
       const r = m * rng.range(0.05, 0.22);
-      if (rng.chance(0.5)) draw.disc(x.c, w * rng.range(0, 1), h * rng.range(0, 1), r, hex(accent(x)), rng.range(0.3, 0.6) * strength);
-      else draw.ring(x.c, w * rng.range(0, 1), h * rng.range(0, 1), r, m * rng.range(0.006, 0.02), hex(accent(x)), 0.55 * strength);
+      if (rng.chance(0.5))
+        draw.disc(x.c, w * rng.range(0, 1), h * rng.range(0, 1), r, hex(accent(x)), rng.range(0.3, 0.6) * strength);
+      else
+        draw.ring(
+          x.c,
+          w * rng.range(0, 1),
+          h * rng.range(0, 1),
+          r,
+          m * rng.range(0.006, 0.02),
+          hex(accent(x)),
+          0.55 * strength,
+        );
     }
   }
   const detailRng = createRng(digest, "detail");

@@ -31,7 +31,7 @@ export function num(n: number): string {
 
 /** Formats an opacity in [0, 1] with three decimals. */
 export function alpha(a: number): string {
-  return (a <= 0 ? 0 : Math.min(a , 1)).toFixed(3);
+  return (a <= 0 ? 0 : Math.min(a, 1)).toFixed(3);
 }
 
 /**

@@ -11,7 +11,9 @@ export function gradientBackground(c: SvgCanvas, stops: readonly string[], angle
   const rad = (angleDeg * Math.PI) / 180;
   const dx = Math.cos(rad) / 2;
   const dy = Math.sin(rad) / 2;
-  const stopTags = stops.map((s, i) => `<stop offset="${alpha(i / Math.max(1, stops.length - 1))}" stop-color="${s}"/>`).join("");
+  const stopTags = stops
+    .map((s, i) => `<stop offset="${alpha(i / Math.max(1, stops.length - 1))}" stop-color="${s}"/>`)
+    .join("");
   c.defs.push(
     `<linearGradient id="${id}" x1="${alpha(0.5 - dx)}" y1="${alpha(0.5 - dy)}" x2="${alpha(0.5 + dx)}" y2="${alpha(0.5 + dy)}">${stopTags}</linearGradient>`,
   );
@@ -31,18 +33,37 @@ export function softBlob(c: SvgCanvas, cx: number, cy: number, r: number, colour
 
 /** A solid disc (sun, moon, bubble). */
 export function disc(c: SvgCanvas, cx: number, cy: number, r: number, colour: string, opacity: number): void {
-  c.body.push(`<circle cx="${num(cx)}" cy="${num(cy)}" r="${num(r)}" fill="${colour}" fill-opacity="${alpha(opacity)}"/>`);
+  c.body.push(
+    `<circle cx="${num(cx)}" cy="${num(cy)}" r="${num(r)}" fill="${colour}" fill-opacity="${alpha(opacity)}"/>`,
+  );
 }
 
 /** An unfilled circle outline. */
-export function ring(c: SvgCanvas, cx: number, cy: number, r: number, stroke: number, colour: string, opacity: number): void {
+export function ring(
+  c: SvgCanvas,
+  cx: number,
+  cy: number,
+  r: number,
+  stroke: number,
+  colour: string,
+  opacity: number,
+): void {
   c.body.push(
     `<circle cx="${num(cx)}" cy="${num(cy)}" r="${num(r)}" fill="none" stroke="${colour}" stroke-width="${num(stroke)}" stroke-opacity="${alpha(opacity)}"/>`,
   );
 }
 
 /** A straight stroke from (x1, y1) to (x2, y2) with round caps. */
-export function line(c: SvgCanvas, x1: number, y1: number, x2: number, y2: number, stroke: number, colour: string, opacity: number): void {
+export function line(
+  c: SvgCanvas,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  stroke: number,
+  colour: string,
+  opacity: number,
+): void {
   c.body.push(
     `<line x1="${num(x1)}" y1="${num(y1)}" x2="${num(x2)}" y2="${num(y2)}" stroke="${colour}" stroke-width="${num(stroke)}" stroke-linecap="round" stroke-opacity="${alpha(opacity)}"/>`,
   );
@@ -78,7 +99,9 @@ export function smoothGround(c: SvgCanvas, ys: readonly number[], colour: string
 export function jaggedGround(c: SvgCanvas, ys: readonly number[], colour: string, opacity: number): void {
   const step = c.width / Math.max(1, ys.length - 1);
   const pts = ys.map((y, i) => `${num(i * step)},${num(y)}`).join(" ");
-  c.body.push(`<polygon points="${pts} ${c.width},${c.height} 0,${c.height}" fill="${colour}" fill-opacity="${alpha(opacity)}"/>`);
+  c.body.push(
+    `<polygon points="${pts} ${c.width},${c.height} 0,${c.height}" fill="${colour}" fill-opacity="${alpha(opacity)}"/>`,
+  );
 }
 
 /** A rectangle from y to the bottom filled with a vertical gradient top→bottom (water, ground). */
@@ -87,14 +110,24 @@ export function gradientFloor(c: SvgCanvas, y: number, top: string, bottom: stri
   c.defs.push(
     `<linearGradient id="${id}" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${top}"/><stop offset="1" stop-color="${bottom}"/></linearGradient>`,
   );
-  c.body.push(`<rect x="0" y="${num(y)}" width="${c.width}" height="${num(c.height - y)}" fill="url(#${id})" fill-opacity="${alpha(opacity)}"/>`);
+  c.body.push(
+    `<rect x="0" y="${num(y)}" width="${c.width}" height="${num(c.height - y)}" fill="url(#${id})" fill-opacity="${alpha(opacity)}"/>`,
+  );
 }
 
 /** Many small dots in one path element (cheap even for hundreds): each [x, y, r]. */
-export function dots(c: SvgCanvas, points: readonly (readonly [number, number, number])[], colour: string, opacity: number): void {
+export function dots(
+  c: SvgCanvas,
+  points: readonly (readonly [number, number, number])[],
+  colour: string,
+  opacity: number,
+): void {
   if (points.length === 0) return;
   const d = points
-    .map(([x, y, r]) => `M${num(x - r)} ${num(y)}a${num(r)} ${num(r)} 0 1 0 ${num(2 * r)} 0a${num(r)} ${num(r)} 0 1 0 ${num(-2 * r)} 0`)
+    .map(
+      ([x, y, r]) =>
+        `M${num(x - r)} ${num(y)}a${num(r)} ${num(r)} 0 1 0 ${num(2 * r)} 0a${num(r)} ${num(r)} 0 1 0 ${num(-2 * r)} 0`,
+    )
     .join("");
   c.body.push(`<path d="${d}" fill="${colour}" fill-opacity="${alpha(opacity)}"/>`);
 }

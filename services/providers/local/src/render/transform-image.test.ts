@@ -31,7 +31,8 @@ describe("imageToImage", () => {
 
   it("moves from the input (strength 0) to the render (strength 1)", async () => {
     const render = await renderTextToImage({ prompt: "red sunset", seed: 1, width: W, height: H, format: "png" });
-    const at = async (strength: number) => (await imageToImage({ image: input, prompt: "red sunset", seed: 1, strength, format: "png" })).bytes;
+    const at = async (strength: number) =>
+      (await imageToImage({ image: input, prompt: "red sunset", seed: 1, strength, format: "png" })).bytes;
     const [s0, s5, s1] = await Promise.all([at(0), at(0.5), at(1)]);
     expect(await meanAbsDiff(s0, input)).toBeLessThan(1);
     expect(await meanAbsDiff(s1, render)).toBeLessThan(1);
@@ -42,7 +43,16 @@ describe("imageToImage", () => {
 
   it.each(["jpeg", "webp"] as const)("resizes to a requested size (%s)", async (format) => {
     const jpegIn = await renderTextToImage({ prompt: "input", seed: 2, width: 300, height: 100, format: "jpeg" });
-    const out = await imageToImage({ image: jpegIn, prompt: "blue", seed: 2, strength: 0.3, width: 128, height: 128, format, quality: 70 });
+    const out = await imageToImage({
+      image: jpegIn,
+      prompt: "blue",
+      seed: 2,
+      strength: 0.3,
+      width: 128,
+      height: 128,
+      format,
+      quality: 70,
+    });
     expect([out.width, out.height]).toEqual([128, 128]);
     await expectShape(out.bytes, format, 128, 128);
   });
@@ -58,18 +68,22 @@ describe("inpaint", () => {
     const out = await inpaint({ image: input, mask, prompt: "blue ocean", seed: 3, format: "png" });
     await expectShape(out.bytes, "png", W, H);
     const [before, after] = await Promise.all([rgba(input), rgba(out.bytes)]);
-    const px = (img: { data: Buffer }, x: number, y: number) => Array.from(img.data.subarray((y * W + x) * 4, (y * W + x) * 4 + 3));
+    const px = (img: { data: Buffer }, x: number, y: number) =>
+      Array.from(img.data.subarray((y * W + x) * 4, (y * W + x) * 4 + 3));
     expect(px(after, 5, 5)).toEqual(px(before, 5, 5)); // outside: untouched
     expect(px(after, W - 3, H - 3)).toEqual(px(before, W - 3, H - 3));
     let changed = 0;
-    for (let y = 44; y < 76; y++) for (let x = 64; x < 96; x++) if (px(after, x, y).join() !== px(before, x, y).join()) changed++;
+    for (let y = 44; y < 76; y++)
+      for (let x = 64; x < 96; x++) if (px(after, x, y).join() !== px(before, x, y).join()) changed++;
     expect(changed).toBeGreaterThan(32 * 32 * 0.9); // inside: replaced
   });
 
   it("converts OpenAI masks (transparent = edit) to white = edit", async () => {
     const pixels = Buffer.alloc(8 * 8 * 4);
     for (let p = 0; p < 64; p++) pixels[p * 4 + 3] = p % 8 < 4 && p < 32 ? 0 : 255; // top-left 4×4 transparent
-    const openAi = await sharp(pixels, { raw: { width: 8, height: 8, channels: 4 } }).png().toBuffer();
+    const openAi = await sharp(pixels, { raw: { width: 8, height: 8, channels: 4 } })
+      .png()
+      .toBuffer();
     const white = await openAiMaskToWhiteMeansEdit(openAi);
     expect((await sharp(white).metadata()).channels).toBe(1);
     const { data } = await sharp(white).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
@@ -77,7 +91,9 @@ describe("inpaint", () => {
     expect(data[3 * 8 + 3]).toBe(255);
     expect(data[4]).toBe(0); // opaque → keep
     expect(data[8 * 8 - 1]).toBe(0);
-    const opaque = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).png().toBuffer();
+    const opaque = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
     await expect(openAiMaskToWhiteMeansEdit(opaque)).rejects.toSatisfy(code("INVALID_IMAGE"));
   });
 });
@@ -109,7 +125,9 @@ describe("upscale", () => {
 
   it("refuses bad scales and oversized outputs", async () => {
     await expect(upscale({ image: input, scale: 3 as 2, format: "png" })).rejects.toSatisfy(code("INVALID_ARGUMENT"));
-    await expect(upscale({ image: input, scale: 4, format: "png", maxOutputPixels: W * H * 4 })).rejects.toSatisfy(code("IMAGE_TOO_LARGE"));
+    await expect(upscale({ image: input, scale: 4, format: "png", maxOutputPixels: W * H * 4 })).rejects.toSatisfy(
+      code("IMAGE_TOO_LARGE"),
+    );
   });
 });
 
@@ -135,10 +153,16 @@ describe("removeBackground", () => {
 
 describe("input validation", () => {
   it("refuses garbage, truncated and oversized inputs", async () => {
-    await expect(variation({ image: Buffer.from("nope"), seed: 1, format: "png" })).rejects.toSatisfy(code("INVALID_IMAGE"));
+    await expect(variation({ image: Buffer.from("nope"), seed: 1, format: "png" })).rejects.toSatisfy(
+      code("INVALID_IMAGE"),
+    );
     const truncated = input.subarray(0, Math.floor(input.length / 2)); // header fine, pixel data cut
     await expect(upscale({ image: truncated, scale: 2, format: "png" })).rejects.toSatisfy(code("INVALID_IMAGE"));
-    await expect(upscale({ image: pngDeclaring(30000, 30000), scale: 2, format: "png" })).rejects.toSatisfy(code("IMAGE_TOO_LARGE"));
-    await expect(removeBackground({ image: input, format: "png", maxPixels: W * H - 1 })).rejects.toSatisfy(code("IMAGE_TOO_LARGE"));
+    await expect(upscale({ image: pngDeclaring(30000, 30000), scale: 2, format: "png" })).rejects.toSatisfy(
+      code("IMAGE_TOO_LARGE"),
+    );
+    await expect(removeBackground({ image: input, format: "png", maxPixels: W * H - 1 })).rejects.toSatisfy(
+      code("IMAGE_TOO_LARGE"),
+    );
   });
 });

@@ -21,7 +21,12 @@ import { RENDER_MAX_SIDE, renderSceneRaw } from "./render-text-to-image.ts";
 export type TransformResult = { bytes: Buffer; width: number; height: number; format: OutputFormat };
 
 /** Options shared by all transforms. maxPixels bounds the decoded input (default 4096×4096). */
-export type TransformCommon = { image: Buffer; format: OutputFormat; quality?: number | undefined; maxPixels?: number | undefined };
+export type TransformCommon = {
+  image: Buffer;
+  format: OutputFormat;
+  quality?: number | undefined;
+  maxPixels?: number | undefined;
+};
 
 /** Prompt-side options for operations that render a scene (same meaning as in renderTextToImage). */
 export type PromptPart = {
@@ -33,7 +38,8 @@ export type PromptPart = {
 };
 
 /** Request of imageToImage; strength in [0, 1]. */
-export type ImageToImageRequest = TransformCommon & PromptPart & { strength: number; width?: number | undefined; height?: number | undefined };
+export type ImageToImageRequest = TransformCommon &
+  PromptPart & { strength: number; width?: number | undefined; height?: number | undefined };
 /** Request of inpaint; mask is white = edit. */
 export type InpaintRequest = TransformCommon & PromptPart & { mask: Buffer };
 /** Request of variation; seed is a uint32. */
@@ -60,7 +66,8 @@ export async function imageToImage(req: ImageToImageRequest): Promise<TransformR
   const format = requireOutputFormat(req.format);
   const strength = requireNumber("strength", req.strength, 0, 1);
   const { raw: input } = await decodeImage(req.image, req.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
-  const width = req.width ?? (req.height === undefined ? input.width : Math.round((req.height * input.width) / input.height));
+  const width =
+    req.width ?? (req.height === undefined ? input.width : Math.round((req.height * input.width) / input.height));
   const height = req.height ?? Math.round((width * input.height) / input.width);
   requireInt("width", width, 1, RENDER_MAX_SIDE);
   requireInt("height", height, 1, RENDER_MAX_SIDE);
@@ -120,7 +127,8 @@ export async function variation(req: VariationRequest): Promise<TransformResult>
  */
 export async function upscale(req: UpscaleRequest): Promise<TransformResult> {
   const format = requireOutputFormat(req.format);
-  if (req.scale !== 2 && req.scale !== 4) throw new ImageError("INVALID_ARGUMENT", `scale must be 2 or 4, got ${String(req.scale)}`);
+  if (req.scale !== 2 && req.scale !== 4)
+    throw new ImageError("INVALID_ARGUMENT", `scale must be 2 or 4, got ${String(req.scale)}`);
   const maxOut = req.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS;
   const { raw: input } = await decodeImage(req.image, req.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
   const width = input.width * req.scale;
@@ -141,7 +149,10 @@ export async function upscale(req: UpscaleRequest): Promise<TransformResult> {
 export async function removeBackground(req: RemoveBackgroundRequest): Promise<TransformResult> {
   const format = requireOutputFormat(req.format);
   if (format === "jpeg") {
-    throw new ImageError("INVALID_ARGUMENT", "removeBackground needs an output format with transparency (png or webp); jpeg has no alpha channel");
+    throw new ImageError(
+      "INVALID_ARGUMENT",
+      "removeBackground needs an output format with transparency (png or webp); jpeg has no alpha channel",
+    );
   }
   const tolerance = requireNumber("tolerance", req.tolerance ?? DEFAULT_BACKGROUND_TOLERANCE, 0, 442);
   const { raw: input } = await decodeImage(req.image, req.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
