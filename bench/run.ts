@@ -20,7 +20,14 @@ const quick = process.argv.includes("--quick");
 const only = process.argv[process.argv.indexOf("--only") + 1];
 const wanted = (name: string): boolean => !process.argv.includes("--only") || name.includes(only ?? "");
 // Quick is a smoke run: two concurrencies, 0.3 s each; the full run measures 1, 16 and 64.
-const settings = { seconds: quick ? 0.3 : 8, concurrencies: quick ? [1, 64] : [1, 16, 64] };
+// `--seconds S` and `--rounds R` (Portkey's interleaved rounds) lengthen a quick run for A/B pairs.
+const option = (name: string): number | undefined =>
+  process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined;
+const settings = {
+  seconds: option("--seconds") ?? (quick ? 0.3 : 8),
+  rounds: option("--rounds"),
+  concurrencies: quick ? [1, 64] : [1, 16, 64],
+};
 const machine = {
   node: process.version,
   cpus: cpus().length,

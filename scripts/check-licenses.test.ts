@@ -39,6 +39,8 @@ describe("the licence policy", () => {
       "evil@1.0.0": { licenses: "AGPL-3.0-only" },
       "vague@2.0.0": {},
       "fine@1.0.0": { licenses: "ISC" },
+      // Excepted under its own licence: passes.
+      "jsonify@0.0.1": { licenses: "Public Domain" },
     });
     expect(problems).toEqual([
       { pkg: "evil@1.0.0", license: "AGPL-3.0-only", problem: "not an allowed licence" },

@@ -32,6 +32,13 @@ export const ALLOWED_LICENSES: ReadonlySet<string> = new Set([
  */
 export const LICENSE_EXCEPTIONS: ReadonlyMap<string, { license: string; why: string }> = new Map([
   [
+    "jsonify",
+    {
+      license: "Public Domain",
+      why: "Douglas Crockford's public-domain JSON code (no terms at all), pulled in by patch-package through json-stable-stringify; it runs at npm install only",
+    },
+  ],
+  [
     "@img/sharp-libvips-",
     {
       license: "LGPL-3.0-or-later",

@@ -49,13 +49,18 @@ export interface PortkeySummary {
  * /proc for Portkey's process and each of ours. The full run then measures memory per in-flight
  * generation with 1,000 in flight (BENCH_PORTKEY_IN_FLIGHT), each arm fresh (portkey-memory.ts).
  */
-export async function runPortkey(settings: { quick: boolean; seconds: number; concurrencies: number[] }): Promise<{
+export async function runPortkey(settings: {
+  quick: boolean;
+  seconds: number;
+  rounds?: number;
+  concurrencies: number[];
+}): Promise<{
   portkey_version: string;
   runs: Record<number, PortkeyArmRun[]>;
   summary: PortkeySummary[];
   memory?: InFlightMemory;
 }> {
-  const rounds = settings.quick ? 1 : 4;
+  const rounds = settings.rounds ?? (settings.quick ? 1 : 4);
   const seconds = settings.quick ? settings.seconds : settings.seconds / 2;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
   // Started side by side: `--quick` has a minute for every scenario.

@@ -13,6 +13,7 @@ import { RemoveBackgroundResponseSchema, UpscaleResponseSchema } from "@imagegen
 import { setHttpRoute } from "@imagegen/telemetry";
 import { readBody } from "../http/read-body.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "../http/respond.ts";
+import { hangUpSignal } from "../rpc/client-hangup.ts";
 import { callFrontStream, callFrontUnary, type FrontCallOptions } from "../rpc/front-proxy.ts";
 import { messageToRestJson, restJsonToMessage, setParam } from "./rest-json.ts";
 import type { RestRoute, RouteMatch, RouteTable } from "./route-table.ts";
@@ -43,11 +44,9 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
       setHttpRoute(match.route.template.source);
       const request = await buildRequest(req, url, match, options);
-      const abort = new AbortController();
-      res.once("close", () => abort.abort());
       const call: FrontCallOptions = {
         requestHeaders: toHeaders(req),
-        signal: abort.signal,
+        signal: hangUpSignal(res),
         timeoutMs: undefined,
         responseHeaders,
       };

@@ -3,10 +3,12 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@conn
 import { apiError, ErrorReason } from "@imagegen/errors";
 import {
   GenerateResponseSchema,
+  GenerateUnaryResponseSchema,
   ProviderModelSchema,
   type ProviderService,
   type GenerateRequest,
   type GenerateResponse,
+  type GenerateUnaryResponse,
   type ProviderModel,
 } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { createLogger, type Logger } from "@imagegen/server-kit";
@@ -111,6 +113,90 @@ export function createProviderService(
     }
   }
 
+  // One job as the contract's events; Generate streams them, GenerateUnary collects them.
+  async function* runJob(request: GenerateRequest, ctx: HandlerContext): AsyncGenerator<GenerateResponse> {
+    requireConfigured();
+    const model = models.find((m) => m.id === request.model) ?? passThrough(request.model);
+    if (!model) {
+      throw apiError(
+        ErrorReason.MODEL_NOT_AVAILABLE,
+        `provider ${provider} does not declare model "${request.model}"`,
+        {
+          metadata: { provider, model: request.model },
+        },
+      );
+    }
+    checkAgainstLimits(request, model.limits, request.model);
+    const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
+    const deadline = deadlineSignal(timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+    const http = httpFor(signal, Date.now() + timeoutMs);
+    const log = logger.with({ model: request.model, generation_id: request.generationId });
+    let jobId: string | undefined;
+    let images = 0;
+    let finished = false;
+    const started = Date.now();
+    try {
+      const events = definition.generate({
+        request,
+        model,
+        http,
+        signal,
+        logger: log,
+        pollIntervalMs,
+        sleep,
+        download: (location) => downloadImage(http, provider, location),
+        poll: (check) =>
+          pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
+      });
+      for await (const event of events) {
+        signal.throwIfAborted();
+        switch (event.type) {
+          case "accepted":
+            jobId = event.jobId;
+            yield response({ case: "accepted", value: { jobId: event.jobId } });
+            break;
+          case "progress":
+            yield response({
+              case: "progress",
+              value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") },
+            });
+            break;
+          case "image":
+            yield response({ case: "image", value: await describeImage(event, images++) });
+            break;
+          case "completed":
+            if (images === 0) throw badResponse(provider, "success but no image");
+            finished = true;
+            yield response({
+              case: "completed",
+              value: {
+                imageCount: images,
+                providerCostUsd: event.providerCostUsd ?? 0,
+                predictTimeSeconds: event.predictTimeSeconds ?? 0,
+              },
+            });
+            break;
+        }
+      }
+      if (!finished) {
+        if (images === 0) throw badResponse(provider, "success but no image");
+        finished = true;
+        yield response({ case: "completed", value: { imageCount: images } });
+      }
+      log.info("job finished", { job_id: jobId, images, ms: Date.now() - started });
+    } catch (error) {
+      const failure = signal.aborted ? abortError(signal, provider) : asContractError(error, provider, log);
+      log.warn("job failed", { job_id: jobId, error: redactError(failure, redact), ms: Date.now() - started });
+      throw redactError(failure, redact);
+    } finally {
+      // The caller left (cancel or deadline) while the vendor may still be working: stop it.
+      if (!finished && jobId !== undefined && signal.aborted) await cancelVendorJob(jobId);
+      // A finished job's timer would otherwise hold the job's closures until its deadline.
+      deadline.cancel();
+    }
+  }
+
   return {
     describeProvider() {
       return {
@@ -122,84 +208,17 @@ export function createProviderService(
       };
     },
 
-    async *generate(request: GenerateRequest, ctx: HandlerContext): AsyncGenerator<GenerateResponse> {
-      requireConfigured();
-      const model = models.find((m) => m.id === request.model) ?? passThrough(request.model);
-      if (!model) {
-        throw apiError(
-          ErrorReason.MODEL_NOT_AVAILABLE,
-          `provider ${provider} does not declare model "${request.model}"`,
-          {
-            metadata: { provider, model: request.model },
-          },
-        );
+    generate: runJob,
+
+    async generateUnary(request: GenerateRequest, ctx: HandlerContext): Promise<GenerateUnaryResponse> {
+      const answer = create(GenerateUnaryResponseSchema);
+      for await (const { event } of runJob(request, ctx)) {
+        if (event.case === "accepted") answer.jobId = event.value.jobId;
+        else if (event.case === "image") answer.images.push(event.value);
+        else if (event.case === "completed") answer.completed = event.value;
       }
-      checkAgainstLimits(request, model.limits, request.model);
-      const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
-      const signal = AbortSignal.any([ctx.signal, deadlineSignal(timeoutMs)]);
-      const http = httpFor(signal, Date.now() + timeoutMs);
-      const log = logger.with({ model: request.model, generation_id: request.generationId });
-      let jobId: string | undefined;
-      let images = 0;
-      let finished = false;
-      const started = Date.now();
-      try {
-        const events = definition.generate({
-          request,
-          model,
-          http,
-          signal,
-          logger: log,
-          pollIntervalMs,
-          sleep,
-          download: (location) => downloadImage(http, provider, location),
-          poll: (check) =>
-            pollUntil(check, { signal, sleep, intervalMs: pollIntervalMs, maxIntervalMs: options.maxPollIntervalMs }),
-        });
-        for await (const event of events) {
-          signal.throwIfAborted();
-          switch (event.type) {
-            case "accepted":
-              jobId = event.jobId;
-              yield response({ case: "accepted", value: { jobId: event.jobId } });
-              break;
-            case "progress":
-              yield response({
-                case: "progress",
-                value: { fraction: clamp(event.fraction), message: redact(event.message ?? "") },
-              });
-              break;
-            case "image":
-              yield response({ case: "image", value: await describeImage(event, images++) });
-              break;
-            case "completed":
-              if (images === 0) throw badResponse(provider, "success but no image");
-              finished = true;
-              yield response({
-                case: "completed",
-                value: {
-                  imageCount: images,
-                  providerCostUsd: event.providerCostUsd ?? 0,
-                  predictTimeSeconds: event.predictTimeSeconds ?? 0,
-                },
-              });
-              break;
-          }
-        }
-        if (!finished) {
-          if (images === 0) throw badResponse(provider, "success but no image");
-          finished = true;
-          yield response({ case: "completed", value: { imageCount: images } });
-        }
-        log.info("job finished", { job_id: jobId, images, ms: Date.now() - started });
-      } catch (error) {
-        const failure = signal.aborted ? abortError(signal, provider) : asContractError(error, provider, log);
-        log.warn("job failed", { job_id: jobId, error: redactError(failure, redact), ms: Date.now() - started });
-        throw redactError(failure, redact);
-      } finally {
-        // The caller left (cancel or deadline) while the vendor may still be working: stop it.
-        if (!finished && jobId !== undefined && signal.aborted) await cancelVendorJob(jobId);
-      }
+      // runJob ends with `completed` after at least one image, or throws.
+      return answer;
     },
   };
 }
@@ -227,14 +246,14 @@ function asContractError(error: unknown, provider: string, logger: Logger): unkn
   return badResponse(provider, "something this service could not process");
 }
 
-function deadlineSignal(timeoutMs: number): AbortSignal {
+function deadlineSignal(timeoutMs: number): { signal: AbortSignal; cancel(): void } {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
     timeoutMs,
   );
   timer.unref();
-  return controller.signal;
+  return { signal: controller.signal, cancel: () => clearTimeout(timer) };
 }
 
 function response(event: MessageInitShape<typeof GenerateResponseSchema>["event"]): GenerateResponse {

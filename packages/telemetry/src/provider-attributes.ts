@@ -20,7 +20,8 @@ export function providerGenAiAttributes(
 ): (service: string, method: string, message: unknown) => Attributes | undefined {
   const recordPrompts = tracePromptsEnabled();
   return (_service, method, message) => {
-    if (method !== "Generate" || typeof message !== "object" || message === null) return undefined;
+    if ((method !== "Generate" && method !== "GenerateUnary") || typeof message !== "object" || message === null)
+      return undefined;
     const request = message as GenerateLike;
     const outputs = request.numOutputs;
     const attributes: Attributes = {

@@ -30,7 +30,9 @@ export interface ClientTracingOptions {
  */
 export function createClientTracingInterceptor(options: ClientTracingOptions): Interceptor {
   return (next) => async (incoming) => {
-    const providerCall = options.provider !== undefined && incoming.method.name === "Generate";
+    const providerCall =
+      options.provider !== undefined &&
+      (incoming.method.name === "Generate" || incoming.method.name === "GenerateUnary");
     const { message, req } = providerCall ? await firstMessage(incoming) : { message: undefined, req: incoming };
     const attributes: Attributes = { ...rpcAttributes(req), "imagegen.peer": options.peer };
     const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.CLIENT, attributes });

@@ -4,6 +4,7 @@ import { apiError, type ErrorReason } from "@imagegen/errors";
 import {
   Format,
   GenerateResponseSchema,
+  GenerateUnaryResponseSchema,
   ModelLimitsSchema,
   Operation,
   ProviderService,
@@ -14,7 +15,7 @@ import { testImage } from "@imagegen/provider-kit/testing";
 
 /**
  * A provider service in memory, for the front's in-memory test level: it speaks the internal
- * provider contract (DescribeProvider, streaming Generate) over a router transport, and each
+ * provider contract (DescribeProvider, streaming Generate, optionally GenerateUnary) over a router transport, and each
  * job does what the test scripted. Nothing listens on a port and no process starts.
  */
 export type FakeJob =
@@ -35,6 +36,11 @@ export interface FakeProviderOptions {
   readonly configured?: boolean;
   /** The provider's own model ids and what each declares; unset fields take `DEFAULT_LIMITS`. */
   readonly models: Readonly<Record<string, LimitsInit>>;
+  /**
+   * Implements GenerateUnary too (the scripted job, answered once). Without it the fake is a
+   * provider built before GenerateUnary: that call is Unimplemented and the front streams.
+   */
+  readonly unary?: boolean;
 }
 
 export interface FakeProvider {
@@ -42,8 +48,10 @@ export interface FakeProvider {
   readonly transport: Transport;
   /** The next jobs do this, in order; once the script is used up, every job is "images". */
   script(...jobs: FakeJob[]): void;
-  /** Generate calls received so far (the front's requests, as the provider saw them). */
+  /** Generate and GenerateUnary calls received so far (the front's requests, as the provider saw them). */
   readonly calls: GenerateRequest[];
+  /** How many of `calls` were GenerateUnary. */
+  unaryCalls(): number;
   /** Jobs that ended because the caller aborted them (a cancel reached the provider). */
   aborted(): number;
   /** Lets every held job finish with its images. */
@@ -69,6 +77,7 @@ export const DEFAULT_LIMITS = {
 export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
   const queue: FakeJob[] = [];
   const calls: GenerateRequest[] = [];
+  let unaryCalls = 0;
   let aborted = 0;
   let down = false;
   const checkUp = (): void => {
@@ -136,12 +145,26 @@ export function createFakeProvider(options: FakeProviderOptions): FakeProvider {
         }
       ),
       generate: (req, ctx) => (checkUp(), generate(req, ctx.signal)),
+      ...(options.unary && {
+        async generateUnary(req, ctx) {
+          checkUp();
+          unaryCalls++;
+          const answer = create(GenerateUnaryResponseSchema);
+          for await (const { event } of generate(req, ctx.signal)) {
+            if (event.case === "accepted") answer.jobId = event.value.jobId;
+            if (event.case === "image") answer.images.push(event.value);
+            if (event.case === "completed") answer.completed = event.value;
+          }
+          return answer;
+        },
+      }),
     }),
   );
   return {
     id: options.id,
     transport,
     calls,
+    unaryCalls: () => unaryCalls,
     script: (...jobs) => void queue.push(...jobs),
     aborted: () => aborted,
     setDown: (value) => void (down = value),

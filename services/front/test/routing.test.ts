@@ -157,3 +157,62 @@ describe("the offline stand-in", () => {
     });
   });
 });
+
+describe("one unary call where a job does not progress", () => {
+  it("a model declared without progress is served by one GenerateUnary call, images stored and charged as streamed", async () => {
+    const r = createFakeProvider({
+      id: "replicate",
+      unary: true,
+      models: { "stability-ai/sdxl": { progress: false } },
+    });
+    const f = await start(r, local());
+    const generation = await f.images.textToImage({ ...sdxl, parameters: { ...sdxl.parameters, numOutputs: 2 } });
+    expect(generation).toMatchObject({ status: GenerationStatus.COMPLETED, provider: "replicate" });
+    expect(generation.images).toHaveLength(2);
+    expect(r.calls).toHaveLength(1);
+    expect(r.unaryCalls()).toBe(1);
+    expect(await creditsCharged(f)).toBe(generation.cost?.credits);
+    expect(generation.cost?.credits).toBeGreaterThan(0);
+  });
+
+  it("a model that reports progress keeps the stream", async () => {
+    const r = createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: true } } });
+    const f = await start(r, local());
+    expect(await f.images.textToImage(sdxl)).toMatchObject({
+      status: GenerationStatus.COMPLETED,
+      provider: "replicate",
+    });
+    expect(r.calls).toHaveLength(1);
+    expect(r.unaryCalls()).toBe(0);
+  });
+
+  it("a provider without GenerateUnary (an older build) is streamed to instead, and the job still served", async () => {
+    const r = createFakeProvider({ id: "replicate", models: { "stability-ai/sdxl": { progress: false } } });
+    const f = await start(r, local());
+    // Two different prompts: the second is not a cache hit, and must not try the unary call again.
+    for (const prompt of ["a lighthouse", "a harbour"])
+      expect(await f.images.textToImage({ ...sdxl, prompt })).toMatchObject({
+        status: GenerationStatus.COMPLETED,
+        provider: "replicate",
+      });
+    expect(r.calls).toHaveLength(2);
+    expect(r.unaryCalls()).toBe(0);
+  });
+
+  it("a provider's refusal on the unary call is the same error, uncharged, never served by local", async () => {
+    const [r, l] = [
+      createFakeProvider({ id: "replicate", unary: true, models: { "stability-ai/sdxl": { progress: false } } }),
+      local(),
+    ];
+    const f = await start(r, l);
+    r.script({ kind: "error", reason: ErrorReason.UPSTREAM_AUTH });
+    const error = await f.images.textToImage(sdxl).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(describeError(error).row.name).toBe("UPSTREAM_AUTH");
+    expect(r.unaryCalls()).toBe(1);
+    expect(l.calls).toHaveLength(0);
+    expect(await creditsCharged(f)).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { readBody } from "../../http/read-body.ts";
 import type { NodeRequest, NodeResponse } from "../../http/respond.ts";
+import { hangUpSignal } from "../../rpc/client-hangup.ts";
 import type { FrontCallOptions } from "../../rpc/front-proxy.ts";
 import { requestHeaders } from "../../http/request-headers.ts";
 
@@ -12,9 +13,7 @@ export { requestHeaders } from "../../http/request-headers.ts";
  * that hangs up cancels the call.
  */
 export function frontCallFor(req: NodeRequest, res: NodeResponse): FrontCallOptions {
-  const abort = new AbortController();
-  res.once("close", () => abort.abort());
-  return { requestHeaders: requestHeaders(req), signal: abort.signal, responseHeaders: new Headers() };
+  return { requestHeaders: requestHeaders(req), signal: hangUpSignal(res), responseHeaders: new Headers() };
 }
 
 /** A parsed request body: text fields and uploaded files, from JSON or multipart. */

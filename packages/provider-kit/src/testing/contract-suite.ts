@@ -146,6 +146,29 @@ export function runProviderContractSuite(options: ContractSuiteOptions): void {
       });
     }
 
+    it("answers GenerateUnary with what Generate streams: the same images, then completed", async () => {
+      const happy = options.happy[0]!;
+      const answer = await served.client.generateUnary(happy.request, { timeoutMs: 20_000 });
+      expect(answer.images).toHaveLength(happy.images);
+      expect(answer.images.map((i) => i.index)).toEqual(answer.images.map((_, index) => index));
+      for (const image of answer.images) expect(image.data.length).toBeGreaterThan(0);
+      expect(answer.completed?.imageCount).toBe(happy.images);
+    });
+
+    // A vendor's refusal and a vendor that hangs need a vendor (a fake upstream).
+    if (options.startFake)
+      it("fails GenerateUnary with Generate's reasons and stops the vendor job on its deadline", async () => {
+        const vendor = fake as ContractFake;
+        vendor.script({ kind: "status", status: 401, times: Infinity });
+        const refused = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 20_000 }));
+        expect(reasonOf(refused)).toBe(options.statusReasons?.[401] ?? STATUS_REASONS[401]);
+        vendor.reset();
+        vendor.script({ kind: "hang" });
+        const late = await failure(served.client.generateUnary(options.baseline, { timeoutMs: 1500 }));
+        expect(late.code).toBe(Code.DeadlineExceeded);
+        await vendor.sawStop();
+      });
+
     for (const refused of [
       ...options.undeclared,
       { name: "an undeclared model", request: { ...options.baseline, model: "no-such-model" } },

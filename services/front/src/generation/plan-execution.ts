@@ -132,6 +132,8 @@ export class PlanExecution {
         signal: this.run.signal,
         timeoutMs: this.deps.providerTimeoutMs,
         headers: this.run.headers,
+        // Streaming only where the job really progresses: a model declared without progress answers in one call.
+        unary: state.description?.models.find((m) => m.id === route.job.model)?.limits?.progress === false,
         // A progress event carries the generation as it stands (status, images so far), not its id alone.
         onProgress: (fraction) =>
           this.run.emit(() => {

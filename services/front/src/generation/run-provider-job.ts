@@ -22,7 +22,15 @@ export interface ProviderJobOptions {
   readonly onImage?: (image: OutputImage) => Promise<void>;
   /** Trace context and request id, forwarded to the provider. */
   readonly headers?: Headers;
+  /**
+   * The model reports no progress (its vendor answers in one call): one unary GenerateUnary call
+   * instead of a stream, far cheaper per job; images are then handed to `onImage` together.
+   */
+  readonly unary?: boolean;
 }
+
+/** Provider clients seen answering GenerateUnary as unimplemented (an older build): streamed from then on. */
+const streamOnly = new WeakSet<Client<typeof ProviderService>>();
 
 /**
  * Runs one job on a provider service and collects its images. A provider that cannot be
@@ -35,6 +43,11 @@ export async function runProviderJob(
   request: GenerateRequest,
   options: ProviderJobOptions,
 ): Promise<ProviderJobResult> {
+  if (options.unary && !streamOnly.has(client)) {
+    const answer = await generateUnary(providerId, client, request, options);
+    if (answer) return answer;
+    streamOnly.add(client);
+  }
   const images: OutputImage[] = [];
   let completed: Completed | undefined;
   let jobId: string | undefined;
@@ -63,19 +76,47 @@ export async function runProviderJob(
   } catch (error) {
     throw asProviderError(providerId, error, options.signal.aborted);
   }
-  if (!completed || images.length === 0) {
-    throw apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${providerId} finished without an image`, {
-      metadata: { provider: providerId },
-    });
-  }
+  if (!completed || images.length === 0) throw finishedWithoutImage(providerId);
   return { images, completed, jobId };
+}
+
+// One call, every image at the end; undefined when the provider does not implement it.
+async function generateUnary(
+  providerId: string,
+  client: Client<typeof ProviderService>,
+  request: GenerateRequest,
+  options: ProviderJobOptions,
+): Promise<ProviderJobResult | undefined> {
+  let answer;
+  try {
+    answer = await client.generateUnary(request, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      headers: options.headers,
+    });
+  } catch (error) {
+    if (error instanceof ConnectError && error.code === Code.Unimplemented && !isOurs(error)) return undefined;
+    throw asProviderError(providerId, error, options.signal.aborted);
+  }
+  if (!answer.completed || answer.images.length === 0) throw finishedWithoutImage(providerId);
+  for (const image of answer.images) await options.onImage?.(image);
+  return { images: answer.images, completed: answer.completed, jobId: answer.jobId || undefined };
+}
+
+function finishedWithoutImage(providerId: string): unknown {
+  return apiError(ErrorReason.UPSTREAM_BAD_RESPONSE, `provider ${providerId} finished without an image`, {
+    metadata: { provider: providerId },
+  });
+}
+
+function isOurs(error: ConnectError): boolean {
+  return error.findDetails(ErrorInfoSchema).some((i) => i.domain === ERROR_DOMAIN);
 }
 
 // `canceledByUs` tells a cancel we asked for from a stream the provider's death reset.
 function asProviderError(providerId: string, error: unknown, canceledByUs: boolean): unknown {
   if (error instanceof ConnectError) {
-    const ours = error.findDetails(ErrorInfoSchema).some((i) => i.domain === ERROR_DOMAIN);
-    if (ours) return error;
+    if (isOurs(error)) return error;
     if (error.code === Code.DeadlineExceeded) {
       return apiError(ErrorReason.TIMEOUT, `provider ${providerId} did not finish in time`, {
         metadata: { provider: providerId },
