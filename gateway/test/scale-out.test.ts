@@ -245,10 +245,17 @@ describe("two instances with separate data dirs over one PostgreSQL and Redis", 
     });
     const mine = () =>
       received.filter((r) => r.path === "/flaky" && JSON.parse(r.body).data?.generation_id === made.json.id);
-    // The first attempt fails (the receiver answers 500); the retry is due 2 s later.
+    // The first attempt fails (the receiver answers 500); the retry is due 2 s later. Kill A once it has
+    // recorded that attempt as pending (killed mid-attempt, its claim would hold the entry for the claim's
+    // whole lease instead — a different path).
     await until(
       async () => mine().length,
       (n) => n > 0,
+    );
+    await until(
+      async () =>
+        (await callA(key, "GET", `/api/v2/webhooks/${hook.json.webhook.id}/deliveries`)).json.deliveries ?? [],
+      (deliveries: Array<{ status: string }>) => deliveries.some((d) => d.status === "pending"),
     );
     expect(await a.kill("front", "SIGKILL")).toBeNull();
     await until(

@@ -10,6 +10,7 @@ import {
   type TokenSet,
   type UploadedFile,
 } from "./storage-service.ts";
+import { bearer, requestTokens, toTokens } from "./token-endpoint.ts";
 
 const NAME = "dropbox";
 
@@ -126,42 +127,18 @@ export class DropboxClient implements StorageService {
     await json(res, "auth/token/revoke");
   }
 
-  private async token(form: URLSearchParams, onInvalidGrant: "refused" | "reauth"): Promise<Record<string, unknown>> {
-    form.set("client_id", this.config.appKey);
-    form.set("client_secret", this.config.appSecret);
-    const res = await send(NAME, `${this.config.apiUrl}/oauth2/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: form.toString(),
-    });
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.ok && typeof body.access_token === "string") return body;
-    if (res.status === 429 || res.status >= 500)
-      throw new ServiceCallError(
-        "retry",
-        `dropbox's token endpoint answered ${res.status}`,
-        retryAfterMs(res.headers.get("retry-after")),
-      );
-    const error = String(body.error ?? `status ${res.status}`);
-    const described = body.error_description ? `${error}: ${String(body.error_description)}` : error;
-    throw new ServiceCallError(
-      error === "invalid_grant" ? onInvalidGrant : "refused",
-      `dropbox refused the token request (${described.slice(0, 200)})`,
+  private token(form: URLSearchParams, onInvalidGrant: "refused" | "reauth"): Promise<Record<string, unknown>> {
+    return requestTokens(
+      {
+        service: NAME,
+        url: `${this.config.apiUrl}/oauth2/token`,
+        clientId: this.config.appKey,
+        clientSecret: this.config.appSecret,
+      },
+      form,
+      onInvalidGrant,
     );
   }
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-function toTokens(body: Record<string, unknown>, refreshToken: string): TokenSet {
-  const expiresIn = Number(body.expires_in ?? 0);
-  return {
-    accessToken: String(body.access_token),
-    refreshToken,
-    expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0,
-  };
 }
 
 /** The JSON body of a 200, or a ServiceCallError classified by status (401 → expired, 429 with Retry-After, …). */

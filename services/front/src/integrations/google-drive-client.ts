@@ -11,6 +11,7 @@ import {
   type TokenSet,
   type UploadedFile,
 } from "./storage-service.ts";
+import { bearer, requestTokens, toTokens } from "./token-endpoint.ts";
 
 const NAME = "google drive";
 export const DRIVE_FILE_SCOPE = "https://www.googleapis.com/auth/drive.file";
@@ -204,42 +205,18 @@ export class GoogleDriveClient implements StorageService {
     );
   }
 
-  private async token(form: URLSearchParams, onInvalidGrant: "refused" | "reauth"): Promise<Record<string, unknown>> {
-    form.set("client_id", this.config.clientId);
-    form.set("client_secret", this.config.clientSecret);
-    const res = await send(NAME, `${this.config.oauthUrl}/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: form.toString(),
-    });
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.ok && typeof body.access_token === "string") return body;
-    if (res.status === 429 || res.status >= 500)
-      throw new ServiceCallError(
-        "retry",
-        `google's token endpoint answered ${res.status}`,
-        retryAfterMs(res.headers.get("retry-after")),
-      );
-    const error = String(body.error ?? `status ${res.status}`);
-    const described = body.error_description ? `${error}: ${String(body.error_description)}` : error;
-    throw new ServiceCallError(
-      error === "invalid_grant" ? onInvalidGrant : "refused",
-      `google refused the token request (${described.slice(0, 200)})`,
+  private token(form: URLSearchParams, onInvalidGrant: "refused" | "reauth"): Promise<Record<string, unknown>> {
+    return requestTokens(
+      {
+        service: NAME,
+        url: `${this.config.oauthUrl}/token`,
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+      },
+      form,
+      onInvalidGrant,
     );
   }
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-function toTokens(body: Record<string, unknown>, refreshToken: string): TokenSet {
-  const expiresIn = Number(body.expires_in ?? 0);
-  return {
-    accessToken: String(body.access_token),
-    refreshToken,
-    expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : 0,
-  };
 }
 
 /** The JSON body of a 2xx, or a ServiceCallError classified by status and `errors[0].reason`. */
