@@ -42,6 +42,16 @@ describe("the edge's credential check", () => {
     expect(state.calls).toBe(3);
   });
 
+  it("treats a front that does not answer in time as away (UNAVAILABLE), never as the client's cancel", async () => {
+    const hanging = createRouterTransport((router) =>
+      router.service(EdgeService, {
+        checkCredential: (_req, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", reject)),
+      }),
+    );
+    const check = createCredentialCheck(hanging, 10_000, Date.now, 200);
+    expect(await outcome(check(headers("good")))).toBe("Unavailable");
+  });
+
   it("does not remember an outage: the next request asks again", async () => {
     const state = { calls: 0, away: true };
     const check = createCredentialCheck(fakeFront(state), 10_000);

@@ -10,6 +10,7 @@ export const DEFAULT_CREDENTIAL_TTL_MS = 10_000;
 const MAX_REMEMBERED = 10_000;
 /** How long the edge waits for the front's answer before it treats the front as away. */
 const CHECK_TIMEOUT_MS = 5_000;
+const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Throws the front's UNAUTHENTICATED for a request whose credential is missing, unknown or
@@ -34,6 +35,7 @@ export function createCredentialCheck(
   front: Transport,
   ttlMs = DEFAULT_CREDENTIAL_TTL_MS,
   now: () => number = Date.now,
+  checkTimeoutMs = CHECK_TIMEOUT_MS,
 ): CredentialCheck {
   const remembered = new Map<string, Remembered>();
   const asking = new Map<string, Promise<Remembered>>();
@@ -42,8 +44,11 @@ export function createCredentialCheck(
     try {
       await callFrontUnary(front, EdgeService.method.checkCredential, create(CheckCredentialRequestSchema), {
         requestHeaders,
-        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
-        timeoutMs: CHECK_TIMEOUT_MS,
+        // One check serves every request with this credential, so no client's hang-up may cancel it; its
+        // bound is the call's own deadline (DEADLINE_EXCEEDED → the front is away), not an abort signal,
+        // which the edge would report as the client's CANCELED (499).
+        signal: NEVER_ABORTED,
+        timeoutMs: checkTimeoutMs,
         responseHeaders: new Headers(),
       });
       return remember(digest, { until: now() + ttlMs });
