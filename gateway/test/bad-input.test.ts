@@ -1329,7 +1329,10 @@ describe("images", () => {
       for (const [name, path, init] of surfaces(b, type)) {
         const res = await send(path, init);
         expectClientFault(`${what} on ${name}`, res);
-        expect(res.ms, `${what} on ${name} took ${Math.round(res.ms)} ms`).toBeLessThan(5_000);
+        // A used image really runs: background removal is one ISNet pass at its fixed 1024² input
+        // whatever the image's size (3-6 s warm on 2 busy cores, README "Offline image models").
+        const bound = path.endsWith("/remove-background") ? 20_000 : 5_000;
+        expect(res.ms, `${what} on ${name} took ${Math.round(res.ms)} ms`).toBeLessThan(bound);
       }
     }
     await expectHealthy();
