@@ -1,6 +1,7 @@
 import sharp, { type OutputInfo } from "sharp";
 import { UndecodableImageError } from "../worker/decode-rgb.ts";
 import { isnetMatte } from "./isnet-matte.ts";
+import { encodeCutout } from "./encode-cutout.ts";
 import { type MatteOptions, refineMatte } from "./refine-matte.ts";
 
 /** Output encodings of background removal: both keep an alpha channel. */
@@ -41,17 +42,7 @@ export async function removeBackgroundWithIsnet(bytes: Uint8Array, options: Remo
   const { width, height } = decoded.info;
   const rgb = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length);
   const matte = await refineMatte(await isnetMatte(rgb, width, height), options);
-  const raw = { raw: { width, height, channels: 3 as const } };
-  let image = sharp(rgb, raw).joinChannel(Buffer.from(matte.data), { raw: { width, height, channels: 1 } });
-  if (options.replaceWithColor) {
-    image = sharp(await image.png({ compressionLevel: 0 }).toBuffer()).flatten({
-      background: options.replaceWithColor,
-    });
-  }
-  const encoded =
-    options.format === "webp"
-      ? await image.webp({ quality: options.quality ?? 90, alphaQuality: 100 }).toBuffer()
-      : await image.png().toBuffer();
+  const encoded = await encodeCutout(rgb, matte.data, width, height, options);
   return {
     bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.length),
     width,
