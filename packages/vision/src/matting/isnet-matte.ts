@@ -25,6 +25,10 @@ function isnetSession(): Promise<ort.InferenceSession> {
     graphOptimizationLevel: "all",
     enableCpuMemArena: false,
     enableMemPattern: false,
+  }).catch((error: unknown) => {
+    // A failed load (a damaged file) is retried by the next request, not remembered forever.
+    session = undefined;
+    throw error;
   });
   return session;
 }
