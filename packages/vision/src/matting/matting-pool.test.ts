@@ -33,7 +33,8 @@ describe("background-removal pool queue", () => {
         .toBuffer();
       const slow = pool.removeBackground(photo, { format: "png" }).catch((e: unknown) => e);
       const next = pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e);
-      expect(describeError(await slow).row.name).toBe("TIMEOUT");
+      const slowError = describeError(await slow);
+      expect(slowError.row.name, slowError.message).toBe("TIMEOUT");
       expect(describeError(await next).row.name).toBe("INVALID_IMAGE");
     } finally {
       await pool.close();

@@ -42,18 +42,43 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
   let nextId = 1;
   let averageMs = INITIAL_ESTIMATE_MS;
   let closed = false;
+  /** Workers finishing a run nobody waits for any more, each with what to call once it is stopped. */
+  const retiring = new Map<Worker, () => void>();
+  const stopped = new Set<Promise<void>>();
+
+  /** Sets a busy worker aside: it is stopped when it answers (or exits), never mid-run. */
+  function setAside(w: Worker): void {
+    const done: Promise<void> = new Promise<void>((resolve) => retiring.set(w, resolve)).then(() => {
+      stopped.delete(done);
+    });
+    stopped.add(done);
+  }
+
+  async function retire(w: Worker): Promise<void> {
+    const done = retiring.get(w);
+    if (!done) return;
+    retiring.delete(w);
+    await w.terminate();
+    done();
+  }
 
   function startWorker(): Worker {
     const w = new Worker(new URL("./matting-worker.mjs", import.meta.url), { execArgv: [] });
     w.unref();
     // A replaced worker (timed out) may still report; only the current one's fate is the running request's.
-    w.on("message", (reply: MattingReply) => worker === w && settle(reply));
+    w.on("message", (reply: MattingReply) => {
+      if (worker === w) settle(reply);
+      // A retired worker (timed out, or the pool closed) is idle now: safe to stop.
+      else void retire(w);
+    });
     w.on("error", (error) => {
       if (worker !== w) return;
       worker = undefined;
       fail(apiError(ErrorReason.INTERNAL, `background-removal worker failed: ${error.message}`));
     });
     w.on("exit", () => {
+      retiring.get(w)?.();
+      retiring.delete(w);
       if (worker !== w) return;
       worker = undefined;
       fail(apiError(ErrorReason.UNAVAILABLE, "background-removal worker stopped", { retryAfterSeconds: 1 }));
@@ -67,10 +92,11 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
     if (!next) return;
     worker ??= startWorker();
     const timer = setTimeout(() => {
-      const stuck = worker;
+      // Not terminated here: stopping a thread while onnxruntime runs in it aborts the whole
+      // process. It finishes its run (seconds, beside the fresh worker) and is stopped then.
+      if (worker) setAside(worker);
       worker = undefined;
       fail(apiError(ErrorReason.TIMEOUT, `background removal took longer than ${timeoutMs} ms`));
-      void stuck?.terminate();
     }, timeoutMs);
     running = { pending: next, timer, started: performance.now() };
     // A copy we own: transferring a Buffer view would detach the caller's memory.
@@ -127,8 +153,11 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
       for (const p of waiting.splice(0)) p.reject(error);
       const w = worker;
       worker = undefined;
+      // A busy worker finishes its run first (see the timeout); an idle one stops at once.
+      if (w && running) setAside(w);
+      else await w?.terminate();
       fail(error);
-      await w?.terminate();
+      await Promise.all(stopped);
     },
   };
 }
