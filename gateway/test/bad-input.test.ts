@@ -1226,7 +1226,13 @@ describe("images", () => {
       json({ image_url: dataUrl(b, type), filters: [{ type: "grayscale" }] }),
     ],
     ["REST upscale", "/api/v2/process/upscale", json({ image_url: dataUrl(b, type), scale_factor: 2 })],
-    ["REST remove-background", "/api/v2/process/remove-background", json({ image_url: dataUrl(b, type) })],
+    // The procedural engine's keying: the bytes' handling is the point here, not the ISNet model's
+    // seconds per image (process.test.ts and vision.test.ts run that end to end).
+    [
+      "REST remove-background",
+      "/api/v2/process/remove-background",
+      json({ image_url: dataUrl(b, type), model: "local" }),
+    ],
     [
       "Connect ImageToImage",
       "/imagegen.v1.ImageService/ImageToImage",

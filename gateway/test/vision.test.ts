@@ -89,7 +89,7 @@ describe("offline image models behind the API", () => {
     });
     expect(status).toBe(200);
     expect(json.result.upscaled_dimensions).toEqual({ width: 360, height: 268 });
-    // The procedural engine's processing takes any input size too (its multiple-of-8 rule is for rendering).
+    // Offline background removal (ISNet) takes any input size too.
     const keyed = await call("POST", "/api/v2/process/remove-background", {
       image_url: `data:image/png;base64,${odd.toString("base64")}`,
     });

@@ -8,3 +8,12 @@ export {
   SR_MAX_INPUT_PIXELS,
 } from "./thresholds.ts";
 export type { AnalysisTasks, DetectedObject, ImageAnalysis, UpscaledImage, UpscaleFormat } from "./vision-types.ts";
+export {
+  ISNET_INSTALL_HINT,
+  ISNET_MODEL_PATH,
+  isnetModelInstalled,
+} from "./matting/isnet-model-file.ts";
+export { createMattingPool } from "./matting/matting-pool.ts";
+export type { MattingPool, MattingPoolOptions } from "./matting/matting-pool.ts";
+export { EDGE_SMOOTHING_SIGMA } from "./matting/refine-matte.ts";
+export type { Cutout, CutoutFormat, RemoveBackgroundOptions } from "./matting/remove-background.ts";

@@ -18,7 +18,11 @@ const ALL_OPERATIONS = [
 const local = () =>
   createFakeProvider({
     id: "local",
-    models: { "local-procedural": { operations: ALL_OPERATIONS }, "esrgan-slim": { operations: [Operation.UPSCALE] } },
+    models: {
+      "local-procedural": { operations: ALL_OPERATIONS },
+      "esrgan-slim": { operations: [Operation.UPSCALE] },
+      "isnet-medium": { operations: [Operation.REMOVE_BACKGROUND] },
+    },
   });
 const replicate = (configured = true) =>
   createFakeProvider({

@@ -9,6 +9,7 @@ import {
 } from "@imagegen/provider-kit";
 import { LOCAL_IMAGE_OPERATIONS, renderImageOperation } from "./image-operations.ts";
 import { renderTextToImage } from "./render/render-text-to-image.ts";
+import { ISNET_MODEL, ISNET_MODEL_ID, removeBackgroundRequest } from "./background-removal-model.ts";
 import { ESRGAN_SLIM_MODEL, ESRGAN_SLIM_MODEL_ID, superResolveRequest } from "./super-resolution-model.ts";
 
 /** The procedural model of the local provider. */
@@ -37,7 +38,7 @@ const PROCEDURAL_MODEL: ModelDeclaration = {
 
 /**
  * The offline provider: real, deterministic images from prompt + seed, no network, no token, and
- * ESRGAN-slim super-resolution (weights from npm). It declares only what it does honestly. Built
+ * ESRGAN-slim super-resolution (weights from npm) and ISNet background removal (`npm run models`). It declares only what it does honestly. Built
  * on the provider kit like every vendor (limits checked, cancel and deadline, logs); it has no
  * vendor behind it, so no token and no base URL.
  */
@@ -48,7 +49,7 @@ export const localProvider: ProviderDefinition = {
   authHeaders: () => ({}),
   // Never called: every job runs in this process.
   defaultBaseUrl: "http://127.0.0.1",
-  models: [PROCEDURAL_MODEL, ESRGAN_SLIM_MODEL],
+  models: [PROCEDURAL_MODEL, ESRGAN_SLIM_MODEL, ISNET_MODEL],
   generate: runLocalJob,
 };
 
@@ -57,6 +58,12 @@ async function* runLocalJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
   yield { type: "accepted", jobId: `local_${crypto.randomUUID()}` };
   if (req.model === ESRGAN_SLIM_MODEL_ID) {
     const out = await superResolveRequest(req);
+    yield { type: "image", data: out.bytes };
+    yield { type: "completed" };
+    return;
+  }
+  if (req.model === ISNET_MODEL_ID) {
+    const out = await removeBackgroundRequest(req);
     yield { type: "image", data: out.bytes };
     yield { type: "completed" };
     return;

@@ -1,5 +1,6 @@
 import { Format, Operation } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
 import { runProviderContractSuite, testImage } from "@imagegen/provider-kit/testing";
+import { closeBackgroundRemoval } from "../src/background-removal-model.ts";
 import { closeSuperResolution } from "../src/super-resolution-model.ts";
 import { localProvider } from "../src/local-provider.ts";
 import { afterAll } from "vitest";
@@ -20,7 +21,7 @@ const text = {
 };
 const fromImage = { ...text, width: 64, height: 64, initImage: image };
 
-afterAll(() => closeSuperResolution());
+afterAll(() => Promise.all([closeSuperResolution(), closeBackgroundRemoval()]));
 
 runProviderContractSuite({
   definition: localProvider,
@@ -55,12 +56,27 @@ runProviderContractSuite({
       },
       images: 1,
     },
+    // ISNet needs `npm run models` (the case fails with that hint without it); 45×31 is no multiple of 8.
+    {
+      name: "ISNet background removal of a 45×31 image",
+      request: {
+        ...text,
+        model: "isnet-medium",
+        operation: Operation.REMOVE_BACKGROUND,
+        width: 45,
+        height: 31,
+        initImage: { data: await testImage("png", 45, 31), format: Format.PNG, width: 45, height: 31 },
+        prompt: "",
+      },
+      images: 1,
+    },
   ],
   undeclared: [
     { name: "five outputs", request: { ...text, numOutputs: 5 } },
     { name: "a width that is not a multiple of 8", request: { ...text, width: 100 } },
     { name: "a size beyond 2048", request: { ...text, width: 4096 } },
     { name: "text-to-image on esrgan-slim", request: { ...text, model: "esrgan-slim" } },
+    { name: "text-to-image on isnet-medium", request: { ...text, model: "isnet-medium" } },
     { name: "an unspecified operation", request: { ...text, operation: Operation.UNSPECIFIED } },
   ],
 });

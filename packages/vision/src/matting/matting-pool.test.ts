@@ -1,0 +1,43 @@
+import { describeError } from "@imagegen/errors";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { createMattingPool } from "./matting-pool.ts";
+
+// The queue discipline only: bytes that are no image answer in milliseconds (decode fails before
+// the model is needed), so nothing here runs ISNet to the end.
+const garbage = () => new TextEncoder().encode("not an image");
+
+describe("background-removal pool queue", () => {
+  it("refuses beyond its queue with RATE_LIMITED and a Retry-After, and answers the rest", async () => {
+    const pool = createMattingPool({ maxQueued: 1 });
+    try {
+      const first = pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e);
+      const second = pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e);
+      const third = describeError(await pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e));
+      expect([third.row.name, third.row.httpStatus]).toEqual(["RATE_LIMITED", 429]);
+      expect(third.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(describeError(await first).row.name).toBe("INVALID_IMAGE");
+      expect(describeError(await second).row.name).toBe("INVALID_IMAGE");
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("fails a request that outlasts its timeout with TIMEOUT, and the next one runs on a fresh worker", async () => {
+    const pool = createMattingPool({ timeoutMs: 3_000 });
+    try {
+      // Loading the model, one 1024² pass and a 16-Mpx decode, resize and encode take well over 3 s;
+      // a fresh worker's answer to bytes that are no image takes about one.
+      const photo = await sharp({ create: { width: 4000, height: 4000, channels: 3, background: "#336699" } })
+        .png()
+        .toBuffer();
+      const slow = pool.removeBackground(photo, { format: "png" }).catch((e: unknown) => e);
+      const next = pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e);
+      const slowError = describeError(await slow);
+      expect(slowError.row.name, slowError.message).toBe("TIMEOUT");
+      expect(describeError(await next).row.name).toBe("INVALID_IMAGE");
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+});
