@@ -785,7 +785,11 @@ type Region struct {
 
 // RemoveBackgroundRequest cuts the subject out of an image.
 type RemoveBackgroundRequest struct {
-	EdgeSmoothing       bool    `json:"edge_smoothing,omitempty"`
+	// Feathers the cut edge (a 1.5 px blur of the matte). Applied by the offline ISNet model
+	// (`isnet-medium`); vendor routes have no such setting and ignore it.
+	EdgeSmoothing bool `json:"edge_smoothing,omitempty"`
+	// 0-1: matte values below it become fully transparent (applied before edge_smoothing). Applied by
+	// `isnet-medium`; vendor routes ignore it.
 	ForegroundThreshold float64 `json:"foreground_threshold,omitempty"`
 	ImageURL            string  `json:"image_url,omitempty"`
 	// "remove" (transparent background; the only mode so far).

@@ -769,7 +769,15 @@ export interface RemoveBackgroundRequest {
   /** "remove" (transparent background; the only mode so far). */
   mode?: "remove";
   outputFormat?: "png" | "webp";
+  /**
+   * Feathers the cut edge (a 1.5 px blur of the matte). Applied by the offline ISNet model
+   * (`isnet-medium`); vendor routes have no such setting and ignore it.
+   */
   edgeSmoothing?: boolean;
+  /**
+   * 0-1: matte values below it become fully transparent (applied before edge_smoothing). Applied by
+   * `isnet-medium`; vendor routes ignore it.
+   */
   foregroundThreshold?: number;
   model?: string;
   requestId?: string;

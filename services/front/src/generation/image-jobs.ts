@@ -48,6 +48,8 @@ function base(
     generationId: "",
     initImage: undefined,
     mask: undefined,
+    foregroundThreshold: undefined,
+    edgeSmoothing: false,
   };
 }
 

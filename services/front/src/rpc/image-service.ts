@@ -244,6 +244,8 @@ function textToImageJob(req: TextToImageRequest, defaultSize: { width: number; h
     strength: undefined,
     scale: 0,
     generationId: "",
+    foregroundThreshold: undefined,
+    edgeSmoothing: false,
   };
 }
 

@@ -122,6 +122,8 @@ export function processHandlers(
         height: input.height,
         outputFormat: format,
         initImage: input,
+        foregroundThreshold: req.foregroundThreshold,
+        edgeSmoothing: req.edgeSmoothing,
       });
       if (isPending(generation)) return { id: generation.id };
       const image = generation.images[0];
@@ -201,5 +203,7 @@ function emptyJob(): Job {
     generationId: "",
     scheduler: "",
     sampler: "",
+    foregroundThreshold: undefined,
+    edgeSmoothing: false,
   };
 }

@@ -51,7 +51,12 @@ export async function removeBackgroundRequest(req: GenerateRequest): Promise<Cut
   // Said before queueing: the worker would only find the same thing out seconds later.
   if (!isnetModelInstalled()) throw apiError(ErrorReason.UNAVAILABLE, ISNET_INSTALL_HINT);
   const format = req.outputFormat === Format.WEBP ? "webp" : "png";
-  return mattingPool().removeBackground(image, { format, quality: req.quality });
+  return mattingPool().removeBackground(image, {
+    format,
+    quality: req.quality,
+    foregroundThreshold: req.foregroundThreshold,
+    edgeSmoothing: req.edgeSmoothing,
+  });
 }
 
 /** Stops the worker (process shutdown). */

@@ -665,11 +665,17 @@ export type RemoveBackgroundRequest = Message<"imagegen.v1.RemoveBackgroundReque
   outputFormat: string;
 
   /**
+   * Feathers the cut edge (a 1.5 px blur of the matte). Applied by the offline ISNet model
+   * (`isnet-medium`); vendor routes have no such setting and ignore it.
+   *
    * @generated from field: bool edge_smoothing = 4;
    */
   edgeSmoothing: boolean;
 
   /**
+   * 0-1: matte values below it become fully transparent (applied before edge_smoothing). Applied by
+   * `isnet-medium`; vendor routes ignore it.
+   *
    * @generated from field: optional double foreground_threshold = 5;
    */
   foregroundThreshold?: number | undefined;
