@@ -102,6 +102,51 @@ describe("/api/v2/process (seed 004)", () => {
   });
 
   it.each([
+    ["a colour", { background_color: "#00ff00" }, [0, 255, 0]],
+    ["a picture", { background_image_url: "blue" }, [0, 0, 255]],
+  ])(
+    "replaces the background with %s: opaque, the new background in the corners, the same mask",
+    async (_, given, rgb) => {
+      const background =
+        "background_image_url" in given &&
+        `data:image/png;base64,${(
+          await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+            .png()
+            .toBuffer()
+        ).toString("base64")}`;
+      const { status, json } = await post("/api/v2/process/remove-background", {
+        image_url: imageUrl,
+        mode: "replace",
+        ...given,
+        ...(background ? { background_image_url: background } : {}),
+      });
+      expect(status, JSON.stringify(json)).toBe(200);
+      const bytes = Buffer.from(await (await fetch(json.result.url)).arrayBuffer());
+      const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([128, 96]);
+      expect([...data.subarray(0, 4)]).toEqual([...rgb, 255]);
+      expect(json.result.mask_url).toMatch(/_mask\.png/);
+      expect(json.result.foreground_bounds.width).toBeGreaterThanOrEqual(56);
+    },
+  );
+
+  it.each([
+    ["replace without a background", { mode: "replace" }, "background_color"],
+    [
+      "replace with two backgrounds",
+      { mode: "replace", background_color: "#000000", background_image_url: "x" },
+      "background_color",
+    ],
+    ["remove with a background", { mode: "remove", background_color: "#000000" }, "background_color"],
+    ["a colour that is not #rrggbb", { mode: "replace", background_color: "green" }, "background_color"],
+  ])("refuses %s as INVALID_REQUEST naming the field", async (_, body, field) => {
+    const { status, json } = await post("/api/v2/process/remove-background", { image_url: imageUrl, ...body });
+    expect(status, JSON.stringify(json)).toBe(400);
+    expect(json.error.code).toBe("INVALID_REQUEST");
+    expect(JSON.stringify(json.error)).toContain(field);
+  });
+
+  it.each([
     ["upscale", { image_url: "", scale_factor: 2, model: "real-esrgan" }],
     ["remove-background", { image_url: "", mode: "remove", output_format: "png" }],
   ])("answers a %s job still running past the wait 202 with the generation to poll", async (operation, body) => {

@@ -785,6 +785,11 @@ type Region struct {
 
 // RemoveBackgroundRequest cuts the subject out of an image.
 type RemoveBackgroundRequest struct {
+	// Mode "replace": the new background colour, "#rrggbb".
+	BackgroundColor string `json:"background_color,omitempty"`
+	// Mode "replace": the new background picture (an https or data: URL, the rules of image_url),
+	// scaled to cover the image and cropped to it.
+	BackgroundImageURL string `json:"background_image_url,omitempty"`
 	// Feathers the cut edge (a 1.5 px blur of the matte). Applied by the offline ISNet model
 	// (`isnet-medium`); vendor routes have no such setting and ignore it.
 	EdgeSmoothing bool `json:"edge_smoothing,omitempty"`
@@ -792,7 +797,8 @@ type RemoveBackgroundRequest struct {
 	// `isnet-medium`; vendor routes ignore it.
 	ForegroundThreshold float64 `json:"foreground_threshold,omitempty"`
 	ImageURL            string  `json:"image_url,omitempty"`
-	// "remove" (transparent background; the only mode so far).
+	// "remove" (transparent background, the default) or "replace" (the cut-out laid on
+	// background_color or background_image_url, exactly one of them).
 	Mode         string `json:"mode,omitempty"`
 	Model        string `json:"model,omitempty"`
 	OutputFormat string `json:"output_format,omitempty"`

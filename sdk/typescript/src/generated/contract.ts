@@ -766,8 +766,11 @@ export interface Region {
 /** RemoveBackgroundRequest cuts the subject out of an image. */
 export interface RemoveBackgroundRequest {
   imageUrl: string;
-  /** "remove" (transparent background; the only mode so far). */
-  mode?: "remove";
+  /**
+   * "remove" (transparent background, the default) or "replace" (the cut-out laid on
+   * background_color or background_image_url, exactly one of them).
+   */
+  mode?: "remove" | "replace";
   outputFormat?: "png" | "webp";
   /**
    * Feathers the cut edge (a 1.5 px blur of the matte). Applied by the offline ISNet model
@@ -781,6 +784,13 @@ export interface RemoveBackgroundRequest {
   foregroundThreshold?: number;
   model?: string;
   requestId?: string;
+  /** Mode "replace": the new background colour, "#rrggbb". */
+  backgroundColor?: string;
+  /**
+   * Mode "replace": the new background picture (an https or data: URL, the rules of image_url),
+   * scaled to cover the image and cropped to it.
+   */
+  backgroundImageUrl?: string;
 }
 
 /** RemoveBackgroundResponse carries the cut-out image and its mask. */
@@ -1094,7 +1104,7 @@ export const FIELDS: Record<string, Record<string, readonly [string, string?]>> 
   ProcessedImage: {"url":["url"],"filters_applied":["filtersApplied"],"processing_time_ms":["processingTimeMs"],"width":["width"],"height":["height"],"size_bytes":["sizeBytes"],"format":["format","ImageFormat"],"nsfw_score":["nsfwScore"]},
   Range: {"min":["min"],"max":["max"],"default":["default"]},
   Region: {"x":["x"],"y":["y"],"width":["width"],"height":["height"]},
-  RemoveBackgroundRequest: {"image_url":["imageUrl"],"mode":["mode"],"output_format":["outputFormat"],"edge_smoothing":["edgeSmoothing"],"foreground_threshold":["foregroundThreshold"],"model":["model"],"request_id":["requestId"]},
+  RemoveBackgroundRequest: {"image_url":["imageUrl"],"mode":["mode"],"output_format":["outputFormat"],"edge_smoothing":["edgeSmoothing"],"foreground_threshold":["foregroundThreshold"],"model":["model"],"request_id":["requestId"],"background_color":["backgroundColor"],"background_image_url":["backgroundImageUrl"]},
   RemoveBackgroundResponse: {"id":["id"],"result":["result","BackgroundRemovalResult"]},
   RetryPolicy: {"max_retries":["maxRetries"],"retry_delay_seconds":["retryDelaySeconds"]},
   RotateDefaultWebhookSecretRequest: {},

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Format, Operation, OutputImageSchema } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
-import type { ImageService } from "@imagegen/proto/imagegen/v1/image_service_pb";
+import type { ImageService, RemoveBackgroundRequest } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import sharp from "sharp";
 import { planGeneration, type Planner } from "../generation/generation-plan.ts";
@@ -14,6 +14,7 @@ import { waitMsFor } from "../generation/wait-preference.ts";
 import type { ImageStore } from "../images/image-store.ts";
 import { applyFilters, type OutputFormat } from "../processing/apply-filters.ts";
 import { foregroundBounds } from "../processing/foreground-bounds.ts";
+import { layOnBackground, type NewBackground } from "../processing/replace-background.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { principalOf } from "./principal-of.ts";
 import type { VisionPool } from "@imagegen/vision";
@@ -114,6 +115,8 @@ export function processHandlers(
 
     async removeBackground(req, ctx) {
       const input = await resolveInputImage(req.imageUrl, "image_url", deps.inputImages);
+      // The new background is read before any provider is paid: a bad one fails the call first.
+      const background = await newBackgroundOf(req, deps.inputImages);
       const format = req.outputFormat === "webp" ? Format.WEBP : Format.PNG;
       const generation = await runJob(deps, ctx, req.model || DEFAULT_BACKGROUND_MODEL, "remove-background", {
         ...emptyJob(),
@@ -143,10 +146,20 @@ export function processHandlers(
           .png()
           .toBuffer(),
       );
+      const url = background
+        ? deps.images.url(
+            await deps.images.put(
+              generation.id,
+              `${image.id}_replaced`,
+              format === Format.WEBP ? "webp" : "png",
+              await layOnBackground(cutout, background, format === Format.WEBP ? "webp" : "png"),
+            ),
+          )
+        : image.url;
       return {
         id: generation.id,
         result: {
-          url: image.url,
+          url,
           maskUrl: deps.images.url(maskPath),
           foregroundBounds: foregroundBounds(data, info.width, info.height),
           nsfwScore: image.nsfwScore,
@@ -179,6 +192,31 @@ async function runJob(
 }
 
 /** Still running past the wait: answered with its id, followed as a generation. */
+/**
+ * Mode "replace" needs exactly one new background; mode "remove" takes none. The picture is loaded
+ * with image_url's rules (size, pixels, the SSRF guard for https).
+ */
+async function newBackgroundOf(
+  req: RemoveBackgroundRequest,
+  inputImages: InputImageDeps,
+): Promise<NewBackground | undefined> {
+  const refuse = (field: string, why: string) =>
+    apiError(ErrorReason.INVALID_REQUEST, `${field}: ${why}`, {
+      fieldViolations: [{ field, description: why, rule: "mode" }],
+    });
+  const given = [req.backgroundColor && "background_color", req.backgroundImageUrl && "background_image_url"].filter(
+    (field): field is string => Boolean(field),
+  );
+  if (req.mode !== "replace") {
+    if (given[0]) throw refuse(given[0], 'only mode "replace" takes a new background');
+    return undefined;
+  }
+  if (given.length !== 1)
+    throw refuse("background_color", 'mode "replace" needs exactly one of background_color and background_image_url');
+  if (req.backgroundColor) return { color: req.backgroundColor };
+  return { image: (await resolveInputImage(req.backgroundImageUrl, "background_image_url", inputImages)).data };
+}
+
 function isPending(generation: Generation): boolean {
   return generation.status === GenerationStatus.QUEUED || generation.status === GenerationStatus.PROCESSING;
 }
