@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { runConcurrency } from "./scenarios/concurrency.ts";
 import { runGatewayOverhead } from "./scenarios/gateway-overhead.ts";
 import { runHopFloor } from "./scenarios/hop-floor.ts";
+import { runOfflineModels } from "./scenarios/offline-models.ts";
 import { runPayload } from "./scenarios/payload.ts";
 import { runPortkey } from "./scenarios/portkey.ts";
 import { runProviderOverhead } from "./scenarios/provider-overhead.ts";
@@ -47,6 +48,7 @@ const scenarios: Array<[string, () => Promise<unknown>]> = [
   ["rejections", () => runRejections(settings)],
   ["concurrency", () => runConcurrency({ quick })],
   ["payload", () => runPayload({ quick })],
+  ["offline-models", () => runOfflineModels({ quick })],
 ];
 for (const [name, run] of scenarios.filter(([name]) => wanted(name))) {
   const started = performance.now();
