@@ -1,6 +1,7 @@
 import type { DropboxConfig } from "./integration-config.ts";
 import {
   failureOf,
+  lenientJsonBody,
   retryAfterMs,
   send,
   ServiceCallError,
@@ -143,13 +144,7 @@ export class DropboxClient implements StorageService {
 
 /** The JSON body of a 200, or a ServiceCallError classified by status (401 → expired, 429 with Retry-After, …). */
 async function json(res: Response, route: string): Promise<Record<string, unknown>> {
-  const text = await res.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? ((JSON.parse(text) as Record<string, unknown>) ?? {}) : {};
-  } catch {
-    body = {};
-  }
+  const body = await lenientJsonBody(res);
   if (res.ok) return body;
   const failure = failureOf(res.status);
   const error = (body.error ?? {}) as Record<string, unknown>;
@@ -157,7 +152,7 @@ async function json(res: Response, route: string): Promise<Record<string, unknow
   const wait =
     retryAfterMs(res.headers.get("retry-after")) ??
     (typeof error.retry_after === "number" ? error.retry_after * 1000 : undefined);
-  const what = text && body.error_summary ? summary(body) : `status ${res.status}`;
+  const what = body.error_summary ? summary(body) : `status ${res.status}`;
   throw new ServiceCallError(failure, `dropbox ${route} answered ${res.status} ${what}`.trim().slice(0, 300), wait);
 }
 

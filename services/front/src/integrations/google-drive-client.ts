@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { GoogleConfig } from "./integration-config.ts";
 import {
   failureOf,
+  lenientJsonBody,
   retryAfterMs,
   send,
   ServiceCallError,
@@ -221,13 +222,7 @@ export class GoogleDriveClient implements StorageService {
 
 /** The JSON body of a 2xx, or a ServiceCallError classified by status and `errors[0].reason`. */
 async function json(res: Response, call: string): Promise<Record<string, unknown>> {
-  const text = await res.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? ((JSON.parse(text) as Record<string, unknown>) ?? {}) : {};
-  } catch {
-    body = {};
-  }
+  const body = await lenientJsonBody(res);
   if (res.ok) return body;
   const error = (body.error ?? {}) as Record<string, unknown>;
   const reason = String(((error.errors ?? []) as Array<Record<string, unknown>>)[0]?.reason ?? "");

@@ -98,3 +98,13 @@ export function failureOf(status: number): ServiceFailure {
   if (status === 429 || status >= 500) return "retry";
   return "refused";
 }
+
+/** A response's JSON object, or `{}` when the body is empty or not JSON (error pages, plain-text 429s). */
+export async function lenientJsonBody(res: Response): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  try {
+    return text ? ((JSON.parse(text) as Record<string, unknown>) ?? {}) : {};
+  } catch {
+    return {};
+  }
+}
