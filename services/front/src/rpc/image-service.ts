@@ -113,14 +113,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         job,
         idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req),
       );
-      // Seed 004's source_image: the URL as given (not a data: URL) and what we measured on it.
-      generation.sourceImage = create(SourceImageSchema, {
-        url: /^https?:/.test(req.initImage) ? req.initImage : "",
-        analysis: {
-          dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
-          detectedObjects: await detectSourceObjects(deps.vision, job.initImage?.data),
-        },
-      });
+      generation.sourceImage = await sourceImageOf(req.initImage, job, deps.vision);
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     async inpaint(req, ctx) {
@@ -151,13 +144,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         job,
         idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req),
       );
-      generation.sourceImage = create(SourceImageSchema, {
-        url: /^https?:/.test(req.image) ? req.image : "",
-        analysis: {
-          dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
-          detectedObjects: await detectSourceObjects(deps.vision, job.initImage?.data),
-        },
-      });
+      generation.sourceImage = await sourceImageOf(req.image, job, deps.vision);
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     ...generationLifecycle(deps),
@@ -275,4 +262,15 @@ function propagatedHeaders(ctx: HandlerContext): Headers {
     if (value) headers.set(name, value);
   }
   return headers;
+}
+
+/** Seed 004's source_image: the URL as given (not a data: URL) and what we measured on the image. */
+async function sourceImageOf(given: string, job: Job, vision: VisionPool | undefined) {
+  return create(SourceImageSchema, {
+    url: /^https?:/.test(given) ? given : "",
+    analysis: {
+      dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
+      detectedObjects: await detectSourceObjects(vision, job.initImage?.data),
+    },
+  });
 }
