@@ -148,7 +148,10 @@ export async function startSystem(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return system;
+    // The gateway is ready as soon as any front of IMAGEGEN_FRONT_URL answers, which for a second
+    // replica may be the first one's: this system is started only once its own front and
+    // provider listen too (on a loaded machine the front can take seconds longer than the gateway).
+    if (ready && (await portOpen(frontPort)) && (await portOpen(localPort))) return system;
     if (children().some((c) => c.exitCode !== null)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -161,12 +164,15 @@ export async function startSystem(
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
+    if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
 }

@@ -59,6 +59,34 @@ describe("failover over front replicas", () => {
     expect(calls).toEqual(["a"]);
   });
 
+  it("tries a front whose connection broke under a call last for a while, so a repeat reaches another", async () => {
+    const calls: string[] = [];
+    const reset = new ConnectError(
+      "read ECONNRESET",
+      Code.Unavailable,
+      undefined,
+      undefined,
+      Object.assign(new Error("reset"), { code: "ECONNRESET" }),
+    );
+    let aResets = true;
+    let clock = 0;
+    const t = createFailoverTransport(
+      [fakeFront("a", calls, () => (aResets ? reset : "ok")), fakeFront("b", calls, () => "ok")],
+      () => clock,
+    );
+    // The broken call is not sent on (the front may have received it)…
+    await expect(call(t)).rejects.toBe(reset);
+    // …but the caller's repeat, and the calls after it, go to the other front first.
+    await call(t);
+    await call(t);
+    expect(calls).toEqual(["a", "b", "b"]);
+    aResets = false;
+    clock = 5_000;
+    await call(t);
+    await call(t);
+    expect(calls.slice(3).sort()).toEqual(["a", "b"]);
+  });
+
   it("sends a call on when the peer could not prove it is one of ours (another process took a dead front's port)", async () => {
     const calls: string[] = [];
     const impostor = () => new ConnectError(UNPROVEN_PEER_MESSAGE, Code.Unavailable);
