@@ -96,7 +96,11 @@ export async function startSystem(
   let output = "";
   const processes = new Map<ServiceName, ChildProcess>();
   const launch = (name: ServiceName): void => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entries[name]!)], {
+    // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it exits (bench profiling).
+    const profile = process.env.BENCH_CPU_PROF_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", join(ROOT, entries[name]!)], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
