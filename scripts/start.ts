@@ -1,9 +1,9 @@
 /**
- * `npm start`: the whole system on one machine, each service its own process (the same topology
- * as deploy/, without Docker): the providers of config/imagegen.yaml (IMAGEGEN_CONFIG) that need
- * no token and those whose `token_env` is set, then the front
- * pointed at them, then the gateway pointed at the front. Internal ports are picked by the OS
- * unless set (see start/service-plan.ts), so two systems share a host; a child that dies is
+ * `npm start`: the whole system on one machine: the providers of config/imagegen.yaml
+ * (IMAGEGEN_CONFIG) that need no token and those whose `token_env` is set, each its own process,
+ * then the gateway with the front in its process, pointed at them (IMAGEGEN_FRONT_IN_PROCESS=false:
+ * the front as a process of its own between them, the topology of deploy/ without Docker).
+ * Internal ports are picked by the OS unless set (see start/service-plan.ts), so two systems share a host; a child that dies is
  * restarted (start/supervised-child.ts) and only a crash loop or a taken port stops everything.
  * Logs are prefixed with the process name; Ctrl-C or SIGTERM stops them all, gateway first.
  */
@@ -80,17 +80,24 @@ process.on("exit", () => {
 
 const providers = plan.providers.map((spec) => launch(spec, process.env));
 const providerPorts = await Promise.all(providers.map((c) => c.listening));
-const front = launch(plan.front, {
+const frontEnv = {
   ...process.env,
   ...frontProviderEnv(
     process.env,
     providerList,
     providers.map((c, i) => ({ spec: c.spec, port: providerPorts[i]! })),
   ),
-});
-const frontPort = await front.listening;
-const gateway = launch(plan.gateway, {
-  ...process.env,
-  IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort),
-});
+};
+let gatewayEnv: NodeJS.ProcessEnv;
+if (plan.frontInProcess) {
+  gatewayEnv = { ...frontEnv, IMAGEGEN_FRONT_IN_PROCESS: "true" };
+} else {
+  const frontPort = await launch(plan.front, frontEnv).listening;
+  gatewayEnv = {
+    ...process.env,
+    IMAGEGEN_FRONT_IN_PROCESS: "false",
+    IMAGEGEN_FRONT_URL: process.env.IMAGEGEN_FRONT_URL || localUrl(plan.front.bindHost, frontPort),
+  };
+}
+const gateway = launch(plan.gateway, gatewayEnv);
 print(`imagegen: serving on http://localhost:${await gateway.listening}`);

@@ -9,9 +9,17 @@ import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
 
 const TOKEN = "sk-bench-token";
-const ARMS = ["direct", "portkey", "ours"] as const;
+const ARMS = ["direct", "portkey", "ours", "ours_separate"] as const;
 type Arm = (typeof ARMS)[number];
-const OUR_PROCESSES = ["gateway", "front", "openai"] as const;
+/**
+ * Our two topologies: `ours` as `npm start` runs it (the front inside the gateway's process,
+ * IMAGEGEN_FRONT_IN_PROCESS) and `ours_separate` as deploy/ runs it (gateway, front and provider
+ * each a process). The targets are read on `ours`; the other shows what the in-memory hop saves.
+ */
+const OUR_PROCESSES: Record<"ours" | "ours_separate", readonly string[]> = {
+  ours: ["gateway", "openai"],
+  ours_separate: ["gateway", "front", "openai"],
+};
 // Requests rotate over this many enterprise keys of different owners, so no one key's or owner's
 // bookkeeping is what the run measures (the bench config lifts the enterprise tier's limits too).
 const KEYS = 4;
@@ -32,10 +40,14 @@ export interface PortkeySummary {
   readonly ours_to_portkey_added_p50: number;
   readonly ours_to_portkey_added_p99: number;
   readonly ours_to_portkey_rps: number;
-  readonly added_p50_ms: Record<"portkey" | "ours", number>;
-  readonly added_p99_ms: Record<"portkey" | "ours", number>;
+  /** The separate-processes topology's ratios, for comparison. */
+  readonly ours_separate_to_portkey_added_p50: number;
+  readonly ours_separate_to_portkey_rps: number;
+  readonly added_p50_ms: Record<Exclude<Arm, "direct">, number>;
+  readonly added_p99_ms: Record<Exclude<Arm, "direct">, number>;
   readonly rps: Record<Arm, number>;
-  readonly cpu_ms_per_request: Record<string, number>;
+  /** Per arm: CPU ms per generation of each of its processes, and `all` summed. */
+  readonly cpu_ms_per_request: Record<"portkey" | "ours" | "ours_separate", Record<string, number>>;
   readonly errors: number;
 }
 
@@ -64,28 +76,41 @@ export async function runPortkey(settings: {
   const seconds = settings.quick ? settings.seconds : settings.seconds / 2;
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
   // Started side by side: `--quick` has a minute for every scenario.
-  const [portkey, system] = await Promise.all([
+  const ourEnv = {
+    LOG_LEVEL: "warn",
+    OPENAI_API_KEY: TOKEN,
+    OPENAI_BASE_URL: `${fake.origin}/v1`,
+    IMAGEGEN_CONFIG: benchConfigPath(),
+  };
+  const [portkey, system, separate] = await Promise.all([
     startPortkey(),
-    startSystem(
-      {
-        LOG_LEVEL: "warn",
-        OPENAI_API_KEY: TOKEN,
-        OPENAI_BASE_URL: `${fake.origin}/v1`,
-        IMAGEGEN_CONFIG: benchConfigPath(),
-      },
-      { providers: ["openai"] },
-    ),
+    startSystem(ourEnv, { providers: ["openai"], frontInProcess: true }),
+    startSystem(ourEnv, { providers: ["openai"] }),
   ]);
   const runs: Record<number, PortkeyArmRun[]> = Object.fromEntries(settings.concurrencies.map((c) => [c, []]));
   try {
-    const keys = await Promise.all(
-      Array.from({ length: KEYS }, (_, i) =>
-        createEnterpriseKey(system.baseUrl, system.adminKey, `bench-portkey-${i}`),
-      ),
-    );
+    const keysOf = (chain: typeof system) =>
+      Promise.all(
+        Array.from({ length: KEYS }, (_, i) =>
+          createEnterpriseKey(chain.baseUrl, chain.adminKey, `bench-portkey-${i}`),
+        ),
+      );
+    const [keys, separateKeys] = await Promise.all([keysOf(system), keysOf(separate)]);
     const openAiBody = JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 });
     const openAiHeaders = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
     let next = 0;
+    const ourArm = (chain: typeof system, chainKeys: string[], arm: keyof typeof OUR_PROCESSES) => ({
+      origin: chain.baseUrl,
+      path: "/api/v2/generate/text-to-image",
+      headers: () => ({ authorization: `Bearer ${chainKeys[next++ % KEYS]}`, "content-type": "application/json" }),
+      body: JSON.stringify({
+        prompt: "a blue square",
+        model: "gpt-image-1",
+        parameters: { width: 1024, height: 1024 },
+        use_cache: false,
+      }),
+      pids: { ...Object.fromEntries(OUR_PROCESSES[arm].map((p) => [p, chain.pid(p)])), fake: fake.child.pid },
+    });
     const arms: Record<
       Arm,
       {
@@ -114,18 +139,8 @@ export async function runPortkey(settings: {
         body: openAiBody,
         pids: { portkey: portkey.child.pid, fake: fake.child.pid },
       },
-      ours: {
-        origin: system.baseUrl,
-        path: "/api/v2/generate/text-to-image",
-        headers: () => ({ authorization: `Bearer ${keys[next++ % KEYS]}`, "content-type": "application/json" }),
-        body: JSON.stringify({
-          prompt: "a blue square",
-          model: "gpt-image-1",
-          parameters: { width: 1024, height: 1024 },
-          use_cache: false,
-        }),
-        pids: { ...Object.fromEntries(OUR_PROCESSES.map((p) => [p, system.pid(p)])), fake: fake.child.pid },
-      },
+      ours: ourArm(system, keys, "ours"),
+      ours_separate: ourArm(separate, separateKeys, "ours_separate"),
     };
     const measure = async (
       arm: Arm,
@@ -167,7 +182,7 @@ export async function runPortkey(settings: {
       }
     }
   } finally {
-    await system.stop();
+    await Promise.all([system.stop(), separate.stop()]);
     portkey.stop();
     fake.stop();
   }
@@ -183,55 +198,70 @@ export async function runPortkey(settings: {
 function summarize(concurrency: number, runs: PortkeyArmRun[], rounds: number): PortkeySummary {
   const perRound = Array.from({ length: rounds }, (_, round) => {
     const of = (arm: Arm): LoadResult => runs.find((r) => r.round === round && r.arm === arm)!.load;
-    const [d, p, o] = [of("direct"), of("portkey"), of("ours")];
+    const [d, p, o, s] = [of("direct"), of("portkey"), of("ours"), of("ours_separate")];
     return {
-      added_p50: { portkey: p.p50 - d.p50, ours: o.p50 - d.p50 },
-      added_p99: { portkey: p.p99 - d.p99, ours: o.p99 - d.p99 },
-      rps: { direct: d.rps, portkey: p.rps, ours: o.rps },
+      added_p50: { portkey: p.p50 - d.p50, ours: o.p50 - d.p50, ours_separate: s.p50 - d.p50 },
+      added_p99: { portkey: p.p99 - d.p99, ours: o.p99 - d.p99, ours_separate: s.p99 - d.p99 },
+      rps: { direct: d.rps, portkey: p.rps, ours: o.rps, ours_separate: s.rps },
     };
   });
   const med = (pick: (r: (typeof perRound)[number]) => number): number => median(perRound.map(pick));
   // CPU per request over all rounds: total CPU over total requests (one tick is 10 ms).
-  const cpu: Record<string, number> = {};
-  for (const [arm, names] of [
-    ["portkey", ["portkey"]],
-    ["ours", OUR_PROCESSES],
-  ] as const) {
+  const cpuOf = (arm: "portkey" | "ours" | "ours_separate", names: readonly string[]): Record<string, number> => {
     const armRuns = runs.filter((r) => r.arm === arm);
     const requests = armRuns.reduce((sum, r) => sum + r.load.requests, 0);
+    const cpu: Record<string, number> = {};
     for (const name of names)
       cpu[name] = armRuns.reduce((sum, r) => sum + (r.cpu_ms_per_request[name] ?? NaN) * r.load.requests, 0) / requests;
-  }
-  cpu.ours = OUR_PROCESSES.reduce((sum, name) => sum + (cpu[name] ?? NaN), 0);
+    cpu.all = names.reduce((sum, name) => sum + (cpu[name] ?? NaN), 0);
+    return cpu;
+  };
+  const others = ["portkey", "ours_separate"] as const;
   return {
     concurrency,
     rounds,
     ours_to_portkey_added_p50: med((r) => r.added_p50.ours / r.added_p50.portkey),
     ours_to_portkey_added_p99: med((r) => r.added_p99.ours / r.added_p99.portkey),
     ours_to_portkey_rps: med((r) => r.rps.ours / r.rps.portkey),
-    added_p50_ms: { portkey: med((r) => r.added_p50.portkey), ours: med((r) => r.added_p50.ours) },
-    added_p99_ms: { portkey: med((r) => r.added_p99.portkey), ours: med((r) => r.added_p99.ours) },
-    rps: { direct: med((r) => r.rps.direct), portkey: med((r) => r.rps.portkey), ours: med((r) => r.rps.ours) },
-    cpu_ms_per_request: cpu,
+    ours_separate_to_portkey_added_p50: med((r) => r.added_p50.ours_separate / r.added_p50.portkey),
+    ours_separate_to_portkey_rps: med((r) => r.rps.ours_separate / r.rps.portkey),
+    added_p50_ms: {
+      ours: med((r) => r.added_p50.ours),
+      ...Object.fromEntries(others.map((arm) => [arm, med((r) => r.added_p50[arm])])),
+    } as PortkeySummary["added_p50_ms"],
+    added_p99_ms: {
+      ours: med((r) => r.added_p99.ours),
+      ...Object.fromEntries(others.map((arm) => [arm, med((r) => r.added_p99[arm])])),
+    } as PortkeySummary["added_p99_ms"],
+    rps: Object.fromEntries(ARMS.map((arm) => [arm, med((r) => r.rps[arm])])) as PortkeySummary["rps"],
+    cpu_ms_per_request: {
+      portkey: cpuOf("portkey", ["portkey"]),
+      ours: cpuOf("ours", OUR_PROCESSES.ours),
+      ours_separate: cpuOf("ours_separate", OUR_PROCESSES.ours_separate),
+    },
     errors: runs.reduce((sum, r) => sum + r.load.errors, 0),
   };
 }
 
 function print(summary: PortkeySummary[], rounds: number, seconds: number, version: string): void {
   printTable(
-    `Against Portkey ${version}: added over a direct call to the same fake OpenAI (median of ${rounds} interleaved round(s) of ${seconds} s per arm)`,
+    `Against Portkey ${version}: added over a direct call to the same fake OpenAI (median of ${rounds} interleaved round(s) of ${seconds} s per arm; ours = npm start's topology, front in the gateway's process; separate = gateway, front and provider processes, as deploy/)`,
     [
       "concurrency",
       "ours/Portkey added p50",
       "ours/Portkey added p99",
       "ours/Portkey req/s",
+      "separate/Portkey added p50",
+      "separate/Portkey req/s",
       "Portkey added p50 ms",
       "our added p50 ms",
+      "separate added p50 ms",
       "Portkey added p99 ms",
       "our added p99 ms",
       "direct req/s",
       "Portkey req/s",
       "our req/s",
+      "separate req/s",
       "errors",
     ],
     summary.map((s) => [
@@ -239,29 +269,47 @@ function print(summary: PortkeySummary[], rounds: number, seconds: number, versi
       s.ours_to_portkey_added_p50,
       s.ours_to_portkey_added_p99,
       s.ours_to_portkey_rps,
+      s.ours_separate_to_portkey_added_p50,
+      s.ours_separate_to_portkey_rps,
       s.added_p50_ms.portkey,
       s.added_p50_ms.ours,
+      s.added_p50_ms.ours_separate,
       s.added_p99_ms.portkey,
       s.added_p99_ms.ours,
       s.rps.direct,
       s.rps.portkey,
       s.rps.ours,
+      s.rps.ours_separate,
       String(s.errors),
     ]),
   );
   printTable(
     "Against Portkey: CPU ms per generation per process (user + system, /proc)",
-    ["concurrency", "Portkey", "ours, all", "gateway", "front", "openai provider", "ours/Portkey"],
+    [
+      "concurrency",
+      "Portkey",
+      "ours, all",
+      "ours: gateway + front",
+      "ours: openai provider",
+      "separate, all",
+      "separate: gateway",
+      "separate: front",
+      "separate: openai provider",
+      "ours/Portkey",
+    ],
     summary.map((s) => {
-      const cpu = s.cpu_ms_per_request;
+      const { portkey, ours, ours_separate: separate } = s.cpu_ms_per_request;
       return [
         String(s.concurrency),
-        cpu.portkey ?? NaN,
-        cpu.ours ?? NaN,
-        cpu.gateway ?? NaN,
-        cpu.front ?? NaN,
-        cpu.openai ?? NaN,
-        (cpu.ours ?? NaN) / (cpu.portkey ?? NaN),
+        portkey.all ?? NaN,
+        ours.all ?? NaN,
+        ours.gateway ?? NaN,
+        ours.openai ?? NaN,
+        separate.all ?? NaN,
+        separate.gateway ?? NaN,
+        separate.front ?? NaN,
+        separate.openai ?? NaN,
+        (ours.all ?? NaN) / (portkey.all ?? NaN),
       ];
     }),
   );
@@ -273,7 +321,7 @@ function printTargets(summary: PortkeySummary[], memory: InFlightMemory | undefi
     value === undefined || !Number.isFinite(value) ? "not measured" : ok(value) ? "met" : "not met";
   const p50Ratio = at(1)?.ours_to_portkey_added_p50;
   const rpsRatio = at(64)?.ours_to_portkey_rps;
-  const cpu64 = at(64)?.cpu_ms_per_request.ours;
+  const cpu64 = at(64)?.cpu_ms_per_request.ours.all;
   printTable(
     "Against Portkey: issue 19's targets for this round",
     ["target", "measured", "verdict"],

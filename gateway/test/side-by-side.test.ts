@@ -42,7 +42,7 @@ describe("two systems on one host", () => {
     expect((await generate(a!, b!.key)).status).toBe(401);
     expect((await generate(b!, a!.key)).status).toBe(401);
     // Their internal services listen on different ports the OS picked.
-    const frontPort = (s: StartScript) => s.output().match(/"service":"front","msg":"listening","port":(\d+)/)![1];
+    const frontPort = (s: StartScript) => s.output().match(/"service":"front","msg":"listening[^"]*","port":(\d+)/)![1];
     expect(frontPort(a!)).not.toBe(frontPort(b!));
   });
 });
@@ -63,12 +63,17 @@ describe("a taken port", () => {
 
   it("internal, set explicitly: the same, naming its variable", async () => {
     const port = await occupy();
-    const system = await runStartScript({ IMAGEGEN_FRONT_PORT: String(port) });
-    started.push(system);
-    expect(await system.exited).not.toBe(0);
-    expect(system.output().trimEnd().split("\n").at(-1)).toBe(
-      `front: port ${port} is in use; set IMAGEGEN_FRONT_PORT to a free port`,
-    );
-    expect(system.output()).not.toMatch(/EADDRINUSE|^\s+at /m);
+    for (const [inProcess, owner] of [
+      ["true", "gateway"],
+      ["false", "front"],
+    ]) {
+      const system = await runStartScript({ IMAGEGEN_FRONT_PORT: String(port), IMAGEGEN_FRONT_IN_PROCESS: inProcess! });
+      started.push(system);
+      expect(await system.exited).not.toBe(0);
+      expect(system.output().trimEnd().split("\n").at(-1)).toBe(
+        `${owner}: port ${port} is in use; set IMAGEGEN_FRONT_PORT to a free port`,
+      );
+      expect(system.output()).not.toMatch(/EADDRINUSE|^\s+at /m);
+    }
   });
 });

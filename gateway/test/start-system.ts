@@ -40,6 +40,8 @@ export interface StartOptions {
   readonly frontPort?: number;
   /** A data dir shared with other replicas (images, signing key); the caller removes it. */
   readonly dataDir?: string;
+  /** Run the front inside the gateway's process (IMAGEGEN_FRONT_IN_PROCESS=true, npm start's default). */
+  readonly frontInProcess?: boolean;
 }
 
 const ENTRIES: Record<string, string> = {
@@ -92,6 +94,7 @@ export async function startSystem(
     IMAGEGEN_VISION: "off",
     ...providerEnv,
     ...extraEnv,
+    ...(options.frontInProcess ? { IMAGEGEN_FRONT_IN_PROCESS: "true" } : {}),
   };
   let output = "";
   const processes = new Map<ServiceName, ChildProcess>();
@@ -112,7 +115,8 @@ export async function startSystem(
   // Extra providers first, listening before the front's first look at its providers.
   for (const id of providerPorts.keys()) launch(id);
   await Promise.all([...providerPorts.values()].map((p) => waitForPort(p, 30_000)));
-  for (const name of Object.keys(ENTRIES) as ServiceName[]) launch(name);
+  for (const name of Object.keys(ENTRIES) as ServiceName[])
+    if (!(name === "front" && options.frontInProcess)) launch(name);
   const children = () => [...processes.values()];
   const baseUrl = `http://127.0.0.1:${port}`;
   const system: RunningSystem = {

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generate, runStartScript, type StartScript } from "./start-script.ts";
 
 // `npm start` as an operator runs it: a front killed with SIGKILL is restarted by the
-// supervisor, the gateway answers 503 meanwhile, and only a crash loop stops the system.
+// supervisor, the gateway answers 503 meanwhile, and only a crash loop stops the system. The
+// front's own process is IMAGEGEN_FRONT_IN_PROCESS=false; by default it runs in the gateway's.
 const started: StartScript[] = [];
 afterAll(() => Promise.all(started.map((s) => s.stop())));
 
@@ -17,7 +18,7 @@ const readyz = (system: StartScript) =>
 
 describe("npm start supervision", () => {
   it("restarts a front killed with SIGKILL on its port; meanwhile calls get 503, then 200 within 30 s", async () => {
-    const system = await runStartScript();
+    const system = await runStartScript({ IMAGEGEN_FRONT_IN_PROCESS: "false" });
     started.push(system);
     await system.waitFor(/^imagegen: serving on/m, 45_000);
     const frontPort = Number((await system.waitFor(/"service":"front","msg":"listening","port":(\d+)/, 1_000))[1]);
@@ -84,7 +85,7 @@ describe("npm start supervision", () => {
       config,
       'providers:\n  local: { url: "http://127.0.0.1:8090" }\nmodels:\n  - { id: broken, name: Broken, type: text-to-image, routes: [{ provider: nowhere, model: x }] }\n',
     );
-    const system = await runStartScript({ IMAGEGEN_CONFIG: config });
+    const system = await runStartScript({ IMAGEGEN_CONFIG: config, IMAGEGEN_FRONT_IN_PROCESS: "false" });
     started.push(system);
     const code = await system.exited;
     rmSync(dir, { recursive: true, force: true });
@@ -102,6 +103,34 @@ describe("npm start supervision", () => {
       "restarting in 4 s",
     ]);
     expect(system.output()).not.toContain("[gateway] started");
+  });
+
+  it("runs the front inside the gateway's process by default, restarted with it when it dies", async () => {
+    const system = await runStartScript();
+    started.push(system);
+    await system.waitFor(/^imagegen: serving on/m, 45_000);
+    expect(system.pid("front")).toBeUndefined();
+    expect(system.output()).toMatch(/"service":"front","msg":"listening in the gateway's process","port":\d+/);
+    expect((await generate(system)).status).toBe(200);
+
+    const gatewayPid = system.pid("gateway")!;
+    process.kill(gatewayPid, "SIGKILL");
+    await system.waitFor(
+      /^\[gateway\] exited unexpectedly \(signal SIGKILL after [\d.]+ s\); restarting in 0\.5 s/m,
+      5_000,
+    );
+    let served = false;
+    for (const deadline = Date.now() + 30_000; !served && Date.now() < deadline; ) {
+      served = (await generate(system, system.key, 10_000).catch(() => ({ status: 0 }))).status === 200;
+      if (!served) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(served, `not serving 30 s after the kill:\n${system.output()}`).toBe(true);
+    expect(system.pid("gateway")).not.toBe(gatewayPid);
+
+    process.kill(-system.process.pid!, "SIGINT");
+    expect(await system.exited).toBe(0);
+    const stopped = [...system.output().matchAll(/^\[(\w+)\s*\] stopped \(code 0\)$/gm)].map((m) => m[1]);
+    expect(stopped).toEqual(["gateway", "local"]);
   });
 
   it("refuses to start without a readable catalog, in one line and before any child", async () => {

@@ -52,6 +52,9 @@ describe("planServices", () => {
       ["local", 0, "IMAGEGEN_PROVIDER_LOCAL_PORT"],
     ]);
     expect([plan.front.port, plan.gateway.port, plan.gateway.bindHost]).toEqual([0, 8080, "0.0.0.0"]);
+    // The front runs inside the gateway's process unless told otherwise.
+    expect(plan.frontInProcess).toBe(true);
+    expect(planServices({ IMAGEGEN_FRONT_IN_PROCESS: "false" }, PROVIDERS).frontInProcess).toBe(false);
   });
 
   it("starts a provider only when its token is set, and keeps explicitly set ports", () => {

@@ -128,8 +128,9 @@ export class SupervisedChild {
 
   private portInUseLine(errorLine: string, configuredPort: number): string {
     const port = Number(/:(\d+)\s*$/.exec(errorLine)?.[1] ?? configuredPort);
-    const metricsPort = Number(this.env[this.spec.metricsPortVariable] ?? NaN);
-    const variable = port === metricsPort ? this.spec.metricsPortVariable : this.spec.portVariable;
+    // The variable whose value is the taken port, else the process's own port variable.
+    const others = [this.spec.metricsPortVariable, ...(this.spec.innerPortVariables ?? [])];
+    const variable = others.find((name) => Number(this.env[name] ?? NaN) === port) ?? this.spec.portVariable;
     return `${this.spec.name}: port ${port} is in use; set ${variable} to a free port`;
   }
 }
