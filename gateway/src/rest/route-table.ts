@@ -40,11 +40,15 @@ export function createRouteTable(services: readonly DescService[]): RouteTable {
     }
   }
   routes.sort((a, b) => b.template.specificity - a.template.specificity);
+  // Each template's leading literal segments ("/api/v2/generate"): a path without them cannot
+  // match, so most routes are passed over with one string comparison instead of a full match.
+  const prefixes = routes.map((route) => literalPrefix(route.template));
   return {
     routes,
     match(httpMethod, path) {
       const allow: string[] = [];
-      for (const route of routes) {
+      for (const [index, route] of routes.entries()) {
+        if (!startsWithSegments(path, prefixes[index]!)) continue;
         const pathParams = matchPathTemplate(route.template, path);
         if (!pathParams) continue;
         if (route.httpMethod === httpMethod || (httpMethod === "HEAD" && route.httpMethod === "GET")) {
@@ -55,6 +59,22 @@ export function createRouteTable(services: readonly DescService[]): RouteTable {
       return allow.length ? { methodNotAllowed: true, allow } : undefined;
     },
   };
+}
+
+function literalPrefix(template: PathTemplate): string {
+  let prefix = "";
+  for (const segment of template.segments) {
+    if (segment.kind !== "literal") break;
+    prefix += `/${segment.value}`;
+  }
+  return prefix;
+}
+
+// `path` begins with `prefix` as whole segments: what follows is nothing, "/" or a ":verb".
+function startsWithSegments(path: string, prefix: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  const next = path.charCodeAt(prefix.length);
+  return Number.isNaN(next) || next === 0x2f || next === 0x3a;
 }
 
 function toRoute(method: DescMethod, rule: HttpRule): RestRoute | undefined {
