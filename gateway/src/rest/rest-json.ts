@@ -39,14 +39,33 @@ export function restJsonToMessage<D extends DescMessage>(
   return fromJson(schema, lengthenEnums(schema, json), { registry });
 }
 
+// Descriptors never change: each message's fields by name and JSON name, and each enum's prefix,
+// are worked out once rather than on every request and response.
+const fieldsByKey = new WeakMap<DescMessage, Map<string, DescField>>();
+const prefixes = new WeakMap<DescEnum, string>();
+
 function fieldOf(schema: DescMessage, key: string): DescField | undefined {
-  return schema.fields.find((f) => f.name === key || f.jsonName === key);
+  let fields = fieldsByKey.get(schema);
+  if (!fields) {
+    fields = new Map();
+    // A JSON name never shadows another field's proto name (the first found wins, as before).
+    for (const field of schema.fields) {
+      for (const name of [field.name, field.jsonName]) if (!fields.has(name)) fields.set(name, field);
+    }
+    fieldsByKey.set(schema, fields);
+  }
+  return fields.get(key);
 }
 
 // buf lint's ENUM_VALUE_PREFIX guarantees every value starts with the enum's name in
 // SCREAMING_SNAKE_CASE: GenerationStatus → "GENERATION_STATUS_".
 function enumPrefix(desc: DescEnum): string {
-  return `${desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_`;
+  let prefix = prefixes.get(desc);
+  if (prefix === undefined) {
+    prefix = `${desc.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_`;
+    prefixes.set(desc, prefix);
+  }
+  return prefix;
 }
 
 function shortName(desc: DescEnum, full: string): string {
