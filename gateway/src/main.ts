@@ -95,5 +95,6 @@ onShutdownSignal(
     await images.close();
     await telemetry.shutdown();
   },
-  shutdownDelayMs + drainMs + 5_000,
+  // The in-process front drains after the listener (its generations may outlive the requests).
+  shutdownDelayMs + (inProcessFront ? 2 : 1) * drainMs + 5_000,
 );
