@@ -6,6 +6,7 @@ import type { Principal } from "../auth/principal.ts";
 import { claimOrReplay, type IdempotencyClaim } from "../idempotency/idempotency.ts";
 import type { LeaseStore } from "../leases/lease-store.ts";
 import type { Admit } from "../metering/admission.ts";
+import type { QuotaState } from "../metering/quota.ts";
 import type { GenerationRecord } from "../store/store.ts";
 import type { GenerationPlan } from "./generation-plan.ts";
 import { newId } from "./ids.ts";
@@ -40,6 +41,8 @@ export interface RunRequest {
   readonly webhookUrl?: string;
   /** Idempotency-Key (or request_id): a retried create replays the first generation. */
   readonly idempotency?: IdempotencyClaim;
+  /** The owner's monthly credits as this request's metering read them (admission reuses them). */
+  readonly quota?: QuotaState;
   /** The caller's own prompt, recorded as the Generation's `prompt` when the job's differs (style hints appended). */
   readonly callerPrompt?: string;
 }
@@ -128,6 +131,7 @@ export class GenerationRunner {
         modelId: plan.model.id,
         creditsPerImage: plan.maxCreditsPerImage,
         numOutputs: plan.job.numOutputs,
+        quota: request.quota,
       };
       release = (await this.deps.admit?.(admission)) ?? release;
       await holdLease();
