@@ -35,6 +35,24 @@ type Row = Record<string, string | number | null>;
 const COLUMNS = GENERATION_COLUMNS;
 const NOT_TERMINAL = `status NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(", ")})`;
 
+const INSERT_KEYS = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
+// Statement texts built once: the connection's statement cache (open-sqlite.ts) looks a text up
+// by its hash, which a string built afresh on every call must compute anew (≈ 1.4 µs a statement).
+const INSERT_GENERATION = `INSERT INTO generations (${INSERT_KEYS.map((k) => COLUMNS[k]).join(", ")}) VALUES (${INSERT_KEYS.map(() => "?").join(", ")})`;
+// By the patch's columns, in order: the runner and the sweeper write a handful of shapes.
+const UPDATE_SQL = new Map<string, string>();
+
+function updateSql(keys: ReadonlyArray<keyof GenerationRecord>): string {
+  const shape = keys.join(",");
+  let sql = UPDATE_SQL.get(shape);
+  if (!sql) {
+    sql = `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`;
+    // Only code writes patches, so the shapes are few; the bound is a guard, not a policy.
+    if (UPDATE_SQL.size < 256) UPDATE_SQL.set(shape, sql);
+  }
+  return sql;
+}
+
 /** The embedded default: one SQLite file under the data dir (node:sqlite, no native addon). */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
@@ -67,20 +85,16 @@ export class SqliteStore implements Store {
   }
 
   async insertGeneration(r: GenerationRecord): Promise<void> {
-    const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
-    const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map(() => "?").join(", ")})`;
-    this.db.prepare(sql).run(...keys.map((k) => (r[k] ?? null) as string | number | null));
+    this.db.prepare(INSERT_GENERATION).run(...INSERT_KEYS.map((k) => (r[k] ?? null) as string | number | null));
   }
 
   async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
     // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
     const updated = keys.length
-      ? (this.db
-          .prepare(
-            `UPDATE generations SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE id = ? AND ${NOT_TERMINAL} RETURNING *`,
-          )
-          .get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as Row | undefined)
+      ? (this.db.prepare(updateSql(keys)).get(...keys.map((k) => (patch[k] ?? null) as string | number | null), id) as
+          | Row
+          | undefined)
       : undefined;
     const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
     if (!row) throw new Error(`generation ${id} vanished`);
