@@ -11,9 +11,12 @@ import {
   type IdempotencyRecord,
   type ImageRecord,
   type Store,
+  type UpdateOptions,
 } from "./store.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
+import type { Lease } from "../leases/lease-store.ts";
+import { SQLITE_HOLD_LEASE, SQLITE_LEASES_TABLE, SQLITE_RELEASE_LEASE } from "../leases/sqlite-leases.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS generations (
@@ -62,7 +65,7 @@ export class SqliteStore implements Store {
   constructor(fileOrConnection: string | DatabaseSync) {
     this.db = typeof fileOrConnection === "string" ? openSqlite(fileOrConnection) : fileOrConnection;
     this.db.exec("PRAGMA foreign_keys = ON;");
-    for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS]) this.db.exec(sql);
+    for (const sql of [...MIGRATIONS, ...KEY_MIGRATIONS, SQLITE_LEASES_TABLE]) this.db.exec(sql);
     // Added after the first release: a data dir from before it gains the column on open.
     const columns = this.db.prepare("PRAGMA table_info(generations)").all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === "dispatched_at"))
@@ -84,11 +87,46 @@ export class SqliteStore implements Store {
     this.keys = new SqliteKeys(this.db);
   }
 
-  async insertGeneration(r: GenerationRecord): Promise<void> {
-    this.db.prepare(INSERT_GENERATION).run(...INSERT_KEYS.map((k) => (r[k] ?? null) as string | number | null));
+  async insertGeneration(r: GenerationRecord, lease?: Lease): Promise<void> {
+    const values = INSERT_KEYS.map((k) => (r[k] ?? null) as string | number | null);
+    if (!lease) {
+      this.db.prepare(INSERT_GENERATION).run(...values);
+      return;
+    }
+    // One commit for both rows (each commit is a WAL append): the lease first, as before.
+    this.inTransaction(() => {
+      this.db.prepare(SQLITE_HOLD_LEASE).run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
+      this.db.prepare(INSERT_GENERATION).run(...values);
+    });
   }
 
-  async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
+  async updateGeneration(
+    id: string,
+    patch: Partial<GenerationRecord>,
+    options?: UpdateOptions,
+  ): Promise<GenerationRecord> {
+    if (!options?.releaseLease) return this.applyUpdate(id, patch);
+    return this.inTransaction(() => {
+      const record = this.applyUpdate(id, patch);
+      this.db.prepare(SQLITE_RELEASE_LEASE).run(id);
+      return record;
+    });
+  }
+
+  private inTransaction<T>(work: () => T): T {
+    // Prepared (and so cached), not exec()'d: exec compiles its text on every call.
+    this.db.prepare("BEGIN").run();
+    try {
+      const result = work();
+      this.db.prepare("COMMIT").run();
+      return result;
+    } catch (error) {
+      this.db.prepare("ROLLBACK").run();
+      throw error;
+    }
+  }
+
+  private applyUpdate(id: string, patch: Partial<GenerationRecord>): GenerationRecord {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
     // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
     const updated = keys.length
