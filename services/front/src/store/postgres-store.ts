@@ -13,7 +13,7 @@ import {
 import type { Lease } from "../leases/lease-store.ts";
 import { POSTGRES_HOLD_LEASE } from "../leases/postgres-leases.ts";
 import { PostgresDatabase, type PostgresQuery } from "./postgres-database.ts";
-import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
+import { CLAIM_IDEMPOTENCY_KEY, toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 
@@ -194,18 +194,16 @@ export class PostgresStore implements Store {
   }
 
   async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
-    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [
-      r.owner,
-      r.key,
-      notBefore,
-    ]);
-    await this.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [
+    // One round trip when the key is free (the usual case), two when another record holds it.
+    const claimed = await this.query(CLAIM_IDEMPOTENCY_KEY("$1", "$2", "$3", "$4", "$5", "$6"), [
       r.owner,
       r.key,
       r.fingerprint,
       r.generationId,
       r.createdAt,
+      notBefore,
     ]);
+    if (claimed.rows[0]) return toIdempotency(claimed.rows[0]);
     const { rows } = await this.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
     return toIdempotency(rows[0]);
   }
