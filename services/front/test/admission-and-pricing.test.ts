@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeError, ErrorReason } from "@imagegen/errors";
 import { GenerationStatus } from "@imagegen/proto/imagegen/v1/generation_pb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
+import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { createFakeProvider } from "./fake-provider.ts";
 import { SHIPPED_CONFIG, startInMemoryFront, type InMemoryFront } from "./in-memory-front.ts";
 
@@ -125,5 +126,23 @@ describe("admission refuses before any provider call", () => {
     await front.app.drain(5_000);
     for (const g of running)
       expect((await caller.images.getGeneration({ id: g.id })).status).toBe(GenerationStatus.COMPLETED);
+  });
+});
+
+describe("the monthly credits", () => {
+  it("are read once per create call: admission checks the figures the quota headers report", async () => {
+    const caller = await keyWith({ monthlyCreditQuota: 7 });
+    const reads = vi.spyOn(SqliteStore.prototype, "creditsSpentInMonth");
+    try {
+      const generation = await caller.images.textToImage(request("flux-pro-1.1", 2));
+      expect(generation.status).toBe(GenerationStatus.COMPLETED);
+      expect(reads).toHaveBeenCalledTimes(1);
+      // 4 of the 7 credits charged; the next call (up to 6 at the dearest route) is refused on them.
+      const error = await caller.images.textToImage(request("flux-pro-1.1", 2)).catch((e: unknown) => e);
+      expect(describeError(error).row.name).toBe("QUOTA_EXCEEDED");
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      reads.mockRestore();
+    }
   });
 });

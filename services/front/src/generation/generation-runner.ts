@@ -4,8 +4,9 @@ import { GenerateRequestSchema } from "@imagegen/proto/imagegen/provider/v1/prov
 import type { Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import type { Principal } from "../auth/principal.ts";
 import { claimOrReplay, type IdempotencyClaim } from "../idempotency/idempotency.ts";
-import type { LeaseStore } from "../leases/lease-store.ts";
+import type { Lease, LeaseStore } from "../leases/lease-store.ts";
 import type { Admit } from "../metering/admission.ts";
+import type { QuotaState } from "../metering/quota.ts";
 import type { GenerationRecord } from "../store/store.ts";
 import type { GenerationPlan } from "./generation-plan.ts";
 import { newId } from "./ids.ts";
@@ -40,6 +41,8 @@ export interface RunRequest {
   readonly webhookUrl?: string;
   /** Idempotency-Key (or request_id): a retried create replays the first generation. */
   readonly idempotency?: IdempotencyClaim;
+  /** The owner's monthly credits as this request's metering read them (admission reuses them). */
+  readonly quota?: QuotaState;
   /** The caller's own prompt, recorded as the Generation's `prompt` when the job's differs (style hints appended). */
   readonly callerPrompt?: string;
 }
@@ -70,15 +73,18 @@ export class GenerationRunner {
     const { leases, leaseMs, holder } = this.deps;
     const lease = { generationId: record.id, owner: record.owner, holder };
     const holdLease = () => leases.hold({ ...lease, expiresAt: Date.now() + leaseMs });
-    const release = await this.admitAndInsert(record, plan, request, holdLease);
+    const release = await this.admitAndInsert(record, plan, request, lease);
 
     let failure: unknown;
+    let execution: PlanExecution | undefined;
     // A missed renewal (state store briefly away) is retried at the next beat; the lease only
-    // lapses if every beat within leaseMs fails.
-    const heartbeat = setInterval(() => void holdLease().catch(() => undefined), leaseMs / 3);
+    // lapses if every beat within leaseMs fails. None once the completion dropped the lease.
+    const heartbeat = setInterval(() => {
+      if (!execution?.leaseReleased) void holdLease().catch(() => undefined);
+    }, leaseMs / 3);
     heartbeat.unref();
     const done = this.deps.inFlight.start(record.id, (signal, emit) => {
-      const execution = new PlanExecution(this.deps, {
+      const running = new PlanExecution(this.deps, {
         plan,
         record,
         screenedFor: request.principal,
@@ -87,7 +93,8 @@ export class GenerationRunner {
         signal,
         emit,
       });
-      return execution
+      execution = running;
+      return running
         .execute()
         .catch((error: unknown) => {
           failure = error;
@@ -97,7 +104,8 @@ export class GenerationRunner {
           // An outcome the store did not take (it was unreachable) leaves the generation
           // "processing": keep its lease and let it expire, so the sweeper fails it later. A
           // release that fails leaves a lease whose sweep finds the generation already terminal.
-          if (execution.recorded) void leases.release(record.id).catch(() => undefined);
+          // A completion dropped it in its own write; a failure or cancel releases it here.
+          if (running.recorded && !running.leaseReleased) void leases.release(record.id).catch(() => undefined);
           release();
         });
     });
@@ -118,7 +126,7 @@ export class GenerationRunner {
     record: GenerationRecord,
     plan: GenerationPlan,
     request: RunRequest,
-    holdLease: () => Promise<void>,
+    lease: Omit<Lease, "expiresAt">,
   ): Promise<() => void> {
     let release: () => void = () => {};
     try {
@@ -128,10 +136,11 @@ export class GenerationRunner {
         modelId: plan.model.id,
         creditsPerImage: plan.maxCreditsPerImage,
         numOutputs: plan.job.numOutputs,
+        quota: request.quota,
       };
       release = (await this.deps.admit?.(admission)) ?? release;
-      await holdLease();
-      await this.deps.store.insertGeneration(record);
+      // The lease is taken with the insert, in its transaction, from the moment of the insert.
+      await this.deps.store.insertGeneration(record, { ...lease, expiresAt: Date.now() + this.deps.leaseMs });
       return release;
     } catch (error) {
       release();

@@ -77,6 +77,8 @@ export class PlanExecution {
   private readonly images: ImageRecord[] = [];
   /** True once the store took the outcome. */
   recorded = false;
+  /** True once the completion's write dropped the generation's lease with it (one commit, not two). */
+  leaseReleased = false;
 
   constructor(deps: ExecutionDeps, run: Execution) {
     this.deps = deps;
@@ -150,13 +152,19 @@ export class PlanExecution {
       },
     );
     this.deps.providers.recordOutcome(route.route.provider, false);
-    this.record = await store.updateGeneration(this.record.id, {
-      status: "completed",
-      completedAt: Date.now(),
-      // The price of the route that served, never the model's list price.
-      costCredits: route.route.credits * this.images.length,
-      costUsd: roundUsd(route.route.usdPerImage * this.images.length),
-    });
+    this.record = await store.updateGeneration(
+      this.record.id,
+      {
+        status: "completed",
+        completedAt: Date.now(),
+        // The price of the route that served, never the model's list price.
+        costCredits: route.route.credits * this.images.length,
+        costUsd: roundUsd(route.route.usdPerImage * this.images.length),
+      },
+      { releaseLease: true },
+    );
+    // Dropped whether this completion applied or lost to a terminal state: an outcome stands either way.
+    this.leaseReleased = true;
     // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
     if (this.record.status !== "completed") throw new AlreadyFinal();
     this.recorded = true;

@@ -21,15 +21,39 @@ export interface BlobStore {
   removeGeneration(generationId: string): Promise<void>;
 }
 
+/** Folders put() made lately, remembered so a generation's further images skip the mkdir. */
+const REMEMBERED_DIRS = 1024;
+
 /** Files under a folder, each written to a temp name and renamed into place. */
 export class FileBlobStore implements BlobStore {
   readonly kind = "files";
+  // Bounded (oldest first out): a folder per generation would otherwise grow without end.
+  private readonly madeDirs = new Set<string>();
 
   constructor(readonly dir: string) {}
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
     const file = join(this.dir, path);
-    await mkdir(dirname(file), { recursive: true });
+    const folder = dirname(file);
+    if (!this.madeDirs.has(folder)) await this.makeDir(folder);
+    try {
+      await this.writeWhole(file, bytes);
+    } catch (error) {
+      // A folder removed behind our back (another process, an operator): make it again, once.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await this.makeDir(folder);
+      await this.writeWhole(file, bytes);
+    }
+  }
+
+  private async makeDir(folder: string): Promise<void> {
+    await mkdir(folder, { recursive: true });
+    this.madeDirs.delete(folder);
+    if (this.madeDirs.size >= REMEMBERED_DIRS) this.madeDirs.delete(this.madeDirs.values().next().value as string);
+    this.madeDirs.add(folder);
+  }
+
+  private async writeWhole(file: string, bytes: Uint8Array): Promise<void> {
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, bytes);
     await rename(temp, file);
@@ -40,7 +64,9 @@ export class FileBlobStore implements BlobStore {
   }
 
   async removeGeneration(generationId: string): Promise<void> {
-    await rm(join(this.dir, generationId), { recursive: true, force: true });
+    const folder = join(this.dir, generationId);
+    this.madeDirs.delete(folder);
+    await rm(folder, { recursive: true, force: true });
   }
 }
 

@@ -83,10 +83,22 @@ export class IntegrationUploader {
   /** Queues every image for each of the owner's active auto-upload integrations. */
   async queue(owner: string, images: readonly FinishedImage[]): Promise<void> {
     if (images.length === 0) return;
+    await this.queueLazily(owner, async () => images);
+  }
+
+  /**
+   * Like queue(), reading the images only once the owner turns out to have an active auto-upload
+   * integration: most owners have none, and then a finished generation costs one indexed query
+   * (none at all when no service is configured), not also a read of its images.
+   */
+  async queueLazily(owner: string, read: () => Promise<readonly FinishedImage[]>): Promise<void> {
+    if (this.services.size === 0) return;
     const targets = (await this.store.list(owner)).filter(
       (i) => i.status === "active" && i.settings.autoUpload && this.services.has(i.service),
     );
     if (targets.length === 0) return;
+    const images = await read();
+    if (images.length === 0) return;
     const now = Date.now();
     const uploads: UploadRecord[] = targets.flatMap((target) =>
       images.map((image) => ({

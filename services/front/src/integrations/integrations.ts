@@ -65,9 +65,8 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
     generationFinished(generation, owner) {
       if (generation.status !== GenerationStatus.COMPLETED) return;
       queued(
-        options.images.listImages(generation.id).then((rows) =>
-          uploader.queue(
-            owner,
+        uploader.queueLazily(owner, () =>
+          options.images.listImages(generation.id).then((rows) =>
             rows.map((row) => ({
               imageId: row.id,
               generationId: generation.id,

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import { PostgresStore } from "../store/postgres-store.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import type { GenerationRecord, Store } from "../store/store.ts";
 import type { LeaseStore } from "./lease-store.ts";
 import { PostgresLeases } from "./postgres-leases.ts";
 import { SqliteLeases } from "./sqlite-leases.ts";
@@ -49,5 +51,67 @@ describe.each(backends)("leases on %s", (name, open) => {
     await leases.release(id(3));
     expect(await leases.claimExpired(100_000, "sweeper")).toEqual([]);
     await leases.close();
+  });
+});
+
+// A generation's own writes take and drop its lease (one commit each instead of two).
+const withStores: Array<[string, () => Promise<Store>, () => LeaseStore]> = [
+  ["sqlite", async () => new SqliteStore(sqliteFile), () => new SqliteLeases(sqliteFile)],
+  ["postgres", () => PostgresStore.open(postgres.url), () => new PostgresLeases(postgres.url)],
+];
+
+describe.each(withStores)("a generation's lease with its writes on %s", (name, openStore, openLeases) => {
+  const record = (n: number): GenerationRecord => ({
+    id: `gen_${name}_w${n}`,
+    owner: "o",
+    keyId: "key_x",
+    status: "queued",
+    operation: "text-to-image",
+    model: "local",
+    provider: "local",
+    prompt: "a lighthouse",
+    requestJson: "{}",
+    metadataJson: "",
+    createdAt: 1_700_000_000_000,
+    costCredits: 0,
+    costUsd: 0,
+  });
+  const leaseOf = (g: GenerationRecord) => ({
+    generationId: g.id,
+    owner: g.owner,
+    holder: "front-a",
+    expiresAt: 1_000,
+  });
+  const leased = async (leases: LeaseStore, g: GenerationRecord) => {
+    const claimed = await leases.claimExpired(5_000_000, "sweeper", 1_000);
+    for (const l of claimed) await leases.hold({ ...l, expiresAt: 1_000 });
+    return claimed.some((l) => l.generationId === g.id);
+  };
+
+  it("takes the lease with the insert and drops it with the completion, applied or not", async () => {
+    const [store, leases] = [await openStore(), openLeases()];
+    const [done, lost] = [record(1), record(2)];
+    for (const g of [done, lost]) await store.insertGeneration(g, leaseOf(g));
+    expect(await leased(leases, done)).toBe(true);
+    expect(await leased(leases, lost)).toBe(true);
+    const completed = await store.updateGeneration(done.id, { status: "completed" }, { releaseLease: true });
+    expect(completed.status).toBe("completed");
+    expect(await leased(leases, done)).toBe(false);
+    // A completion that loses to a terminal state still drops the lease: the outcome is recorded.
+    await store.updateGeneration(lost.id, { status: "canceled" });
+    expect(await leased(leases, lost)).toBe(true);
+    const after = await store.updateGeneration(lost.id, { status: "completed" }, { releaseLease: true });
+    expect(after.status).toBe("canceled");
+    expect(await leased(leases, lost)).toBe(false);
+    await Promise.all([store.close(), leases.close()]);
+  });
+
+  it("takes no lease when the insert fails: both or neither", async () => {
+    const [store, leases] = [await openStore(), openLeases()];
+    const g = record(3);
+    await store.insertGeneration(g);
+    await expect(store.insertGeneration(g, leaseOf(g))).rejects.toThrow();
+    expect(await leased(leases, g)).toBe(false);
+    await Promise.all([store.close(), leases.close()]);
   });
 });

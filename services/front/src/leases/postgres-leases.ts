@@ -3,6 +3,11 @@ import { fromPostgresError } from "../store/postgres-errors.ts";
 import { QUERY_TIMEOUT_MS } from "../store/postgres-store.ts";
 import { CLAIM_MS, type Lease, type LeaseStore } from "./lease-store.ts";
 
+/** Takes or renews a lease: $1 generation, $2 owner, $3 holder, $4 expiry (the store takes one with its insert). */
+export const POSTGRES_HOLD_LEASE = (first: number): string =>
+  `INSERT INTO generation_leases VALUES ($${first}, $${first + 1}, $${first + 2}, $${first + 3})
+   ON CONFLICT (generation_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at`;
+
 /**
  * Leases in the shared PostgreSQL (the `generation_leases` table of the store's migrations), so
  * a replica that dies has its generations failed by whichever replica sweeps first. A small pool
@@ -26,11 +31,7 @@ export class PostgresLeases implements LeaseStore {
   }
 
   async hold(lease: Lease): Promise<void> {
-    await this.query(
-      `INSERT INTO generation_leases VALUES ($1, $2, $3, $4)
-       ON CONFLICT (generation_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at`,
-      [lease.generationId, lease.owner, lease.holder, lease.expiresAt],
-    );
+    await this.query(POSTGRES_HOLD_LEASE(1), [lease.generationId, lease.owner, lease.holder, lease.expiresAt]);
   }
 
   async release(generationId: string): Promise<void> {

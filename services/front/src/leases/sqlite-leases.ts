@@ -2,6 +2,13 @@ import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "../store/open-sqlite.ts";
 import { CLAIM_MS, type Lease, type LeaseStore } from "./lease-store.ts";
 
+/** The leases table; the store creates it too, since it takes and drops leases with a generation's own writes. */
+export const SQLITE_LEASES_TABLE = `CREATE TABLE IF NOT EXISTS generation_leases (
+  generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`;
+export const SQLITE_HOLD_LEASE =
+  "INSERT INTO generation_leases VALUES (?, ?, ?, ?) ON CONFLICT (generation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at";
+export const SQLITE_RELEASE_LEASE = "DELETE FROM generation_leases WHERE generation_id = ?";
+
 /** Leases in the embedded SQLite file, beside the generations of a single-node deployment. */
 export class SqliteLeases implements LeaseStore {
   private readonly db: DatabaseSync;
@@ -12,20 +19,15 @@ export class SqliteLeases implements LeaseStore {
   constructor(fileOrConnection: string | DatabaseSync) {
     this.owned = typeof fileOrConnection === "string";
     this.db = typeof fileOrConnection === "string" ? openSqlite(fileOrConnection) : fileOrConnection;
-    this.db.exec(`CREATE TABLE IF NOT EXISTS generation_leases (
-      generation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
+    this.db.exec(SQLITE_LEASES_TABLE);
   }
 
   async hold(lease: Lease): Promise<void> {
-    this.db
-      .prepare(
-        "INSERT INTO generation_leases VALUES (?, ?, ?, ?) ON CONFLICT (generation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
-      )
-      .run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
+    this.db.prepare(SQLITE_HOLD_LEASE).run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
   }
 
   async release(generationId: string): Promise<void> {
-    this.db.prepare("DELETE FROM generation_leases WHERE generation_id = ?").run(generationId);
+    this.db.prepare(SQLITE_RELEASE_LEASE).run(generationId);
   }
 
   async claimExpired(now: number, claimer: string, limit = 50): Promise<Lease[]> {

@@ -1,7 +1,7 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import type { Principal } from "../auth/principal.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
-import type { Quotas } from "./quota.ts";
+import type { QuotaState, Quotas } from "./quota.ts";
 import { tierLimits, type TierLimits } from "./tier-config.ts";
 
 /** What a generation about to be dispatched would cost at most. */
@@ -11,6 +11,8 @@ export interface AdmissionRequest {
   /** Credits of one image of the model. */
   readonly creditsPerImage: number;
   readonly numOutputs: number;
+  /** The owner's credits as this request read them already (metering), if it did. */
+  readonly quota?: QuotaState;
 }
 
 /** Decides whether a generation may start; the returned function ends its admission. */
@@ -22,10 +24,10 @@ export type Admit = (request: AdmissionRequest) => Promise<() => void>;
  * what was produced) and the key's cap on concurrent generations.
  */
 export function createAdmission(quotas: Quotas, gate: ConcurrencyGate, tiers: ReadonlyMap<string, TierLimits>): Admit {
-  return async ({ principal, creditsPerImage, numOutputs }) => {
+  return async ({ principal, creditsPerImage, numOutputs, quota: read }) => {
     const estimate = creditsPerImage * Math.max(1, numOutputs);
     if (estimate > 0) {
-      const quota = await quotas.state(principal);
+      const quota = read ?? (await quotas.state(principal));
       if (quota.used + estimate > quota.limit) {
         throw apiError(
           ErrorReason.QUOTA_EXCEEDED,

@@ -2,7 +2,7 @@ import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { principalKey } from "../auth/principal.ts";
 import { quotaHeaders, rateLimitHeaders, retryAfterSeconds } from "./metering-headers.ts";
-import type { Quotas } from "./quota.ts";
+import { requestQuotaKey, type Quotas } from "./quota.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { tierLimits, type TierLimits } from "./tier-config.ts";
 
@@ -40,6 +40,7 @@ export function createMeteringInterceptor(deps: MeteringDeps): Interceptor {
       deps.limiter.hit(`key:${principal.keyId}`, windows, at),
       deps.quotas.state(principal, at),
     ]);
+    req.contextValues.set(requestQuotaKey, quota);
     const headers = { ...rateLimitHeaders(decision.windows, at), ...quotaHeaders(quota) };
     if (!decision.allowed) {
       const retryAfter = retryAfterSeconds(decision.windows, at);

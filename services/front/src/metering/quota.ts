@@ -1,3 +1,4 @@
+import { createContextKey } from "@connectrpc/connect";
 import type { Principal } from "../auth/principal.ts";
 import type { Store } from "../store/store.ts";
 import { tierLimits, type TierLimits } from "./tier-config.ts";
@@ -10,6 +11,15 @@ export interface QuotaState {
   /** Start of next month (UTC), ms since the epoch. */
   readonly resetAt: number;
 }
+
+/**
+ * The owner's monthly credits as the metering interceptor read them at the start of this
+ * request (its X-Quota-* headers): admission checks the same figures instead of reading the store
+ * a second time within one call.
+ */
+export const requestQuotaKey = createContextKey<QuotaState | undefined>(undefined, {
+  description: "monthly credits at the request's start",
+});
 
 /**
  * Monthly credit quotas. What counts is what generations actually cost (recorded from the

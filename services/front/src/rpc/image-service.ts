@@ -33,6 +33,7 @@ import type { ProfileStore } from "../profile/profile-store.ts";
 import { generationLifecycle } from "./generation-lifecycle.ts";
 import { processHandlers, type ProcessDeps } from "./process-handlers.ts";
 import { principalOf } from "./principal-of.ts";
+import { requestQuotaKey } from "../metering/quota.ts";
 import type { VisionPool } from "@imagegen/vision";
 import { detectSourceObjects } from "../vision/detect-source-objects.ts";
 
@@ -208,6 +209,7 @@ function runRequest(
     waitMs: waitMsFor(ctx.requestHeader.get("prefer"), deps.syncWaitMs),
     headers: propagatedHeaders(ctx),
     webhookUrl: req.webhookUrl || undefined,
+    quota: ctx.values.get(requestQuotaKey),
   };
 }
 

@@ -20,6 +20,7 @@ import { principalOf } from "./principal-of.ts";
 import type { VisionPool } from "@imagegen/vision";
 import { countSourceFaces } from "../vision/count-source-faces.ts";
 import type { ScreenOutputImage } from "../vision/screen-output-image.ts";
+import { requestQuotaKey } from "../metering/quota.ts";
 
 export interface ProcessDeps {
   readonly runner: GenerationRunner;
@@ -179,7 +180,13 @@ async function runJob(
   const principal = principalOf(ctx);
   const plan = planGeneration(deps.planner, principal, { model, defaultModel: () => model }, operation, job);
   const waitMs = waitMsFor(ctx.requestHeader.get("prefer"), deps.waitMs);
-  const generation = await deps.runner.run(plan, { principal, metadataJson: "", waitMs, headers: new Headers() });
+  const generation = await deps.runner.run(plan, {
+    principal,
+    metadataJson: "",
+    waitMs,
+    headers: new Headers(),
+    quota: ctx.values.get(requestQuotaKey),
+  });
   if (generation.status !== GenerationStatus.COMPLETED && !isPending(generation)) {
     // A caller that waited sees a failure as its error (the runner throws it); this is what is left.
     throw apiError(

@@ -8,9 +8,12 @@ import {
   type IdempotencyRecord,
   type ImageRecord,
   type Store,
+  type UpdateOptions,
 } from "./store.ts";
+import type { Lease } from "../leases/lease-store.ts";
+import { POSTGRES_HOLD_LEASE } from "../leases/postgres-leases.ts";
 import { PostgresDatabase, type PostgresQuery } from "./postgres-database.ts";
-import { toApiKey, toIdempotency } from "./sqlite-keys.ts";
+import { CLAIM_IDEMPOTENCY_KEY, toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
 
@@ -34,23 +37,40 @@ export class PostgresStore implements Store {
     return new PostgresStore(await PostgresDatabase.open(connectionString, logger));
   }
 
-  async insertGeneration(r: GenerationRecord): Promise<void> {
+  async insertGeneration(r: GenerationRecord, lease?: Lease): Promise<void> {
     const keys = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
-    const sql = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")})`;
-    await this.query(
-      sql,
-      keys.map((k) => r[k] ?? null),
-    );
+    const insert = `INSERT INTO generations (${keys.map((k) => COLUMNS[k]).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")})`;
+    const values: unknown[] = keys.map((k) => r[k] ?? null);
+    if (!lease) {
+      await this.query(insert, values);
+      return;
+    }
+    // One statement, so one round trip and one commit: the lease's CTE runs with the insert.
+    await this.query(`WITH lease AS (${POSTGRES_HOLD_LEASE(keys.length + 1)}) ${insert}`, [
+      ...values,
+      lease.generationId,
+      lease.owner,
+      lease.holder,
+      lease.expiresAt,
+    ]);
   }
 
-  async updateGeneration(id: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord> {
+  async updateGeneration(
+    id: string,
+    patch: Partial<GenerationRecord>,
+    options?: UpdateOptions,
+  ): Promise<GenerationRecord> {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
     const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 3}`);
+    // The lease is dropped by a CTE of the same statement (it runs whether or not the update applied).
+    const release = options?.releaseLease
+      ? "released AS (DELETE FROM generation_leases WHERE generation_id = $1), "
+      : "";
     // One statement: the guarded UPDATE's row, or (terminal, so untouched) the row as it is.
     const sql = keys.length
-      ? `WITH updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)
+      ? `WITH ${release}updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)
          SELECT * FROM updated UNION ALL SELECT * FROM generations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM updated)`
-      : "SELECT * FROM generations WHERE id = $1 AND $2::text[] IS NOT NULL";
+      : `${release ? `WITH ${release.slice(0, -2)} ` : ""}SELECT * FROM generations WHERE id = $1 AND $2::text[] IS NOT NULL`;
     const { rows } = await this.query(sql, [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)]);
     if (!rows[0]) throw new Error(`generation ${id} vanished`);
     return toGeneration(rows[0]);
@@ -174,18 +194,16 @@ export class PostgresStore implements Store {
   }
 
   async claimIdempotencyKey(r: IdempotencyRecord, notBefore: number): Promise<IdempotencyRecord> {
-    await this.query("DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at < $3", [
-      r.owner,
-      r.key,
-      notBefore,
-    ]);
-    await this.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", [
+    // One round trip when the key is free (the usual case), two when another record holds it.
+    const claimed = await this.query(CLAIM_IDEMPOTENCY_KEY("$1", "$2", "$3", "$4", "$5", "$6"), [
       r.owner,
       r.key,
       r.fingerprint,
       r.generationId,
       r.createdAt,
+      notBefore,
     ]);
+    if (claimed.rows[0]) return toIdempotency(claimed.rows[0]);
     const { rows } = await this.query("SELECT * FROM idempotency_keys WHERE owner = $1 AND key = $2", [r.owner, r.key]);
     return toIdempotency(rows[0]);
   }

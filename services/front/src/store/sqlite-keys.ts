@@ -14,6 +14,18 @@ export const KEY_MIGRATIONS = [
 
 type Row = Record<string, string | number | null>;
 
+/**
+ * Claims an idempotency key (owner, key, fingerprint, generation, created at) unless a record
+ * created at or after `notBefore` holds it: returns the new row, or none when the key stays held.
+ * The same text on SQLite and PostgreSQL, given each one's placeholders.
+ */
+export const CLAIM_IDEMPOTENCY_KEY = (...p: [string, string, string, string, string, string]): string =>
+  `INSERT INTO idempotency_keys VALUES (${p.slice(0, 5).join(", ")})
+   ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, generation_id = excluded.generation_id,
+     created_at = excluded.created_at
+   WHERE idempotency_keys.created_at < ${p[5]}
+   RETURNING *`;
+
 /** Key and idempotency queries over one node:sqlite connection. */
 export class SqliteKeys {
   constructor(private readonly db: DatabaseSync) {}
@@ -62,13 +74,12 @@ export class SqliteKeys {
   }
 
   claim(r: IdempotencyRecord, notBefore: number): IdempotencyRecord {
-    // An expired record gives its key up: replace it, then read whichever record holds the key.
-    this.db
-      .prepare("DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND created_at < ?")
-      .run(r.owner, r.key, notBefore);
-    this.db
-      .prepare("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-      .run(r.owner, r.key, r.fingerprint, r.generationId, r.createdAt);
+    // One write: the key is ours if it was free or its record expired (which gives the key up);
+    // otherwise the record that holds it is read.
+    const claimed = this.db
+      .prepare(CLAIM_IDEMPOTENCY_KEY("?", "?", "?", "?", "?", "?"))
+      .get(r.owner, r.key, r.fingerprint, r.generationId, r.createdAt, notBefore) as Row | undefined;
+    if (claimed) return toIdempotency(claimed);
     const row = this.db
       .prepare("SELECT * FROM idempotency_keys WHERE owner = ? AND key = ?")
       .get(r.owner, r.key) as Row;

@@ -242,8 +242,10 @@ describe.each(backends)("table families on %s", (name, open) => {
 
   it("hands each due outbox entry to exactly one of two claimers, and none before it is due", async () => {
     const t = 2_000_000_000_000;
-    await a.outbox.enqueue([1, 2, 3, 4, 5].map((n) => entry(n, t + n)));
-    await b.outbox.enqueue([entry(6, 3_000_000_000_000)]);
+    // The count inserted decides whether the dispatcher drains now (none for no targets).
+    expect(await a.outbox.enqueue([1, 2, 3, 4, 5].map((n) => entry(n, t + n)))).toBe(5);
+    expect(await b.outbox.enqueue([entry(6, 3_000_000_000_000)])).toBe(1);
+    expect(await b.outbox.enqueue([])).toBe(0);
     const [x, y] = await Promise.all([
       a.outbox.claimDue(t + 10, "front-a", 1_000, 3),
       b.outbox.claimDue(t + 10, "front-b", 1_000, 3),

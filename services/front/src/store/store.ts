@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, IdempotencyRecord } from "./api-key-record.ts";
+import type { Lease } from "../leases/lease-store.ts";
 import type { UsageTotals } from "./usage-totals.ts";
 
 export type { ApiKeyRecord, IdempotencyRecord } from "./api-key-record.ts";
@@ -59,19 +60,36 @@ export interface GenerationRecord {
   readonly errorMessage?: string;
 }
 
+/** What else an update of a generation does in its transaction. */
+export interface UpdateOptions {
+  /**
+   * Drops the generation's lease (leases/) in the same transaction, whether or not the update
+   * applied: the outcome is recorded either way (this update's or the terminal one it lost to).
+   */
+  readonly releaseLease?: boolean;
+}
+
 /**
  * Everything the front persists. One interface, so the embedded SQLite default and the
  * PostgreSQL backend for several replicas pass one test suite.
  */
 export interface Store {
-  insertGeneration(record: GenerationRecord): Promise<void>;
+  /**
+   * Inserts a generation; with `lease`, takes the generation's lease (leases/) in the same
+   * transaction, so a generation is never stored without the lease that lets a replica recover it.
+   */
+  insertGeneration(record: GenerationRecord, lease?: Lease): Promise<void>;
   /**
    * Applies a partial update unless the generation is already terminal (TERMINAL_STATES are
    * final: a completion racing a cancel on another replica cannot overwrite it, nor charge).
    * Returns the record as it is after the call: the caller's update, or the terminal record
    * untouched when the update lost that race (compare its `status` with the one written).
    */
-  updateGeneration(id: string, patch: Partial<Omit<GenerationRecord, "id" | "owner">>): Promise<GenerationRecord>;
+  updateGeneration(
+    id: string,
+    patch: Partial<Omit<GenerationRecord, "id" | "owner">>,
+    options?: UpdateOptions,
+  ): Promise<GenerationRecord>;
   /**
    * Per model, the mean milliseconds its generations completed since `since` spent queued
    * (created → dispatched) and generating (dispatched → completed): seed 004's `performance`.

@@ -12,15 +12,18 @@ import {
 export class PostgresWebhookOutbox implements WebhookOutbox {
   constructor(private readonly db: PostgresDatabase) {}
 
-  async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.db.transaction(async (query) => {
+  async enqueue(entries: readonly OutboxEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    return this.db.transaction(async (query) => {
+      let inserted = 0;
       for (const e of entries) {
-        await query(
+        const { rowCount } = await query(
           "INSERT INTO webhook_outbox (message_id, owner, webhook_id, url, event, body, attempts, max_retries, retry_delay_seconds, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
           outboxValues(e),
         );
+        inserted += rowCount ?? 0;
       }
+      return inserted;
     });
   }
 

@@ -17,14 +17,17 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     for (const sql of SQLITE_OUTBOX_TABLE) this.db.exec(sql);
   }
 
-  async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
+  async enqueue(entries: readonly OutboxEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
     const insert = this.db.prepare(
       "INSERT INTO webhook_outbox (message_id, owner, webhook_id, url, event, body, attempts, max_retries, retry_delay_seconds, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.exec("BEGIN");
     try {
-      for (const e of entries) insert.run(...outboxValues(e));
+      let inserted = 0;
+      for (const e of entries) inserted += Number(insert.run(...outboxValues(e)).changes);
       this.db.exec("COMMIT");
+      return inserted;
     } catch (error) {
       this.db.exec("ROLLBACK");
       throw error;

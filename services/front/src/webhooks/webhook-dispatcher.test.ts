@@ -32,14 +32,14 @@ const transport: WebhookTransport = async (url, init) => {
 const dispatchers: WebhookDispatcher[] = [];
 function dispatcherWith(
   retryDelaySeconds: number,
-  options: { holder?: string; claimMs?: number; transport?: WebhookTransport } = {},
+  options: { holder?: string; claimMs?: number; transport?: WebhookTransport; pollMs?: number } = {},
 ): WebhookDispatcher {
   const dispatcher = new WebhookDispatcher(store, outbox, options.transport ?? transport, createLogger("test"), {
     attemptTimeoutMs: 1000,
     defaultMaxRetries: 1,
     defaultRetryDelaySeconds: retryDelaySeconds,
     holder: options.holder ?? "front-a",
-    pollMs: 50,
+    pollMs: options.pollMs ?? 50,
     claimMs: options.claimMs,
   });
   dispatchers.push(dispatcher);
@@ -194,5 +194,51 @@ describe("the outbox behind the dispatcher", () => {
     await new Promise((r) => setTimeout(r, 1_300));
     expect(sent).toHaveLength(2);
     expect((await store.deliveries("webhook_9", 10, 0)).map((d) => d.status)).toEqual(["failed", "pending"]);
+  });
+});
+
+describe("draining the outbox", () => {
+  /** The outbox, counting the claims made on it. */
+  function countingClaims(): { claims: () => number } {
+    let claims = 0;
+    const real = outbox;
+    outbox = {
+      enqueue: (entries) => real.enqueue(entries),
+      claimDue: (...args) => {
+        claims++;
+        return real.claimDue(...args);
+      },
+      finish: (...args) => real.finish(...args),
+      purgeFinished: (before) => real.purgeFinished(before),
+    };
+    return { claims: () => claims };
+  }
+
+  it("claims nothing for an event with no target, and drains at once for one with a target", async () => {
+    const counter = countingClaims();
+    // Polling every minute: within the test, only the start and the events themselves drain.
+    const dispatcher = dispatcherWith(60, { pollMs: 60_000 });
+    await until(() => counter.claims() === 1);
+    for (let i = 0; i < 5; i++) dispatcher.emit("nobody", "generation.completed", { generation_id: `gen_${i}` });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(counter.claims()).toBe(1);
+    dispatcher.emit("acme", "generation.completed", { generation_id: "gen_hook" }, { url: "https://r.example/h" });
+    await until(() => sent.length === 1);
+    expect(counter.claims()).toBeGreaterThan(1);
+  });
+
+  it("still delivers, by its periodic check, what another replica queued", async () => {
+    dispatcherWith(60, { holder: "front-b", pollMs: 50 });
+    // Another replica queued an entry and died before draining it (stopped: it never drains).
+    const other = new WebhookDispatcher(store, outbox, transport, createLogger("test"), {
+      attemptTimeoutMs: 1000,
+      defaultMaxRetries: 1,
+      defaultRetryDelaySeconds: 60,
+      holder: "front-a",
+    });
+    other.stop();
+    other.emit("acme", "generation.completed", { generation_id: "gen_other" }, { url: "https://r.example/h" });
+    await until(() => sent.length === 1);
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ data: { generation_id: "gen_other" } });
   });
 });

@@ -76,10 +76,17 @@ export class WebhookDispatcher {
     this.kick();
   }
 
-  /** Queues `event` for every matching target; returns at once (delivery follows from the outbox). */
+  /**
+   * Queues `event` for every matching target; returns at once (delivery follows from the outbox).
+   * Only an event that put entries in the outbox drains it now: an owner with no subscribed
+   * webhook and no `webhook_url` (most generations) costs no claim. Entries of other replicas
+   * and retries do not depend on it; the periodic check delivers them.
+   */
   emit(owner: string, event: string, data: Record<string, unknown>, adHoc?: AdHocTarget): void {
     void this.enqueue(owner, event, data, adHoc).then(
-      () => this.kick(),
+      (inserted) => {
+        if (inserted > 0) this.kick();
+      },
       (error: unknown) =>
         this.logger.warn("webhook event not queued: the store could not be written", {
           event,
@@ -99,7 +106,7 @@ export class WebhookDispatcher {
     event: string,
     data: Record<string, unknown>,
     adHoc?: AdHocTarget,
-  ): Promise<void> {
+  ): Promise<number> {
     const registered = (await this.store.list(owner)).filter((w) => w.active && w.events.includes(event));
     const now = Date.now();
     const body = JSON.stringify({ event, timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), data });
@@ -121,7 +128,7 @@ export class WebhookDispatcher {
     if (adHoc && !entries.some((e) => e.url === adHoc.url)) {
       entries.push(entry(AD_HOC, adHoc.url, this.options.defaultMaxRetries, this.options.defaultRetryDelaySeconds));
     }
-    await this.outbox.enqueue(entries);
+    return this.outbox.enqueue(entries);
   }
 
   /** Drains due entries now; a kick while draining runs one more pass after it. */

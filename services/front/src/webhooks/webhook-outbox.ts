@@ -33,7 +33,8 @@ export type OutboxOutcome =
  * leaves its claim to expire, and any replica retries the entry (at least once across a crash).
  */
 export interface WebhookOutbox {
-  enqueue(entries: readonly OutboxEntry[]): Promise<void>;
+  /** Inserts the entries in one transaction; returns how many were inserted (none for none). */
+  enqueue(entries: readonly OutboxEntry[]): Promise<number>;
   /**
    * Claims up to `limit` pending entries due by `now` and not claimed by a live lease, for
    * `holder` until `now + leaseMs`, and returns them. Two replicas never claim one entry at once.
