@@ -38,3 +38,4 @@ export {
 } from "./identity-interceptors.ts";
 export { answerUnknownRpc, looksLikeRpc, unimplementedFallback } from "./unknown-rpc.ts";
 export { answerRpcError, type RpcErrorAnswerOptions } from "./answer-rpc-error.ts";
+export { drawRandomBytes } from "./random-pool.ts";

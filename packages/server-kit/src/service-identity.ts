@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { drawRandomBytes } from "./random-pool.ts";
 
 /**
  * Who is calling, and who answered, on an internal hop — proven with the deployment's shared
@@ -39,7 +40,7 @@ const CHALLENGE = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** A fresh challenge for one call: the callee's proof must name it. */
 export function newChallenge(): string {
-  return randomBytes(16).toString("base64url");
+  return drawRandomBytes(16).toString("base64url");
 }
 
 /** True when `value` has the shape of a challenge (the callee proves only those). */
@@ -72,7 +73,7 @@ export class ServiceIdentity {
   issue(audience: string, now = Date.now()): string {
     if (!NAME.test(audience))
       throw new Error(`service name "${audience}" must be lowercase letters, digits and dashes`);
-    const body = `${VERSION}.${this.name}.${audience}.${now}.${randomBytes(12).toString("base64url")}`;
+    const body = `${VERSION}.${this.name}.${audience}.${now}.${drawRandomBytes(12).toString("base64url")}`;
     return `${body}.${this.mac(body)}`;
   }
 

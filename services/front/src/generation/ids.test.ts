@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newId, randomSeed } from "./ids.ts";
-import { drawRandomBytes } from "./random-pool.ts";
+import { drawRandomBytes } from "@imagegen/server-kit";
 
 describe("ids and seeds from the pooled CSPRNG", () => {
   it("keeps the id format: prefix + 24 url-safe characters", () => {

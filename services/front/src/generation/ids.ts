@@ -1,4 +1,4 @@
-import { drawRandomBytes } from "./random-pool.ts";
+import { drawRandomBytes } from "@imagegen/server-kit";
 
 /** A resource id: prefix + 24 url-safe random characters (144 bits, unguessable). */
 export function newId(prefix: "gen" | "img" | "proc"): string {
