@@ -4,7 +4,7 @@
  * interceptor included) against the fast fake OpenAI of bench/servers/fast-openai.ts, driven by a
  * Connect h2c client in this process at a fixed concurrency; the provider's CPU comes from /proc.
  *
- *   node --import tsx bench/micro/provider-call-cost.ts [--base REF] [--calls N] [--rounds R] [--concurrency C]
+ *   node --import tsx bench/micro/provider-call-cost.ts [--base REF] [--calls N] [--rounds R] [--concurrency C] [--profile DIR]
  *
  * With `--base REF` the same load alternates between REF (a copy of its packages/ and services/ in
  * a temporary directory, sharing this tree's node_modules) and the working tree, in A/B/B/A order
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     calls: { type: "string", default: "2000" },
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "64" },
+    // Each provider writes a V8 CPU profile here when it exits (warm-up included).
+    profile: { type: "string" },
   },
 });
 const calls = Number(args.calls);
@@ -79,7 +81,8 @@ try {
     );
   }
 } finally {
-  for (const arm of arms) arm.child.kill("SIGTERM");
+  // SIGTERM: the provider drains and exits normally (which is when --cpu-prof writes its profile).
+  await Promise.all(arms.map((arm) => new Promise((resolve) => arm.child.once("exit", resolve).kill("SIGTERM"))));
   fake.stop();
   for (const copy of copies) rmSync(copy, { recursive: true, force: true });
 }
@@ -95,7 +98,9 @@ interface Arm {
 
 async function startArm(name: string, root: string): Promise<Arm> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "services/providers/openai/src/main.ts")], {
+  const profile = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${resolve(args.profile)}`] : [];
+  const main = join(root, "services/providers/openai/src/main.ts");
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", main], {
     cwd: root,
     env: {
       ...process.env,
