@@ -12,9 +12,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
@@ -29,6 +28,7 @@ import {
 import { createServiceIdentityInterceptor, ServiceIdentity } from "@imagegen/server-kit";
 import { freePort } from "../../gateway/test/start-system.ts";
 import { cpuMs } from "../process-cpu.ts";
+import { copyOfRef } from "./ref-copy.ts";
 import { spawnServer } from "../spawn-server.ts";
 
 const { values: args } = parseArgs({
@@ -53,7 +53,7 @@ const copies: string[] = [];
 const arms: Arm[] = [];
 try {
   if (args.base) {
-    const copy = copyOfRef(args.base);
+    const copy = copyOfRef(repo, args.base);
     copies.push(copy);
     arms.push(await startArm(args.base, copy));
   }
@@ -174,26 +174,6 @@ function upstreamConnections(arm: Arm): string {
   } catch {
     return "?";
   }
-}
-
-// REF's packages/ and services/ in a temporary directory whose node_modules links to this tree's,
-// except our own @imagegen packages, which point into the copy.
-function copyOfRef(ref: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "provider-call-cost-"));
-  const archive = execFileSync("git", ["archive", ref, "package.json", "tsconfig.json", "packages", "services"], {
-    cwd: repo,
-    maxBuffer: 1 << 30,
-  });
-  execFileSync("tar", ["-x", "-C", dir], { input: archive });
-  mkdirSync(join(dir, "node_modules/@imagegen"), { recursive: true });
-  for (const entry of readdirSync(join(repo, "node_modules"))) {
-    if (entry !== "@imagegen") symlinkSync(join(repo, "node_modules", entry), join(dir, "node_modules", entry));
-  }
-  for (const entry of readdirSync(join(repo, "node_modules/@imagegen"))) {
-    const target = execFileSync("readlink", [join(repo, "node_modules/@imagegen", entry)], { encoding: "utf8" }).trim();
-    symlinkSync(resolve(join(dir, "node_modules/@imagegen"), target), join(dir, "node_modules/@imagegen", entry));
-  }
-  return dir;
 }
 
 function median(values: number[]): number {
