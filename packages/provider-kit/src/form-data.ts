@@ -1,8 +1,10 @@
 /**
  * Multipart bodies for vendors that take files (OpenAI edits/variations, Stability): translators
  * describe the parts as data (pure, testable), and `toFormData` builds the body (the runtime
- * sets the boundary).
+ * sets the boundary). It is undici's FormData: the kit's HTTP client sends bodies with the undici
+ * package, which refuses the FormData built into Node.
  */
+import { FormData } from "undici";
 
 /** One part of a multipart/form-data body: a text field or a file. */
 export type MultipartPart =

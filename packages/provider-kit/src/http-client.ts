@@ -1,8 +1,12 @@
 import { trace, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { ConnectError } from "@connectrpc/connect";
 import { apiError, describeError, ErrorReason } from "@imagegen/errors";
+import { type Dispatcher, type FormData, request as undiciRequest } from "undici";
 import { abortError, type Sleep } from "./deadline.ts";
 import type { Redactor } from "./redact.ts";
+import { responseHeaders, type ResponseHeaders } from "./response-headers.ts";
+import { acceptEncodingFor, DecodedTooLarge, decodeContent } from "./content-encoding.ts";
+import { followingDispatcher, upstreamDispatcher } from "./upstream-dispatcher.ts";
 import { parseRetryAfter, upstreamError, badResponse, type VendorErrorMapper } from "./upstream-errors.ts";
 
 /** One call to the vendor. Exactly one of `path` (relative to the base URL) or `url`. */
@@ -14,6 +18,7 @@ export interface UpstreamRequest {
   /** Sends the auth header; default true for `path`, false for `url` unless set. */
   readonly auth?: boolean;
   readonly json?: unknown;
+  /** A multipart body; build it with `toFormData` (undici's FormData, which the client sends). */
   readonly form?: FormData;
   readonly headers?: Record<string, string>;
   /** Safe to send twice; default true for GET only. */
@@ -29,7 +34,7 @@ export interface UpstreamRequest {
 /** A vendor answer, fully read. */
 export interface UpstreamResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   readonly body: Buffer;
   /** The body as UTF-8 text. */
   text(): string;
@@ -77,10 +82,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     signal: options.signal,
     deadlineAt: options.deadlineAt,
     async request(req) {
-      const url = req.url ?? new URL(joinPath(options.baseUrl, req.path ?? "/")).toString();
+      const target = new URL(req.url ?? joinPath(options.baseUrl, req.path ?? "/"));
       const idempotent = req.idempotent ?? req.method === "GET";
       const withAuth = req.auth ?? req.url === undefined;
-      const target = new URL(url);
       // A vendor-supplied URL gets our credentials only on the vendor's own site (BFL's
       // polling_url lives on api.us2.bfl.ai next to api.bfl.ai): never on a foreign host.
       if (withAuth && req.url !== undefined && !sameSite(target, new URL(options.baseUrl))) {
@@ -100,7 +104,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         },
         async (span) => {
           try {
-            const response = await send(url, req, idempotent, withAuth, span.setAttribute.bind(span));
+            const response = await send(target, req, idempotent, withAuth, span.setAttribute.bind(span));
             span.setAttribute("http.response.status_code", response.status);
             return response;
           } catch (error) {
@@ -120,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   async function send(
-    url: string,
+    url: URL,
     req: UpstreamRequest,
     idempotent: boolean,
     withAuth: boolean,
@@ -128,16 +132,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   ): Promise<UpstreamResponse> {
     for (let attempt = 1; ; attempt++) {
       attr("http.request.resend_count", attempt - 1);
-      let response: Response;
+      let response: Dispatcher.ResponseData;
       try {
-        response = await fetch(url, {
+        response = await undiciRequest(url, {
           method: req.method,
-          headers: headersFor(req, withAuth),
+          headers: headersFor(req, url, withAuth),
           body: req.form ?? (req.json === undefined ? undefined : JSON.stringify(req.json)),
           signal: options.signal,
           // A redirect must never carry our credentials to another host; unauthenticated
           // fetches (result downloads) may follow one.
-          redirect: withAuth ? "manual" : "follow",
+          dispatcher: withAuth ? upstreamDispatcher : followingDispatcher,
         });
       } catch (error) {
         if (options.signal.aborted) throw abortError(options.signal, options.provider);
@@ -152,19 +156,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           },
         );
       }
-      const body = await readBody(response, req.maxBytes ?? DEFAULT_MAX_BYTES);
-      const ok = (response.status >= 200 && response.status < 300) || req.acceptStatuses?.includes(response.status);
-      if (ok) return toResponse(response.status, response.headers, body);
-      const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+      const status = response.statusCode;
+      const headers = responseHeaders(response.headers);
+      const body = await readBody(response.body, headers.get("content-encoding"), req.maxBytes ?? DEFAULT_MAX_BYTES);
+      const ok = (status >= 200 && status < 300) || req.acceptStatuses?.includes(status);
+      if (ok) return toResponse(status, headers, body);
+      const retryAfter = parseRetryAfter(headers.get("retry-after"));
       // 429/503 with Retry-After: the vendor refused before doing anything, so resending is safe
       // for any method — but only if the wait still fits in the caller's deadline.
-      if ((response.status === 429 || response.status === 503) && retryAfter !== undefined && attempt < maxAttempts) {
+      if ((status === 429 || status === 503) && retryAfter !== undefined && attempt < maxAttempts) {
         if (await waitBeforeRetry(retryAfter * 1000)) continue;
-      } else if (idempotent && response.status >= 500 && attempt < maxAttempts) {
+      } else if (idempotent && status >= 500 && attempt < maxAttempts) {
         if (await waitBeforeRetry(250 * 2 ** (attempt - 1))) continue;
       }
       const text = body.toString("utf8");
-      const errorResponse = { status: response.status, headers: response.headers, text };
+      const errorResponse = { status, headers, text };
       throw upstreamError({
         provider: options.provider,
         response: errorResponse,
@@ -174,7 +180,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  function safeMap(response: { status: number; headers: Headers; text: string }): ReturnType<VendorErrorMapper> {
+  function safeMap(response: {
+    status: number;
+    headers: ResponseHeaders;
+    text: string;
+  }): ReturnType<VendorErrorMapper> {
     try {
       return options.mapError?.(response) ?? {};
     } catch {
@@ -193,41 +203,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return true;
   }
 
-  function headersFor(req: UpstreamRequest, withAuth: boolean): Record<string, string> {
+  // What `fetch` sent besides ours: `accept: */*` and the encodings it decodes, unless the call set
+  // them. Names are lower-cased, so a call's "Accept" replaces the default as it did in `Headers`.
+  function headersFor(req: UpstreamRequest, url: URL, withAuth: boolean): Record<string, string> {
     const headers: Record<string, string> = {
+      accept: "*/*",
+      "accept-encoding": acceptEncodingFor(url),
       "user-agent": options.userAgent ?? "imagegen-provider-kit/1",
-      ...(req.headers ?? {}),
     };
+    for (const name in req.headers) headers[name.toLowerCase()] = req.headers[name] as string;
     if (req.json !== undefined) headers["content-type"] = "application/json";
     if (withAuth) Object.assign(headers, options.authHeaders);
     return headers;
   }
 
-  async function readBody(response: Response, maxBytes: number): Promise<Buffer> {
+  async function readBody(
+    body: Dispatcher.ResponseData["body"],
+    contentEncoding: string | null,
+    maxBytes: number,
+  ): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      if (response.body) {
-        for await (const chunk of response.body) {
-          size += chunk.byteLength;
-          if (size > maxBytes) {
-            await response.body.cancel().catch(() => undefined);
-            throw badResponse(options.provider, `a body larger than ${maxBytes} bytes`);
-          }
-          chunks.push(Buffer.from(chunk));
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        if (size > maxBytes) {
+          body.destroy();
+          throw badResponse(options.provider, `a body larger than ${maxBytes} bytes`);
         }
+        chunks.push(chunk);
       }
+      return await decodeContent(Buffer.concat(chunks), contentEncoding, maxBytes);
     } catch (error) {
       if (error instanceof ConnectError) throw error;
+      if (error instanceof DecodedTooLarge) throw badResponse(options.provider, `a body larger than ${maxBytes} bytes`);
       if (options.signal.aborted) throw abortError(options.signal, options.provider);
       throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${options.provider} broke off its answer`, {
         metadata: { provider: options.provider },
       });
     }
-    return Buffer.concat(chunks);
   }
 
-  function toResponse(status: number, headers: Headers, body: Buffer): UpstreamResponse {
+  function toResponse(status: number, headers: ResponseHeaders, body: Buffer): UpstreamResponse {
     return {
       status,
       headers,
@@ -258,7 +275,9 @@ function joinPath(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }
 
+// undici.request throws the socket's or undici's own error (`code`); a wrapped one keeps it as `cause`.
 function errorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === "string" ? cause.code : "";
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failure?.code ?? failure?.cause?.code;
+  return typeof code === "string" ? code : "";
 }

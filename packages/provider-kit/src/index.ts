@@ -18,6 +18,7 @@ export { envName, readProviderEnvironment } from "./provider-config.ts";
 export type { ProviderEnvironment } from "./provider-config.ts";
 export { createHttpClient } from "./http-client.ts";
 export type { HttpClient, HttpClientOptions, UpstreamRequest, UpstreamResponse } from "./http-client.ts";
+export type { ResponseHeaders } from "./response-headers.ts";
 export { downloadImage, MAX_IMAGE_BYTES } from "./download.ts";
 export { decodeDataUri, sniffFormat } from "./image-bytes.ts";
 export { pollUntil } from "./poll.ts";

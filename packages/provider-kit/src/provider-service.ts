@@ -128,8 +128,8 @@ export function createProviderService(
     }
     checkAgainstLimits(request, model.limits, request.model);
     const timeoutMs = ctx.timeoutMs() ?? options.defaultTimeoutMs ?? 600_000;
-    const deadline = deadlineSignal(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+    const deadline = jobSignal(ctx.signal, timeoutMs);
+    const signal = deadline.signal;
     const http = httpFor(signal, Date.now() + timeoutMs);
     const log = logger.with({ model: request.model, generation_id: request.generationId });
     let jobId: string | undefined;
@@ -246,8 +246,19 @@ function asContractError(error: unknown, provider: string, logger: Logger): unkn
   return badResponse(provider, "something this service could not process");
 }
 
-function deadlineSignal(timeoutMs: number): { signal: AbortSignal; cancel(): void } {
+/**
+ * The job's signal: aborted when the caller's is (with its reason) or when `timeoutMs` passes
+ * (DeadlineExceeded) — what AbortSignal.any over the caller's signal and a deadline's did, with
+ * one controller instead of a composite signal and a second controller per job. `cancel` stops
+ * the timer; the caller's abort still reaches the job's signal afterwards, as it did.
+ */
+function jobSignal(caller: AbortSignal, timeoutMs: number): { signal: AbortSignal; cancel(): void } {
   const controller = new AbortController();
+  if (caller.aborted) {
+    controller.abort(caller.reason);
+    return { signal: controller.signal, cancel: () => undefined };
+  }
+  caller.addEventListener("abort", () => controller.abort(caller.reason), { once: true });
   const timer = setTimeout(
     () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
     timeoutMs,

@@ -38,3 +38,29 @@ describe("createRedactingLogger", () => {
     expect(sink.lines[0]).toContain("[REDACTED]");
   });
 });
+
+describe("createRedactingLogger on a job's usual fields", () => {
+  const redact = createRedactor(["tok_12345", "ab\\ncd"]);
+
+  it("writes plain fields exactly as the JSON round trip did", () => {
+    const sink = createCapturingLogger();
+    const fields = { job_id: "openai-gen_1", images: 1, ms: 12.5, ok: true, none: null, model: "gpt-image-1 ✓" };
+    createRedactingLogger(sink, redact).with({ generation_id: "gen_1" }).info("job finished", fields);
+    expect(sink.lines).toEqual([
+      JSON.stringify({ level: "info", msg: "job finished", generation_id: "gen_1", ...fields }),
+    ]);
+  });
+
+  it.each([
+    ["a secret in a plain field", { job_id: "tok_12345" }],
+    ["a secret in a field's name", { tok_12345: 1 }],
+    ["a text whose JSON spells a secret", { note: "ab\ncd" }],
+    ["a secret next to an undefined field", { job_id: undefined, error: "x tok_12345" }],
+  ])("scrubs %s", (_name, fields) => {
+    const sink = createCapturingLogger();
+    createRedactingLogger(sink, redact).warn("failed", fields);
+    expect(sink.lines[0]).not.toContain("tok_12345");
+    expect(sink.lines[0]).not.toContain("ab\\ncd");
+    expect(sink.lines[0]).toContain("[REDACTED]");
+  });
+});

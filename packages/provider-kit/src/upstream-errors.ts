@@ -1,10 +1,11 @@
 import { apiError, ErrorReason, promptRefusal, type FieldViolation } from "@imagegen/errors";
 import type { ConnectError } from "@connectrpc/connect";
+import type { ResponseHeaders } from "./response-headers.ts";
 
 /** A non-2xx answer from the vendor, as the provider's pure error mapper sees it. */
 export interface UpstreamErrorResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   /** The body as text (possibly empty or not JSON). */
   readonly text: string;
 }
