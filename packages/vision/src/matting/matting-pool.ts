@@ -12,7 +12,12 @@ export interface MattingPoolOptions {
 
 /** ISNet background removal in its own worker thread behind a bounded queue. */
 export interface MattingPool {
-  removeBackground(bytes: Uint8Array, options: RemoveBackgroundOptions): Promise<Cutout>;
+  /** `limits.timeoutMs`: this request's own bound when shorter than the pool's (a caller's deadline). */
+  removeBackground(
+    bytes: Uint8Array,
+    options: RemoveBackgroundOptions,
+    limits?: { readonly timeoutMs?: number },
+  ): Promise<Cutout>;
   /** Requests running or waiting now. */
   readonly pending: number;
   /** Stops the worker; pending requests fail with UNAVAILABLE. */
@@ -24,6 +29,7 @@ const INITIAL_ESTIMATE_MS = 8_000;
 
 interface Pending {
   readonly request: MattingRequest;
+  readonly timeoutMs: number;
   readonly resolve: (cutout: Cutout) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -96,8 +102,8 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
       // process. It finishes its run (seconds, beside the fresh worker) and is stopped then.
       if (worker) setAside(worker);
       worker = undefined;
-      fail(apiError(ErrorReason.TIMEOUT, `background removal took longer than ${timeoutMs} ms`));
-    }, timeoutMs);
+      fail(apiError(ErrorReason.TIMEOUT, `background removal took longer than ${next.timeoutMs} ms`));
+    }, next.timeoutMs);
     running = { pending: next, timer, started: performance.now() };
     // A copy we own: transferring a Buffer view would detach the caller's memory.
     const copy = new Uint8Array(next.request.bytes);
@@ -127,7 +133,7 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
   }
 
   return {
-    removeBackground(bytes, removeOptions) {
+    removeBackground(bytes, removeOptions, limits) {
       if (closed) return Promise.reject(apiError(ErrorReason.UNAVAILABLE, "the background-removal pool is closed"));
       if (waiting.length >= maxQueued && running) {
         const retryAfterSeconds = Math.max(1, Math.ceil(((waiting.length + 1) * averageMs) / 1000));
@@ -140,7 +146,8 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
         );
       }
       return new Promise<Cutout>((resolve, reject) => {
-        waiting.push({ request: { id: nextId++, bytes, options: removeOptions }, resolve, reject });
+        const bound = Math.min(timeoutMs, limits?.timeoutMs ?? timeoutMs);
+        waiting.push({ request: { id: nextId++, bytes, options: removeOptions }, timeoutMs: bound, resolve, reject });
         pump();
       });
     },
