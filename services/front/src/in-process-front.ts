@@ -1,7 +1,8 @@
-import { createRouterTransport, type Interceptor, type Transport } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createDualProtocolServer, createLogger, serviceCallerKey } from "@imagegen/server-kit";
 import { createFrontApp } from "./front-app.ts";
 import { frontOptionsFromEnv } from "./front-options.ts";
+import { createInProcessTransport } from "./in-process-transport.ts";
 
 /** A front running inside the gateway's process (IMAGEGEN_FRONT_IN_PROCESS=true). */
 export interface InProcessFront {
@@ -29,9 +30,7 @@ export async function startInProcessFront(env: NodeJS.ProcessEnv = process.env):
   const port = await server.listen(Number(env.IMAGEGEN_FRONT_PORT ?? 0), host);
   // Not "listening": that line is the process's own public port, which npm start's supervisor reads.
   logger.info("listening in the gateway's process", { port });
-  const transport = createRouterTransport(app.routes, {
-    router: { interceptors: [trustedCaller("gateway"), ...app.interceptors] },
-  });
+  const transport = createInProcessTransport(app.routes, [trustedCaller("gateway"), ...app.interceptors]);
   return {
     transport,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,

@@ -53,13 +53,12 @@ export function createSeed002Routes(deps: CompatDeps) {
         );
         // The front's measured provider time of a generation completed within the create call.
         let measured = takeProviderMs(call);
-        const done = await awaitGeneration(deps.front, created, call);
+        const followed = await awaitGeneration(deps.front, created, call);
         // One that outlived the create call was followed to its end: its time comes with a read.
-        if (measured === undefined && done !== created) measured = await readProviderMs(deps, done.id, call);
-        // A generation followed to its end keeps what the create call's answer said of the cache.
-        done.cached = created.cached;
-        done.cacheKey = created.cacheKey;
-        generations.push(done);
+        if (measured === undefined && followed !== created) measured = await readProviderMs(deps, followed.id, call);
+        // A generation followed to its end keeps what the create call's answer said of the cache
+        // (a copy: the front's answers are read-only here, it may keep them — in-process-transport.ts).
+        generations.push({ ...followed, cached: created.cached, cacheKey: created.cacheKey });
         providerMs.push(measured);
       }
       const images = await renderImages(deps, generations);
