@@ -37,9 +37,9 @@ const identity = new ServiceIdentity("gateway", loadServiceSecret(dataDir));
 const images = openBlobReader(join(dataDir, "images"), process.env, logger);
 
 // IMAGEGEN_FRONT_IN_PROCESS=true (npm start's default): the front runs in this process and is called
-// in memory — at concurrency 1, 22% less CPU and 20% less added latency per generation than a front
-// process; at 64 on two cores, the same (README, Performance). Loaded only then: a separate edge
-// (deploy/) never holds the front's code.
+// in memory — a quarter less CPU and added latency per generation than a front process at
+// concurrency 1, 6% less CPU at 64 on two cores (README, Performance). Loaded only then: a separate
+// edge (deploy/) never holds the front's code.
 const inProcessFront =
   process.env.IMAGEGEN_FRONT_IN_PROCESS === "true"
     ? await (await import("@imagegen/front/src/in-process-front.ts")).startInProcessFront()
