@@ -49,11 +49,11 @@ export function createInProcessTransport(
         contextValues: contextValues ?? createContextValues(),
       });
       // The deadline or the caller's cancel ends the call even if a handler does not watch its signal.
-      const ended = new Promise<never>((_, reject) =>
-        context.signal.addEventListener("abort", () => reject(ConnectError.from(context.signal.reason)), {
-          once: true,
-        }),
-      );
+      let onAbort = (): void => undefined;
+      const ended = new Promise<never>((_, reject) => {
+        onAbort = () => reject(ConnectError.from(context.signal.reason));
+        context.signal.addEventListener("abort", onAbort, { once: true });
+      });
       ended.catch(() => undefined);
       try {
         if (context.signal.aborted) await ended;
@@ -71,6 +71,8 @@ export function createInProcessTransport(
           // biome-ignore lint/suspicious/noExplicitAny: the Transport's generic response type
         } as any;
       } finally {
+        // Ending the handler's context aborts its signal: no error is built for a call that finished.
+        context.signal.removeEventListener("abort", onAbort);
         context.abort();
       }
     },
