@@ -38,7 +38,7 @@ const images = openBlobReader(join(dataDir, "images"), process.env, logger);
 
 // IMAGEGEN_FRONT_IN_PROCESS=true (npm start's default): the front runs in this process and is called
 // in memory — a quarter less CPU and added latency per generation than a front process at
-// concurrency 1, 6% less CPU at 64 on two cores (README, Performance). Loaded only then: a separate
+// concurrency 1, 6–12% less CPU at 64 on two cores (README, Performance). Loaded only then: a separate
 // edge (deploy/) never holds the front's code.
 const inProcessFront =
   process.env.IMAGEGEN_FRONT_IN_PROCESS === "true"
