@@ -76,6 +76,19 @@ describe("the in-process transport", () => {
     expect(handlerSignal?.aborted).toBe(true);
   });
 
+  it("answers a call whose caller is already gone with CANCELED, without running the handler", async () => {
+    let ran = false;
+    const client = transportWith(async () => {
+      ran = true;
+      return {};
+    });
+    const error = await client
+      .check({}, { signal: AbortSignal.abort() })
+      .then(unexpected, (e: unknown) => ConnectError.from(e));
+    expect(error.code).toBe(Code.Canceled);
+    expect(ran).toBe(false);
+  });
+
   it("streams a server-streaming method through the router", async () => {
     const client = transportWith(async () => ({}));
     const statuses: number[] = [];

@@ -56,7 +56,8 @@ export function createInProcessTransport(
       });
       ended.catch(() => undefined);
       try {
-        if (context.signal.aborted) await ended;
+        // Aborted before the listener was added (a caller already gone): its event has fired.
+        if (context.signal.aborted) throw ConnectError.from(context.signal.reason);
         const message = await Promise.race([
           invokeUnaryImplementation(spec, context, create(method.input as DescMessage, input as never), chain),
           ended,
