@@ -3,8 +3,9 @@
  * (IMAGEGEN_CONFIG) that need no token and those whose `token_env` is set, each its own process,
  * then the gateway with the front in its process, pointed at them (IMAGEGEN_FRONT_IN_PROCESS=false:
  * the front as a process of its own between them, the topology of deploy/ without Docker).
- * Internal ports are picked by the OS unless set (see start/service-plan.ts), so two systems share a host; a child that dies is
- * restarted (start/supervised-child.ts) and only a crash loop or a taken port stops everything.
+ * Internal ports are picked by the OS unless set (see start/service-plan.ts), so two systems share
+ * a host; a child that dies is restarted (start/supervised-child.ts) and only a crash loop or a
+ * taken port stops everything.
  * Logs are prefixed with the process name; Ctrl-C or SIGTERM stops them all, gateway first.
  */
 import { existsSync } from "node:fs";

@@ -15,11 +15,11 @@ export interface InProcessFront {
 }
 
 /**
- * Starts the front in this process. The gateway calls it through a router transport: every call
- * still passes the front's interceptor chain (tracing, auth, metering, validation, moderation) and
- * is encoded and decoded as on the wire, so errors, details and headers reach the edge exactly as
- * from a front process; only the link is gone. The caller is this process's own gateway, so it is
- * trusted as the proven internal caller that a service token makes a remote gateway. The front
+ * Starts the front in this process. The gateway calls its handlers directly (in-process-transport.ts):
+ * every call still passes the front's interceptor chain (tracing, auth, metering, validation,
+ * moderation) with its deadline, headers and errors, so the edge sees what a front process would
+ * answer; only the link and the encoding are gone. The caller is this process's own gateway, so it
+ * is trusted as the proven internal caller that a service token makes a remote gateway. The front
  * still listens on IMAGEGEN_FRONT_PORT (a free port if unset) for what reaches it over the network.
  */
 export async function startInProcessFront(env: NodeJS.ProcessEnv = process.env): Promise<InProcessFront> {
