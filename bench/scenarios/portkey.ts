@@ -54,12 +54,14 @@ export interface PortkeySummary {
 /**
  * Portkey's open-source gateway as the yardstick (issue 19): the same OpenAI image request sent
  * straight to the fast fake OpenAI, through Portkey (`x-portkey-provider: openai`, custom host =
- * the fake), and through REST → gateway → front → openai provider → the same fake, in interleaved
- * rounds (the arms' order rotates each round) after one warm-up of every arm. Each worker keeps
+ * the fake), and through REST → gateway → front → openai provider → the same fake in both of our
+ * topologies (OUR_PROCESSES), in interleaved rounds (the arms' order rotates each round) after one
+ * warm-up of every arm. Each worker keeps
  * one keep-alive connection and sends its next request when the last one answered. Ratios are
  * ours to Portkey's in the same round, then the median over rounds; CPU per request comes from
  * /proc for Portkey's process and each of ours. The full run then measures memory per in-flight
- * generation with 1,000 in flight (BENCH_PORTKEY_IN_FLIGHT), each arm fresh (portkey-memory.ts).
+ * generation with 1,000 in flight (BENCH_PORTKEY_IN_FLIGHT), npm start's topology against Portkey,
+ * each fresh (portkey-memory.ts).
  */
 export async function runPortkey(settings: {
   quick: boolean;
