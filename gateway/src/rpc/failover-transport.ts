@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type Transport } from "@connectrpc/connect";
-import { isUnprovenPeer, lostConnection, wasConnectionRefused } from "@imagegen/server-kit";
+import type { ContextValues, Transport } from "@connectrpc/connect";
+import { isUnprovenPeer, wasConnectionRefused } from "@imagegen/server-kit";
+import { droppedUnderCall } from "./recoverable-call.ts";
 
 type HeaderInit = Parameters<Transport["unary"]>[3];
 
@@ -39,7 +40,7 @@ export function createFailoverTransport(transports: readonly Transport[], now: (
         // Refused: nothing listens there. Unproven: something else does (a process that took a dead
         // front's port); either way no front of ours took the call, so the next one may.
         const notReceived = wasConnectionRefused(error) || isUnprovenPeer(error);
-        if (notReceived || brokeUnderCall(error, signal)) refusedUntil[index] = now() + REFUSED_PENALTY_MS;
+        if (notReceived || droppedUnderCall(error, signal)) refusedUntil[index] = now() + REFUSED_PENALTY_MS;
         if (!notReceived) throw error;
         last = error;
       }
@@ -73,12 +74,6 @@ export function createFailoverTransport(transports: readonly Transport[], now: (
       return attempt(signal, (t) => t.stream(method, signal, timeoutMs, header, replay(messages), contextValues));
     },
   };
-}
-
-// The connection was reset or closed under the call (the stream canceled without the caller asking).
-function brokeUnderCall(error: unknown, signal: AbortSignal | undefined): boolean {
-  if (!(error instanceof ConnectError)) return false;
-  return lostConnection(error) || (error.code === Code.Canceled && !signal?.aborted);
 }
 
 async function* replay<T>(messages: readonly T[]): AsyncIterable<T> {

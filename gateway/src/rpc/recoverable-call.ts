@@ -27,8 +27,8 @@ export function makeRecoverable<I extends DescMessage, O extends DescMessage>(
  * failover transport already tried every replica), timed out or found the peer frozen (a second
  * try would wait as long again), or when the client itself went away.
  */
-export function droppedUnderCall(error: unknown, clientSignal: AbortSignal): boolean {
-  if (clientSignal.aborted || !(error instanceof ConnectError)) return false;
+export function droppedUnderCall(error: unknown, clientSignal: AbortSignal | undefined): boolean {
+  if (clientSignal?.aborted || !(error instanceof ConnectError)) return false;
   if (error.code === Code.Canceled) return true;
   return /^(ECONNRESET|EPIPE|ERR_HTTP2_)/.test(connectionErrorCode(error) ?? "");
 }

@@ -2,7 +2,6 @@ import { create, type DescMessage, type DescMethod, type DescService } from "@bu
 import {
   Code,
   ConnectError,
-  createConnectRouter,
   createContextValues,
   createHandlerContext,
   createRouterTransport,
@@ -89,7 +88,7 @@ function capturingRouter(unary: Map<string, UnarySpec>): ConnectRouter {
     if (spec.kind === "unary") unary.set(`${spec.method.parent.typeName}/${spec.method.name}`, spec as UnarySpec);
   };
   const router: ConnectRouter = {
-    handlers: createConnectRouter().handlers,
+    handlers: [],
     service(service: DescService, implementation: object) {
       const specs = createServiceImplSpec(service, implementation as never);
       for (const spec of Object.values(specs.methods)) record(spec as MethodImplSpec);
