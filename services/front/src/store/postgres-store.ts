@@ -15,7 +15,7 @@ import { POSTGRES_HOLD_LEASE } from "../leases/postgres-leases.ts";
 import { PostgresDatabase, type PostgresQuery } from "./postgres-database.ts";
 import { CLAIM_IDEMPOTENCY_KEY, toApiKey, toIdempotency } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
-import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
+import { GENERATION_COLUMNS, IMAGE_INSERT_COLUMNS, imageFromRow, imageToRow } from "./store-rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -113,20 +113,8 @@ export class PostgresStore implements Store {
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     for (const i of images) {
       await this.query(
-        "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        [
-          i.id,
-          i.generationId,
-          i.owner,
-          i.index,
-          i.path,
-          i.width,
-          i.height,
-          i.sizeBytes,
-          i.format,
-          i.seed ?? null,
-          i.nsfwScore ?? null,
-        ],
+        `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        imageToRow(i),
       );
     }
   }

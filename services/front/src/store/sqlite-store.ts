@@ -13,7 +13,7 @@ import {
   type Store,
   type UpdateOptions,
 } from "./store.ts";
-import { GENERATION_COLUMNS, imageFromRow } from "./store-rows.ts";
+import { GENERATION_COLUMNS, IMAGE_INSERT_COLUMNS, imageFromRow, imageToRow } from "./store-rows.ts";
 import { SQLITE_MONTHLY_CREDITS, SQLITE_MONTHLY_CREDITS_BACKFILL } from "./monthly-credits.ts";
 import type { Lease } from "../leases/lease-store.ts";
 import { SQLITE_HOLD_LEASE, SQLITE_LEASES_TABLE, SQLITE_RELEASE_LEASE } from "../leases/sqlite-leases.ts";
@@ -178,24 +178,12 @@ export class SqliteStore implements Store {
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
     const insert = this.db.prepare(
-      "INSERT INTO images (id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.exec("BEGIN");
     try {
       for (const i of images) {
-        insert.run(
-          i.id,
-          i.generationId,
-          i.owner,
-          i.index,
-          i.path,
-          i.width,
-          i.height,
-          i.sizeBytes,
-          i.format,
-          i.seed ?? null,
-          i.nsfwScore ?? null,
-        );
+        insert.run(...imageToRow(i));
       }
       this.db.exec("COMMIT");
     } catch (error) {

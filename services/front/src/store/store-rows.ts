@@ -38,3 +38,24 @@ export function imageFromRow(r: Record<string, unknown>): ImageRecord {
     nsfwScore: r.nsfw_score === null || r.nsfw_score === undefined ? undefined : Number(r.nsfw_score),
   };
 }
+
+/** The `images` columns an insert fills, in the order of imageToRow's values. */
+export const IMAGE_INSERT_COLUMNS =
+  "id, generation_id, owner, idx, path, width, height, size_bytes, format, seed, nsfw_score";
+
+/** An ImageRecord as the values of an `images` insert (IMAGE_INSERT_COLUMNS), for either driver. */
+export function imageToRow(i: ImageRecord): Array<string | number | null> {
+  return [
+    i.id,
+    i.generationId,
+    i.owner,
+    i.index,
+    i.path,
+    i.width,
+    i.height,
+    i.sizeBytes,
+    i.format,
+    i.seed ?? null,
+    i.nsfwScore ?? null,
+  ];
+}
