@@ -49,7 +49,7 @@ export interface RunRequest {
 
 /**
  * Runs a planned generation (generation-plan.ts): replay it for a repeated idempotency key, or
- * admit it (quota, concurrency), persist it (queued) under a lease, and execute the plan in the
+ * admit it (quota, concurrency), persist it (dispatched) under a lease, and execute the plan in the
  * background (plan-execution.ts). The create call waits up to `waitMs` for the outcome and
  * otherwise returns the pending generation, which keeps running without it.
  */
@@ -115,6 +115,8 @@ export class GenerationRunner {
     // A caller that waited sees the failure as an error, with its status; one that did not
     // finds it on the generation.
     if (failure !== undefined) throw failure;
+    const completed = execution?.completed;
+    if (completed) return toGenerationMessage(completed.record, completed.images, this.deps.images);
     return this.snapshot(record.owner, record.id);
   }
 
@@ -158,14 +160,20 @@ export class GenerationRunner {
   }
 }
 
+/**
+ * The generation as inserted: already dispatched to its first route, since execution starts as
+ * soon as the insert commits (admission came before it) — one write fewer than queued, then
+ * processing. A fallback route records its own dispatch (plan-execution.ts).
+ */
 function newRecord(plan: GenerationPlan, request: RunRequest): GenerationRecord {
+  const now = Date.now();
   return {
     id: newId("gen"),
     owner: request.principal.owner,
     keyId: request.principal.keyId,
     // Usage records which app acted when an OAuth token made the call (absent for API keys).
     ...(request.principal.oauth ? { oauthClientId: request.principal.oauth.clientId } : {}),
-    status: "queued",
+    status: "processing",
     operation: plan.operation,
     model: plan.model.id,
     provider: plan.routes[0]?.route.provider ?? "",
@@ -176,7 +184,8 @@ function newRecord(plan: GenerationPlan, request: RunRequest): GenerationRecord 
       create(GenerateRequestSchema, { ...plan.job, initImage: undefined, mask: undefined }),
     ),
     metadataJson: request.metadataJson,
-    createdAt: Date.now(),
+    createdAt: now,
+    dispatchedAt: now,
     costCredits: 0,
     costUsd: 0,
   };

@@ -33,7 +33,7 @@ export interface ExecutionDeps {
 /** One stored generation running its plan. */
 export interface Execution {
   readonly plan: GenerationPlan;
-  /** As inserted (queued). */
+  /** As inserted (dispatched to the first route). */
   readonly record: GenerationRecord;
   /** Whose policy the result images are screened against (owner's nsfw_filter, key's tier). */
   readonly screenedFor: ScreenedFor;
@@ -79,6 +79,11 @@ export class PlanExecution {
   recorded = false;
   /** True once the completion's write dropped the generation's lease with it (one commit, not two). */
   leaseReleased = false;
+  /**
+   * The completion this process wrote, as the store took it, with its images: what a read of the
+   * store would give back, so the waiting caller is answered without one.
+   */
+  completed?: { readonly record: GenerationRecord; readonly images: readonly ImageRecord[] };
 
   constructor(deps: ExecutionDeps, run: Execution) {
     this.deps = deps;
@@ -87,11 +92,13 @@ export class PlanExecution {
   }
 
   async execute(): Promise<void> {
-    this.announce("queued");
+    // Inserted already dispatched to the first route (generation-runner.ts): the queued moment
+    // before that is what watchers are told first.
+    this.announce("queued", undefined, { ...this.record, status: "queued", dispatchedAt: undefined });
     let lastError: unknown;
-    for (const route of this.run.plan.routes) {
+    for (const [index, route] of this.run.plan.routes.entries()) {
       try {
-        await this.serve(route);
+        await this.serve(route, index === 0);
         return;
       } catch (error) {
         // Someone else recorded the outcome (and told the webhooks): only settle this side.
@@ -114,17 +121,20 @@ export class PlanExecution {
     await this.fail(lastError ?? apiError(ErrorReason.MODEL_NOT_AVAILABLE, "no provider could serve"));
   }
 
-  private async serve(route: PlannedRoute): Promise<void> {
+  /** `first`: the route the generation was inserted as dispatched to, with no write of its own. */
+  private async serve(route: PlannedRoute, first: boolean): Promise<void> {
     const { store } = this.deps;
     const state = this.deps.providers.get(route.route.provider);
     if (!state) throw apiError(ErrorReason.UPSTREAM_UNAVAILABLE, `provider ${route.route.provider} is gone`);
-    // Its dispatch time ends its queue time (seed 004's measured `performance`).
-    this.record = await store.updateGeneration(this.record.id, {
-      status: "processing",
-      provider: route.route.provider,
-      dispatchedAt: Date.now(),
-    });
-    if (this.record.status !== "processing") throw new AlreadyFinal();
+    if (!first || this.record.provider !== route.route.provider) {
+      // A fallback's dispatch time ends the time before it (seed 004's measured `performance`).
+      this.record = await store.updateGeneration(this.record.id, {
+        status: "processing",
+        provider: route.route.provider,
+        dispatchedAt: Date.now(),
+      });
+      if (this.record.status !== "processing") throw new AlreadyFinal();
+    }
     this.announce("started");
     await runProviderJob(
       route.route.provider,
@@ -168,6 +178,7 @@ export class PlanExecution {
     // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
     if (this.record.status !== "completed") throw new AlreadyFinal();
     this.recorded = true;
+    this.completed = { record: this.record, images: [...this.images] };
     this.announce("completed");
     this.finished();
   }
@@ -211,9 +222,9 @@ export class PlanExecution {
       : error;
   }
 
-  private announce(type: string, image?: ImageRecord): void {
+  private announce(type: string, image?: ImageRecord, record: GenerationRecord = this.record): void {
     this.run.emit(() => {
-      const generation = toGenerationMessage(this.record, this.images, this.deps.images);
+      const generation = toGenerationMessage(record, this.images, this.deps.images);
       return create(GenerationEventSchema, {
         type,
         generation,
