@@ -1,8 +1,9 @@
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { join, normalize } from "node:path";
+import { normalize } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { s3LocationFromUrl, type S3Location } from "@imagegen/image-urls/s3-location";
+import { legacyStoredFile, storedFile } from "@imagegen/image-urls/stored-file";
 import pg from "pg";
 import type { Logger } from "@imagegen/server-kit";
 
@@ -25,19 +26,26 @@ export interface ImageBlobReader {
   close(): Promise<void>;
 }
 
+/** The front's files (stored-file.ts's layout, then the per-generation folders of older versions). */
 export function fileBlobReader(imagesDir: string): ImageBlobReader {
+  const readOne = (file: string): Promise<Buffer | undefined> =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
+      throw error;
+    });
+  const fileInfo = async (file: string) => {
+    const info = await stat(file).catch(() => undefined);
+    return info?.isFile() ? { file, size: info.size } : undefined;
+  };
   return {
     kind: "files",
     async read(path) {
-      return readFile(join(imagesDir, normalize(path))).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
-        throw error;
-      });
+      return (await readOne(storedFile(imagesDir, path))) ?? readOne(legacyStoredFile(imagesDir, normalize(path)));
     },
     async stream(path) {
-      const file = join(imagesDir, normalize(path));
-      const info = await stat(file).catch(() => undefined);
-      return info?.isFile() ? { size: info.size, body: createReadStream(file) } : undefined;
+      const found =
+        (await fileInfo(storedFile(imagesDir, path))) ?? (await fileInfo(legacyStoredFile(imagesDir, normalize(path))));
+      return found && { size: found.size, body: createReadStream(found.file) };
     },
     async close() {},
   };

@@ -2,17 +2,23 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { signImageUrl } from "@imagegen/image-urls";
+import { storedFile } from "@imagegen/image-urls/stored-file";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileBlobReader, type ImageBlobReader } from "./image-blobs.ts";
 import { serveImage } from "./image-files.ts";
 
 const key = Buffer.alloc(32, 7);
 const dir = mkdtempSync(join(tmpdir(), "image-files-"));
-mkdirSync(join(dir, "gen_a"));
 const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(70_000, 1)]);
-writeFileSync(join(dir, "gen_a", "img_1.png"), png);
+// Where the front writes it now (stored-file.ts)...
+mkdirSync(dirname(storedFile(dir, "gen_a/img_1.png")), { recursive: true });
+writeFileSync(storedFile(dir, "gen_a/img_1.png"), png);
+// ...and where versions before the shard folders wrote theirs.
+const legacyPng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(1_000, 2)]);
+mkdirSync(join(dir, "gen_old"));
+writeFileSync(join(dir, "gen_old", "img_1.png"), legacyPng);
 
 // Bytes as a database or object store hands them over: whole, no stream.
 const inMemory: ImageBlobReader = {
@@ -58,6 +64,19 @@ describe.each([
     ]);
     expect((await fetch(signImageUrl(base, key, "gen_a/img_2.png"))).status).toBe(404);
     expect((await fetch(url.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
+  });
+});
+
+describe("serving files an older version wrote (a folder per generation)", () => {
+  it.each([
+    ["streamed", fileBlobReader(dir)],
+    ["read whole", { ...fileBlobReader(dir), stream: undefined }],
+  ])("still serves them, %s", async (_how, files) => {
+    reader = files;
+    const got = await fetch(signImageUrl(base, key, "gen_old/img_1.png"));
+    expect([got.status, got.headers.get("content-length")]).toEqual([200, String(legacyPng.length)]);
+    expect(Buffer.from(await got.arrayBuffer()).equals(legacyPng)).toBe(true);
+    expect((await fetch(signImageUrl(base, key, "gen_old/img_2.png"))).status).toBe(404);
   });
 });
 

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ErrorReason } from "@imagegen/errors";
+import { generationShard } from "@imagegen/image-urls/stored-file";
 import { GenerationStatus, type Generation } from "@imagegen/proto/imagegen/v1/generation_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeProvider } from "./fake-provider.ts";
@@ -25,6 +26,12 @@ afterAll(() => front?.close());
 async function settled(id: string): Promise<Generation> {
   await front.app.drain(5_000);
   return front.images.getGeneration({ id });
+}
+
+/** The files a generation has under the data dir (stored-file.ts: named after it in its shard folder). */
+function storedFilesOf(id: string): string[] {
+  const shard = generationShard(join(front.dataDir, "images"), id);
+  return existsSync(shard) ? readdirSync(shard).filter((name) => name.startsWith(`${id}.`)) : [];
 }
 
 async function storageUsedMb(): Promise<number> {
@@ -73,7 +80,7 @@ describe("partial results", () => {
     expect(generation.status).toBe(status);
     expect(generation.images).toEqual([]);
     expect(generation.cost?.credits ?? 0).toBe(0);
-    expect(existsSync(join(front.dataDir, "images", id))).toBe(false);
+    expect(storedFilesOf(id)).toEqual([]);
     expect(await storageUsedMb()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { storedFile } from "@imagegen/image-urls/stored-file";
 import { createCapturingLogger } from "@imagegen/provider-kit/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { ImageStore } from "../images/image-store.ts";
@@ -48,6 +49,7 @@ describe("the lease sweeper", () => {
       };
       await store.insertGeneration(generation);
       const path = await images.put(generation.id, "img_1", "png", Buffer.from("partial"));
+      expect(existsSync(storedFile(join(dir, "images"), path))).toBe(true);
       await store.insertImages([
         {
           id: "img_1",
@@ -75,14 +77,14 @@ describe("the lease sweeper", () => {
         // Rows first, then files (discardPartialImages): wait for both, or a loaded machine reads between them.
         await until(
           async () =>
-            (await store.listImages(generation.id)).length === 0 && !existsSync(join(dir, "images", generation.id)),
+            (await store.listImages(generation.id)).length === 0 && !existsSync(storedFile(join(dir, "images"), path)),
         );
         expect(await store.getGeneration("o", generation.id)).toMatchObject({
           status: status === "processing" ? "failed" : "canceled",
           costCredits: 0,
         });
         expect(await store.listImages(generation.id)).toEqual([]);
-        expect(existsSync(join(dir, "images", generation.id))).toBe(false);
+        expect(existsSync(storedFile(join(dir, "images"), path))).toBe(false);
         expect((await store.usageTotals("o")).storageBytes).toBe(0);
       } finally {
         stop();

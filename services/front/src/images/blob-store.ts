@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Location } from "@imagegen/image-urls/s3-location";
+import { generationShard, legacyStoredFile, storedFile } from "@imagegen/image-urls/stored-file";
 import type { PostgresDatabase } from "../store/postgres-database.ts";
 
 /**
@@ -21,19 +22,20 @@ export interface BlobStore {
   removeGeneration(generationId: string): Promise<void>;
 }
 
-/** Folders put() made lately, remembered so a generation's further images skip the mkdir. */
-const REMEMBERED_DIRS = 1024;
-
-/** Files under a folder, each written to a temp name and renamed into place. */
+/**
+ * Files under a folder (stored-file.ts: 256 shard folders, not one per generation), each written
+ * to a temp name and renamed into place. Files of versions before the shards, one folder per
+ * generation, are still read and removed.
+ */
 export class FileBlobStore implements BlobStore {
   readonly kind = "files";
-  // Bounded (oldest first out): a folder per generation would otherwise grow without end.
+  // At most STORED_FILE_SHARDS entries: a shard folder, once made, stays.
   private readonly madeDirs = new Set<string>();
 
   constructor(readonly dir: string) {}
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
-    const file = join(this.dir, path);
+    const file = storedFile(this.dir, path);
     const folder = dirname(file);
     if (!this.madeDirs.has(folder)) await this.makeDir(folder);
     try {
@@ -48,8 +50,6 @@ export class FileBlobStore implements BlobStore {
 
   private async makeDir(folder: string): Promise<void> {
     await mkdir(folder, { recursive: true });
-    this.madeDirs.delete(folder);
-    if (this.madeDirs.size >= REMEMBERED_DIRS) this.madeDirs.delete(this.madeDirs.values().next().value as string);
     this.madeDirs.add(folder);
   }
 
@@ -59,14 +59,25 @@ export class FileBlobStore implements BlobStore {
     await rename(temp, file);
   }
 
-  get(path: string): Promise<Buffer> {
-    return readFile(join(this.dir, path));
+  async get(path: string): Promise<Buffer> {
+    try {
+      return await readFile(storedFile(this.dir, path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return readFile(legacyStoredFile(this.dir, path));
+    }
   }
 
   async removeGeneration(generationId: string): Promise<void> {
-    const folder = join(this.dir, generationId);
-    this.madeDirs.delete(folder);
-    await rm(folder, { recursive: true, force: true });
+    // A generation's files share its shard folder and start with its id and a dot (stored-file.ts).
+    const shard = generationShard(this.dir, generationId);
+    const names = await readdir(shard).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    });
+    const prefix = `${generationId}.`;
+    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(shard, n), { force: true })));
+    await rm(join(this.dir, generationId), { recursive: true, force: true });
   }
 }
 
