@@ -242,3 +242,12 @@ describe("draining the outbox", () => {
     expect(JSON.parse(sent[0]!.body)).toMatchObject({ data: { generation_id: "gen_other" } });
   });
 });
+
+describe("the SQLite webhooks table", () => {
+  it("finds an owner's webhooks through an index, as PostgreSQL does (every finished generation asks)", () => {
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM webhooks WHERE owner = ? ORDER BY created_at, id")
+      .all("acme") as Array<{ detail: string }>;
+    expect(plan.map((step) => step.detail).join("; ")).toMatch(/USING INDEX webhooks_owner/);
+  });
+});
