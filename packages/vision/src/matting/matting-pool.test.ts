@@ -41,4 +41,39 @@ describe("background-removal pool queue", () => {
       await pool.close();
     }
   }, 30_000);
+
+  it("answers a request whose caller gave up CANCELED at once, whether it waited or ran, and serves the next", async () => {
+    const pool = createMattingPool({ maxQueued: 2 });
+    try {
+      const gone = new AbortController();
+      gone.abort();
+      const early = describeError(
+        await pool.removeBackground(garbage(), { format: "png" }, { signal: gone.signal }).catch((e: unknown) => e),
+      );
+      expect(early.row.name).toBe("CANCELED");
+      expect(pool.pending).toBe(0);
+
+      const runningCaller = new AbortController();
+      const waitingCaller = new AbortController();
+      const running = pool
+        .removeBackground(garbage(), { format: "png" }, { signal: runningCaller.signal })
+        .catch((e: unknown) => e);
+      const waiting = pool
+        .removeBackground(garbage(), { format: "png" }, { signal: waitingCaller.signal })
+        .catch((e: unknown) => e);
+      const after = pool.removeBackground(garbage(), { format: "png" }).catch((e: unknown) => e);
+      expect(pool.pending).toBe(3);
+      // Both give up while the worker is still starting (it has not answered anyone yet).
+      waitingCaller.abort();
+      expect(pool.pending).toBe(2);
+      runningCaller.abort();
+      expect(describeError(await waiting).row.name).toBe("CANCELED");
+      expect(describeError(await running).row.name).toBe("CANCELED");
+      // The abandoned run finishes in the worker; the queue moves on after it.
+      expect(describeError(await after).row.name).toBe("INVALID_IMAGE");
+      expect(pool.pending).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
 });

@@ -12,17 +12,24 @@ export interface MattingPoolOptions {
 
 /** ISNet background removal in its own worker thread behind a bounded queue. */
 export interface MattingPool {
-  /** `limits.timeoutMs`: this request's own bound when shorter than the pool's (a caller's deadline). */
+  /**
+   * `limits.timeoutMs`: this request's own bound when shorter than the pool's (a caller's deadline).
+   * `limits.signal`: the caller gave up (its cancel or RPC deadline). A waiting request leaves the
+   * queue at once; a running one is answered CANCELED at once while its run finishes in the worker
+   * (a thread running onnxruntime cannot be stopped) and the queue moves on after it.
+   */
   removeBackground(
     bytes: Uint8Array,
     options: RemoveBackgroundOptions,
-    limits?: { readonly timeoutMs?: number },
+    limits?: { readonly timeoutMs?: number; readonly signal?: AbortSignal },
   ): Promise<Cutout>;
   /** Requests running or waiting now. */
   readonly pending: number;
   /** Stops the worker; pending requests fail with UNAVAILABLE. */
   close(): Promise<void>;
 }
+
+const canceled = () => apiError(ErrorReason.CANCELED, "background removal was canceled: its caller stopped waiting");
 
 /** Until a request has been timed, the Retry-After estimate assumes this per request (a warm 1024² run). */
 const INITIAL_ESTIMATE_MS = 8_000;
@@ -145,9 +152,30 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
           ),
         );
       }
+      const signal = limits?.signal;
+      if (signal?.aborted) return Promise.reject(canceled());
       return new Promise<Cutout>((resolve, reject) => {
         const bound = Math.min(timeoutMs, limits?.timeoutMs ?? timeoutMs);
-        waiting.push({ request: { id: nextId++, bytes, options: removeOptions }, timeoutMs: bound, resolve, reject });
+        const onAbort = (): void => {
+          const queued = waiting.indexOf(pending);
+          if (queued >= 0) waiting.splice(queued, 1);
+          // Running: settle() resolves later, which a settled promise ignores.
+          reject(canceled());
+        };
+        const pending: Pending = {
+          request: { id: nextId++, bytes, options: removeOptions },
+          timeoutMs: bound,
+          resolve: (cutout) => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(cutout);
+          },
+          reject: (error) => {
+            signal?.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        waiting.push(pending);
         pump();
       });
     },

@@ -42,8 +42,8 @@ function mattingPool(): MattingPool {
   return (pool ??= createMattingPool({ maxQueued: 2, timeoutMs: 120_000 }));
 }
 
-/** Runs one background removal (mode "remove": the subject on a transparent background). */
-export async function removeBackgroundRequest(req: GenerateRequest): Promise<Cutout> {
+/** Runs one background removal (mode "remove": the subject on a transparent background) until `signal` aborts. */
+export async function removeBackgroundRequest(req: GenerateRequest, signal?: AbortSignal): Promise<Cutout> {
   if (req.operation !== Operation.REMOVE_BACKGROUND)
     throw apiError(ErrorReason.UNSUPPORTED, `${ISNET_MODEL_ID} only removes backgrounds`);
   const image = req.initImage?.data;
@@ -51,12 +51,12 @@ export async function removeBackgroundRequest(req: GenerateRequest): Promise<Cut
   // Said before queueing: the worker would only find the same thing out seconds later.
   if (!isnetModelInstalled()) throw apiError(ErrorReason.UNAVAILABLE, ISNET_INSTALL_HINT);
   const format = req.outputFormat === Format.WEBP ? "webp" : "png";
-  return mattingPool().removeBackground(image, {
-    format,
-    quality: req.quality,
-    foregroundThreshold: req.foregroundThreshold,
-    edgeSmoothing: req.edgeSmoothing,
-  });
+  return mattingPool().removeBackground(
+    image,
+    { format, quality: req.quality, foregroundThreshold: req.foregroundThreshold, edgeSmoothing: req.edgeSmoothing },
+    // A job canceled or past its deadline leaves the queue instead of holding its place.
+    { signal },
+  );
 }
 
 /** Stops the worker (process shutdown). */

@@ -63,7 +63,7 @@ async function* runLocalJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
     return;
   }
   if (req.model === ISNET_MODEL_ID) {
-    const out = await removeBackgroundRequest(req);
+    const out = await removeBackgroundRequest(req, job.signal);
     yield { type: "image", data: out.bytes };
     yield { type: "completed" };
     return;
