@@ -26,3 +26,14 @@ export function cpuMs(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** The system (kernel) part of cpuMs() alone: field 15 of /proc/<pid>/stat. NaN when unreadable. */
+export function systemCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]) * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
