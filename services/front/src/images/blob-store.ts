@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Location } from "@imagegen/image-urls/s3-location";
 import { generationShard, legacyStoredFile, storedFile } from "@imagegen/image-urls/stored-file";
 import type { PostgresDatabase } from "../store/postgres-database.ts";
+import { writeImageFile } from "./write-image-file.ts";
 
 /**
  * Where image bytes live, by stored path ("<generation id>/<image id>.<ext>"). Files under the
@@ -24,7 +25,7 @@ export interface BlobStore {
 
 /**
  * Files under a folder (stored-file.ts: 256 shard folders, not one per generation), each written
- * to a temp name and renamed into place. Files of versions before the shards, one folder per
+ * to a temp name and renamed into place (write-image-file.ts). Files of versions before the shards, one folder per
  * generation, are still read and removed.
  */
 export class FileBlobStore implements BlobStore {
@@ -39,24 +40,18 @@ export class FileBlobStore implements BlobStore {
     const folder = dirname(file);
     if (!this.madeDirs.has(folder)) await this.makeDir(folder);
     try {
-      await this.writeWhole(file, bytes);
+      await writeImageFile(file, bytes);
     } catch (error) {
       // A folder removed behind our back (another process, an operator): make it again, once.
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       await this.makeDir(folder);
-      await this.writeWhole(file, bytes);
+      await writeImageFile(file, bytes);
     }
   }
 
   private async makeDir(folder: string): Promise<void> {
     await mkdir(folder, { recursive: true });
     this.madeDirs.add(folder);
-  }
-
-  private async writeWhole(file: string, bytes: Uint8Array): Promise<void> {
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, file);
   }
 
   async get(path: string): Promise<Buffer> {
