@@ -12,6 +12,7 @@ import { GenerationSchema, GenerationStatus, type Generation } from "@imagegen/p
 import { RemoveBackgroundResponseSchema, UpscaleResponseSchema } from "@imagegen/proto/imagegen/v1/image_service_pb";
 import { setHttpRoute } from "@imagegen/telemetry";
 import { readBody } from "../http/read-body.ts";
+import { requestHeaders } from "../http/request-headers.ts";
 import { sendErrorEnvelope, sendJson, type NodeRequest, type NodeResponse } from "../http/respond.ts";
 import { hangUpSignal } from "../rpc/client-hangup.ts";
 import { callFrontStream, callFrontUnary, type FrontCallOptions } from "../rpc/front-proxy.ts";
@@ -45,7 +46,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       setHttpRoute(match.route.template.source);
       const request = await buildRequest(req, url, match, options);
       const call: FrontCallOptions = {
-        requestHeaders: toHeaders(req),
+        requestHeaders: requestHeaders(req),
         signal: hangUpSignal(res),
         timeoutMs: undefined,
         responseHeaders,
@@ -188,15 +189,6 @@ async function streamAsServerSentEvents(
     );
   }
   res.end();
-}
-
-function toHeaders(req: NodeRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  return headers;
 }
 
 // node's http1 and http2 responses have incompatible write() overloads; both take a string.
