@@ -25,8 +25,8 @@ export interface BlobStore {
 
 /**
  * Files under a folder (stored-file.ts: 256 shard folders, not one per generation), each written
- * to a temp name and renamed into place (write-image-file.ts). Files of versions before the shards, one folder per
- * generation, are still read and removed.
+ * to a temp name and renamed into place (write-image-file.ts). Files of versions before the
+ * shards, one folder per generation, are still read and removed.
  */
 export class FileBlobStore implements BlobStore {
   readonly kind = "files";
