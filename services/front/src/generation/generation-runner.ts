@@ -115,9 +115,7 @@ export class GenerationRunner {
     // A caller that waited sees the failure as an error, with its status; one that did not
     // finds it on the generation.
     if (failure !== undefined) throw failure;
-    const completed = execution?.completed;
-    if (completed) return toGenerationMessage(completed.record, completed.images, this.deps.images);
-    return this.snapshot(record.owner, record.id);
+    return execution?.completed ?? this.snapshot(record.owner, record.id);
   }
 
   /**

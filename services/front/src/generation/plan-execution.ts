@@ -80,10 +80,11 @@ export class PlanExecution {
   /** True once the completion's write dropped the generation's lease with it (one commit, not two). */
   leaseReleased = false;
   /**
-   * The completion this process wrote, as the store took it, with its images: what a read of the
-   * store would give back, so the waiting caller is answered without one.
+   * The completion this process wrote, as the store took it, with its images — what a read of the
+   * store would give back — as the message the finish hooks were given: the waiting caller is
+   * answered with it, without a read or a second message. Read-only, as every answer is.
    */
-  completed?: { readonly record: GenerationRecord; readonly images: readonly ImageRecord[] };
+  completed?: Generation;
 
   constructor(deps: ExecutionDeps, run: Execution) {
     this.deps = deps;
@@ -178,9 +179,9 @@ export class PlanExecution {
     // Canceled (or swept) elsewhere while the provider finished: that stands, uncharged.
     if (this.record.status !== "completed") throw new AlreadyFinal();
     this.recorded = true;
-    this.completed = { record: this.record, images: [...this.images] };
+    this.completed = toGenerationMessage(this.record, this.images, this.deps.images);
     this.announce("completed");
-    this.finished();
+    this.finished(this.completed);
   }
 
   /** Records a failure or cancel (uncharged, partial images deleted) and rethrows what the caller sees. */
@@ -233,13 +234,10 @@ export class PlanExecution {
     });
   }
 
-  private finished(): void {
+  /** Tells the finish hooks (webhooks, uploads); `generation`: the message already built for this outcome. */
+  private finished(generation = toGenerationMessage(this.record, this.images, this.deps.images)): void {
     try {
-      this.deps.onFinished?.(
-        toGenerationMessage(this.record, this.images, this.deps.images),
-        this.record.owner,
-        this.run.webhookUrl,
-      );
+      this.deps.onFinished?.(generation, this.record.owner, this.run.webhookUrl);
     } catch (error) {
       this.deps.logger.error("finish hook failed", { generation_id: this.record.id, error });
     }
