@@ -10,23 +10,27 @@ const TOKEN = "sk-bench-token";
 // npm start's topology: the front runs in the gateway's process.
 const OUR_PROCESSES = ["gateway", "openai"] as const;
 
+/** `floor`: a bare Node proxy (bench/servers/bare-proxy.ts) in front of the same fake, for scale. */
+type Arm = "floor" | "portkey" | "ours";
+
 export interface InFlightMemory {
   readonly in_flight: number;
   readonly upstream_delay_ms: number;
-  readonly completed: Record<"portkey" | "ours", number>;
+  readonly completed: Record<Arm, number>;
   readonly added_mib: Record<string, number>;
-  readonly kib_per_generation: Record<"portkey" | "ours", number>;
+  readonly kib_per_generation: Record<Arm, number>;
 }
 
 /**
- * Memory per in-flight generation, Portkey against ours: `inFlight` requests sent at once to a
- * fresh Portkey and a fresh chain in front of a fake OpenAI that holds every answer `delayMs`,
- * one arm after the other. Peak RSS under load minus idle RSS (garbage not yet collected
+ * Memory per in-flight generation, Portkey against ours, beside a bare Node proxy for scale:
+ * `inFlight` requests sent at once to a fresh bare proxy, Portkey and chain in front of a fake
+ * OpenAI that holds every answer `delayMs`, one arm after the other. Peak RSS under load minus idle RSS (garbage not yet collected
  * included), summed over each arm's processes, divided by the number in flight.
  */
 export async function runInFlightMemory(inFlight: number, delayMs: number): Promise<InFlightMemory> {
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
-  const [portkey, system] = await Promise.all([
+  const [floor, portkey, system] = await Promise.all([
+    spawnServer("servers/bare-proxy.ts", { UPSTREAM: fake.origin }),
     startPortkey(),
     startSystem(
       {
@@ -39,7 +43,14 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
     ),
   ]);
   const agent = new Agent({ connections: inFlight, headersTimeout: 0, bodyTimeout: 0 });
+  const openAiBody = JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 });
   const arms = {
+    floor: {
+      url: `${floor.origin}/v1/images/generations`,
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: openAiBody,
+      pids: { floor: floor.child.pid },
+    },
     portkey: {
       url: `${portkey.origin}/v1/images/generations`,
       headers: {
@@ -48,7 +59,7 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
         "x-portkey-provider": "openai",
         "x-portkey-custom-host": `${fake.origin}/v1`,
       },
-      body: JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 }),
+      body: openAiBody,
       pids: { portkey: portkey.child.pid },
     },
     ours: {
@@ -63,11 +74,11 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
       pids: Object.fromEntries(OUR_PROCESSES.map((p) => [p, system.pid(p)])),
     },
   };
-  const completed = { portkey: 0, ours: 0 };
-  const kib = { portkey: NaN, ours: NaN };
+  const completed = { floor: 0, portkey: 0, ours: 0 };
+  const kib = { floor: NaN, portkey: NaN, ours: NaN };
   const added: Record<string, number> = {};
   try {
-    for (const arm of ["portkey", "ours"] as const) {
+    for (const arm of ["floor", "portkey", "ours"] as const) {
       const { url, headers, body, pids } = arms[arm];
       const send = async (): Promise<boolean> => {
         const res = await request(url, { method: "POST", dispatcher: agent, headers, body });
@@ -88,12 +99,19 @@ export async function runInFlightMemory(inFlight: number, delayMs: number): Prom
     await agent.close();
     await system.stop();
     portkey.stop();
+    floor.stop();
     fake.stop();
   }
   printTable(
     `Against Portkey: memory per in-flight generation, ${inFlight} sent at once, upstream holds each ${delayMs} ms (peak − idle RSS)`,
     ["arm", "completed", "added MiB per process", "KiB per in-flight generation"],
     [
+      [
+        "bare Node proxy (node:http + undici)",
+        String(completed.floor),
+        `proxy ${(added.floor ?? NaN).toFixed(0)}`,
+        kib.floor,
+      ],
       ["Portkey", String(completed.portkey), `portkey ${(added.portkey ?? NaN).toFixed(0)}`, kib.portkey],
       [
         "ours",
