@@ -90,4 +90,36 @@ describe("vision pool queue", () => {
       await pool.close();
     }
   }, 30_000);
+
+  it("answers a request whose caller gave up CANCELED at once, whether it waited or ran, and serves the next", async () => {
+    const pool = createVisionPool({ maxQueued: 2 });
+    try {
+      const bytes = fixture("coffee-cup.jpg");
+      const gone = new AbortController();
+      gone.abort();
+      const early = await pool.analyze(bytes, {}, { signal: gone.signal }).catch((e: unknown) => e);
+      expect(describeError(early).row.name).toBe("CANCELED");
+      expect(pool.pending).toBe(0);
+
+      const runningCaller = new AbortController();
+      const waitingCaller = new AbortController();
+      const running = pool.analyze(bytes, {}, { signal: runningCaller.signal }).catch((e: unknown) => e);
+      const waiting = pool
+        .upscale(bytes, { scale: 2, format: "png" }, { signal: waitingCaller.signal })
+        .catch((e: unknown) => e);
+      const after = pool.analyze(bytes, {});
+      expect(pool.pending).toBe(3);
+      // Both give up while the worker is still starting (it has not answered anyone yet).
+      waitingCaller.abort();
+      expect(pool.pending).toBe(2);
+      runningCaller.abort();
+      expect(describeError(await waiting).row.name).toBe("CANCELED");
+      expect(describeError(await running).row.name).toBe("CANCELED");
+      // The abandoned run finishes in the worker; the queue moves on after it.
+      await expect(after).resolves.toMatchObject({ workerMs: expect.any(Number) });
+      expect(pool.pending).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
+import { onCallerGone } from "./caller-signal.ts";
 import type {
   AnalysisTasks,
   ImageAnalysis,
@@ -16,14 +17,24 @@ export interface VisionPoolOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * `signal`: the caller gave up (its cancel or RPC deadline). A waiting request leaves the queue at
+ * once; a running one is answered CANCELED at once while its run finishes in the worker (the models
+ * stay loaded for the next) and the queue moves on after it.
+ */
+export interface CallerLimits {
+  readonly signal?: AbortSignal;
+}
+
 /** The offline image models, run in one worker thread behind a bounded queue. */
 export interface VisionPool {
   /** Runs the asked-for models on one image (PNG, JPEG or WebP bytes). */
-  analyze(bytes: Uint8Array, tasks: AnalysisTasks): Promise<ImageAnalysis>;
+  analyze(bytes: Uint8Array, tasks: AnalysisTasks, limits?: CallerLimits): Promise<ImageAnalysis>;
   /** Enlarges one image ×2 or ×4 with ESRGAN-slim (at most SR_MAX_INPUT_PIXELS in). */
   upscale(
     bytes: Uint8Array,
     options: { scale: 2 | 4; format: UpscaleFormat; quality?: number },
+    limits?: CallerLimits,
   ): Promise<UpscaledImage>;
   /** Requests running or waiting now. */
   readonly pending: number;
@@ -36,6 +47,8 @@ export const DEFAULT_MAX_QUEUED = 8;
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /** Until a request has been timed, the Retry-After estimate assumes this per request. */
 const INITIAL_ESTIMATE_MS = 1_000;
+
+const canceled = () => apiError(ErrorReason.CANCELED, "the image work was canceled: its caller stopped waiting");
 
 type Ok = Extract<WorkerReply, { ok: true }>;
 type Unsent = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
@@ -118,7 +131,7 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
     pump();
   }
 
-  function submit(unsent: Unsent): Promise<Ok> {
+  function submit(unsent: Unsent, signal: AbortSignal | undefined): Promise<Ok> {
     if (closed) return Promise.reject(apiError(ErrorReason.UNAVAILABLE, "the vision pool is closed"));
     if (waiting.length >= maxQueued && running) {
       const retryAfterSeconds = Math.max(1, Math.ceil(((waiting.length + 1) * averageMs) / 1000));
@@ -130,20 +143,38 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
         ),
       );
     }
+    if (signal?.aborted) return Promise.reject(canceled());
     return new Promise<Ok>((resolve, reject) => {
-      waiting.push({ request: { ...unsent, id: nextId++ } as WorkerRequest, resolve, reject });
+      const pending: Pending = {
+        request: { ...unsent, id: nextId++ } as WorkerRequest,
+        resolve: (reply) => {
+          stopListening();
+          resolve(reply);
+        },
+        reject: (error) => {
+          stopListening();
+          reject(error);
+        },
+      };
+      const stopListening = onCallerGone(signal, () => {
+        const queued = waiting.indexOf(pending);
+        if (queued >= 0) waiting.splice(queued, 1);
+        // Running: settle() resolves later, which a settled promise ignores.
+        reject(canceled());
+      });
+      waiting.push(pending);
       pump();
     });
   }
 
   return {
-    async analyze(bytes, tasks) {
-      const reply = await submit({ kind: "analyze", bytes, tasks });
+    async analyze(bytes, tasks, limits) {
+      const reply = await submit({ kind: "analyze", bytes, tasks }, limits?.signal);
       if (!reply.analysis) throw apiError(ErrorReason.INTERNAL, "the vision worker answered without an analysis");
       return reply.analysis;
     },
-    async upscale(bytes, options) {
-      const reply = await submit({ kind: "upscale", bytes, ...options });
+    async upscale(bytes, options, limits) {
+      const reply = await submit({ kind: "upscale", bytes, ...options }, limits?.signal);
       if (!reply.upscaled) throw apiError(ErrorReason.INTERNAL, "the vision worker answered without an image");
       return reply.upscaled;
     },

@@ -1,5 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
+import { onCallerGone } from "../caller-signal.ts";
 import type { MattingReply, MattingRequest } from "./matting-protocol.ts";
 import type { Cutout, RemoveBackgroundOptions } from "./remove-background.ts";
 
@@ -156,25 +157,24 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
       if (signal?.aborted) return Promise.reject(canceled());
       return new Promise<Cutout>((resolve, reject) => {
         const bound = Math.min(timeoutMs, limits?.timeoutMs ?? timeoutMs);
-        const onAbort = (): void => {
-          const queued = waiting.indexOf(pending);
-          if (queued >= 0) waiting.splice(queued, 1);
-          // Running: settle() resolves later, which a settled promise ignores.
-          reject(canceled());
-        };
         const pending: Pending = {
           request: { id: nextId++, bytes, options: removeOptions },
           timeoutMs: bound,
           resolve: (cutout) => {
-            signal?.removeEventListener("abort", onAbort);
+            stopListening();
             resolve(cutout);
           },
           reject: (error) => {
-            signal?.removeEventListener("abort", onAbort);
+            stopListening();
             reject(error);
           },
         };
-        signal?.addEventListener("abort", onAbort, { once: true });
+        const stopListening = onCallerGone(signal, () => {
+          const queued = waiting.indexOf(pending);
+          if (queued >= 0) waiting.splice(queued, 1);
+          // Running: settle() resolves later, which a settled promise ignores.
+          reject(canceled());
+        });
         waiting.push(pending);
         pump();
       });

@@ -57,7 +57,7 @@ async function* runLocalJob(job: ProviderJob): AsyncGenerator<ProviderEvent> {
   const req = job.request;
   yield { type: "accepted", jobId: `local_${crypto.randomUUID()}` };
   if (req.model === ESRGAN_SLIM_MODEL_ID) {
-    const out = await superResolveRequest(req);
+    const out = await superResolveRequest(req, job.signal);
     yield { type: "image", data: out.bytes };
     yield { type: "completed" };
     return;

@@ -36,15 +36,16 @@ function srPool(): VisionPool {
   return (pool ??= createVisionPool({ maxQueued: 2, timeoutMs: 240_000 }));
 }
 
-/** Runs one ×2/×4 super-resolution job. */
-export async function superResolveRequest(req: GenerateRequest): Promise<UpscaledImage> {
+/** Runs one ×2/×4 super-resolution job until `signal` aborts. */
+export async function superResolveRequest(req: GenerateRequest, signal?: AbortSignal): Promise<UpscaledImage> {
   if (req.operation !== Operation.UPSCALE)
     throw apiError(ErrorReason.UNSUPPORTED, `${ESRGAN_SLIM_MODEL_ID} only upscales`);
   if (req.scale !== 2 && req.scale !== 4) throw apiError(ErrorReason.INVALID_REQUEST, "scale_factor must be 2 or 4");
   const image = req.initImage?.data;
   if (!image?.length) throw apiError(ErrorReason.INVALID_IMAGE, "upscaling needs an input image");
   const format = formatName(req.outputFormat);
-  return srPool().upscale(image, { scale: req.scale, format, quality: req.quality });
+  // A job canceled or past its deadline leaves the queue instead of holding its place.
+  return srPool().upscale(image, { scale: req.scale, format, quality: req.quality }, { signal });
 }
 
 /** Stops the worker (process shutdown). */
