@@ -24,8 +24,9 @@ export interface InFlightMemory {
 /**
  * Memory per in-flight generation, Portkey against ours, beside a bare Node proxy for scale:
  * `inFlight` requests sent at once to a fresh bare proxy, Portkey and chain in front of a fake
- * OpenAI that holds every answer `delayMs`, one arm after the other. Peak RSS under load minus idle RSS (garbage not yet collected
- * included), summed over each arm's processes, divided by the number in flight.
+ * OpenAI that holds every answer `delayMs`, one arm after the other. Peak RSS under load minus
+ * idle RSS (garbage not yet collected included), summed over each arm's processes, divided by the
+ * number in flight.
  */
 export async function runInFlightMemory(inFlight: number, delayMs: number): Promise<InFlightMemory> {
   const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
