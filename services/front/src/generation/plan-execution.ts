@@ -155,7 +155,7 @@ export class PlanExecution {
             return create(GenerationEventSchema, { type: "progress", generation });
           }),
         onImage: async (output) => {
-          const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output);
+          const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output, this.run.signal);
           const stored = await storeResultImage(this.deps, this.record, output, this.images.length, nsfwScore);
           this.images.push(stored);
           this.announce("image", stored);

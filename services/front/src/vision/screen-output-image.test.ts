@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describeError } from "@imagegen/errors";
 import { OutputImageSchema } from "@imagegen/proto/imagegen/provider/v1/provider_service_pb";
+import { createVisionPool } from "@imagegen/vision";
 import { describe, expect, it } from "vitest";
 import { createOutputScreening } from "./screen-output-image.ts";
 import { visionConfigFromEnv } from "./vision-config.ts";
@@ -26,6 +27,20 @@ describe("output screening", () => {
 
   it("leaves the score absent and withholds nothing when no classifier ran", async () => {
     await expect(createOutputScreening(vision, () => true)(pro, scored(undefined))).resolves.toBeUndefined();
+  });
+
+  it("gives up a canceled generation's image at once instead of queueing it for the models", async () => {
+    const pool = createVisionPool();
+    try {
+      const screen = createOutputScreening({ ...vision, pool }, () => true);
+      const canceled = new AbortController();
+      canceled.abort();
+      const error = await screen(pro, scored(undefined), canceled.signal).catch((e: unknown) => e);
+      expect(describeError(error).row.name).toBe("CANCELED");
+      expect(pool.pending).toBe(0);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("always filters an enforced tier, whatever the owner's preference", async () => {

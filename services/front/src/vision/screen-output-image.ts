@@ -8,8 +8,15 @@ export interface ScreenedFor {
   readonly tier: string;
 }
 
-/** Scores one provider output; throws CONTENT_POLICY when it must be withheld. */
-export type ScreenOutputImage = (caller: ScreenedFor, image: OutputImage) => Promise<number | undefined>;
+/**
+ * Scores one provider output; throws CONTENT_POLICY when it must be withheld. `signal`: the
+ * generation's (a cancel, or its caller gone) — its image then leaves the models' queue.
+ */
+export type ScreenOutputImage = (
+  caller: ScreenedFor,
+  image: OutputImage,
+  signal?: AbortSignal,
+) => Promise<number | undefined>;
 
 /**
  * The NSFW score of every output image, whatever provider made it: the provider's own when it
@@ -22,9 +29,10 @@ export function createOutputScreening(
   vision: Pick<VisionConfig, "pool" | "nsfwThreshold" | "enforcedTiers">,
   nsfwFilterOf: (owner: string) => boolean | Promise<boolean>,
 ): ScreenOutputImage {
-  return async (caller, image) => {
+  return async (caller, image, signal) => {
     const score =
-      image.nsfwScore ?? (vision.pool ? (await vision.pool.analyze(image.data, { nsfw: true })).nsfwScore : undefined);
+      image.nsfwScore ??
+      (vision.pool ? (await vision.pool.analyze(image.data, { nsfw: true }, { signal })).nsfwScore : undefined);
     if (score === undefined || score < vision.nsfwThreshold) return score;
     const byTier = vision.enforcedTiers.has(caller.tier);
     if (byTier || (await nsfwFilterOf(caller.owner))) {
