@@ -1,6 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
-import { onCallerGone } from "./caller-signal.ts";
+import { queueForCaller } from "./caller-signal.ts";
 import type {
   AnalysisTasks,
   ImageAnalysis,
@@ -143,28 +143,12 @@ export function createVisionPool(options: VisionPoolOptions = {}): VisionPool {
         ),
       );
     }
-    if (signal?.aborted) return Promise.reject(canceled());
-    return new Promise<Ok>((resolve, reject) => {
-      const pending: Pending = {
-        request: { ...unsent, id: nextId++ } as WorkerRequest,
-        resolve: (reply) => {
-          stopListening();
-          resolve(reply);
-        },
-        reject: (error) => {
-          stopListening();
-          reject(error);
-        },
-      };
-      const stopListening = onCallerGone(signal, () => {
-        const queued = waiting.indexOf(pending);
-        if (queued >= 0) waiting.splice(queued, 1);
-        // Running: settle() resolves later, which a settled promise ignores.
-        reject(canceled());
-      });
-      waiting.push(pending);
-      pump();
-    });
+    const answer = queueForCaller<Ok, Pending>(waiting, signal, canceled, (settle) => ({
+      request: { ...unsent, id: nextId++ } as WorkerRequest,
+      ...settle,
+    }));
+    pump();
+    return answer;
   }
 
   return {

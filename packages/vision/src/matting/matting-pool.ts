@@ -1,6 +1,6 @@
 import { apiError, ErrorReason } from "@imagegen/errors";
 import { Worker } from "node:worker_threads";
-import { onCallerGone } from "../caller-signal.ts";
+import { queueForCaller } from "../caller-signal.ts";
 import type { MattingReply, MattingRequest } from "./matting-protocol.ts";
 import type { Cutout, RemoveBackgroundOptions } from "./remove-background.ts";
 
@@ -153,31 +153,14 @@ export function createMattingPool(options: MattingPoolOptions = {}): MattingPool
           ),
         );
       }
-      const signal = limits?.signal;
-      if (signal?.aborted) return Promise.reject(canceled());
-      return new Promise<Cutout>((resolve, reject) => {
-        const bound = Math.min(timeoutMs, limits?.timeoutMs ?? timeoutMs);
-        const pending: Pending = {
-          request: { id: nextId++, bytes, options: removeOptions },
-          timeoutMs: bound,
-          resolve: (cutout) => {
-            stopListening();
-            resolve(cutout);
-          },
-          reject: (error) => {
-            stopListening();
-            reject(error);
-          },
-        };
-        const stopListening = onCallerGone(signal, () => {
-          const queued = waiting.indexOf(pending);
-          if (queued >= 0) waiting.splice(queued, 1);
-          // Running: settle() resolves later, which a settled promise ignores.
-          reject(canceled());
-        });
-        waiting.push(pending);
-        pump();
-      });
+      const bound = Math.min(timeoutMs, limits?.timeoutMs ?? timeoutMs);
+      const answer = queueForCaller<Cutout, Pending>(waiting, limits?.signal, canceled, (settle) => ({
+        request: { id: nextId++, bytes, options: removeOptions },
+        timeoutMs: bound,
+        ...settle,
+      }));
+      pump();
+      return answer;
     },
     get pending() {
       return waiting.length + (running ? 1 : 0);
