@@ -9,30 +9,23 @@
  */
 import { Pool } from "undici";
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { runCallLoad } from "../load.ts";
 import { cpuMs, systemCpuMs } from "../process-cpu.ts";
 import { spawnServer } from "../spawn-server.ts";
+import { chainEnvFor, createEnterpriseKey, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
-const TOKEN = "sk-bench-token";
 const KEYS = 4;
 const concurrency = Number(process.argv[2] ?? 64);
 const seconds = Number(process.argv[3] ?? 8);
 const rounds = Number(process.argv[4] ?? 3);
 const separate = process.env.CHAIN_SEPARATE === "1";
 
-const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
-const system = await startSystem(
-  {
-    LOG_LEVEL: "warn",
-    OPENAI_API_KEY: TOKEN,
-    OPENAI_BASE_URL: `${fake.origin}/v1`,
-    IMAGEGEN_CONFIG: benchConfigPath(),
-  },
-  { providers: ["openai"], frontInProcess: !separate },
-);
+const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: FAKE_OPENAI_TOKEN });
+const system = await startSystem(chainEnvFor(fake.origin), { providers: ["openai"], frontInProcess: !separate });
 const names = separate ? ["gateway", "front", "openai"] : ["gateway", "openai"];
-const keys = await Promise.all(Array.from({ length: KEYS }, (_, i) => enterpriseKey(`chain-cost-${i}`)));
+const keys = await Promise.all(
+  Array.from({ length: KEYS }, (_, i) => createEnterpriseKey(system.baseUrl, system.adminKey, `chain-cost-${i}`)),
+);
 const body = JSON.stringify({
   prompt: "a blue square",
   model: "gpt-image-1",
@@ -75,14 +68,4 @@ try {
 } finally {
   await system.stop();
   fake.stop();
-}
-
-async function enterpriseKey(owner: string): Promise<string> {
-  const res = await fetch(`${system.baseUrl}/api/v2/admin/keys`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ owner, tier: "enterprise" }),
-  });
-  if (!res.ok) throw new Error(`chain-cost: could not create a key (${res.status})`);
-  return ((await res.json()) as { secret: string }).secret;
 }

@@ -1,11 +1,10 @@
 import { Agent, request } from "undici";
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { rssMiB, samplePeakRss } from "../process-memory.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
+import { chainEnvFor, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
-const TOKEN = "sk-bench-token";
 const SERVICES = ["gateway", "front", "openai"] as const;
 
 export interface ConcurrencyResult {
@@ -33,16 +32,11 @@ export interface ConcurrencyResult {
 export async function runConcurrency(options: { quick: boolean }): Promise<ConcurrencyResult> {
   const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? (options.quick ? 500 : 4000));
   const delayMs = options.quick ? 1000 : 5000;
-  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
-  const system = await startSystem(
-    {
-      LOG_LEVEL: "warn",
-      OPENAI_API_KEY: TOKEN,
-      OPENAI_BASE_URL: `${fake.origin}/v1`,
-      IMAGEGEN_CONFIG: benchConfigPath(),
-    },
-    { providers: ["openai"] },
-  );
+  const fake = await spawnServer("servers/fast-openai.ts", {
+    FAKE_TOKEN: FAKE_OPENAI_TOKEN,
+    FAKE_DELAY_MS: String(delayMs),
+  });
+  const system = await startSystem(chainEnvFor(fake.origin), { providers: ["openai"] });
   const agent = new Agent({ connections: inFlight, headersTimeout: 0, bodyTimeout: 0 });
   const send = async (): Promise<{ status: number; ms: number; id?: string; code?: string }> => {
     const started = performance.now();

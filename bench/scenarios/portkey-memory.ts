@@ -1,12 +1,11 @@
 import { Agent, request } from "undici";
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { startPortkey } from "../portkey-gateway.ts";
 import { rssMiB, samplePeakRss } from "../process-memory.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
+import { chainEnvFor, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
-const TOKEN = "sk-bench-token";
 // npm start's topology: the front runs in the gateway's process.
 const OUR_PROCESSES = ["gateway", "openai"] as const;
 
@@ -29,33 +28,28 @@ export interface InFlightMemory {
  * number in flight.
  */
 export async function runInFlightMemory(inFlight: number, delayMs: number): Promise<InFlightMemory> {
-  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN, FAKE_DELAY_MS: String(delayMs) });
+  const fake = await spawnServer("servers/fast-openai.ts", {
+    FAKE_TOKEN: FAKE_OPENAI_TOKEN,
+    FAKE_DELAY_MS: String(delayMs),
+  });
   const [floor, portkey, system] = await Promise.all([
     spawnServer("servers/bare-proxy.ts", { UPSTREAM: fake.origin }),
     startPortkey(),
-    startSystem(
-      {
-        LOG_LEVEL: "warn",
-        OPENAI_API_KEY: TOKEN,
-        OPENAI_BASE_URL: `${fake.origin}/v1`,
-        IMAGEGEN_CONFIG: benchConfigPath(),
-      },
-      { providers: ["openai"], frontInProcess: true },
-    ),
+    startSystem(chainEnvFor(fake.origin), { providers: ["openai"], frontInProcess: true }),
   ]);
   const agent = new Agent({ connections: inFlight, headersTimeout: 0, bodyTimeout: 0 });
   const openAiBody = JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 });
   const arms = {
     floor: {
       url: `${floor.origin}/v1/images/generations`,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${FAKE_OPENAI_TOKEN}`, "content-type": "application/json" },
       body: openAiBody,
       pids: { floor: floor.child.pid },
     },
     portkey: {
       url: `${portkey.origin}/v1/images/generations`,
       headers: {
-        authorization: `Bearer ${TOKEN}`,
+        authorization: `Bearer ${FAKE_OPENAI_TOKEN}`,
         "content-type": "application/json",
         "x-portkey-provider": "openai",
         "x-portkey-custom-host": `${fake.origin}/v1`,

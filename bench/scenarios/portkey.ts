@@ -1,14 +1,13 @@
 import { Pool } from "undici";
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { runCallLoad, type LoadResult } from "../load.ts";
 import { startPortkey } from "../portkey-gateway.ts";
 import { runInFlightMemory, type InFlightMemory } from "./portkey-memory.ts";
 import { cpuMs } from "../process-cpu.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
+import { chainEnvFor, createEnterpriseKey, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
-const TOKEN = "sk-bench-token";
 const ARMS = ["direct", "portkey", "ours", "ours_separate"] as const;
 type Arm = (typeof ARMS)[number];
 /**
@@ -76,14 +75,9 @@ export async function runPortkey(settings: {
 }> {
   const rounds = settings.rounds ?? (settings.quick ? 1 : 4);
   const seconds = settings.quick ? settings.seconds : settings.seconds / 2;
-  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
+  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: FAKE_OPENAI_TOKEN });
   // Started side by side: `--quick` has a minute for every scenario.
-  const ourEnv = {
-    LOG_LEVEL: "warn",
-    OPENAI_API_KEY: TOKEN,
-    OPENAI_BASE_URL: `${fake.origin}/v1`,
-    IMAGEGEN_CONFIG: benchConfigPath(),
-  };
+  const ourEnv = chainEnvFor(fake.origin);
   const [portkey, system, separate] = await Promise.all([
     startPortkey(),
     startSystem(ourEnv, { providers: ["openai"], frontInProcess: true }),
@@ -99,7 +93,7 @@ export async function runPortkey(settings: {
       );
     const [keys, separateKeys] = await Promise.all([keysOf(system), keysOf(separate)]);
     const openAiBody = JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 });
-    const openAiHeaders = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const openAiHeaders = { authorization: `Bearer ${FAKE_OPENAI_TOKEN}`, "content-type": "application/json" };
     let next = 0;
     const ourArm = (chain: typeof system, chainKeys: string[], arm: keyof typeof OUR_PROCESSES) => ({
       origin: chain.baseUrl,
@@ -345,15 +339,4 @@ function median(values: number[]): number {
   if (sorted.length === 0) return NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/** An enterprise key of its own owner, made through the admin API. */
-async function createEnterpriseKey(baseUrl: string, adminKey: string, owner: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v2/admin/keys`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ owner, tier: "enterprise" }),
-  });
-  if (!res.ok) throw new Error(`bench: could not create an enterprise key (${res.status} ${await res.text()})`);
-  return ((await res.json()) as { secret: string }).secret;
 }

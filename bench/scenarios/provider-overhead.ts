@@ -1,10 +1,8 @@
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { runLoad, type LoadResult } from "../load.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
-
-const TOKEN = "sk-bench-token";
+import { chainEnvFor, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
 /**
  * What the whole gateway adds to a provider call: the same image request sent straight to a fast
@@ -16,16 +14,8 @@ export async function runProviderOverhead(settings: {
   seconds: number;
   concurrencies: number[];
 }): Promise<Record<string, LoadResult[]>> {
-  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: TOKEN });
-  const system = await startSystem(
-    {
-      LOG_LEVEL: "warn",
-      OPENAI_API_KEY: TOKEN,
-      OPENAI_BASE_URL: `${fake.origin}/v1`,
-      IMAGEGEN_CONFIG: benchConfigPath(),
-    },
-    { providers: ["openai"] },
-  );
+  const fake = await spawnServer("servers/fast-openai.ts", { FAKE_TOKEN: FAKE_OPENAI_TOKEN });
+  const system = await startSystem(chainEnvFor(fake.origin), { providers: ["openai"] });
   const out: Record<string, LoadResult[]> = { direct: [], gateway: [] };
   try {
     for (const c of settings.concurrencies) {
@@ -35,7 +25,7 @@ export async function runProviderOverhead(settings: {
           {
             method: "POST",
             path: "/v1/images/generations",
-            headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+            headers: { authorization: `Bearer ${FAKE_OPENAI_TOKEN}`, "content-type": "application/json" },
             body: JSON.stringify({ model: "gpt-image-1", prompt: "a blue square", size: "1024x1024", n: 1 }),
             expectStatus: 200,
           },

@@ -1,11 +1,10 @@
 import { Pool } from "undici";
 import { startSystem } from "../../gateway/test/start-system.ts";
-import { benchConfigPath } from "../bench-config.ts";
 import { runLoad, type LoadRequest, type LoadResult } from "../load.ts";
 import { spawnServer } from "../spawn-server.ts";
 import { printTable } from "../table.ts";
+import { chainEnvFor, FAKE_OPENAI_TOKEN } from "../openai-chain.ts";
 
-const TOKEN = "sk-bench-token";
 /** Generations kept in flight (closed loop) behind the "under load" measurements. */
 const BACKGROUND_GENERATIONS = 64;
 /** How long the fake OpenAI holds each background generation, like a real model. */
@@ -27,18 +26,10 @@ export interface RejectionsResult {
  */
 export async function runRejections(settings: { seconds: number; concurrencies: number[] }): Promise<RejectionsResult> {
   const fake = await spawnServer("servers/fast-openai.ts", {
-    FAKE_TOKEN: TOKEN,
+    FAKE_TOKEN: FAKE_OPENAI_TOKEN,
     FAKE_DELAY_MS: String(UPSTREAM_DELAY_MS),
   });
-  const system = await startSystem(
-    {
-      LOG_LEVEL: "warn",
-      OPENAI_API_KEY: TOKEN,
-      OPENAI_BASE_URL: `${fake.origin}/v1`,
-      IMAGEGEN_CONFIG: benchConfigPath(),
-    },
-    { providers: ["openai"] },
-  );
+  const system = await startSystem(chainEnvFor(fake.origin), { providers: ["openai"] });
   const admin = { authorization: `Bearer ${system.adminKey}`, "content-type": "application/json" };
   const invalidBody = JSON.stringify({ prompt: "x", parameters: { width: 100 } });
   const generation = (extra: object): string =>
