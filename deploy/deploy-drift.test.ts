@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from "../gateway/src/http/cors.ts";
 import { FORWARDED_REQUEST_HEADERS } from "../gateway/src/rpc/forwarded-headers.ts";
 import { PUBLIC_SERVICES } from "../gateway/src/public-services.ts";
@@ -83,5 +84,21 @@ describe("image references", () => {
     // A major.minor tag floats for most images; only PostgreSQL numbers its releases that way.
     for (const image of composeImages.filter((i) => !i.startsWith("postgres:")))
       expect(tagOf(image), image).toMatch(/^v?\d+\.\d+\.\d+$/);
+  });
+});
+
+describe("the provider image", () => {
+  it("starts a provider with the Node flags every launcher gives one (provider-kit's node-flags.ts)", () => {
+    const dockerfile = readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8");
+    const stage = dockerfile.slice(dockerfile.indexOf("AS provider"));
+    const command = /^CMD \[.*"exec node (.*) --import tsx services\/providers\//m.exec(stage)?.[1];
+    expect(command?.split(" ")).toEqual(PROVIDER_NODE_FLAGS);
+    // Kubernetes and compose run the image's command as it is.
+    expect(readFileSync(join(ROOT, "deploy/k8s/providers.yaml"), "utf8")).not.toMatch(/^\s*(command|args):/m);
+    const composeProviders = Object.values<any>(read("docker-compose.yml").services).filter(
+      (s) => s.build?.target === "provider",
+    );
+    expect(composeProviders.length).toBeGreaterThan(0);
+    for (const service of composeProviders) expect(service.command).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -103,7 +104,8 @@ export async function startSystem(
     const profile = process.env.BENCH_CPU_PROF_DIR
       ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
       : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", join(ROOT, entries[name]!)], {
+    const flags = [...profile, ...(name === "front" || name === "gateway" ? [] : PROVIDER_NODE_FLAGS)];
+    const child = spawn(process.execPath, [...flags, "--import", "tsx", join(ROOT, entries[name]!)], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

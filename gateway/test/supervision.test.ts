@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate, runStartScript, type StartScript } from "./start-script.ts";
 
@@ -112,6 +113,10 @@ describe("npm start supervision", () => {
     expect(system.pid("front")).toBeUndefined();
     expect(system.output()).toMatch(/"service":"front","msg":"listening in the gateway's process","port":\d+/);
     expect((await generate(system)).status).toBe(200);
+    // A provider runs with provider-kit's Node flags (its bounded young generation), the gateway without.
+    const commandLine = (pid: number | undefined) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    expect(commandLine(system.pid("local"))).toEqual(expect.arrayContaining([...PROVIDER_NODE_FLAGS]));
+    expect(commandLine(system.pid("gateway"))).not.toContain(PROVIDER_NODE_FLAGS[0]);
 
     const gatewayPid = system.pid("gateway")!;
     process.kill(gatewayPid, "SIGKILL");

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
 import { describe, expect, it } from "vitest";
 import { frontProviderEnv, localUrl, planServices, readProviderEntries } from "./service-plan.ts";
 
@@ -52,6 +53,9 @@ describe("planServices", () => {
       ["local", 0, "IMAGEGEN_PROVIDER_LOCAL_PORT"],
     ]);
     expect([plan.front.port, plan.gateway.port, plan.gateway.bindHost]).toEqual([0, 8080, "0.0.0.0"]);
+    // Providers run with provider-kit's Node flags; the front and gateway with Node's defaults.
+    expect(plan.providers[0]!.nodeFlags).toEqual(PROVIDER_NODE_FLAGS);
+    expect([plan.front.nodeFlags, plan.gateway.nodeFlags]).toEqual([undefined, undefined]);
     // The front runs inside the gateway's process unless told otherwise.
     expect(plan.frontInProcess).toBe(true);
     expect(planServices({ IMAGEGEN_FRONT_IN_PROCESS: "false" }, PROVIDERS).frontInProcess).toBe(false);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
 import { parse } from "yaml";
 
 /**
@@ -20,6 +21,8 @@ export interface ServiceSpec {
   readonly bindHost: string;
   /** Port variables of services running inside this process (the gateway's in-process front). */
   readonly innerPortVariables?: readonly string[];
+  /** Node flags it runs with (a provider's, packages/provider-kit/src/node-flags.ts). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -88,6 +91,7 @@ export function planServices(env: NodeJS.ProcessEnv, providerList: readonly Prov
     metricsPortVariable: providerVariable(id, "METRICS_PORT"),
     port: port(providerVariable(id, "PORT"), 0),
     bindHost: providerHost,
+    nodeFlags: PROVIDER_NODE_FLAGS,
   }));
   return {
     providers,

@@ -53,7 +53,8 @@ export class SupervisedChild {
     // The listening line is an info line: a child logs at info at least, and lines under the
     // operator's LOG_LEVEL are dropped here instead.
     const level = this.userLevel > LEVELS.info! ? "info" : (this.env.LOG_LEVEL ?? "info");
-    const child = spawn(process.execPath, ["--import", "tsx", `${this.root}/${this.spec.entry}`], {
+    const args = [...(this.spec.nodeFlags ?? []), "--import", "tsx", `${this.root}/${this.spec.entry}`];
+    const child = spawn(process.execPath, args, {
       cwd: this.root,
       env: { ...this.env, [this.spec.portVariable]: String(port), LOG_LEVEL: level },
       stdio: ["ignore", "pipe", "pipe"],
