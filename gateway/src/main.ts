@@ -13,6 +13,7 @@ import { createClientTracingInterceptor, startTelemetry } from "@imagegen/teleme
 import { createGatewayApp } from "./gateway-app.ts";
 import { openBlobReader } from "./http/image-blobs.ts";
 import { createFailoverTransport } from "./rpc/failover-transport.ts";
+import { withoutLink } from "./rpc/recoverable-call.ts";
 
 // First: instruments and tracers used below bind to the SDK this starts (when configured).
 const telemetry = await startTelemetry("imagegen-gateway", "IMAGEGEN_METRICS_PORT");
@@ -56,7 +57,7 @@ const remoteFront = () =>
 
 let accepting = true;
 const app = createGatewayApp({
-  front: inProcessFront?.transport ?? remoteFront(),
+  front: inProcessFront ? withoutLink(inProcessFront.transport) : remoteFront(),
   images,
   signingKey: loadSigningKey(dataDir),
   corsOrigins: (process.env.IMAGEGEN_CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()),

@@ -48,7 +48,7 @@ export async function callFrontUnary<I extends DescMessage, O extends DescMessag
   request: MessageShape<I>,
   options: FrontCallOptions,
 ): Promise<MessageShape<O>> {
-  const recoverable = makeRecoverable(method, request);
+  const recoverable = makeRecoverable(transport, method, request);
   const call = () =>
     transport.unary(
       method,
