@@ -85,6 +85,53 @@ describe("partial results", () => {
   });
 });
 
+describe("partial results of a job answered in one call", () => {
+  // Its images come with the answer and are recorded with the completion, in one commit.
+  const unaryBfl = createFakeProvider({ id: "bfl", unary: true, models: { "flux-pro-1.1": { progress: false } } });
+  let unaryFront: InMemoryFront;
+  beforeAll(async () => {
+    unaryFront = await startInMemoryFront({ providers: [unaryBfl] });
+  });
+  afterAll(() => unaryFront?.close());
+  const imageRows = (id: string): number => {
+    const db = new DatabaseSync(join(unaryFront.dataDir, "imagegen.sqlite"));
+    try {
+      return Number(
+        (db.prepare("SELECT COUNT(*) AS n FROM images WHERE generation_id = ?").get(id) as { n: number }).n,
+      );
+    } finally {
+      db.close();
+    }
+  };
+
+  it("failed as interrupted while its provider still answered: the answer's images are stored nowhere", async () => {
+    unaryBfl.script({ kind: "hold" });
+    const pending = await unaryFront.images.textToImage(request(), { headers: { prefer: "respond-async" } });
+    const db = new DatabaseSync(join(unaryFront.dataDir, "imagegen.sqlite"));
+    db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(
+      pending.id,
+    );
+    db.close();
+    unaryBfl.release();
+    await unaryFront.app.drain(5_000);
+    const generation = await unaryFront.images.getGeneration({ id: pending.id });
+    expect(generation.status).toBe(GenerationStatus.FAILED);
+    expect(generation.images).toEqual([]);
+    expect(unaryBfl.unaryCalls()).toBe(1);
+    const shard = generationShard(join(unaryFront.dataDir, "images"), pending.id);
+    expect(existsSync(shard) ? readdirSync(shard).filter((n) => n.startsWith(`${pending.id}.`)) : []).toEqual([]);
+    expect(imageRows(pending.id)).toBe(0);
+  });
+
+  it("completed: its images are listed with the generation, and counted", async () => {
+    const generation = await unaryFront.images.textToImage(request());
+    expect(generation.status).toBe(GenerationStatus.COMPLETED);
+    expect(generation.images).toHaveLength(3);
+    expect((await unaryFront.images.getGeneration({ id: generation.id })).images).toEqual(generation.images);
+    expect(imageRows(generation.id)).toBe(3);
+  });
+});
+
 describe("the Idempotency-Key after a failure", () => {
   const withKey = (key: string) => ({ headers: { "idempotency-key": key } });
 

@@ -13,7 +13,7 @@ import type { GenerationRecord, ImageRecord, Store } from "../store/store.ts";
 import { discardPartialImages } from "./discard-partial-images.ts";
 import type { GenerationPlan, PlannedRoute } from "./generation-plan.ts";
 import type { ScreenedFor, ScreenOutputImage } from "../vision/screen-output-image.ts";
-import { storeResultImage } from "./result-images.ts";
+import { storeResultFile } from "./result-images.ts";
 import { runProviderJob } from "./run-provider-job.ts";
 import { toGenerationMessage } from "./to-message.ts";
 
@@ -137,6 +137,10 @@ export class PlanExecution {
       if (this.record.status !== "processing") throw new AlreadyFinal();
     }
     this.announce("started");
+    // Images that came with the job's one answer have nothing to show while it runs: their rows
+    // are written with the completion (one commit). Those streamed while it runs are written as
+    // they arrive, visible meanwhile.
+    const unrecorded: ImageRecord[] = [];
     await runProviderJob(
       route.route.provider,
       state.client,
@@ -154,9 +158,11 @@ export class PlanExecution {
             generation.progress = fraction;
             return create(GenerationEventSchema, { type: "progress", generation });
           }),
-        onImage: async (output) => {
+        onImage: async (output, whileRunning) => {
           const nsfwScore = await this.deps.screenImage?.(this.run.screenedFor, output, this.run.signal);
-          const stored = await storeResultImage(this.deps, this.record, output, this.images.length, nsfwScore);
+          const stored = await storeResultFile(this.deps, this.record, output, this.images.length, nsfwScore);
+          if (whileRunning) await store.insertImages([stored]);
+          else unrecorded.push(stored);
           this.images.push(stored);
           this.announce("image", stored);
         },
@@ -172,7 +178,7 @@ export class PlanExecution {
         costCredits: route.route.credits * this.images.length,
         costUsd: roundUsd(route.route.usdPerImage * this.images.length),
       },
-      { releaseLease: true },
+      { releaseLease: true, images: unrecorded },
     );
     // Dropped whether this completion applied or lost to a terminal state: an outcome stands either way.
     this.leaseReleased = true;

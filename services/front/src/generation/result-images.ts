@@ -5,10 +5,11 @@ import { newId } from "./ids.ts";
 import { probeOutput } from "./probe-output.ts";
 
 /**
- * Copies one result image into our own store (provider URLs expire) and records it. Its
+ * Copies one result image into our own store (provider URLs expire) and returns its record,
+ * not yet written (the caller records it, alone or with the generation's completion). Its
  * dimensions and format come from the bytes, never from what the provider claims.
  */
-export async function storeResultImage(
+export async function storeResultFile(
   deps: { readonly store: Store; readonly images: ImageStore },
   record: GenerationRecord,
   output: OutputImage,
@@ -32,6 +33,5 @@ export async function storeResultImage(
     seed: output.seed,
     nsfwScore,
   };
-  await deps.store.insertImages([image]);
   return image;
 }

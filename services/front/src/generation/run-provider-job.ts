@@ -18,8 +18,12 @@ export interface ProviderJobOptions {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
   readonly onProgress?: (fraction: number) => void;
-  /** Called as each image lands (before the job completes), so it can be stored and announced at once. */
-  readonly onImage?: (image: OutputImage) => Promise<void>;
+  /**
+   * Called as each image lands, so it can be stored and announced at once. `whileRunning`: it
+   * came on the job's stream before the job ended (more may follow); false when the images came
+   * together with the job's one answer (GenerateUnary).
+   */
+  readonly onImage?: (image: OutputImage, whileRunning: boolean) => Promise<void>;
   /** Trace context and request id, forwarded to the provider. */
   readonly headers?: Headers;
   /**
@@ -66,7 +70,7 @@ export async function runProviderJob(
           break;
         case "image":
           images.push(event.event.value);
-          await options.onImage?.(event.event.value);
+          await options.onImage?.(event.event.value, true);
           break;
         case "completed":
           completed = event.event.value;
@@ -99,7 +103,7 @@ async function generateUnary(
     throw asProviderError(providerId, error, options.signal.aborted);
   }
   if (!answer.completed || answer.images.length === 0) throw finishedWithoutImage(providerId);
-  for (const image of answer.images) await options.onImage?.(image);
+  for (const image of answer.images) await options.onImage?.(image, false);
   return { images: answer.images, completed: answer.completed, jobId: answer.jobId || undefined };
 }
 

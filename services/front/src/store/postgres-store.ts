@@ -20,6 +20,21 @@ import { GENERATION_COLUMNS, IMAGE_INSERT_COLUMNS, imageFromRow, imageToRow } fr
 type Row = Record<string, unknown>;
 
 const COLUMNS = GENERATION_COLUMNS;
+
+/** Inserts the image rows of a JSON array (imagesAsJson) given as `param`: one statement for any number. */
+const INSERT_IMAGES_FROM_JSON = (param: string): string =>
+  `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) SELECT ${IMAGE_INSERT_COLUMNS} FROM json_populate_recordset(NULL::images, ${param}::json)`;
+
+/** Image records as a JSON array of `images` rows, keyed by column. */
+function imagesAsJson(images: readonly ImageRecord[]): string {
+  const columns = IMAGE_INSERT_COLUMNS.split(", ");
+  return JSON.stringify(
+    images.map((image) => {
+      const values = imageToRow(image);
+      return Object.fromEntries(columns.map((column, i) => [column, values[i]]));
+    }),
+  );
+}
 // BIGINT arrives as a string from pg; these columns are numbers in the records.
 const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
 export { QUERY_TIMEOUT_MS } from "./postgres-database.ts";
@@ -66,12 +81,19 @@ export class PostgresStore implements Store {
     const release = options?.releaseLease
       ? "released AS (DELETE FROM generation_leases WHERE generation_id = $1), "
       : "";
+    // The images are inserted by a CTE too, only if the UPDATE returned its row (it applied).
+    const images = options?.images?.length ? options.images : undefined;
+    const imaged = images
+      ? `, imaged AS (${INSERT_IMAGES_FROM_JSON(`$${keys.length + 3}`)} WHERE EXISTS (SELECT 1 FROM updated))`
+      : "";
     // One statement: the guarded UPDATE's row, or (terminal, so untouched) the row as it is.
     const sql = keys.length
-      ? `WITH ${release}updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)
+      ? `WITH ${release}updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)${imaged}
          SELECT * FROM updated UNION ALL SELECT * FROM generations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM updated)`
       : `${release ? `WITH ${release.slice(0, -2)} ` : ""}SELECT * FROM generations WHERE id = $1 AND $2::text[] IS NOT NULL`;
-    const { rows } = await this.query(sql, [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)]);
+    const values = [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)];
+    if (images && keys.length) values.push(imagesAsJson(images));
+    const { rows } = await this.query(sql, values);
     if (!rows[0]) throw new Error(`generation ${id} vanished`);
     return toGeneration(rows[0]);
   }
@@ -111,12 +133,7 @@ export class PostgresStore implements Store {
   }
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
-    for (const i of images) {
-      await this.query(
-        `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        imageToRow(i),
-      );
-    }
+    if (images.length) await this.query(INSERT_IMAGES_FROM_JSON("$1"), [imagesAsJson(images)]);
   }
 
   async deleteImages(generationId: string): Promise<void> {

@@ -42,6 +42,7 @@ const INSERT_KEYS = Object.keys(COLUMNS) as Array<keyof GenerationRecord>;
 // Statement texts built once: the connection's statement cache (open-sqlite.ts) looks a text up
 // by its hash, which a string built afresh on every call must compute anew (≈ 1.4 µs a statement).
 const INSERT_GENERATION = `INSERT INTO generations (${INSERT_KEYS.map((k) => COLUMNS[k]).join(", ")}) VALUES (${INSERT_KEYS.map(() => "?").join(", ")})`;
+const INSERT_IMAGE = `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 // By the patch's columns, in order: the runner and the sweeper write a handful of shapes.
 const UPDATE_SQL = new Map<string, string>();
 
@@ -105,10 +106,11 @@ export class SqliteStore implements Store {
     patch: Partial<GenerationRecord>,
     options?: UpdateOptions,
   ): Promise<GenerationRecord> {
-    if (!options?.releaseLease) return this.applyUpdate(id, patch);
+    if (!options?.releaseLease && !options?.images?.length) return this.applyUpdate(id, patch).record;
     return this.inTransaction(() => {
-      const record = this.applyUpdate(id, patch);
-      this.db.prepare(SQLITE_RELEASE_LEASE).run(id);
+      const { record, applied } = this.applyUpdate(id, patch);
+      if (applied) for (const image of options.images ?? []) this.insertImage(image);
+      if (options.releaseLease) this.db.prepare(SQLITE_RELEASE_LEASE).run(id);
       return record;
     });
   }
@@ -126,7 +128,8 @@ export class SqliteStore implements Store {
     }
   }
 
-  private applyUpdate(id: string, patch: Partial<GenerationRecord>): GenerationRecord {
+  /** `applied`: false when the generation was already terminal and is returned as it is. */
+  private applyUpdate(id: string, patch: Partial<GenerationRecord>): { record: GenerationRecord; applied: boolean } {
     const keys = (Object.keys(patch) as Array<keyof GenerationRecord>).filter((k) => k !== "id" && k !== "owner");
     // The row comes back from the UPDATE itself; a terminal row is not updated, and is read as it is.
     const updated = keys.length
@@ -136,7 +139,7 @@ export class SqliteStore implements Store {
       : undefined;
     const row = updated ?? (this.db.prepare("SELECT * FROM generations WHERE id = ?").get(id) as Row | undefined);
     if (!row) throw new Error(`generation ${id} vanished`);
-    return toGeneration(row);
+    return { record: toGeneration(row), applied: updated !== undefined };
   }
 
   async modelTimings(since: number): Promise<ModelTimings[]> {
@@ -177,19 +180,13 @@ export class SqliteStore implements Store {
   }
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.exec("BEGIN");
-    try {
-      for (const i of images) {
-        insert.run(...imageToRow(i));
-      }
-      this.db.exec("COMMIT");
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    this.inTransaction(() => {
+      for (const image of images) this.insertImage(image);
+    });
+  }
+
+  private insertImage(image: ImageRecord): void {
+    this.db.prepare(INSERT_IMAGE).run(...imageToRow(image));
   }
 
   async deleteImages(generationId: string): Promise<void> {

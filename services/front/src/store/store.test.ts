@@ -187,6 +187,42 @@ describe.each(backends)("store on %s", (_name, open) => {
     ).toEqual([b!.id, a!.id]);
   });
 
+  it("records a completion's images in its own commit, and none when the completion lost to a terminal state", async () => {
+    const maker = `${owner}_completion_images`;
+    const image = (g: GenerationRecord, index: number) => ({
+      id: `img_${g.id}_${index}`,
+      generationId: g.id,
+      owner: maker,
+      index,
+      path: `${g.id}.${index}.png`,
+      width: 8,
+      height: 8,
+      sizeBytes: 100,
+      format: "png",
+      seed: index === 0 ? 4_000_000_000 : undefined,
+      nsfwScore: index === 0 ? 0.25 : undefined,
+    });
+    const [done, canceled] = [generation(maker, { status: "processing" }), generation(maker, { status: "processing" })];
+    for (const g of [done, canceled]) await store.insertGeneration(g);
+    const completed = await store.updateGeneration(
+      done.id,
+      { status: "completed", completedAt: done.createdAt + 1, costCredits: 2 },
+      { releaseLease: true, images: [image(done, 0), image(done, 1)] },
+    );
+    expect(completed.status).toBe("completed");
+    expect(await store.listImages(done.id)).toEqual([image(done, 0), image(done, 1)]);
+
+    await store.updateGeneration(canceled.id, { status: "canceled", completedAt: canceled.createdAt + 1 });
+    const lost = await store.updateGeneration(
+      canceled.id,
+      { status: "completed", completedAt: canceled.createdAt + 2, costCredits: 2 },
+      { images: [image(canceled, 0)] },
+    );
+    expect(lost.status).toBe("canceled");
+    expect(await store.listImages(canceled.id)).toEqual([]);
+    expect((await store.usageTotals(maker)).storageBytes).toBe(200);
+  });
+
   it("stores images in order and hides them from other owners", async () => {
     const g = generation(owner);
     await store.insertGeneration(g);

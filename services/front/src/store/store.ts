@@ -67,6 +67,11 @@ export interface UpdateOptions {
    * applied: the outcome is recorded either way (this update's or the terminal one it lost to).
    */
   readonly releaseLease?: boolean;
+  /**
+   * Image rows recorded in the same transaction, only if the update applies (one that lost to a
+   * terminal state records none): a completion and its images are one commit, not two.
+   */
+  readonly images?: readonly ImageRecord[];
 }
 
 /**
