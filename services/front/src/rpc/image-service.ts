@@ -114,7 +114,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         job,
         idempotencyClaimOf(ctx.requestHeader, ImageToImageRequestSchema, req),
       );
-      generation.sourceImage = await sourceImageOf(req.initImage, job, deps.vision);
+      generation.sourceImage = await sourceImageOf(req.initImage, job, deps.vision, ctx.signal);
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     async inpaint(req, ctx) {
@@ -145,7 +145,7 @@ export function registerImageService(router: ConnectRouter, deps: ImageServiceDe
         job,
         idempotencyClaimOf(ctx.requestHeader, CreateVariationsRequestSchema, req),
       );
-      generation.sourceImage = await sourceImageOf(req.image, job, deps.vision);
+      generation.sourceImage = await sourceImageOf(req.image, job, deps.vision, ctx.signal);
       return withInlineImages(generation, req.output?.returnType, deps.images);
     },
     ...generationLifecycle(deps),
@@ -266,13 +266,16 @@ function propagatedHeaders(ctx: HandlerContext): Headers {
   return headers;
 }
 
-/** Seed 004's source_image: the URL as given (not a data: URL) and what we measured on the image. */
-async function sourceImageOf(given: string, job: Job, vision: VisionPool | undefined) {
+/**
+ * Seed 004's source_image: the URL as given (not a data: URL) and what we measured on the image.
+ * `signal`: the call's; a caller who gave up leaves the vision models' queue at once.
+ */
+async function sourceImageOf(given: string, job: Job, vision: VisionPool | undefined, signal: AbortSignal) {
   return create(SourceImageSchema, {
     url: /^https?:/.test(given) ? given : "",
     analysis: {
       dominantColors: job.initImage ? await dominantColors(job.initImage.data) : [],
-      detectedObjects: await detectSourceObjects(vision, job.initImage?.data),
+      detectedObjects: await detectSourceObjects(vision, job.initImage?.data, signal),
     },
   });
 }

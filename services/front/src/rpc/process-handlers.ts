@@ -101,7 +101,7 @@ export function processHandlers(
       if (isPending(generation)) return { id: generation.id };
       const image = generation.images[0];
       // Faces are counted on the input; no offline upscaler restores faces, so none is "enhanced".
-      const facesDetected = req.enhanceFaces ? await countSourceFaces(deps.vision, input.data) : undefined;
+      const facesDetected = req.enhanceFaces ? await countSourceFaces(deps.vision, input.data, ctx.signal) : undefined;
       return {
         id: generation.id,
         result: {
