@@ -21,6 +21,10 @@ type Row = Record<string, unknown>;
 
 const COLUMNS = GENERATION_COLUMNS;
 
+// BIGINT arrives as a string from pg; these columns are numbers in the records.
+const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
+export { QUERY_TIMEOUT_MS } from "./postgres-database.ts";
+
 /** Inserts the image rows of a JSON array (imagesAsJson) given as `param`: one statement for any number. */
 const INSERT_IMAGES_FROM_JSON = (param: string): string =>
   `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) SELECT ${IMAGE_INSERT_COLUMNS} FROM json_populate_recordset(NULL::images, ${param}::json)`;
@@ -35,9 +39,6 @@ function imagesAsJson(images: readonly ImageRecord[]): string {
     }),
   );
 }
-// BIGINT arrives as a string from pg; these columns are numbers in the records.
-const NUMERIC = new Set(["createdAt", "dispatchedAt", "completedAt", "costCredits", "costUsd"]);
-export { QUERY_TIMEOUT_MS } from "./postgres-database.ts";
 
 /** The scale-out store: every replica reads and writes one PostgreSQL database (DATABASE_URL). */
 export class PostgresStore implements Store {
