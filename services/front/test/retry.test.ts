@@ -29,9 +29,19 @@ async function settled(id: string): Promise<Generation> {
 }
 
 /** The files a generation has under the data dir (stored-file.ts: named after it in its shard folder). */
-function storedFilesOf(id: string): string[] {
-  const shard = generationShard(join(front.dataDir, "images"), id);
+function storedFilesOf(dataDir: string, id: string): string[] {
+  const shard = generationShard(join(dataDir, "images"), id);
   return existsSync(shard) ? readdirSync(shard).filter((name) => name.startsWith(`${id}.`)) : [];
+}
+
+/** What the lease sweeper writes when a process could not renew a generation's lease in time. */
+function failAsInterrupted(dataDir: string, id: string): void {
+  const db = new DatabaseSync(join(dataDir, "imagegen.sqlite"));
+  try {
+    db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(id);
+  } finally {
+    db.close();
+  }
 }
 
 /** A generation's image rows: what lists it and counts as its owner's storage (storage_used_mb rounds these tiny test images to 0). */
@@ -69,12 +79,7 @@ describe("partial results", () => {
       name: "a generation failed as interrupted (the lease sweeper) while its provider still finished",
       run: async () => {
         const pending = await startHeld(front, bfl, request(), { images: 1 });
-        // What the sweeper writes when this process could not renew its lease in time.
-        const db = new DatabaseSync(join(front.dataDir, "imagegen.sqlite"));
-        db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(
-          pending.id,
-        );
-        db.close();
+        failAsInterrupted(front.dataDir, pending.id);
         bfl.release();
         return pending.id;
       },
@@ -86,7 +91,7 @@ describe("partial results", () => {
     expect(generation.status).toBe(status);
     expect(generation.images).toEqual([]);
     expect(generation.cost?.credits ?? 0).toBe(0);
-    expect(storedFilesOf(id)).toEqual([]);
+    expect(storedFilesOf(front.dataDir, id)).toEqual([]);
     expect(imageRowsOf(front.dataDir, id)).toBe(0);
   });
 });
@@ -103,19 +108,14 @@ describe("partial results of a job answered in one call", () => {
   it("failed as interrupted while its provider still answered: the answer's images are stored nowhere", async () => {
     unaryBfl.script({ kind: "hold" });
     const pending = await unaryFront.images.textToImage(request(), { headers: { prefer: "respond-async" } });
-    const db = new DatabaseSync(join(unaryFront.dataDir, "imagegen.sqlite"));
-    db.prepare("UPDATE generations SET status = 'failed', error_reason = 'GENERATION_FAILED' WHERE id = ?").run(
-      pending.id,
-    );
-    db.close();
+    failAsInterrupted(unaryFront.dataDir, pending.id);
     unaryBfl.release();
     await unaryFront.app.drain(5_000);
     const generation = await unaryFront.images.getGeneration({ id: pending.id });
     expect(generation.status).toBe(GenerationStatus.FAILED);
     expect(generation.images).toEqual([]);
     expect(unaryBfl.unaryCalls()).toBe(1);
-    const shard = generationShard(join(unaryFront.dataDir, "images"), pending.id);
-    expect(existsSync(shard) ? readdirSync(shard).filter((n) => n.startsWith(`${pending.id}.`)) : []).toEqual([]);
+    expect(storedFilesOf(unaryFront.dataDir, pending.id)).toEqual([]);
     expect(imageRowsOf(unaryFront.dataDir, pending.id)).toBe(0);
   });
 
