@@ -29,13 +29,14 @@ export { QUERY_TIMEOUT_MS } from "./postgres-database.ts";
 const INSERT_IMAGES_FROM_JSON = (param: string): string =>
   `INSERT INTO images (${IMAGE_INSERT_COLUMNS}) SELECT ${IMAGE_INSERT_COLUMNS} FROM json_populate_recordset(NULL::images, ${param}::json)`;
 
+const IMAGE_COLUMN_NAMES = IMAGE_INSERT_COLUMNS.split(", ");
+
 /** Image records as a JSON array of `images` rows, keyed by column. */
 function imagesAsJson(images: readonly ImageRecord[]): string {
-  const columns = IMAGE_INSERT_COLUMNS.split(", ");
   return JSON.stringify(
     images.map((image) => {
       const values = imageToRow(image);
-      return Object.fromEntries(columns.map((column, i) => [column, values[i]]));
+      return Object.fromEntries(IMAGE_COLUMN_NAMES.map((column, i) => [column, values[i]]));
     }),
   );
 }
