@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROVIDER_NODE_FLAGS } from "@imagegen/provider-kit/node-flags";
+import { freePort } from "../../services/front/test/free-port.ts";
+
+export { freePort };
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -50,17 +53,6 @@ const ENTRIES: Record<string, string> = {
   front: "services/front/src/main.ts",
   gateway: "gateway/src/main.ts",
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the three processes the way `npm start` does, with a fresh data dir. */
 export async function startSystem(

@@ -1,8 +1,11 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
+
+export { freePort };
 
 /**
  * Real PostgreSQL and Redis servers for tests, each on a free loopback port under a temp dir.
@@ -21,18 +24,6 @@ export interface TestServer {
 }
 
 const PG_BIN = process.env.IMAGEGEN_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once `what` accepts connections on the loopback port; throws after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
