@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePublicPort, generate, runStartScript, type StartScript } from "./start-script.ts";
+import { freePort } from "../../services/front/test/free-port.ts";
+import { generate, runStartScript, type StartScript } from "./start-script.ts";
 
 // Two `npm start` on one host, and what a taken port looks like to an operator.
 const started: StartScript[] = [];
@@ -11,7 +12,7 @@ afterAll(async () => {
 });
 
 async function occupy(): Promise<number> {
-  const port = await freePublicPort();
+  const port = await freePort();
   const blocker = createServer();
   blockers.push(blocker);
   await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { freePort } from "../../services/front/test/free-port.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,7 +31,7 @@ export interface StartScript {
  * provider starts). `env` adds or overrides variables; the caller waits for what it needs.
  */
 export async function runStartScript(env: Record<string, string> = {}): Promise<StartScript> {
-  const port = Number(env.IMAGEGEN_PORT ?? (await freePublicPort()));
+  const port = Number(env.IMAGEGEN_PORT ?? (await freePort()));
   const dataDir = mkdtempSync(join(tmpdir(), "imagegen-start-"));
   const key = env.IMAGEGEN_BOOTSTRAP_KEY ?? `start-key-${port}-0123456789`;
   const inherited = Object.fromEntries(
@@ -110,24 +110,6 @@ export async function runStartScript(env: Record<string, string> = {}): Promise<
     },
   };
   return script;
-}
-
-/**
- * A free port below the OS's ephemeral range. A port from listen(0) is free only until the next
- * listen(0) on this host, and the system under test binds several of those (its internal
- * services) before its gateway listens: they could be handed the very port chosen for it.
- */
-export async function freePublicPort(): Promise<number> {
-  const [low = 32768] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 /** A text-to-image call through REST with the local renderer; resolves with status and body. */
