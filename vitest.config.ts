@@ -25,6 +25,8 @@ const EXCLUDE = ["**/node_modules/**", "build/**", "data/**"];
 export default defineConfig({
   test: {
     exclude: EXCLUDE,
+    // One temp folder per run, removed at its end (vitest.temp-root.ts).
+    globalSetup: ["./vitest.temp-root.ts"],
     // System tests start real processes; their first request pays for module loading.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,7 +19,10 @@ export function benchConfigPath(): string {
   );
   if (relaxed === source || tightened === relaxed)
     throw new Error("bench: could not find the enterprise and free tiers in config/imagegen.yaml");
-  const file = join(mkdtempSync(join(tmpdir(), "imagegen-bench-")), "imagegen.yaml");
+  const dir = mkdtempSync(join(tmpdir(), "imagegen-bench-"));
+  // The processes started with it have read it by the time the bench exits.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "imagegen.yaml");
   writeFileSync(file, tightened);
   return file;
 }

@@ -3,6 +3,7 @@ import { startFakeA1111 } from "../../services/providers/automatic1111/test/fake
 import { startFakeOpenAi } from "../../services/providers/openai/test/fake-openai.ts";
 import { startFakeOpenRouter } from "../../services/providers/openrouter/test/fake-openrouter.ts";
 import { startFakeStability } from "../../services/providers/stability/test/fake-stability.ts";
+import { expectOurImages, generateThroughRest } from "./support/provider-generations.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
 // The whole chain — gateway REST → front → provider process → fake vendor over loopback — for
@@ -68,26 +69,6 @@ afterAll(async () => {
   await Promise.all([openai?.close(), stability?.close(), openrouter?.close(), a1111?.close()]);
 });
 
-async function generate(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, any> }> {
-  const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${system.adminKey}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
-}
-
-async function expectOurImages(json: Record<string, any>, count: number, fakeBase: string): Promise<void> {
-  expect(json.images).toHaveLength(count);
-  for (const image of json.images) {
-    expect(image.url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
-    expect(image.url).not.toContain(fakeBase);
-    const file = await fetch(image.url);
-    expect(file.status).toBe(200);
-    expect((await file.arrayBuffer()).byteLength).toBe(image.size_bytes);
-  }
-}
-
 describe("generation through the OpenAI, Stability, OpenRouter and A1111 provider services", () => {
   const cases = [
     {
@@ -132,7 +113,7 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
     it(`generates with ${c.name}, storing the images in our own store`, async () => {
       const fake = fakes()[c.provider]!;
       const before = fake.submissions();
-      const { status, json } = await generate({
+      const { status, json } = await generateThroughRest(system, {
         prompt: "a lighthouse at dusk",
         model: c.model,
         parameters: c.parameters,
@@ -140,7 +121,7 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
       });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", model: c.model, provider: c.provider });
-      await expectOurImages(json, c.images, fake.baseUrl);
+      await expectOurImages(system, json, c.images, fake.baseUrl);
       expect(fake.submissions() - before).toBe(1);
     });
   }
@@ -149,7 +130,7 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
     openai.script({ kind: "status", status: 503, times: Infinity });
     const openAiBefore = openai.submissions();
     try {
-      const { status, json } = await generate({
+      const { status, json } = await generateThroughRest(system, {
         prompt: "a lighthouse",
         model: "dall-e-3",
         parameters: { width: 1024, height: 1024 },
@@ -158,7 +139,7 @@ describe("generation through the OpenAI, Stability, OpenRouter and A1111 provide
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", provider: "openrouter" });
       expect(openai.submissions() - openAiBefore).toBe(1);
-      await expectOurImages(json, 1, openrouter.baseUrl);
+      await expectOurImages(system, json, 1, openrouter.baseUrl);
     } finally {
       openai.reset();
     }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { startFakeBfl } from "../../services/providers/bfl/test/fake-bfl.ts";
 import { startFakeReplicate } from "../../services/providers/replicate/test/fake-replicate.ts";
+import { expectOurImages, generateThroughRest } from "./support/provider-generations.ts";
 import { startSystem, type RunningSystem } from "./start-system.ts";
 
 // The whole chain — gateway REST → front → provider process → fake vendor over loopback — with
@@ -74,26 +75,6 @@ afterAll(async () => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-async function generate(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, any> }> {
-  const res = await fetch(`${system.baseUrl}/api/v2/generate/text-to-image`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${system.adminKey}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
-}
-
-async function expectOurImages(json: Record<string, any>, count: number, fakeBase: string): Promise<void> {
-  expect(json.images).toHaveLength(count);
-  for (const image of json.images) {
-    expect(image.url.startsWith(`${system.baseUrl}/images/`)).toBe(true);
-    expect(image.url).not.toContain(fakeBase);
-    const file = await fetch(image.url);
-    expect(file.status).toBe(200);
-    expect((await file.arrayBuffer()).byteLength).toBe(image.size_bytes);
-  }
-}
-
 describe("generation through real provider services against their fakes", () => {
   const cases = [
     {
@@ -125,7 +106,7 @@ describe("generation through real provider services against their fakes", () => 
     it(`generates with ${c.name}, storing the images in our own store`, async () => {
       const fake = c.provider === "bfl" ? bfl : replicate;
       const deliveriesBefore = fake.deliveries.length;
-      const { status, json } = await generate({
+      const { status, json } = await generateThroughRest(system, {
         prompt: "a lighthouse at dusk",
         model: c.model,
         parameters: c.parameters,
@@ -133,7 +114,7 @@ describe("generation through real provider services against their fakes", () => 
       });
       expect(status, JSON.stringify(json)).toBe(200);
       expect(json).toMatchObject({ status: "completed", model: c.model, provider: c.provider });
-      await expectOurImages(json, c.images, fake.baseUrl);
+      await expectOurImages(system, json, c.images, fake.baseUrl);
       // Each image was fetched from the vendor's delivery URL exactly once, at generation time.
       expect(fake.deliveries.length - deliveriesBefore).toBe(c.images);
     });
@@ -143,7 +124,7 @@ describe("generation through real provider services against their fakes", () => 
     bfl.script({ kind: "status", status: 503, times: Infinity });
     const bflTriesBefore = bfl.submissions();
     try {
-      const { status, json } = await generate({
+      const { status, json } = await generateThroughRest(system, {
         prompt: "a lighthouse",
         model: "flux-pro-1.1",
         parameters: { width: 1024, height: 768 },
@@ -153,7 +134,7 @@ describe("generation through real provider services against their fakes", () => 
       expect(json).toMatchObject({ status: "completed", provider: "replicate" });
       // The first route really was tried (and refused) before the second served.
       expect(bfl.submissions() - bflTriesBefore).toBe(1);
-      await expectOurImages(json, 1, replicate.baseUrl);
+      await expectOurImages(system, json, 1, replicate.baseUrl);
     } finally {
       bfl.reset();
     }
