@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { openSqlite } from "./open-sqlite.ts";
+import { SqliteGroupCommit } from "./sqlite-group-commit.ts";
 import { KEY_MIGRATIONS, SqliteKeys } from "./sqlite-keys.ts";
 import { toUsageTotals, USAGE_SQL, usagePeriods, type UsageTotals } from "./usage-totals.ts";
 import { MODEL_TIMINGS_SQL, toTimings } from "./model-timings.ts";
@@ -61,6 +62,7 @@ function updateSql(keys: ReadonlyArray<keyof GenerationRecord>): string {
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly keys: SqliteKeys;
+  private readonly writes: SqliteGroupCommit;
 
   /** A file opens a connection of its own (the keys CLI, tests); the front passes its shared one. */
   constructor(fileOrConnection: string | DatabaseSync) {
@@ -86,17 +88,16 @@ export class SqliteStore implements Store {
     for (const sql of SQLITE_MONTHLY_CREDITS) this.db.exec(sql);
     if (!hadTotals) this.db.exec(SQLITE_MONTHLY_CREDITS_BACKFILL);
     this.keys = new SqliteKeys(this.db);
+    this.writes = new SqliteGroupCommit(this.db);
   }
 
+  // A generation's own writes go in the turn's group commit (sqlite-group-commit.ts): each is
+  // atomic on its own (its savepoint) and durable once its promise settles.
   async insertGeneration(r: GenerationRecord, lease?: Lease): Promise<void> {
     const values = INSERT_KEYS.map((k) => (r[k] ?? null) as string | number | null);
-    if (!lease) {
-      this.db.prepare(INSERT_GENERATION).run(...values);
-      return;
-    }
-    // One commit for both rows (each commit is a WAL append): the lease first, as before.
-    this.inTransaction(() => {
-      this.db.prepare(SQLITE_HOLD_LEASE).run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
+    await this.writes.run(() => {
+      // The lease first, as before: both rows in one commit (each commit is a WAL append).
+      if (lease) this.db.prepare(SQLITE_HOLD_LEASE).run(lease.generationId, lease.owner, lease.holder, lease.expiresAt);
       this.db.prepare(INSERT_GENERATION).run(...values);
     });
   }
@@ -106,26 +107,12 @@ export class SqliteStore implements Store {
     patch: Partial<GenerationRecord>,
     options?: UpdateOptions,
   ): Promise<GenerationRecord> {
-    if (!options?.releaseLease && !options?.images?.length) return this.applyUpdate(id, patch).record;
-    return this.inTransaction(() => {
+    return this.writes.run(() => {
       const { record, applied } = this.applyUpdate(id, patch);
-      if (applied) for (const image of options.images ?? []) this.insertImage(image);
-      if (options.releaseLease) this.db.prepare(SQLITE_RELEASE_LEASE).run(id);
+      if (applied) for (const image of options?.images ?? []) this.insertImage(image);
+      if (options?.releaseLease) this.db.prepare(SQLITE_RELEASE_LEASE).run(id);
       return record;
     });
-  }
-
-  private inTransaction<T>(work: () => T): T {
-    // Prepared (and so cached), not exec()'d: exec compiles its text on every call.
-    this.db.prepare("BEGIN").run();
-    try {
-      const result = work();
-      this.db.prepare("COMMIT").run();
-      return result;
-    } catch (error) {
-      this.db.prepare("ROLLBACK").run();
-      throw error;
-    }
   }
 
   /** `applied`: false when the generation was already terminal and is returned as it is. */
@@ -180,7 +167,7 @@ export class SqliteStore implements Store {
   }
 
   async insertImages(images: readonly ImageRecord[]): Promise<void> {
-    this.inTransaction(() => {
+    await this.writes.run(() => {
       for (const image of images) this.insertImage(image);
     });
   }
@@ -246,6 +233,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.writes.flush();
     this.db.close();
   }
 }

@@ -223,6 +223,31 @@ describe.each(backends)("store on %s", (_name, open) => {
     expect((await store.usageTotals(maker)).storageBytes).toBe(200);
   });
 
+  it("takes writes asked for at once each on its own: all land, a duplicate fails alone, one of two racing outcomes stands", async () => {
+    // The SQLite store commits the writes of one event-loop turn together (sqlite-group-commit.ts);
+    // PostgreSQL runs them side by side on its pool. Either way each write stands or fails alone.
+    const busy = `${owner}_at_once`;
+    const created = Date.UTC(2026, 6, 2);
+    const gens = Array.from({ length: 8 }, () => generation(busy, { status: "processing", createdAt: created }));
+    const inserts = await Promise.allSettled([
+      ...gens.map((g) => store.insertGeneration(g)),
+      store.insertGeneration(gens[0]!),
+    ]);
+    expect(inserts.filter((r) => r.status === "rejected")).toHaveLength(1);
+    for (const g of gens) expect(await store.getGeneration(busy, g.id)).toEqual(g);
+
+    const racing = gens[1]!;
+    const answers = await Promise.all([
+      store.updateGeneration(racing.id, { status: "completed", completedAt: created + 1, costCredits: 3 }),
+      store.updateGeneration(racing.id, { status: "canceled", completedAt: created + 2, errorReason: "CANCELED" }),
+    ]);
+    // Whichever came first stands, and both callers are answered with it.
+    const stood = await store.getGeneration(busy, racing.id);
+    expect(["completed", "canceled"]).toContain(stood?.status);
+    expect(answers).toEqual([stood, stood]);
+    expect(await store.creditsSpentInMonth(busy, Date.UTC(2026, 6, 1))).toBe(stood?.status === "completed" ? 3 : 0);
+  });
+
   it("stores images in order and hides them from other owners", async () => {
     const g = generation(owner);
     await store.insertGeneration(g);
