@@ -115,6 +115,23 @@ describe("SQLite group commit", () => {
     expect(ids(db)).toEqual(["b"]);
   });
 
+  it("fails the group while another connection holds the write lock, keeps nothing, and writes again once it is free", async () => {
+    const db = openDb();
+    db.exec("PRAGMA busy_timeout = 50");
+    const other = new DatabaseSync(files.get(db) as string);
+    other.exec("BEGIN IMMEDIATE");
+    const group = new SqliteGroupCommit(db);
+    const results = await Promise.allSettled(["a", "b", "c"].map((id) => group.run(insert(db, id))));
+    other.exec("ROLLBACK");
+    other.close();
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/database is locked/);
+    expect(db.isTransaction).toBe(false);
+    expect(ids(db)).toEqual([]);
+    await group.run(insert(db, "d"));
+    expect(ids(db)).toEqual(["d"]);
+  });
+
   it("rolls back a write of a group of one that throws, leaving the connection out of any transaction", async () => {
     const db = openDb();
     const group = new SqliteGroupCommit(db);

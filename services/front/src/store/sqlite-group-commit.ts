@@ -56,7 +56,9 @@ export class SqliteGroupCommit {
   private runGroup(group: readonly Write[]): Outcome[] {
     const failAll = (error: unknown): Outcome[] => group.map(() => ({ ok: false, error }));
     try {
-      this.statement("BEGIN");
+      // The write lock once for the group: a busy database (another process writing) is waited
+      // for once (busy_timeout) and fails the group, not each write of it in turn.
+      this.statement("BEGIN IMMEDIATE");
     } catch (error) {
       return failAll(error);
     }
