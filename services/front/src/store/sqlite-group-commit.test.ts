@@ -145,6 +145,20 @@ describe("SQLite group commit", () => {
     expect(db.isTransaction).toBe(false);
   });
 
+  it("fails every write of a group whose own bookkeeping fails, rather than leaving them waiting", async () => {
+    const db = openDb();
+    const group = new SqliteGroupCommit(db);
+    const results = await Promise.allSettled([
+      group.run(insert(db, "a")),
+      // Releases the group's savepoint itself: the group's own RELEASE then fails.
+      group.run(() => db.exec("RELEASE group_write")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/no such savepoint/);
+    expect(db.isTransaction).toBe(false);
+    expect(ids(db)).toEqual([]);
+  });
+
   it("runs the pending writes at once on flush (the store flushes before it closes)", async () => {
     const db = openDb();
     const group = new SqliteGroupCommit(db);

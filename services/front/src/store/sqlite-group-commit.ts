@@ -10,7 +10,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * Group commit for the writes every generation makes (its insert, its completion, its images).
- * A commit appends each page it changed to the WAL — two `pwrite`s a page, about thirteen pages
+ * A commit appends each page it changed to the WAL — two `pwrite`s a page, about fourteen pages
  * for one generation's two writes — and under load dozens of generations write in one turn of
  * the event loop (measured at 64 in flight: most turns held 10 to 20+), mostly to the same few
  * pages: the last leaves of the tables and their indexes. So the writes asked for in one turn run
@@ -45,7 +45,17 @@ export class SqliteGroupCommit {
     const group = this.queue;
     this.queue = [];
     if (group.length === 0) return;
-    const outcomes = this.runGroup(group);
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.runGroup(group);
+    } catch (error) {
+      // A statement of the group's own bookkeeping failed (ROLLBACK TO, RELEASE): nothing of it
+      // is trusted, and every caller hears so rather than waiting forever.
+      try {
+        if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      } catch {}
+      outcomes = group.map(() => ({ ok: false, error }));
+    }
     for (const [i, write] of group.entries()) {
       const outcome = outcomes[i] as Outcome;
       if (outcome.ok) write.resolve(outcome.value);

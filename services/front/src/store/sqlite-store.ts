@@ -92,7 +92,7 @@ export class SqliteStore implements Store {
   }
 
   // A generation's own writes go in the turn's group commit (sqlite-group-commit.ts): each is
-  // atomic on its own (its savepoint) and durable once its promise settles.
+  // atomic on its own (its savepoint) and committed once its promise resolves.
   async insertGeneration(r: GenerationRecord, lease?: Lease): Promise<void> {
     const values = INSERT_KEYS.map((k) => (r[k] ?? null) as string | number | null);
     await this.writes.run(() => {
