@@ -36,6 +36,14 @@ function walFrames(db: DatabaseSync): number {
   return (statSync(`${files.get(db)}-wal`).size - 32) / (pageSize + 24);
 }
 
+/** Every write of the group rejected with `reason`, none of them kept, no transaction left open. */
+function expectGroupFailed(db: DatabaseSync, results: PromiseSettledResult<unknown>[], reason: RegExp): void {
+  expect(results.map((r) => r.status)).toEqual(results.map(() => "rejected"));
+  for (const result of results) expect(String((result as PromiseRejectedResult).reason)).toMatch(reason);
+  expect(ids(db)).toEqual([]);
+  expect(db.isTransaction).toBe(false);
+}
+
 describe("SQLite group commit", () => {
   it("commits the writes asked for in one turn together: the WAL grows by one commit's pages, not one per write", async () => {
     const appended = async (db: DatabaseSync, write: () => Promise<unknown>) => {
@@ -106,10 +114,7 @@ describe("SQLite group commit", () => {
       // A deferred foreign key is checked at COMMIT: the whole group's commit fails.
       group.run(() => db.prepare("INSERT INTO parts (id, item) VALUES ('p', 'missing')").run()),
     ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
-    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY constraint failed/);
-    expect(ids(db)).toEqual([]);
-    expect(db.isTransaction).toBe(false);
+    expectGroupFailed(db, results, /FOREIGN KEY constraint failed/);
     // The connection is usable afterwards.
     await group.run(insert(db, "b"));
     expect(ids(db)).toEqual(["b"]);
@@ -124,10 +129,7 @@ describe("SQLite group commit", () => {
     const results = await Promise.allSettled(["a", "b", "c"].map((id) => group.run(insert(db, id))));
     other.exec("ROLLBACK");
     other.close();
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
-    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/database is locked/);
-    expect(db.isTransaction).toBe(false);
-    expect(ids(db)).toEqual([]);
+    expectGroupFailed(db, results, /database is locked/);
     await group.run(insert(db, "d"));
     expect(ids(db)).toEqual(["d"]);
   });
@@ -153,10 +155,7 @@ describe("SQLite group commit", () => {
       // Releases the group's savepoint itself: the group's own RELEASE then fails.
       group.run(() => db.exec("RELEASE group_write")),
     ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
-    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/no such savepoint/);
-    expect(db.isTransaction).toBe(false);
-    expect(ids(db)).toEqual([]);
+    expectGroupFailed(db, results, /no such savepoint/);
   });
 
   it("runs the pending writes at once on flush (the store flushes before it closes)", async () => {
