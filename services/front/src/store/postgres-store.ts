@@ -91,13 +91,23 @@ export class PostgresStore implements Store {
     // One statement: the guarded UPDATE's row, or (terminal, so untouched) the row as it is.
     const sql = keys.length
       ? `WITH ${release}updated AS (UPDATE generations SET ${sets.join(", ")} WHERE id = $1 AND status <> ALL($2::text[]) RETURNING *)${imaged}
-         SELECT * FROM updated UNION ALL SELECT * FROM generations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM updated)`
+         SELECT *, true AS applied FROM updated UNION ALL SELECT *, false FROM generations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM updated)`
       : `${release ? `WITH ${release.slice(0, -2)} ` : ""}SELECT * FROM generations WHERE id = $1 AND $2::text[] IS NOT NULL`;
     const values = [id, TERMINAL_STATES, ...keys.map((k) => patch[k] ?? null)];
     if (images && keys.length) values.push(imagesAsJson(images));
     const { rows } = await this.query(sql, values);
-    if (!rows[0]) throw new Error(`generation ${id} vanished`);
-    return toGeneration(rows[0]);
+    const row = rows[0];
+    if (!row) throw new Error(`generation ${id} vanished`);
+    // An UPDATE that waited for a concurrent writer's lock and then found the row final did not
+    // apply, but the statement's SELECT still sees the row as it was before that writer committed
+    // (the statement's snapshot, READ COMMITTED). A row that is not final there is that stale
+    // view: read it again in a statement of its own, which sees the outcome that stands.
+    if (row.applied === false && !(TERMINAL_STATES as readonly unknown[]).includes(row.status)) {
+      const { rows: current } = await this.query("SELECT * FROM generations WHERE id = $1", [id]);
+      if (!current[0]) throw new Error(`generation ${id} vanished`);
+      return toGeneration(current[0]);
+    }
+    return toGeneration(row);
   }
 
   async modelTimings(since: number): Promise<ModelTimings[]> {

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestServer } from "../../test/state-servers.ts";
 import { PostgresStore } from "./postgres-store.ts";
@@ -378,6 +379,48 @@ describe.each(backends)("usage totals on %s", (_name, open) => {
       firstSeen: lastMonth,
     });
     await store.close();
+  });
+});
+
+describe("postgres store, a guarded update that waits for a concurrent writer", () => {
+  it("answers with the outcome that writer committed, not the row as its own statement began", async () => {
+    const store = await PostgresStore.open(postgres.url);
+    const other = new pg.Client({ connectionString: postgres.url });
+    // Watches from outside any transaction: inside one, pg_stat_activity is read once and kept.
+    const watcher = new pg.Client({ connectionString: postgres.url });
+    await Promise.all([other.connect(), watcher.connect()]);
+    try {
+      const owner = `owner_race_${Math.random().toString(36).slice(2)}`;
+      const g = generation(owner, { status: "processing", createdAt: Date.UTC(2026, 7, 2) });
+      await store.insertGeneration(g);
+      // Another replica cancels it and holds the row until it commits.
+      await other.query("BEGIN");
+      await other.query("UPDATE generations SET status = 'canceled', completed_at = $2 WHERE id = $1", [
+        g.id,
+        g.createdAt + 1,
+      ]);
+      const completion = store.updateGeneration(g.id, {
+        status: "completed",
+        completedAt: g.createdAt + 2,
+        costCredits: 3,
+      });
+      // Commit only once the completion waits on that row's lock, so the race is the one run.
+      for (let waiting = false; !waiting; ) {
+        const { rows } = await watcher.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE generations%'",
+        );
+        waiting = rows[0].n > 0;
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await other.query("COMMIT");
+      const answered = await completion;
+      expect(answered.status).toBe("canceled");
+      expect(answered).toEqual(await store.getGeneration(owner, g.id));
+      expect(await store.creditsSpentInMonth(owner, Date.UTC(2026, 7, 1))).toBe(0);
+    } finally {
+      await Promise.all([other.end(), watcher.end()]);
+      await store.close();
+    }
   });
 });
 
